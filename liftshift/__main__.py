@@ -1,0 +1,3 @@
+from liftshift.cli import main
+
+main()

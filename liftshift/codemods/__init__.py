@@ -1,0 +1,1 @@
+"""One libcst transform per module, each with a rule code (LS001...). No UI."""

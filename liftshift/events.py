@@ -1,0 +1,20 @@
+"""Progress reporting shared by every long-running step.
+
+The core reports through a plain callable so it never knows who is watching: the CLI renders
+events with rich, the app posts them as Textual messages from its worker threads, tests collect
+them in a list. Each subsystem defines its own frozen event dataclasses next to the code that
+emits them (sync progress, job state changes, log lines...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Reporter = Callable[[Any], None]
+"""Receives event dataclasses. Must be cheap and thread-safe: sync and training call it from
+worker threads."""
+
+
+def ignore(_event: Any) -> None:
+    """The reporter for callers that do not care about progress."""

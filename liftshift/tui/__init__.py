@@ -1,0 +1,1 @@
+"""The Textual app. Calls the core; the core never calls it."""
