@@ -1,0 +1,359 @@
+"""Step 1 — Project: pick the folder, scan it, read what is SageMaker-specific, edit the plan.
+
+The scan runs in a thread worker (libcst parsing can take seconds on a big repo) and reports
+through ``CoreProgress`` messages, so the screen never freezes. The plan form edits
+``liftshift.toml``: it is loaded from the file when there is one (the user's edits win), else
+proposed by the planner from the scan, and written with ``save_plan`` only when you ask.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    DataTable,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.worker import get_current_worker
+
+from liftshift.tui import core
+from liftshift.tui.dialogs.folder import FolderDialog
+from liftshift.tui.messages import CoreProgress, CoreResult
+from liftshift.tui.screens.base import StepScreen
+from liftshift.tui.widgets.format import describe_event, value_text
+from liftshift.tui.widgets.unavailable import NotAvailable
+
+SCALE_TIERS = ("BASIC", "BASIC_GPU", "BASIC_TPU", "STANDARD_1", "PREMIUM_1", "CUSTOM")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanOutcome:
+    scan: Any
+    plan: Any
+    plan_source: str
+    """``liftshift.toml`` (loaded), ``planner`` (proposed, not saved) or ``none``."""
+
+
+class ProjectScreen(StepScreen):
+    STEP = "project"
+    HELP = (
+        "Choose the project folder and scan it. The tabs show what is SageMaker-specific: "
+        "launchers (estimators and where they run), training scripts, data channels with their "
+        "S3 URIs, hyperparameters and instance types, and findings by severity. The **Plan** "
+        "tab edits `liftshift.toml`, the file every later step (and the CLI) reads."
+    )
+    ACTIONS = (
+        ("Scan project", "Scan the project folder again", "scan"),
+        ("Open folder", "Choose another project folder", "open_folder"),
+        ("Save plan", "Write liftshift.toml from the plan form", "save_plan"),
+    )
+    BINDINGS = [
+        Binding("o", "open_folder", "Open", tooltip="Choose the project folder"),
+        Binding("s", "scan", "Scan", tooltip="Scan the project again"),
+        Binding("ctrl+s", "save_plan", "Save plan", tooltip="Write liftshift.toml"),
+        Binding("right_square_bracket", "next_step", "Changes", key_display="]"),
+    ]
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static(id="project-path", classes="status", markup=False)
+        yield Static(id="scan-status", classes="status", markup=False)
+        yield ProgressBar(total=None, id="scan-progress", show_eta=False)
+        if not core.available(core.SCANNER):
+            yield NotAvailable(core.SCANNER)
+        with TabbedContent(id="overview"):
+            with TabPane("Launchers", id="tab-launchers"):
+                yield DataTable(id="launchers", cursor_type="row", zebra_stripes=True)
+            with TabPane("Scripts", id="tab-scripts"):
+                yield DataTable(id="scripts", cursor_type="row", zebra_stripes=True)
+            with TabPane("Channels", id="tab-channels"):
+                yield DataTable(id="channels", cursor_type="row", zebra_stripes=True)
+            with TabPane("Hyperparams", id="tab-hyperparams"):
+                yield DataTable(id="hyperparams", cursor_type="row", zebra_stripes=True)
+            with TabPane("Findings", id="tab-findings"):
+                yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+            with TabPane("Plan", id="tab-plan"), VerticalScroll(id="plan-form"):
+                yield Static(id="plan-source", classes="status", markup=False)
+                yield from self._form_row(
+                    "Target",
+                    Select(
+                        [("local (no account)", "local"), ("gcp (Vertex AI)", "gcp")],
+                        id="plan-target",
+                        allow_blank=False,
+                        value="local",
+                    ),
+                )
+                yield from self._form_row("GCP project", Input(id="plan-gcp-project"))
+                yield from self._form_row("Region", Input(id="plan-region"))
+                yield from self._form_row(
+                    "Scale tier",
+                    Select(
+                        [(tier, tier) for tier in SCALE_TIERS],
+                        id="plan-tier",
+                        allow_blank=False,
+                        value="BASIC",
+                    ),
+                )
+                yield from self._form_row("Staging bucket", Input(id="plan-staging"))
+                yield Label("Channel → GCS destination", classes="section-title")
+                yield VerticalScroll(id="plan-channels")
+                with Horizontal(classes="toolbar"):
+                    yield Button("Save liftshift.toml", id="save-plan", variant="primary")
+
+    @staticmethod
+    def _form_row(label: str, field: Widget) -> Iterable[Widget]:
+        row = Horizontal(Label(label), field, classes="form-row")
+        yield row
+
+    def on_mount(self) -> None:
+        self.query_one("#scan-progress", ProgressBar).display = False
+        self._set_columns()
+        self._show_path()
+        if core.available(core.SCANNER):
+            self.action_scan()
+        else:
+            self._status("Scanner not available: the overview stays empty.")
+            self._load_existing_plan()
+
+    def _set_columns(self) -> None:
+        columns = {
+            "launchers": ("Where", "Estimator", "Framework", "Version", "Instance type", "Count"),
+            "scripts": ("Script", "SM_* reads", "/opt/ml", "Args", "Saves", "Main guard"),
+            "channels": ("Launcher", "Channel", "S3 URI", "Input mode"),
+            "hyperparams": ("Launcher", "Name", "Value"),
+            "findings": ("Severity", "Code", "Where", "Message"),
+        }
+        for table_id, names in columns.items():
+            self.query_one(f"#{table_id}", DataTable).add_columns(*names)
+
+    def _show_path(self) -> None:
+        project = self.session.settings.project_dir
+        self.query_one("#project-path", Static).update(
+            f"Project: {project.name or project}   Target: {self.session.settings.target}"
+        )
+
+    def _status(self, text: str) -> None:
+        self.query_one("#scan-status", Static).update(text)
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_open_folder(self) -> None:
+        self.app.push_screen(FolderDialog(self.session.settings.project_dir), self._folder_chosen)
+
+    def _folder_chosen(self, path: Path | None) -> None:
+        if path is None:
+            return
+        self.session.settings = dataclasses.replace(self.session.settings, project_dir=path)
+        self.session.scan = None
+        self.session.plan = None
+        self.session.changes = None
+        self._show_path()
+        self.action_scan()
+
+    def action_scan(self) -> None:
+        if not core.available(core.SCANNER):
+            self.notify(core.unavailable_text(core.SCANNER), severity="warning")
+            return
+        bar = self.query_one("#scan-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self._status("Scanning…")
+        self.scan_worker(self.session.settings.project_dir)
+
+    def action_next_step(self) -> None:
+        self.lift_app.action_go("changes")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scan", name="Scan")
+    def scan_worker(self, root: Path) -> None:
+        worker = get_current_worker()
+        scan_project = core.load(core.SCANNER)
+
+        def report(event: Any) -> None:
+            if not worker.is_cancelled:
+                self.post_message(CoreProgress(event))
+
+        scan = scan_project(root, reporter=report)  # type: ignore[operator]
+        plan, source = self._plan_for(root, scan)
+        if not worker.is_cancelled:
+            self.post_message(CoreResult("scan", ScanOutcome(scan, plan, source)))
+
+    @staticmethod
+    def _plan_for(root: Path, scan: Any) -> tuple[Any, str]:
+        """The plan on disk when there is one; else the planner's proposal (not yet saved)."""
+        from liftshift.migrator.plan import load_plan, plan_path
+
+        existing = load_plan(root) if plan_path(root).exists() else None
+        if core.available(core.PLANNER):
+            plan_from_scan = core.load(core.PLANNER)
+            plan = plan_from_scan(scan, existing=existing)  # type: ignore[operator]
+            return plan, "liftshift.toml" if existing is not None else "planner"
+        if existing is not None:
+            return existing, "liftshift.toml"
+        return None, "none"
+
+    def on_core_progress(self, message: CoreProgress) -> None:
+        self._status(f"Scanning… {describe_event(message.event)}")
+
+    def on_core_result(self, message: CoreResult) -> None:
+        if message.kind != "scan":
+            return
+        outcome: ScanOutcome = message.value
+        self.query_one("#scan-progress", ProgressBar).display = False
+        self.session.scan = outcome.scan
+        self._show_scan(outcome.scan)
+        if outcome.plan is not None:
+            self.session.plan = outcome.plan
+            self._fill_form(outcome.plan, outcome.plan_source)
+        else:
+            self.query_one("#plan-source", Static).update(
+                "No liftshift.toml and no planner in this build: nothing to edit yet."
+            )
+
+    def _load_existing_plan(self) -> None:
+        from liftshift.migrator.plan import PlanError, load_plan, plan_path
+
+        root = self.session.settings.project_dir
+        if not plan_path(root).exists():
+            self.query_one("#plan-source", Static).update("No liftshift.toml in this folder yet.")
+            return
+        try:
+            plan = load_plan(root)
+        except PlanError as exc:
+            self.notify(str(exc), severity="error", title="liftshift.toml")
+            return
+        self.session.plan = plan
+        self._fill_form(plan, "liftshift.toml")
+
+    # -- overview -----------------------------------------------------------------------------
+    def _show_scan(self, scan: Any) -> None:
+        launchers = self.query_one("#launchers", DataTable)
+        scripts = self.query_one("#scripts", DataTable)
+        channels = self.query_one("#channels", DataTable)
+        hyperparams = self.query_one("#hyperparams", DataTable)
+        findings = self.query_one("#findings", DataTable)
+        for table in (launchers, scripts, channels, hyperparams, findings):
+            table.clear()
+        for launcher in scan.launchers:
+            where = str(launcher.location)
+            launchers.add_row(
+                where,
+                launcher.estimator.rsplit(".", 1)[-1],
+                launcher.framework or "custom",
+                value_text(launcher.framework_version),
+                value_text(launcher.instance_type),
+                value_text(launcher.instance_count),
+            )
+            for channel in launcher.channels:
+                channels.add_row(
+                    where, channel.name, value_text(channel.uri), channel.input_mode or "File"
+                )
+            for name, value in sorted(launcher.hyperparameters.items()):
+                hyperparams.add_row(where, name, value_text(value))
+        for entry in scan.entry_points:
+            scripts.add_row(
+                entry.path,
+                str(len(entry.env_reads)),
+                str(len(entry.opt_ml_paths)),
+                str(len(entry.arguments)),
+                str(len(entry.model_saves)),
+                "yes" if entry.has_main_guard else "no",
+            )
+        ordered = sorted(
+            scan.findings, key=lambda f: (SEVERITY_ORDER.get(str(f.severity), 9), str(f.location))
+        )
+        for finding in ordered:
+            findings.add_row(
+                str(finding.severity), finding.code, str(finding.location), finding.message
+            )
+        counts = {
+            severity: sum(1 for f in scan.findings if str(f.severity) == severity)
+            for severity in SEVERITY_ORDER
+        }
+        kind = "SageMaker project" if scan.is_sagemaker_project else "no SageMaker code found"
+        self._status(
+            f"{scan.files_scanned} files scanned — {kind}: {len(scan.launchers)} launcher(s), "
+            f"{len(scan.entry_points)} script(s); findings: {counts['error']} error, "
+            f"{counts['warning']} warning, {counts['info']} info"
+        )
+
+    # -- plan form ----------------------------------------------------------------------------
+    def _fill_form(self, plan: Any, source: str) -> None:
+        note = {
+            "liftshift.toml": "Loaded from liftshift.toml.",
+            "planner": "Proposed from the scan — not saved yet (ctrl+s).",
+        }.get(source, "")
+        self.query_one("#plan-source", Static).update(note)
+        self.query_one("#plan-target", Select).value = plan.target.name
+        self.query_one("#plan-gcp-project", Input).value = plan.target.gcp_project
+        self.query_one("#plan-region", Input).value = plan.target.region
+        tier = plan.training.scale_tier
+        tier_select = self.query_one("#plan-tier", Select)
+        if tier not in SCALE_TIERS:
+            tier_select.set_options([(t, t) for t in (*SCALE_TIERS, tier)])
+        tier_select.value = tier
+        self.query_one("#plan-staging", Input).value = plan.training.staging_bucket
+        box = self.query_one("#plan-channels", VerticalScroll)
+        box.remove_children()
+        for index, channel in enumerate(plan.data.channels):
+            box.mount(
+                Horizontal(
+                    Label(channel.name or f"channel {index}"),
+                    Input(channel.destination, id=f"plan-channel-{index}"),
+                    classes="form-row",
+                )
+            )
+
+    def _plan_from_form(self) -> Any:
+        plan = self.session.plan
+        target = dataclasses.replace(
+            plan.target,
+            name=self.query_one("#plan-target", Select).value,
+            gcp_project=self.query_one("#plan-gcp-project", Input).value.strip(),
+            region=self.query_one("#plan-region", Input).value.strip() or plan.target.region,
+        )
+        training = dataclasses.replace(
+            plan.training,
+            scale_tier=str(self.query_one("#plan-tier", Select).value),
+            staging_bucket=self.query_one("#plan-staging", Input).value.strip(),
+        )
+        channels = [
+            dataclasses.replace(
+                channel, destination=self.query_one(f"#plan-channel-{i}", Input).value.strip()
+            )
+            for i, channel in enumerate(plan.data.channels)
+        ]
+        data = dataclasses.replace(plan.data, channels=channels)
+        return dataclasses.replace(plan, target=target, training=training, data=data)
+
+    @on(Button.Pressed, "#save-plan")
+    def action_save_plan(self) -> None:
+        from liftshift.migrator.plan import save_plan
+
+        if self.session.plan is None:
+            self.notify("Nothing to save yet: scan the project first.", severity="warning")
+            return
+        plan = self._plan_from_form()
+        for channel in plan.data.channels:
+            if channel.destination and not channel.destination.startswith("gs://"):
+                self.notify(
+                    f"Channel {channel.name}: destination must start with gs://",
+                    severity="error",
+                )
+                return
+        path = save_plan(plan, self.session.settings.project_dir, keep_existing=False)
+        self.session.plan = plan
+        self.query_one("#plan-source", Static).update("Saved to liftshift.toml.")
+        self.notify(f"Wrote {path.name}", title="Plan saved")

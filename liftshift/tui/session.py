@@ -1,0 +1,28 @@
+"""What the app knows about the project being migrated, shared by every screen.
+
+One plain object held by the app; screens read it and replace its fields with what the core
+returned. Nothing here talks to the core or to the disk: persistence lives in the core
+(``liftshift.toml``, the sync journal, job records), so closing the app loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from liftshift.settings import Settings
+
+
+@dataclass
+class Session:
+    settings: Settings
+    scan: Any = None
+    """The last :class:`~liftshift.migrator.project.ProjectScan`, or None before a scan."""
+    plan: Any = None
+    """The :class:`~liftshift.migrator.plan.Plan` shown in the form (saved or not)."""
+    changes: Any = None
+    """The ChangeSet under review on the Changes screen."""
+    sync_result: Any = None
+    job: Any = None
+    """The training job the Monitor screen follows."""
+    model_version: Any = None

@@ -1,0 +1,48 @@
+"""Turning core values into short cell text, the same way on every screen."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+
+def value_text(value: Any) -> str:
+    """A scanned value: literals as JSON-ish text, unresolved expressions marked as such."""
+    if value is None:
+        return "—"
+    if dataclasses.is_dataclass(value) and hasattr(value, "source"):
+        return f"? {value.source}"  # an Unresolved: say it is not a static value
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value)
+    except TypeError:
+        return str(value)
+
+
+def human_bytes(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(size) < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TB"
+
+
+def duration_text(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def describe_event(event: Any) -> str:
+    """One status line for a core progress event we know nothing specific about."""
+    for name in ("message", "text", "path", "key", "state", "name"):
+        value = getattr(event, name, None)
+        if isinstance(value, str) and value:
+            prefix = type(event).__name__
+            done, total = getattr(event, "done", None), getattr(event, "total", None)
+            counts = f" ({done}/{total})" if done is not None and total else ""
+            return f"{prefix}: {value}{counts}"
+    return str(event)
