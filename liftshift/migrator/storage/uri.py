@@ -1,0 +1,49 @@
+"""``s3://bucket/prefix`` and ``gs://bucket/prefix`` as values, checked once at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCHEMES = {"s3": "s3", "gs": "gs", "gcs": "gs"}
+
+
+class BadURI(ValueError):
+    """Not an ``s3://`` or ``gs://`` URI with a bucket name."""
+
+
+@dataclass(frozen=True)
+class StorageURI:
+    scheme: str
+    """``s3`` or ``gs``."""
+    bucket: str
+    prefix: str = ""
+    """Key prefix, without a leading slash; empty for the whole bucket."""
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.bucket}/{self.prefix}"
+
+    def join(self, relative: str) -> str:
+        """The full key of ``relative`` under this prefix."""
+        if not self.prefix:
+            return relative
+        return f"{self.prefix.rstrip('/')}/{relative}" if relative else self.prefix
+
+    def relative(self, key: str) -> str:
+        """``key`` relative to this prefix (the inverse of :meth:`join`)."""
+        if not self.prefix:
+            return key
+        base = self.prefix.rstrip("/")
+        if key == base:
+            return ""
+        return key[len(base) + 1 :] if key.startswith(base + "/") else key[len(self.prefix) :]
+
+
+def parse_uri(text: str) -> StorageURI:
+    """Parse ``s3://b/p`` or ``gs://b/p``; raises :class:`BadURI` with the reason."""
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme.lower() not in SCHEMES:
+        raise BadURI(f"{text!r}: expected s3://BUCKET/PREFIX or gs://BUCKET/PREFIX")
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        raise BadURI(f"{text!r}: no bucket name")
+    return StorageURI(SCHEMES[scheme.lower()], bucket, prefix.lstrip("/"))
