@@ -1,0 +1,110 @@
+"""What the scanner recognises, in one place: estimator classes, save and read calls, handlers.
+
+Names are matched after import aliases are resolved (``pd`` → ``pandas``, ``tf`` → ``tensorflow``),
+so the tables speak in qualified names.
+"""
+
+from __future__ import annotations
+
+ESTIMATORS: dict[str, str | None] = {
+    "SKLearn": "sklearn",
+    "TensorFlow": "tensorflow",
+    "PyTorch": "pytorch",
+    "XGBoost": "xgboost",
+    "HuggingFace": "huggingface",
+    "MXNet": "mxnet",
+    "Chainer": "chainer",
+    "RLEstimator": None,
+    "Estimator": None,
+    "Framework": None,
+    "ModelTrainer": None,
+}
+"""Estimator class (last name) → framework. ``ModelTrainer`` is SDK v3."""
+
+V3_CLASSES = frozenset({"ModelTrainer"})
+
+FIT_METHODS = frozenset({"fit", "train"})
+
+SM_PREFIXES = ("SM_", "SAGEMAKER_")
+"""Environment names the SageMaker training toolkit sets."""
+
+OPT_ML = "/opt/ml"
+
+ENV_SUBSCRIPT = frozenset({"os.environ"})
+ENV_GET = frozenset({"os.environ.get", "os.environ.setdefault", "os.environ.pop"})
+ENV_GETENV = frozenset({"os.getenv"})
+JSON_LOADS = frozenset({"json.loads", "json.load", "ast.literal_eval"})
+
+SAGEMAKER_TRAINING_ENV = frozenset(
+    {
+        "sagemaker_training.environment.Environment",
+        "sagemaker_training.env.TrainingEnv",
+        "sagemaker_containers.training_env",
+        "sagemaker_containers.beta.framework.training_env",
+    }
+)
+
+SAVE_FUNCTIONS = frozenset(
+    {
+        "joblib.dump",
+        "sklearn.externals.joblib.dump",
+        "pickle.dump",
+        "dill.dump",
+        "cloudpickle.dump",
+        "torch.save",
+        "torch.jit.save",
+        "tensorflow.saved_model.save",
+        "tensorflow.keras.models.save_model",
+        "keras.models.save_model",
+        "keras.saving.save_model",
+        "mlflow.sklearn.save_model",
+        "mlflow.pytorch.save_model",
+        "mlflow.tensorflow.save_model",
+    }
+)
+
+SAVE_METHODS = frozenset({"save", "save_model", "save_pretrained", "save_weights"})
+"""``<object>.save(...)``-style model saves (Keras, XGBoost boosters, transformers)."""
+
+NOT_MODEL_SAVERS = frozenset({"numpy", "np", "plt", "matplotlib", "PIL", "Image"})
+
+READ_FUNCTIONS = frozenset(
+    {
+        "open",
+        "numpy.load",
+        "numpy.loadtxt",
+        "numpy.genfromtxt",
+        "tensorflow.data.TFRecordDataset",
+        "tensorflow.data.TextLineDataset",
+        "tensorflow.data.experimental.make_csv_dataset",
+        "tensorflow.data.Dataset.list_files",
+        "tensorflow.io.gfile.glob",
+        "tensorflow.io.gfile.listdir",
+        "glob.glob",
+        "glob.iglob",
+        "os.listdir",
+        "os.scandir",
+        "os.walk",
+        "datasets.load_from_disk",
+        "datasets.load_dataset",
+        "torchvision.datasets.ImageFolder",
+        "PIL.Image.open",
+        "xgboost.DMatrix",
+        "sagemaker_tensorflow.PipeModeDataset",
+    }
+)
+READ_PREFIXES = ("pandas.read_",)
+
+PIPE_MODE_READERS = frozenset({"sagemaker_tensorflow.PipeModeDataset"})
+
+INFERENCE_HANDLERS = frozenset(
+    {"model_fn", "predict_fn", "output_fn", "transform_fn", "input_handler", "output_handler"}
+)
+REQUEST_INPUT_FN = "input_fn"
+"""``input_fn`` is an inference handler only with a request signature
+(``input_fn(request_body, request_content_type)``); TensorFlow trainers use the same name for
+their training input pipeline."""
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".liftshift", "__pycache__"}
+)
