@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from liftshift.settings import Settings
-from liftshift.tui.dialogs.help import HelpDialog
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.screens.changes import ChangesScreen
 from liftshift.tui.screens.data import DataScreen
@@ -82,6 +81,8 @@ class LiftshiftApp(App[None]):
             self.switch_mode(step)
 
     def action_help(self) -> None:
+        from liftshift.tui.dialogs.help import HelpDialog  # Markdown: paid on first use only
+
         screen = self.screen
         if isinstance(screen, HelpDialog) or not isinstance(screen, StepScreen):
             return

@@ -1,19 +1,263 @@
-"""Step — Monitor (waiting for its core part)."""
+"""Step 5 - Monitor: follow a training job's state and logs, search them, cancel the job.
+
+The core's ``monitor.follow`` polls the backend (with backoff) in a thread worker and reports
+``JobStateChanged`` / ``JobLogLine`` events. Log lines are buffered and handed to the screen in
+batches through one replaceable message, so a chatty job (100k lines) never floods the UI
+thread. Jobs from earlier runs come from the backend's own records and can be reattached.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable
+from typing import Any
 
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
 
 from liftshift.tui import core
+from liftshift.tui.dialogs.confirm import ConfirmDialog
+from liftshift.tui.messages import CoreEvent, CoreResult
 from liftshift.tui.screens.base import StepScreen
+from liftshift.tui.widgets.format import duration_text
+from liftshift.tui.widgets.log_view import JobLog
 from liftshift.tui.widgets.unavailable import NotAvailable
+
+BACKENDS = core.CorePart("Training backends", "liftshift.trainer.backends", "get_backend")
+MONITOR = core.CorePart("The job monitor", "liftshift.trainer.monitor", "follow")
+
+
+class LogsArrived(Message):
+    """New log lines are waiting in the screen's buffer; replaces an unhandled twin."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LogsArrived)
 
 
 class MonitorScreen(StepScreen):
     STEP = "monitor"
-    HELP = "Not available in this build yet."
+    HELP = (
+        "Follow a training job: its state timeline with timestamps, elapsed time and its log. "
+        "Jobs from earlier runs are listed at the top: select one and press enter to follow it. "
+        "`f` follows the end of the log (or pauses), `/` searches it, `n` finds the next match, "
+        "`c` cancels the job after asking."
+    )
+    ACTIONS = (
+        ("Refresh jobs", "List the training jobs again", "refresh"),
+        ("Cancel job", "Cancel the followed job (asks first)", "cancel_job"),
+        ("Search log", "Find text in the job log", "search"),
+    )
+    BINDINGS = [
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("n", "next_match", "Next", show=False),
+        Binding("c", "cancel_job", "Cancel job"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("escape", "close_search", "Close search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.job_id: str | None = None
+        self.state: str = ""
+        self.started: float | None = None
+        self.ended: float | None = None
+        self.timeline: list[str] = []
+        self._buffer: list[str] = []
+        self._lock = threading.Lock()
+        self._stop: threading.Event | None = None
 
     def compose_body(self) -> Iterable[Widget]:
-        yield NotAvailable(core.TRAIN)
+        if not (core.available(BACKENDS) and core.available(MONITOR)):
+            yield NotAvailable(BACKENDS)
+            return
+        yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "No job followed yet: launch one on Train, or pick one above.",
+            id="job-status",
+            classes="status",
+            markup=False,
+        )
+        yield Static("", id="timeline", classes="status", markup=False)
+        yield JobLog(id="log")
+        yield Input(placeholder="search the log (enter: find, esc: close)", id="search")
+
+    @property
+    def ready(self) -> bool:
+        return core.available(BACKENDS) and core.available(MONITOR)
+
+    def on_mount(self) -> None:
+        if not self.ready:
+            return
+        self.query_one("#search", Input).display = False
+        table = self.query_one("#jobs", DataTable)
+        table.add_columns("Job", "State", "Started")
+        table.styles.height = 6
+        self.set_interval(1.0, self._tick)
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        """Coming here from Train after a launch: follow the job it started."""
+        job = self.session.job
+        if self.ready and job is not None and getattr(job, "job_id", None) != self.job_id:
+            self.follow(job.job_id)
+
+    # -- jobs list ----------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        if self.ready:
+            self.list_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="jobs", name="List jobs")
+    def list_worker(self) -> None:
+        get_backend = core.load(BACKENDS)
+        jobs = get_backend(self.session.settings).list_jobs()  # type: ignore[operator]
+        self.post_message(CoreResult("jobs", jobs))
+
+    def _show_jobs(self, jobs: list[Any]) -> None:
+        table = self.query_one("#jobs", DataTable)
+        table.clear()
+        for status in sorted(jobs, key=lambda s: s.started or 0, reverse=True):
+            started = (
+                time.strftime("%m-%d %H:%M:%S", time.localtime(status.started))
+                if status.started
+                else "-"
+            )
+            table.add_row(status.job_id, status.state.short, started, key=status.job_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.follow(str(event.row_key.value))
+
+    # -- following ----------------------------------------------------------------------------
+    def follow(self, job_id: str) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        self.job_id = job_id
+        self.state, self.started, self.ended = "", time.time(), None
+        self.timeline = []
+        with self._lock:
+            self._buffer.clear()
+        log = self.query_one(JobLog)
+        log.clear()
+        self._stop = threading.Event()
+        self.query_one("#job-status", Static).update(f"Following {job_id}…")
+        self.follow_worker(job_id, self._stop)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="follow", name="Follow job")
+    def follow_worker(self, job_id: str, stop: threading.Event) -> None:
+        from liftshift.trainer.jobs import JobLogLine, JobStateChanged
+
+        get_backend = core.load(BACKENDS)
+        follow = core.load(MONITOR)
+        backend = get_backend(self.session.settings)  # type: ignore[operator]
+
+        def report(event: Any) -> None:
+            if stop.is_set():
+                return
+            if isinstance(event, JobLogLine):
+                with self._lock:
+                    self._buffer.append(event.text.rstrip("\n"))
+                self.post_message(LogsArrived())
+            elif isinstance(event, JobStateChanged):
+                self.post_message(CoreEvent(event))
+
+        status = follow(backend, job_id, report, stop=stop)  # type: ignore[operator]
+        if not stop.is_set():
+            self.post_message(CoreResult("job-finished", status))
+
+    def on_logs_arrived(self, _message: LogsArrived) -> None:
+        with self._lock:
+            lines, self._buffer = self._buffer, []
+        if lines:
+            self.query_one(JobLog).add_lines(lines)
+
+    def on_core_event(self, message: CoreEvent) -> None:
+        event = message.event
+        if getattr(event, "job_id", None) != self.job_id:
+            return
+        self.state = event.state.short
+        stamp = time.strftime("%H:%M:%S")
+        entry = f"{stamp} {self.state}"
+        if event.error:
+            entry += f" ({event.error})"
+        self.timeline.append(entry)
+        if event.state.terminal:
+            self.ended = time.time()
+        self._render_status()
+
+    def on_core_result(self, message: CoreResult) -> None:
+        if message.kind == "jobs":
+            self._show_jobs(message.value)
+        elif message.kind == "job-finished":
+            status = message.value
+            self.ended = self.ended or time.time()
+            self._render_status()
+            severity = "information" if status.state.short == "SUCCEEDED" else "warning"
+            self.notify(f"{status.job_id}: {status.state.short}", severity=severity)
+            self.action_refresh()
+        elif message.kind == "cancelled":
+            self.notify(f"Cancel requested: {message.value.state.short}")
+
+    def _tick(self) -> None:
+        if self.job_id and self.ended is None:
+            self._render_status()
+
+    def _render_status(self) -> None:
+        if not self.job_id or self.started is None:
+            return
+        elapsed = (self.ended or time.time()) - self.started
+        self.query_one("#job-status", Static).update(
+            f"{self.job_id}  {self.state or '…'}  elapsed {duration_text(elapsed)}"
+        )
+        self.query_one("#timeline", Static).update("  →  ".join(self.timeline[-4:]))
+
+    # -- log keys -----------------------------------------------------------------------------
+    def action_toggle_follow(self) -> None:
+        if self.ready:
+            following = self.query_one(JobLog).toggle_follow()
+            self.notify("Following the log" if following else "Paused: the log stays put")
+
+    def action_search(self) -> None:
+        if self.ready:
+            search = self.query_one("#search", Input)
+            search.display = True
+            search.focus()
+
+    def action_close_search(self) -> None:
+        if self.ready:
+            self.query_one("#search", Input).display = False
+            self.query_one(JobLog).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.query_one(JobLog).find(event.value)
+
+    def action_next_match(self) -> None:
+        if self.ready:
+            self.query_one(JobLog).find(self.query_one("#search", Input).value)
+
+    # -- cancel -------------------------------------------------------------------------------
+    def action_cancel_job(self) -> None:
+        if not self.ready or not self.job_id:
+            self.notify("No job to cancel.", severity="warning")
+            return
+        job_id = self.job_id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.cancel_worker(job_id)
+
+        self.app.push_screen(
+            ConfirmDialog(f"Cancel training job {job_id}?", "The job stops; its logs stay."),
+            answered,
+        )
+
+    @work(thread=True, exit_on_error=False, group="cancel", name="Cancel job")
+    def cancel_worker(self, job_id: str) -> None:
+        get_backend = core.load(BACKENDS)
+        status = get_backend(self.session.settings).cancel(job_id)  # type: ignore[operator]
+        self.post_message(CoreResult("cancelled", status))

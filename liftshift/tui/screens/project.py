@@ -15,15 +15,11 @@ from typing import Any
 
 from textual import on, work
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import (
     Button,
     DataTable,
-    Input,
-    Label,
     ProgressBar,
-    Select,
     Static,
     TabbedContent,
     TabPane,
@@ -35,9 +31,9 @@ from liftshift.tui.dialogs.folder import FolderDialog
 from liftshift.tui.messages import CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import describe_event, value_text
+from liftshift.tui.widgets.plan_form import PlanForm
 from liftshift.tui.widgets.unavailable import NotAvailable
 
-SCALE_TIERS = ("BASIC", "BASIC_GPU", "BASIC_TPU", "STANDARD_1", "PREMIUM_1", "CUSTOM")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -86,40 +82,15 @@ class ProjectScreen(StepScreen):
                 yield DataTable(id="hyperparams", cursor_type="row", zebra_stripes=True)
             with TabPane("Findings", id="tab-findings"):
                 yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
-            with TabPane("Plan", id="tab-plan"), VerticalScroll(id="plan-form"):
-                yield Static(id="plan-source", classes="status", markup=False)
-                yield from self._form_row(
-                    "Target",
-                    Select(
-                        [("local (no account)", "local"), ("gcp (Vertex AI)", "gcp")],
-                        id="plan-target",
-                        allow_blank=False,
-                        value="local",
-                    ),
-                )
-                yield from self._form_row("GCP project", Input(id="plan-gcp-project"))
-                yield from self._form_row("Region", Input(id="plan-region"))
-                yield from self._form_row(
-                    "Scale tier",
-                    Select(
-                        [(tier, tier) for tier in SCALE_TIERS],
-                        id="plan-tier",
-                        allow_blank=False,
-                        value="BASIC",
-                    ),
-                )
-                yield from self._form_row("Staging bucket", Input(id="plan-staging"))
-                yield Label("Channel → GCS destination", classes="section-title")
-                yield VerticalScroll(id="plan-channels")
-                with Horizontal(classes="toolbar"):
-                    yield Button("Save liftshift.toml", id="save-plan", variant="primary")
+            yield TabPane("Plan", id="tab-plan")
 
-    @staticmethod
-    def _form_row(label: str, field: Widget) -> Iterable[Widget]:
-        row = Horizontal(Label(label), field, classes="form-row")
-        yield row
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan_form = PlanForm(id="plan-form")
+        """Mounted after the first paint: its Select widgets are the slowest part to build."""
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_plan_form)
         self.query_one("#scan-progress", ProgressBar).display = False
         self._set_columns()
         self._show_path()
@@ -128,6 +99,11 @@ class ProjectScreen(StepScreen):
         else:
             self._status("Scanner not available: the overview stays empty.")
             self._load_existing_plan()
+
+    def _mount_plan_form(self) -> None:
+        pane = self.query_one("#tab-plan", TabPane)
+        if pane.is_attached and not self.plan_form.is_attached:
+            pane.mount(self.plan_form)
 
     def _set_columns(self) -> None:
         columns = {
@@ -208,9 +184,16 @@ class ProjectScreen(StepScreen):
         self._status(f"Scanning… {describe_event(message.event)}")
 
     def on_core_result(self, message: CoreResult) -> None:
+        outcome: ScanOutcome = message.value
+        if message.kind == "plan":
+            if outcome.plan is None:
+                self.plan_form.set_note("No liftshift.toml in this folder yet.")
+            else:
+                self.session.plan = outcome.plan
+                self._fill_form(outcome.plan, outcome.plan_source)
+            return
         if message.kind != "scan":
             return
-        outcome: ScanOutcome = message.value
         self.query_one("#scan-progress", ProgressBar).display = False
         self.session.scan = outcome.scan
         self._show_scan(outcome.scan)
@@ -218,24 +201,22 @@ class ProjectScreen(StepScreen):
             self.session.plan = outcome.plan
             self._fill_form(outcome.plan, outcome.plan_source)
         else:
-            self.query_one("#plan-source", Static).update(
+            self.plan_form.set_note(
                 "No liftshift.toml and no planner in this build: nothing to edit yet."
             )
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="plan", name="Load plan")
     def _load_existing_plan(self) -> None:
-        from liftshift.migrator.plan import PlanError, load_plan, plan_path
+        """Read liftshift.toml off the UI thread (tomlkit alone costs ~40 ms to import)."""
+        from liftshift.migrator.plan import load_plan, plan_path
 
         root = self.session.settings.project_dir
-        if not plan_path(root).exists():
-            self.query_one("#plan-source", Static).update("No liftshift.toml in this folder yet.")
-            return
-        try:
-            plan = load_plan(root)
-        except PlanError as exc:
-            self.notify(str(exc), severity="error", title="liftshift.toml")
-            return
-        self.session.plan = plan
-        self._fill_form(plan, "liftshift.toml")
+        if plan_path(root).exists():
+            self.post_message(
+                CoreResult("plan", ScanOutcome(None, load_plan(root), "liftshift.toml"))
+            )
+        else:
+            self.post_message(CoreResult("plan", ScanOutcome(None, None, "none")))
 
     # -- overview -----------------------------------------------------------------------------
     def _show_scan(self, scan: Any) -> None:
@@ -293,50 +274,9 @@ class ProjectScreen(StepScreen):
     def _fill_form(self, plan: Any, source: str) -> None:
         note = {
             "liftshift.toml": "Loaded from liftshift.toml.",
-            "planner": "Proposed from the scan — not saved yet (ctrl+s).",
+            "planner": "Proposed from the scan - not saved yet (ctrl+s).",
         }.get(source, "")
-        self.query_one("#plan-source", Static).update(note)
-        self.query_one("#plan-target", Select).value = plan.target.name
-        self.query_one("#plan-gcp-project", Input).value = plan.target.gcp_project
-        self.query_one("#plan-region", Input).value = plan.target.region
-        tier = plan.training.scale_tier
-        tier_select = self.query_one("#plan-tier", Select)
-        if tier not in SCALE_TIERS:
-            tier_select.set_options([(t, t) for t in (*SCALE_TIERS, tier)])
-        tier_select.value = tier
-        self.query_one("#plan-staging", Input).value = plan.training.staging_bucket
-        box = self.query_one("#plan-channels", VerticalScroll)
-        box.remove_children()
-        for index, channel in enumerate(plan.data.channels):
-            box.mount(
-                Horizontal(
-                    Label(channel.name or f"channel {index}"),
-                    Input(channel.destination, id=f"plan-channel-{index}"),
-                    classes="form-row",
-                )
-            )
-
-    def _plan_from_form(self) -> Any:
-        plan = self.session.plan
-        target = dataclasses.replace(
-            plan.target,
-            name=self.query_one("#plan-target", Select).value,
-            gcp_project=self.query_one("#plan-gcp-project", Input).value.strip(),
-            region=self.query_one("#plan-region", Input).value.strip() or plan.target.region,
-        )
-        training = dataclasses.replace(
-            plan.training,
-            scale_tier=str(self.query_one("#plan-tier", Select).value),
-            staging_bucket=self.query_one("#plan-staging", Input).value.strip(),
-        )
-        channels = [
-            dataclasses.replace(
-                channel, destination=self.query_one(f"#plan-channel-{i}", Input).value.strip()
-            )
-            for i, channel in enumerate(plan.data.channels)
-        ]
-        data = dataclasses.replace(plan.data, channels=channels)
-        return dataclasses.replace(plan, target=target, training=training, data=data)
+        self.plan_form.show(plan, note)
 
     @on(Button.Pressed, "#save-plan")
     def action_save_plan(self) -> None:
@@ -345,15 +285,13 @@ class ProjectScreen(StepScreen):
         if self.session.plan is None:
             self.notify("Nothing to save yet: scan the project first.", severity="warning")
             return
-        plan = self._plan_from_form()
-        for channel in plan.data.channels:
-            if channel.destination and not channel.destination.startswith("gs://"):
-                self.notify(
-                    f"Channel {channel.name}: destination must start with gs://",
-                    severity="error",
-                )
-                return
+        form = self.plan_form
+        try:
+            plan = form.edited(self.session.plan)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", title="Plan not saved")
+            return
         path = save_plan(plan, self.session.settings.project_dir, keep_existing=False)
         self.session.plan = plan
-        self.query_one("#plan-source", Static).update("Saved to liftshift.toml.")
+        form.set_note("Saved to liftshift.toml.")
         self.notify(f"Wrote {path.name}", title="Plan saved")

@@ -1,0 +1,39 @@
+"""Fixtures for the app's tests: a fresh copy of an example project per test."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import shutil
+from pathlib import Path
+
+import pytest
+
+from liftshift.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def titanic(tmp_path: Path) -> Path:
+    """A copy of ``examples/titanic-sklearn`` named like the original (snapshots show the name)."""
+    target = tmp_path / "titanic-sklearn"
+    shutil.copytree(EXAMPLES / "titanic-sklearn", target, ignore=shutil.ignore_patterns(".*"))
+    return target
+
+
+@pytest.fixture
+def local_settings(titanic: Path) -> Settings:
+    """The local target on the titanic copy, ignoring the caller's environment."""
+    return Settings.from_env(titanic, env={})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests here with asyncio.run: Pilot needs nothing more, and no async
+    plugin is a declared dependency of the project."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
