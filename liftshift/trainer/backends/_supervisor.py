@@ -1,0 +1,101 @@
+"""Runs one local training job and records its outcome: ``python -m ... <job_dir>``.
+
+Started detached (own session) by :class:`~liftshift.trainer.backends.local.LocalBackend`, so
+the job outlives the command that launched it. It is the only writer of ``job.json`` after
+submission. The trainer runs in the same process group; a cancel sends SIGTERM to the group,
+the supervisor waits for the trainer to go and writes ``JOB_STATE_CANCELLED``.
+Exit code 0 → SUCCEEDED; a cancel → CANCELLED; anything else → FAILED with the traceback's
+last lines as the error.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from liftshift.trainer.backends.local import CANCEL_MARKER, LOG, RECORD, LocalJobRecord
+from liftshift.trainer.jobs import JobState
+
+_GRACE_SECONDS = 10.0
+
+
+def main(job_dir: Path) -> int:
+    import os
+
+    record_path = job_dir / RECORD
+    record = LocalJobRecord.load(record_path)
+    cancelled = False
+
+    def on_term(_signum: int, _frame: object) -> None:
+        nonlocal cancelled
+        cancelled = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    record.supervisor_pid = os.getpid()
+    if (job_dir / CANCEL_MARKER).exists():
+        return _finish(record, record_path, JobState.CANCELLED, None, "cancelled before start")
+    with (job_dir / LOG).open("ab", buffering=0) as log:
+        try:
+            child = subprocess.Popen(
+                record.command,
+                cwd=record.cwd,
+                env=record.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        except OSError as exc:
+            return _finish(record, record_path, JobState.FAILED, None, f"cannot start: {exc}")
+        record.trainer_pid = child.pid
+        record.state = JobState.RUNNING.value
+        record.started = time.time()
+        record.save(record_path)
+        deadline = 0.0
+        while True:
+            try:
+                code = child.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if cancelled or (job_dir / CANCEL_MARKER).exists():
+                cancelled = True
+                if not deadline:
+                    child.terminate()
+                    deadline = time.monotonic() + _GRACE_SECONDS
+                elif time.monotonic() > deadline:
+                    child.kill()
+    if cancelled:
+        return _finish(record, record_path, JobState.CANCELLED, code, "cancelled by the user")
+    if code == 0:
+        return _finish(record, record_path, JobState.SUCCEEDED, code, "")
+    return _finish(record, record_path, JobState.FAILED, code, _error_from_log(job_dir / LOG, code))
+
+
+def _finish(
+    record: LocalJobRecord, path: Path, state: JobState, code: int | None, error: str
+) -> int:
+    record.state = state.value
+    record.exit_code = code
+    record.error = error
+    record.ended = time.time()
+    record.save(path)
+    return 0
+
+
+def _error_from_log(log: Path, code: int) -> str:
+    """The trainer's traceback (its last one), or the exit code when it printed none."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-200:]
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")]
+    if starts:
+        return "\n".join(lines[starts[-1] :][-30:])
+    reason = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    tail = "\n".join(lines[-5:])
+    return f"the trainer {reason}" + (f":\n{tail}" if tail else "")
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))

@@ -1,0 +1,243 @@
+"""The ``local`` training backend: the built package, run like Vertex runs it, on this machine.
+
+Each job gets a folder ``<project>/.liftshift/jobs/<job_id>/`` with ``job.json`` (the record),
+``output.log`` (stdout and stderr, merged as Cloud Logging shows them) and a working folder.
+A small supervisor process (``_supervisor``) owns the trainer subprocess in its own session,
+writes its exit as a Vertex job state and survives the command that started it, so
+``liftshift jobs status/logs/cancel`` work from any later command and a running job can be
+reattached. Cancel signals the whole process group, so child processes die with the trainer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from liftshift.events import Reporter, ignore
+from liftshift.fileio import write_atomic
+from liftshift.settings import Settings
+from liftshift.trainer.backends.base import LogBatch
+from liftshift.trainer.jobs import JobHandle, JobSpec, JobState, JobStatus, StepProgress
+
+RECORD = "job.json"
+LOG = "output.log"
+CANCEL_MARKER = "cancel-requested"
+
+
+class JobNotFound(LookupError):
+    pass
+
+
+@dataclass
+class LocalJobRecord:
+    """What ``job.json`` holds. The submitting command writes it once; then only the
+    supervisor updates it (cancel is a separate marker file), so there is one writer."""
+
+    job_id: str
+    display_name: str
+    state: str
+    command: list[str]
+    cwd: str
+    env: dict[str, str]
+    model_dir: str
+    base_output_dir: str
+    created: float
+    started: float = 0.0
+    ended: float = 0.0
+    exit_code: int | None = None
+    error: str = ""
+    supervisor_pid: int = 0
+    trainer_pid: int = 0
+    spec_summary: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> LocalJobRecord:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+    def save(self, path: Path) -> None:
+        write_atomic(path, json.dumps(asdict(self), indent=2))
+
+
+def jobs_dir(settings: Settings) -> Path:
+    return settings.state_dir / "jobs"
+
+
+def vertex_environment(
+    *, job_id: str, model_dir: str, checkpoint_dir: str, tensorboard_dir: str
+) -> dict[str, str]:
+    """The variables Vertex sets for a single-replica chief, with local folders as values."""
+    cluster = {"workerpool0": ["localhost:2222"]}
+    task = {"type": "workerpool0", "index": 0}
+    cluster_spec = {"cluster": cluster, "environment": "cloud", "task": task, "job": job_id}
+    tf_config = {
+        "cluster": {"chief": ["localhost:2222"]},
+        "task": {"type": "chief", "index": 0},
+        "environment": "cloud",
+        "job": job_id,
+    }
+    return {
+        "AIP_MODEL_DIR": model_dir,
+        "AIP_CHECKPOINT_DIR": checkpoint_dir,
+        "AIP_TENSORBOARD_LOG_DIR": tensorboard_dir,
+        "CLOUD_ML_JOB_ID": job_id,
+        "CLUSTER_SPEC": json.dumps(cluster_spec),
+        "TF_CONFIG": json.dumps(tf_config),
+    }
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # TrainingBackend
+
+    def prepare(self, spec: JobSpec, package_path: Path, *, reporter: Reporter = ignore) -> Path:
+        """Seed sample data and make the trainer's environment; returns its python."""
+        from liftshift.trainer import localenv
+        from liftshift.trainer.packaging import BuiltPackage, content_hash
+
+        localenv.seed_sample_data(self.settings, spec.sample_data, reporter=reporter)
+        key = package_path.parent.name or content_hash(self.settings.project_dir)
+        built = BuiltPackage(package_path, key, reused=True)
+        return localenv.ensure_environment(built, self.settings, reporter=reporter)
+
+    def submit(self, spec: JobSpec, package_uri: str, *, reporter: Reporter = ignore) -> JobHandle:
+        from liftshift.trainer.localenv import local_path, localize_arg
+
+        package_path = local_path(self.settings, package_uri)
+        python = self.prepare(spec, package_path, reporter=reporter)
+        job_id = f"{spec.job_name}-{uuid.uuid4().hex[:6]}"
+        job_dir = jobs_dir(self.settings) / job_id
+        work = job_dir / "work"
+        work.mkdir(parents=True)
+        base = local_path(self.settings, spec.base_output_dir)
+        dirs = {name: base / name for name in ("model", "checkpoints", "logs")}
+        for folder in dirs.values():
+            folder.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SM_")}
+        env |= vertex_environment(
+            job_id=job_id,
+            model_dir=str(dirs["model"]),
+            checkpoint_dir=str(dirs["checkpoints"]),
+            tensorboard_dir=str(dirs["logs"]),
+        )
+        env |= {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        args = [localize_arg(self.settings, arg) for arg in spec.args]
+        record = LocalJobRecord(
+            job_id=job_id,
+            display_name=spec.display_name,
+            state=JobState.QUEUED.value,
+            command=[str(python), "-m", spec.python_module, *args],
+            cwd=str(work),
+            env=env,
+            model_dir=str(dirs["model"]),
+            base_output_dir=spec.base_output_dir,
+            created=time.time(),
+            spec_summary={"machines": spec.scale_summary(), "module": spec.python_module},
+        )
+        record.save(job_dir / RECORD)
+        if len(spec.pools) > 1 or spec.pools[0].replica_count > 1:
+            reporter(
+                StepProgress(
+                    "submit",
+                    "local target runs the chief only (one process); "
+                    f"on Vertex: {spec.scale_summary()}",
+                )
+            )
+        supervisor = subprocess.Popen(
+            [sys.executable, "-m", "liftshift.trainer.backends._supervisor", str(job_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=open(job_dir / "supervisor.log", "wb"),  # noqa: SIM115 (child owns it)
+            start_new_session=True,
+            close_fds=True,
+        )
+        reporter(StepProgress("submit", f"started local job {job_id} (pid {supervisor.pid})"))
+        return JobHandle(job_id, self.name, spec.display_name, str(job_dir), "")
+
+    def _record(self, job_id: str) -> tuple[Path, LocalJobRecord]:
+        job_dir = jobs_dir(self.settings) / job_id
+        path = job_dir / RECORD
+        if not path.is_file():
+            raise JobNotFound(f"no local job {job_id!r} in {jobs_dir(self.settings)}")
+        for _ in range(5):  # the supervisor replaces it atomically; a read may race a rename
+            try:
+                return job_dir, LocalJobRecord.load(path)
+            except (json.JSONDecodeError, FileNotFoundError):
+                time.sleep(0.02)
+        return job_dir, LocalJobRecord.load(path)
+
+    def status(self, job_id: str) -> JobStatus:
+        job_dir, record = self._record(job_id)
+        state = JobState(record.state)
+        error = record.error
+        if not state.terminal and record.supervisor_pid and not _alive(record.supervisor_pid):
+            # The supervisor died without writing an outcome (machine reboot, kill -9).
+            state, error = JobState.FAILED, "the local job's supervisor process disappeared"
+        elif not state.terminal and (job_dir / CANCEL_MARKER).exists():
+            state = JobState.CANCELLING
+        return JobStatus(job_id, state, error, record.model_dir, record.started, record.ended)
+
+    def logs(self, job_id: str, cursor: str = "") -> LogBatch:
+        job_dir, _ = self._record(job_id)
+        offset = int(cursor or 0)
+        path = job_dir / LOG
+        if not path.is_file():
+            return LogBatch([], str(offset))
+        with path.open("rb") as handle:
+            handle.seek(offset)
+            data = handle.read()
+        end = data.rfind(b"\n")
+        if end < 0:
+            return LogBatch([], str(offset))
+        now = time.time()
+        text = data[: end + 1].decode("utf-8", errors="replace")
+        lines = [(now, line) for line in text.splitlines()]
+        return LogBatch(lines, str(offset + end + 1))
+
+    def cancel(self, job_id: str) -> JobStatus:
+        job_dir, record = self._record(job_id)
+        if JobState(record.state).terminal:
+            return self.status(job_id)
+        (job_dir / CANCEL_MARKER).write_text(str(time.time()), encoding="utf-8")
+        if record.supervisor_pid:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(record.supervisor_pid, signal.SIGTERM)
+        return self.status(job_id)
+
+    def list_jobs(self) -> list[JobStatus]:
+        root = jobs_dir(self.settings)
+        if not root.is_dir():
+            return []
+        found = [self.status(p.parent.name) for p in root.glob(f"*/{RECORD}")]
+        return sorted(found, key=lambda s: s.started or 0.0)
+
+    def console_url(self, job_id: str) -> str:
+        return ""
+
+    def log_path(self, job_id: str) -> Path:
+        return jobs_dir(self.settings) / job_id / LOG
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie (finished, not yet reaped by its parent) counts as gone
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return True

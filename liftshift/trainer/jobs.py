@@ -1,0 +1,349 @@
+"""What a training job is, whichever backend runs it: the spec, its states and its events.
+
+A :class:`JobSpec` is built once from the plan (plus CLI overrides) by :func:`build_job_spec`
+and is the single source for both backends: the Vertex backend sends it as a ``CustomJob``,
+the local backend runs the same module with the same arguments and the same environment
+contract (the migrated-trainer contract in the notes: hyperparameters, then one flag per
+channel, then ``--job-dir``), so the migrated code cannot tell which one runs it.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from liftshift.migrator.plan import Plan
+from liftshift.settings import Settings
+from liftshift.trainer import containers, machines
+from liftshift.trainer.machines import MachineSpec, WorkerPoolSpec
+
+LOCAL_STAGING_BUCKET = "liftshift-local-staging"
+"""The staging bucket of the ``local`` target when the plan names none."""
+
+
+class JobState(enum.StrEnum):
+    """Vertex AI's job states; the local backend maps exit codes onto the same names."""
+
+    QUEUED = "JOB_STATE_QUEUED"
+    PENDING = "JOB_STATE_PENDING"
+    RUNNING = "JOB_STATE_RUNNING"
+    SUCCEEDED = "JOB_STATE_SUCCEEDED"
+    FAILED = "JOB_STATE_FAILED"
+    CANCELLING = "JOB_STATE_CANCELLING"
+    CANCELLED = "JOB_STATE_CANCELLED"
+    PAUSED = "JOB_STATE_PAUSED"
+    EXPIRED = "JOB_STATE_EXPIRED"
+    UPDATING = "JOB_STATE_UPDATING"
+    PARTIALLY_SUCCEEDED = "JOB_STATE_PARTIALLY_SUCCEEDED"
+    UNSPECIFIED = "JOB_STATE_UNSPECIFIED"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL_STATES
+
+    @property
+    def short(self) -> str:
+        return self.value.removeprefix("JOB_STATE_")
+
+
+TERMINAL_STATES = frozenset(
+    {
+        JobState.SUCCEEDED,
+        JobState.FAILED,
+        JobState.CANCELLED,
+        JobState.EXPIRED,
+        JobState.PARTIALLY_SUCCEEDED,
+    }
+)
+
+
+class JobSpecError(ValueError):
+    """The plan or flags do not describe a runnable job (no staging bucket, bad tier…)."""
+
+
+@dataclass(frozen=True)
+class TrainOverrides:
+    """CLI flags (or app fields) that win over the plan. ``None``/empty means "use the plan"."""
+
+    target: str | None = None
+    scale_tier: str | None = None
+    machine_type: str | None = None
+    accelerator: str | None = None
+    """``TYPE[:COUNT]``."""
+    region: str | None = None
+    staging_bucket: str | None = None
+    service_account: str | None = None
+    display_name: str | None = None
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """Everything needed to run one training job, backend-neutral."""
+
+    display_name: str
+    job_name: str
+    """Unique per submission (display name + UTC timestamp); the output folder's name."""
+    package_name: str
+    python_module: str
+    args: tuple[str, ...]
+    pools: tuple[WorkerPoolSpec, ...]
+    executor_image_uri: str
+    executor_note: str
+    staging_bucket: str
+    base_output_dir: str
+    """``gs://<staging>/liftshift/jobs/<job_name>``: AIP_MODEL_DIR is ``<base>/model/``."""
+    region: str
+    project: str
+    service_account: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    timeout_seconds: int = 0
+    framework: str = ""
+    framework_version: str = ""
+    model_display_name: str = ""
+    prediction_container: str = ""
+    prediction_note: str = ""
+    version_aliases: tuple[str, ...] = ()
+    version_description: str = ""
+    sample_data: tuple[tuple[str, str], ...] = ()
+    """(destination URI, project-relative sample folder) pairs the local target seeds."""
+
+    @property
+    def model_dir(self) -> str:
+        return f"{self.base_output_dir}/model"
+
+    @property
+    def gpu(self) -> bool:
+        return any(p.machine.accelerator_type.startswith("NVIDIA") for p in self.pools)
+
+    def scale_summary(self) -> str:
+        return ", ".join(
+            f"{p.role}: {p.replica_count} x {p.machine.describe()}" for p in self.pools
+        )
+
+
+@dataclass(frozen=True)
+class JobHandle:
+    """A submitted job: enough to query, follow or cancel it from another process later."""
+
+    job_id: str
+    backend: str
+    display_name: str
+    resource_name: str = ""
+    console_url: str = ""
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    job_id: str
+    state: JobState
+    error: str = ""
+    model_dir: str = ""
+    started: float = 0.0
+    ended: float = 0.0
+
+
+# events (reported through liftshift.events.Reporter)
+
+
+@dataclass(frozen=True)
+class JobStateChanged:
+    job_id: str
+    state: JobState
+    elapsed: float
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class JobLogLine:
+    job_id: str
+    text: str
+    timestamp: float = 0.0
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """A step before or after the job itself: build, upload, environment, registration."""
+
+    step: str
+    message: str
+    seconds: float = 0.0
+
+
+# building the spec
+
+
+def format_hyperparameter(value: Any) -> str:
+    """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def channel_dir_uri(uri: str) -> str:
+    """The folder a channel's trainer flag must receive. SageMaker copies a single-object
+    channel (``s3://b/t/train.csv``) into a folder, and scripts join the file name onto the
+    channel path, so a URI whose last segment looks like a file name becomes its parent."""
+    scheme, sep, rest = uri.partition("://")
+    path = PurePosixPath(rest.rstrip("/")) if sep else PurePosixPath(uri.rstrip("/"))
+    if path.suffix and len(path.parts) > (1 if sep else 0) and not uri.endswith("/"):
+        path = path.parent
+    return f"{scheme}://{path}" if sep else str(path)
+
+
+def trainer_args(plan: Plan, hyperparameters: dict[str, Any], model_dir: str) -> list[str]:
+    """The migrated-trainer contract: ``--key value`` for each hyperparameter (sorted), then
+    ``<channel.argument> <path>`` per plan channel, then ``--job-dir <model dir>``."""
+    args: list[str] = []
+    for key in sorted(hyperparameters):
+        args += [f"--{key}", format_hyperparameter(hyperparameters[key])]
+    for channel in plan.data.channels:
+        if not channel.argument:
+            raise JobSpecError(
+                f"channel {channel.name!r} has no trainer argument in liftshift.toml "
+                "(data.channels.argument); run `liftshift migrate --apply` or set it"
+            )
+        args += [channel.argument, channel_dir_uri(channel_destination(channel, plan))]
+    args += ["--job-dir", model_dir]
+    args += list(plan.training.extra_args)
+    return args
+
+
+def channel_destination(channel: Any, plan: Plan) -> str:
+    if channel.destination:
+        return channel.destination
+    bucket = plan.training.staging_bucket or LOCAL_STAGING_BUCKET
+    return f"gs://{bucket}/liftshift/data/{channel.name}"
+
+
+_LABEL_RE = re.compile(r"[^a-z0-9_-]+")
+
+
+def _slug(text: str) -> str:
+    return _LABEL_RE.sub("-", text.lower()).strip("-")[:63] or "trainer"
+
+
+def build_job_spec(
+    plan: Plan,
+    settings: Settings,
+    overrides: TrainOverrides | None = None,
+    *,
+    now: float | None = None,
+) -> JobSpec:
+    """The job the plan describes, with ``overrides`` applied. Pure: no network, no files,
+    so ``train --dry-run`` and the app's preview show exactly what would be sent."""
+    overrides = overrides or TrainOverrides()
+    training = plan.training
+    target = overrides.target or settings.target
+    pools = tuple(_choose_pools(plan, overrides))
+    staging = (overrides.staging_bucket or training.staging_bucket).removeprefix("gs://")
+    staging = staging.strip("/")
+    if not staging:
+        if target == "gcp":
+            raise JobSpecError(
+                "no staging bucket: pass --staging-bucket BUCKET or set training.staging_bucket "
+                "in liftshift.toml (the package and the job's outputs go there)"
+            )
+        staging = LOCAL_STAGING_BUCKET
+    display = overrides.display_name or training.display_name or _default_name(plan, settings)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now if now is not None else time.time()))
+    job_name = f"{_slug(display)}-{stamp}"
+    base = f"gs://{staging}/liftshift/jobs/{job_name}"
+    hyperparameters = {**training.hyperparameters, **overrides.hyperparameters}
+    args = trainer_args(plan, hyperparameters, f"{base}/model")
+    gpu = any(p.machine.accelerator_type.startswith("NVIDIA") for p in pools)
+    executor, executor_note = _training_image(plan, gpu)
+    prediction, prediction_note = _prediction_image(plan)
+    samples = tuple(
+        (channel_destination(c, plan), c.sample_data) for c in plan.data.channels if c.sample_data
+    )
+    return JobSpec(
+        display_name=display,
+        job_name=job_name,
+        package_name=plan.code.package or "trainer",
+        python_module=plan.code.module or "trainer.task",
+        args=tuple(args),
+        pools=pools,
+        executor_image_uri=executor,
+        executor_note=executor_note,
+        staging_bucket=staging,
+        base_output_dir=base,
+        region=overrides.region or plan.target.region or settings.gcp.region,
+        project=plan.target.gcp_project or settings.gcp.project or "",
+        service_account=overrides.service_account or training.service_account,
+        labels={"created-by": "liftshift", "liftshift-job": _slug(display)},
+        timeout_seconds=int(training.timeout_hours * 3600),
+        framework=training.framework,
+        framework_version=training.framework_version,
+        model_display_name=plan.model.display_name or display,
+        prediction_container=prediction,
+        prediction_note=prediction_note,
+        version_aliases=tuple(plan.model.version_aliases),
+        version_description=plan.model.description or f"Trained by liftshift job {job_name}",
+        sample_data=samples,
+    )
+
+
+def _default_name(plan: Plan, settings: Settings) -> str:
+    return settings.project_dir.name or plan.code.package or "trainer"
+
+
+def _choose_pools(plan: Plan, overrides: TrainOverrides) -> list[WorkerPoolSpec]:
+    training = plan.training
+    if overrides.machine_type or overrides.accelerator:
+        if not overrides.machine_type:
+            raise JobSpecError("--accelerator needs --machine-type")
+        machine = machines.custom_machine(overrides.machine_type, overrides.accelerator)
+        return machines.scale_tier(machines.CUSTOM, custom=machine)
+    if overrides.scale_tier:
+        return machines.scale_tier(overrides.scale_tier, custom=_plan_machine(plan))
+    tier = (training.scale_tier or "").strip()
+    if tier.upper() == machines.CUSTOM or (not tier and training.machine_type):
+        return machines.scale_tier(machines.CUSTOM, custom=_plan_machine(plan))
+    if tier:
+        return machines.scale_tier(tier)
+    if training.sagemaker_instance_type:
+        return machines.pools_for_instance(
+            training.sagemaker_instance_type, training.instance_count
+        )
+    return machines.scale_tier("BASIC")
+
+
+def _plan_machine(plan: Plan) -> MachineSpec | None:
+    training = plan.training
+    if not training.machine_type:
+        return None
+    return machines.validate_machine(
+        MachineSpec(training.machine_type, training.accelerator_type, training.accelerator_count)
+    )
+
+
+def _training_image(plan: Plan, gpu: bool) -> tuple[str, str]:
+    training = plan.training
+    if training.training_container:
+        return training.training_container, ""
+    try:
+        choice = containers.training_container(
+            training.framework,
+            training.framework_version.split("-")[0],
+            gpu=gpu,
+            py_version=training.py_version or None,
+        )
+    except containers.NoPrebuiltContainer as exc:
+        raise JobSpecError(str(exc)) from exc
+    return choice.uri, choice.note
+
+
+def _prediction_image(plan: Plan) -> tuple[str, str]:
+    if plan.model.prediction_container:
+        return plan.model.prediction_container, ""
+    try:
+        choice = containers.prediction_container(
+            plan.training.framework, plan.training.framework_version.split("-")[0]
+        )
+    except containers.NoPrebuiltContainer as exc:
+        return "", str(exc)
+    return choice.uri, choice.note

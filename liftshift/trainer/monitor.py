@@ -1,0 +1,85 @@
+"""Follow a job on any backend: state with backoff, log tail, until it ends or we stop.
+
+One loop for every backend (they only answer ``status``/``logs``), reporting
+:class:`~liftshift.trainer.jobs.JobStateChanged` and :class:`~liftshift.trainer.jobs.JobLogLine`
+events. Polling backs off while nothing happens (a queued Vertex job can wait minutes, and the
+API has quotas) and snaps back to fast as soon as something does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from liftshift.events import Reporter
+from liftshift.trainer.backends.base import TrainingBackend
+from liftshift.trainer.jobs import JobLogLine, JobStateChanged, JobStatus
+
+
+@dataclass(frozen=True)
+class Backoff:
+    initial: float = 0.5
+    maximum: float = 10.0
+    factor: float = 1.6
+
+    def next(self, current: float) -> float:
+        return min(self.maximum, current * self.factor)
+
+
+LOCAL_BACKOFF = Backoff(initial=0.1, maximum=0.5, factor=1.5)
+VERTEX_BACKOFF = Backoff(initial=2.0, maximum=30.0, factor=1.6)
+
+
+def follow(
+    backend: TrainingBackend,
+    job_id: str,
+    reporter: Reporter,
+    *,
+    backoff: Backoff | None = None,
+    stop: threading.Event | None = None,
+    logs: bool = True,
+) -> JobStatus:
+    """Report state changes and new log lines until the job is in a terminal state (returns
+    its final status) or ``stop`` is set (returns the latest status; the job runs on)."""
+    backoff = backoff or (LOCAL_BACKOFF if backend.name == "local" else VERTEX_BACKOFF)
+    stop = stop or threading.Event()
+    started = time.monotonic()
+    cursor = ""
+    last_state = None
+    delay = backoff.initial
+    while True:
+        activity = False
+        if logs:
+            batch = backend.logs(job_id, cursor)
+            cursor = batch.cursor
+            for timestamp, text in batch.lines:
+                reporter(JobLogLine(job_id, text, timestamp))
+            activity = bool(batch.lines)
+        status = backend.status(job_id)
+        if status.state != last_state:
+            last_state = status.state
+            activity = True
+            reporter(
+                JobStateChanged(job_id, status.state, time.monotonic() - started, status.error)
+            )
+        if status.state.terminal:
+            if logs:  # lines written between the last read and the exit
+                batch = backend.logs(job_id, cursor)
+                for timestamp, text in batch.lines:
+                    reporter(JobLogLine(job_id, text, timestamp))
+            return status
+        delay = backoff.initial if activity else backoff.next(delay)
+        if stop.wait(delay):
+            return status
+
+
+def wait(backend: TrainingBackend, job_id: str, *, timeout: float | None = None) -> JobStatus:
+    """Block until the job ends (no events); for scripts and tests."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    stop = threading.Event()
+    if deadline is not None:
+        timer = threading.Timer(timeout or 0.0, stop.set)
+        timer.daemon = True
+        timer.start()
+    return follow(backend, job_id, lambda _event: None, stop=stop, logs=False)

@@ -1,0 +1,96 @@
+"""The model-registry port, and the artifact rules both registries share.
+
+Vertex's prebuilt prediction containers read a *directory* (``artifact_uri``) holding
+``model.joblib``/``model.pkl`` (scikit-learn), ``model.bst`` (XGBoost) or a SavedModel
+(``saved_model.pb`` at its top). SageMaker left ``model.tar.gz`` and TF scripts often export to
+a numbered subfolder for TF Serving; :func:`prepare_artifact` fixes both before upload.
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+ALIAS_RE = re.compile(r"^[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]$")
+DEFAULT_ALIAS = "default"
+ARTIFACT_FILES = ("model.joblib", "model.pkl", "model.bst", "saved_model.pb", "model.mar")
+
+
+class RegistryError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    model: str
+    """The model's display name (local) or resource name (Vertex)."""
+    version_id: str
+    aliases: tuple[str, ...]
+    artifact_uri: str
+    serving_container: str = ""
+    description: str = ""
+    created: float = 0.0
+    resource_name: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class ModelRegistry(Protocol):
+    name: str
+
+    def upload_version(
+        self,
+        model: str,
+        artifact_dir: str,
+        *,
+        serving_container: str,
+        aliases: tuple[str, ...] = (),
+        description: str = "",
+        labels: dict[str, str] | None = None,
+    ) -> ModelVersion:
+        """Register ``artifact_dir`` as the next version of ``model`` (version 1 gets alias
+        ``default``; later ones become versions 2, 3… of the same model)."""
+        ...
+
+    def list_models(self) -> list[ModelVersion]:
+        """The default version of every model."""
+        ...
+
+    def list_versions(self, model: str) -> list[ModelVersion]: ...
+
+
+def check_aliases(aliases: tuple[str, ...]) -> None:
+    for alias in aliases:
+        if not ALIAS_RE.match(alias):
+            raise RegistryError(
+                f"version alias {alias!r} is not allowed: it must match "
+                "[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]"
+            )
+
+
+def prepare_artifact(model_dir: Path) -> Path:
+    """The folder a prediction container accepts: unpacks ``model.tar.gz`` in place and
+    descends into a lone numbered SavedModel version folder. Raises when no model is found."""
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise RegistryError(f"{model_dir}: the job wrote no model directory")
+    tarball = model_dir / "model.tar.gz"
+    if tarball.is_file() and not _has_artifact(model_dir):
+        with tarfile.open(tarball) as archive:
+            archive.extractall(model_dir, filter="data")
+        tarball.unlink()
+    if _has_artifact(model_dir):
+        return model_dir
+    subdirs = [p for p in model_dir.iterdir() if p.is_dir()]
+    if len(subdirs) == 1 and (subdirs[0] / "saved_model.pb").is_file():
+        return subdirs[0]
+    found = ", ".join(sorted(p.name for p in model_dir.iterdir())) or "nothing"
+    raise RegistryError(
+        f"{model_dir}: no model artifact ({', '.join(ARTIFACT_FILES)}) found; it holds {found}"
+    )
+
+
+def _has_artifact(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in ARTIFACT_FILES)

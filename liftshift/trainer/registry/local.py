@@ -1,0 +1,105 @@
+"""The ``local`` target's model registry: versions on disk, numbered like Vertex's.
+
+``<project>/.liftshift/models/<model>/<version>/`` holds a copy of the artifact (so later runs
+cannot change a registered version) and ``version.json``; ``model.json`` holds the alias map.
+Same rules as Vertex: version 1 gets ``default``, an alias lives on one version at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from liftshift.fileio import write_atomic
+from liftshift.settings import Settings
+from liftshift.trainer.registry.base import (
+    DEFAULT_ALIAS,
+    ModelVersion,
+    RegistryError,
+    check_aliases,
+    prepare_artifact,
+)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "model"
+
+
+class LocalRegistry:
+    name = "local"
+
+    def __init__(self, settings: Settings) -> None:
+        self.root = settings.state_dir / "models"
+
+    def upload_version(
+        self,
+        model: str,
+        artifact_dir: str,
+        *,
+        serving_container: str,
+        aliases: tuple[str, ...] = (),
+        description: str = "",
+        labels: dict[str, str] | None = None,
+    ) -> ModelVersion:
+        check_aliases(aliases)
+        source = prepare_artifact(Path(artifact_dir))
+        model_dir = self.root / _slug(model)
+        model_dir.mkdir(parents=True, exist_ok=True)
+        existing = [int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()]
+        number = max(existing, default=0) + 1
+        wanted = tuple(dict.fromkeys(((DEFAULT_ALIAS,) if number == 1 else ()) + aliases))
+        target = model_dir / str(number)
+        tmp = model_dir / f".{number}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(source, tmp / "artifact")
+        version = ModelVersion(
+            model=model,
+            version_id=str(number),
+            aliases=wanted,
+            artifact_uri=str(target / "artifact"),
+            serving_container=serving_container,
+            description=description,
+            created=time.time(),
+            resource_name=str(target),
+            labels=dict(labels or {}),
+        )
+        write_atomic(tmp / "version.json", json.dumps(asdict(version), indent=2))
+        tmp.rename(target)
+        index = self._aliases(model_dir)
+        for alias in wanted:
+            index[alias] = str(number)  # an alias moves to the newest version that asks for it
+        write_atomic(model_dir / "model.json", json.dumps({"name": model, "aliases": index}))
+        return self._version(model_dir, number, index)
+
+    def _aliases(self, model_dir: Path) -> dict[str, str]:
+        path = model_dir / "model.json"
+        if not path.is_file():
+            return {}
+        return dict(json.loads(path.read_text(encoding="utf-8"))["aliases"])
+
+    def _version(self, model_dir: Path, number: int, index: dict[str, str]) -> ModelVersion:
+        data = json.loads((model_dir / str(number) / "version.json").read_text("utf-8"))
+        data["aliases"] = tuple(a for a, v in index.items() if v == str(number))
+        return ModelVersion(**data)
+
+    def list_versions(self, model: str) -> list[ModelVersion]:
+        model_dir = self.root / _slug(model)
+        if not model_dir.is_dir():
+            raise RegistryError(f"no model named {model!r} in {self.root}")
+        index = self._aliases(model_dir)
+        numbers = sorted(int(p.name) for p in model_dir.iterdir() if p.name.isdigit())
+        return [self._version(model_dir, n, index) for n in numbers]
+
+    def list_models(self) -> list[ModelVersion]:
+        if not self.root.is_dir():
+            return []
+        models = []
+        for model_dir in sorted(p for p in self.root.iterdir() if (p / "model.json").is_file()):
+            index = self._aliases(model_dir)
+            number = int(index.get(DEFAULT_ALIAS, "1"))
+            models.append(self._version(model_dir, number, index))
+        return models

@@ -1,0 +1,139 @@
+"""The training step as one call: package → stage → submit → follow → register.
+
+The CLI (``liftshift train``), the app and ``liftshift run`` all call :func:`start_training`
+then :func:`finish_training` (or :func:`train` for both), so they behave the same. Each phase is
+timed (``TrainResult.timings``) for the benchmark and the app's summary.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from liftshift.events import Reporter, ignore
+from liftshift.migrator.plan import Plan
+from liftshift.settings import Settings
+from liftshift.trainer import monitor
+from liftshift.trainer.backends import get_backend
+from liftshift.trainer.backends.base import TrainingBackend
+from liftshift.trainer.jobs import (
+    JobHandle,
+    JobSpec,
+    JobState,
+    JobStatus,
+    StepProgress,
+    TrainOverrides,
+    build_job_spec,
+)
+from liftshift.trainer.packaging import BuiltPackage, build_package, upload_package
+from liftshift.trainer.registry import ModelVersion, get_registry
+
+
+@dataclass
+class TrainResult:
+    spec: JobSpec
+    handle: JobHandle
+    package: BuiltPackage
+    package_uri: str
+    status: JobStatus | None = None
+    model_version: ModelVersion | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is not None and self.status.state == JobState.SUCCEEDED
+
+
+def start_training(
+    plan: Plan,
+    settings: Settings,
+    overrides: TrainOverrides | None = None,
+    *,
+    reporter: Reporter = ignore,
+    backend: TrainingBackend | None = None,
+) -> TrainResult:
+    """Build and stage the package and submit the job; returns as soon as it is running."""
+    timings: dict[str, float] = {}
+    spec = build_job_spec(plan, settings, overrides)
+    t0 = time.perf_counter()
+    built = build_package(
+        settings.project_dir, settings, package=spec.package_name, reporter=reporter
+    )
+    timings["build"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    uri = upload_package(built, settings, spec.staging_bucket, reporter=reporter)
+    timings["upload"] = time.perf_counter() - t0
+    backend = backend or get_backend(settings)
+    t0 = time.perf_counter()
+    handle = backend.submit(spec, uri, reporter=reporter)
+    timings["submit"] = time.perf_counter() - t0
+    return TrainResult(spec, handle, built, uri, timings=timings)
+
+
+def finish_training(
+    result: TrainResult,
+    settings: Settings,
+    *,
+    reporter: Reporter = ignore,
+    backend: TrainingBackend | None = None,
+    register: bool = True,
+    stop: threading.Event | None = None,
+) -> TrainResult:
+    """Follow the job to its end; on success register the model as a new version.
+    With ``stop`` set before the end, returns early (detached: the job runs on)."""
+    backend = backend or get_backend(settings)
+    t0 = time.perf_counter()
+    result.status = monitor.follow(backend, result.handle.job_id, reporter, stop=stop)
+    result.timings["training"] = time.perf_counter() - t0
+    if register and result.succeeded:
+        t0 = time.perf_counter()
+        result.model_version = register_model(
+            result.spec, result.status, settings, reporter=reporter
+        )
+        result.timings["registration"] = time.perf_counter() - t0
+    return result
+
+
+def register_model(
+    spec: JobSpec, status: JobStatus, settings: Settings, *, reporter: Reporter = ignore
+) -> ModelVersion:
+    registry = get_registry(settings)
+    model_dir = status.model_dir or spec.model_dir
+    if settings.target == "local" and model_dir.startswith("gs://"):
+        from liftshift.trainer.localenv import local_path
+
+        model_dir = str(local_path(settings, model_dir))
+    version = registry.upload_version(
+        spec.model_display_name,
+        model_dir,
+        serving_container=spec.prediction_container,
+        aliases=spec.version_aliases,
+        description=spec.version_description,
+        labels=spec.labels,
+    )
+    reporter(
+        StepProgress("register", f"model {spec.model_display_name} version {version.version_id}")
+    )
+    return version
+
+
+def train(
+    plan: Plan,
+    settings: Settings,
+    overrides: TrainOverrides | None = None,
+    *,
+    reporter: Reporter = ignore,
+    register: bool = True,
+) -> TrainResult:
+    """The whole step, blocking."""
+    backend = get_backend(settings)
+    result = start_training(plan, settings, overrides, reporter=reporter, backend=backend)
+    return finish_training(result, settings, reporter=reporter, backend=backend, register=register)
+
+
+def project_plan(project_dir: Path) -> Plan:
+    from liftshift.migrator.plan import load_plan
+
+    return load_plan(project_dir)

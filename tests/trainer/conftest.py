@@ -1,0 +1,45 @@
+"""A toy project honouring the migrated-trainer contract, copied fresh for each test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from liftshift.migrator.plan import ChannelPlan, Plan, save_plan
+from liftshift.settings import Settings
+
+TOY = Path(__file__).parent / "toy_project"
+
+
+def toy_plan() -> Plan:
+    plan = Plan()
+    plan.training.framework = "sklearn"
+    plan.training.framework_version = "1.2-1"
+    plan.training.hyperparameters = {"alpha": 2, "mode": "ok"}
+    plan.training.staging_bucket = "toy-staging"
+    plan.model.display_name = "toy-model"
+    plan.data.channels = [
+        ChannelPlan(
+            name="train",
+            source="s3://toy-data/train/numbers.txt",
+            destination="gs://toy-data/train/numbers.txt",
+            argument="--train",
+            sample_data="data/train",
+        )
+    ]
+    return plan
+
+
+@pytest.fixture
+def toy_project(tmp_path: Path) -> Path:
+    project = tmp_path / "toy"
+    shutil.copytree(TOY, project, ignore=shutil.ignore_patterns("__pycache__"))
+    save_plan(toy_plan(), project)
+    return project
+
+
+@pytest.fixture
+def toy_settings(toy_project: Path) -> Settings:
+    return Settings(target="local", project_dir=toy_project)

@@ -1,0 +1,92 @@
+"""The local backend runs the built package like Vertex would, and the local registry numbers
+versions like Vertex's."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from liftshift.migrator.plan import load_plan
+from liftshift.settings import Settings
+from liftshift.trainer import service
+from liftshift.trainer.backends.local import LocalBackend
+from liftshift.trainer.jobs import JobLogLine, JobState, JobStateChanged, TrainOverrides
+from liftshift.trainer.registry.local import LocalRegistry
+
+pytestmark = pytest.mark.slow
+
+
+def _lines(events: list[object]) -> list[str]:
+    return [e.text for e in events if isinstance(e, JobLogLine)]
+
+
+def test_trains_registers_and_reuses_cache(toy_project: Path, toy_settings: Settings) -> None:
+    events: list[object] = []
+    plan = load_plan(toy_project)
+    result = service.train(plan, toy_settings, reporter=events.append)
+    assert result.status is not None and result.status.state == JobState.SUCCEEDED, result.status
+    states = [e.state for e in events if isinstance(e, JobStateChanged)]
+    assert states[-1] == JobState.SUCCEEDED
+    lines = _lines(events)
+    argv = json.loads(next(line for line in lines if line.startswith("argv "))[5:])
+    root = toy_settings.local_storage_root
+    model_dir = root / "gcs/toy-staging/liftshift/jobs" / result.spec.job_name / "model"
+    assert argv == [
+        "--alpha",
+        "2",
+        "--mode",
+        "ok",
+        "--train",
+        str(root / "gcs/toy-data/train"),
+        "--job-dir",
+        str(model_dir),
+    ]
+    env = json.loads(next(line for line in lines if line.startswith("env "))[4:])
+    assert env["AIP_MODEL_DIR"] == str(model_dir)
+    assert env["CLOUD_ML_JOB_ID"] == result.handle.job_id
+    assert json.loads(env["TF_CONFIG"])["task"] == {"type": "chief", "index": 0}
+    assert not any(key.startswith("SM_") for key in env)
+    assert (root / "gcs/toy-data/train/numbers.txt").is_file()  # seeded from sample_data
+    assert (root / "gcs/toy-staging/liftshift/packages" / result.package.content_hash).is_dir()
+    assert result.model_version is not None and result.model_version.version_id == "1"
+    assert result.model_version.aliases == ("default",)
+
+    again = service.train(plan, toy_settings)
+    assert again.package.reused and again.package.content_hash == result.package.content_hash
+    assert again.model_version is not None and again.model_version.version_id == "2"
+    versions = LocalRegistry(toy_settings).list_versions("toy-model")
+    assert [(v.version_id, v.aliases) for v in versions] == [("1", ("default",)), ("2", ())]
+    assert Path(versions[1].artifact_uri, "model.pkl").is_file()
+    assert [s.state for s in LocalBackend(toy_settings).list_jobs()] == [JobState.SUCCEEDED] * 2
+
+
+def test_crash_fails_with_traceback_and_no_version(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    plan = load_plan(toy_project)
+    overrides = TrainOverrides(hyperparameters={"mode": "crash"})
+    result = service.train(plan, toy_settings, overrides)
+    assert result.status is not None and result.status.state == JobState.FAILED
+    assert "Traceback" in result.status.error
+    assert "crashed on purpose" in result.status.error
+    assert result.model_version is None
+    assert not (toy_settings.state_dir / "models").exists()
+
+
+def test_cancel_stops_the_process_tree(toy_project: Path, toy_settings: Settings) -> None:
+    plan = load_plan(toy_project)
+    overrides = TrainOverrides(hyperparameters={"mode": "sleep"})
+    result = service.start_training(plan, toy_settings, overrides)
+    backend = LocalBackend(toy_settings)
+    deadline = time.monotonic() + 20
+    log = backend.log_path(result.handle.job_id)
+    while not log.is_file() or "sleeping" not in log.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    backend.cancel(result.handle.job_id)
+    final = service.finish_training(result, toy_settings)
+    assert final.status is not None and final.status.state == JobState.CANCELLED
+    assert final.model_version is None
