@@ -1,0 +1,275 @@
+"""From a scan to a proposed migration plan (``liftshift.toml``), with sensible defaults.
+
+Rules a reader can predict, documented in ``docs/scan-json.md``:
+
+- the primary launcher is the first one whose entry point is in the project; the plan's code,
+  training and model settings come from it (or, with no launcher, from ``scan --from-job``);
+- a channel's GCS destination keeps the bucket name and key: ``s3://b/k`` → ``gs://b/k``;
+- a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>``;
+- ``sample_data`` is a folder in the project named like the channel (``data/<name>``,
+  ``<name>``), narrowed to the file the S3 URI names when that file is there;
+- the SageMaker instance type maps to a Vertex machine (``liftshift.trainer.machines``) and the
+  framework version to the nearest prebuilt containers (``liftshift.trainer.containers``);
+- with ``existing`` (the plan on disk), every value the user set wins over the proposal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from liftshift.migrator.plan import (
+    ChannelPlan,
+    CodePlan,
+    DataPlan,
+    ModelPlan,
+    Plan,
+    TrainingPlan,
+)
+from liftshift.migrator.project import Channel, EntryPoint, Launcher, ProjectScan, Unresolved
+from liftshift.migrator.scan.assemble import resolve_entry_point
+from liftshift.trainer import containers, machines
+
+
+@dataclass
+class Proposal:
+    """A plan plus what the user should hear about it (inexact matches, gaps)."""
+
+    plan: Plan
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_from_scan(scan: ProjectScan, *, existing: Plan | None = None) -> Plan:
+    """The plan a scan suggests; values already in ``existing`` win (the user's edits)."""
+    return propose(scan, existing=existing).plan
+
+
+def propose(scan: ProjectScan, *, existing: Plan | None = None) -> Proposal:
+    notes: list[str] = []
+    launcher = primary_launcher(scan)
+    entry = _entry_for(scan, launcher)
+    root = Path(scan.root)
+    name = slug(root.name) or "model"
+
+    code = CodePlan()
+    if entry is not None:
+        code.entry_point = entry.path
+        code.source_dir = _source_dir(launcher, entry)
+        stem = posixpath.basename(entry.path).removesuffix(".py")
+        code.module = f"{code.package}.{stem}"
+    code.launchers = sorted({item.location.path for item in scan.launchers})
+
+    training = TrainingPlan(display_name=f"{name}-training")
+    model = ModelPlan(display_name=name)
+    channels: list[Channel] = []
+    output_path: Any = None
+    if launcher is not None:
+        training.framework = launcher.framework or ""
+        training.framework_version = _text(launcher.framework_version)
+        training.py_version = _text(launcher.py_version)
+        training.sagemaker_instance_type = _text(launcher.instance_type)
+        if isinstance(launcher.instance_count, int) and launcher.instance_count > 0:
+            training.instance_count = launcher.instance_count
+        training.hyperparameters = _static(launcher.hyperparameters, notes)
+        channels = list(launcher.channels)
+        output_path = launcher.output_path
+        model.description = f"Migrated from SageMaker {launcher.estimator.rsplit('.', 1)[-1]}"
+    elif scan.past_jobs:
+        job = scan.past_jobs[0]
+        training.sagemaker_instance_type = job.instance_type or ""
+        training.instance_count = job.instance_count or 1
+        training.hyperparameters = _static(job.hyperparameters, notes)
+        channels = list(job.channels)
+        output_path = job.output_path
+        model.description = f"Migrated from SageMaker training job {job.name}"
+        notes.append(f"no launcher in the code: settings come from training job {job.name}")
+    if launcher is not None and not channels and scan.past_jobs:
+        channels = list(scan.past_jobs[0].channels)
+
+    _machine(training, notes)
+    _containers(training, model, notes)
+
+    data = DataPlan(channels=[_channel(channel, entry, root, notes) for channel in channels])
+    training.staging_bucket = _staging_bucket(data, output_path)
+    plan = Plan(code=code, data=data, training=training, model=model)
+    if existing is not None:
+        plan = keep_user_values(plan, existing)
+    return Proposal(plan, notes)
+
+
+def primary_launcher(scan: ProjectScan) -> Launcher | None:
+    entries = {entry.path for entry in scan.entry_points}
+    for launcher in scan.launchers:
+        if resolve_entry_point(launcher) in entries:
+            return launcher
+    return scan.launchers[0] if scan.launchers else None
+
+
+def _entry_for(scan: ProjectScan, launcher: Launcher | None) -> EntryPoint | None:
+    if launcher is not None:
+        path = resolve_entry_point(launcher)
+        for entry in scan.entry_points:
+            if entry.path == path:
+                return entry
+    return scan.entry_points[0] if scan.entry_points else None
+
+
+def _source_dir(launcher: Launcher | None, entry: EntryPoint) -> str:
+    if launcher is not None and isinstance(launcher.source_dir, str) and launcher.source_dir:
+        folder = posixpath.dirname(launcher.location.path)
+        return posixpath.normpath(posixpath.join(folder, launcher.source_dir))
+    return posixpath.dirname(entry.path) or "."
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, Unresolved):
+        return ""
+    return str(value)
+
+
+def _static(hyperparameters: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    result = {}
+    for key, value in hyperparameters.items():
+        if isinstance(value, Unresolved) or value is None or _has_unresolved(value):
+            notes.append(f"hyperparameter {key!r} is not static ({_show(value)}); set it by hand")
+            continue
+        result[key] = value
+    return result
+
+
+def _has_unresolved(value: Any) -> bool:
+    if isinstance(value, Unresolved):
+        return True
+    if isinstance(value, dict):
+        return any(_has_unresolved(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_unresolved(item) for item in value)
+    return False
+
+
+def _show(value: Any) -> str:
+    return value.source if isinstance(value, Unresolved) else repr(value)
+
+
+def _machine(training: TrainingPlan, notes: list[str]) -> None:
+    """Map the SageMaker instance type to a Vertex machine (scale tier CUSTOM)."""
+    if not training.sagemaker_instance_type:
+        notes.append("no static instance type; using scale tier BASIC")
+        return
+    try:
+        spec = machines.resolve_instance_type(training.sagemaker_instance_type)
+    except machines.MachineError as exc:
+        notes.append(f"{exc}; using scale tier BASIC until you choose")
+        return
+    training.scale_tier = machines.CUSTOM
+    training.machine_type = spec.machine_type
+    training.accelerator_type = spec.accelerator_type
+    training.accelerator_count = spec.accelerator_count
+    if spec.note:
+        notes.append(f"{training.sagemaker_instance_type}: {spec.note}")
+
+
+def _containers(training: TrainingPlan, model: ModelPlan, notes: list[str]) -> None:
+    if not training.framework:
+        notes.append("no framework (generic Estimator): set the containers in liftshift.toml")
+        return
+    gpu = training.accelerator_count > 0
+    try:
+        train_image = containers.training_container(
+            training.framework,
+            training.framework_version,
+            gpu=gpu,
+            py_version=training.py_version or None,
+        )
+        predict_image = containers.prediction_container(
+            training.framework, training.framework_version, gpu=False
+        )
+    except ValueError as exc:  # NoPrebuiltContainer, or a version we cannot read
+        notes.append(str(exc))
+        return
+    training.training_container = train_image.uri
+    model.prediction_container = predict_image.uri
+    for choice in (train_image, predict_image):
+        if choice.note:
+            notes.append(choice.note)
+
+
+def s3_to_gs(uri: str) -> str:
+    """The default destination rule: same bucket name, same key (``s3://b/k`` → ``gs://b/k``)."""
+    return "gs://" + uri.removeprefix("s3://") if uri.startswith("s3://") else ""
+
+
+def _channel(channel: Channel, entry: EntryPoint | None, root: Path, notes: list[str]) -> Any:
+    source = channel.uri if isinstance(channel.uri, str) else ""
+    if not source:
+        notes.append(f"channel {channel.name!r} has no static S3 URI; set data.channels source")
+    return ChannelPlan(
+        name=channel.name,
+        source=source,
+        destination=s3_to_gs(source),
+        argument=channel_argument(entry, channel.name),
+        sample_data=sample_data(root, entry, channel.name, source),
+    )
+
+
+def channel_argument(entry: EntryPoint | None, channel: str) -> str:
+    """The trainer flag whose default reads ``SM_CHANNEL_<NAME>`` (``--train``)."""
+    if entry is None:
+        return ""
+    variable = f"SM_CHANNEL_{channel.upper()}"
+    pattern = re.compile(rf"\b{re.escape(variable)}\b")
+    for argument in entry.arguments:
+        if argument.default_source and pattern.search(argument.default_source):
+            long_flags = [flag for flag in argument.flags if flag.startswith("--")]
+            return (long_flags or list(argument.flags))[0]
+    return ""
+
+
+def sample_data(root: Path, entry: EntryPoint | None, channel: str, source: str) -> str:
+    """A project folder (or the file the URI names inside it) holding data for ``channel``."""
+    bases = [root]
+    if entry is not None and posixpath.dirname(entry.path):
+        bases.insert(0, root / posixpath.dirname(entry.path))
+    filename = posixpath.basename(source.rstrip("/")) if source else ""
+    for base in bases:
+        for candidate in (base / "data" / channel, base / channel):
+            if not candidate.is_dir():
+                continue
+            if filename and "." in filename and (candidate / filename).is_file():
+                return (candidate / filename).relative_to(root).as_posix()
+            return candidate.relative_to(root).as_posix()
+    return ""
+
+
+def _staging_bucket(data: DataPlan, output_path: Any) -> str:
+    """``gs://<bucket>`` of the SageMaker output path, else of the first channel."""
+    for uri in (output_path, *(channel.source for channel in data.channels)):
+        if isinstance(uri, str) and uri.startswith("s3://"):
+            bucket = uri.removeprefix("s3://").split("/", 1)[0]
+            if bucket:
+                return f"gs://{bucket}"
+    return ""
+
+
+def slug(text: str) -> str:
+    """A Vertex-friendly display name: lower case, letters, digits and hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def keep_user_values(proposed: Any, existing: Any) -> Any:
+    """``proposed`` with every value ``existing`` sets away from the default kept as is."""
+    default = type(existing)()
+    values = {}
+    for item in dataclasses.fields(existing):
+        mine = getattr(existing, item.name)
+        if dataclasses.is_dataclass(mine):
+            values[item.name] = keep_user_values(getattr(proposed, item.name), mine)
+        elif mine != getattr(default, item.name):
+            values[item.name] = mine
+        else:
+            values[item.name] = getattr(proposed, item.name)
+    return type(existing)(**values)
