@@ -1,0 +1,255 @@
+"""Copy one object, streaming, verified, resumable.
+
+Small objects (up to ``single_request_max``) cost one GET and one PUT that carries the MD5.
+Large ones are read in ranged GETs by a read-ahead thread while the previous chunk uploads
+through a resumable session, so memory stays at about ``(readahead + 2) * chunk_size`` per
+object whatever its size. The session id and every acknowledged offset go to the journal: after
+``kill -9`` the rerun re-reads (and hashes) the part already uploaded, without sending it again,
+and continues from there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from liftshift.migrator.storage import ObjectInfo, ObjectStore, StorageError, Upload
+from liftshift.migrator.sync.journal import Journal
+from liftshift.migrator.sync.plan import SyncItem
+from liftshift.migrator.sync.retry import Cancelled, RetryPolicy, retrying
+from liftshift.migrator.sync.verify import StreamHasher, check_destination, check_source
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CopyOptions:
+    chunk_size: int = 16 * MiB
+    """Ranged-read and resumable-upload chunk (a multiple of 256 KiB, at least 5 MiB for S3)."""
+    single_request_max: int = 8 * MiB
+    """Objects up to this size go in one GET and one PUT."""
+    readahead: int = 1
+    """Chunks read ahead while the previous one uploads."""
+    memory_budget: int = 160 * MiB
+    """Bounds how many large objects stream at once: ``budget // ((readahead + 2) * chunk)``."""
+    object_attempts: int = 3
+    """Whole-object attempts (a failed verification starts the object again)."""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @property
+    def large_slots(self) -> int:
+        return max(1, self.memory_budget // ((self.readahead + 2) * self.chunk_size))
+
+
+@dataclass(frozen=True)
+class CopiedObject:
+    key: str
+    dst_key: str
+    size: int
+    checks: tuple[str, ...]
+    resumed_from: int = 0
+
+
+class Copier:
+    """Copies objects from one store to another; safe to call from many threads at once."""
+
+    def __init__(
+        self,
+        src: ObjectStore,
+        dst: ObjectStore,
+        journal: Journal,
+        *,
+        options: CopyOptions | None = None,
+        cancel: threading.Event | None = None,
+        on_bytes: Callable[[int], None] = lambda _n: None,
+        on_resume: Callable[[SyncItem, int], None] = lambda _i, _o: None,
+    ) -> None:
+        self.src = src
+        self.dst = dst
+        self.journal = journal
+        self.options = options or CopyOptions()
+        self.cancel = cancel or threading.Event()
+        self.on_bytes = on_bytes
+        self.on_resume = on_resume
+
+    def _retry(self, call: Callable[[], object]) -> object:
+        return retrying(call, policy=self.options.retry, cancel=self.cancel)
+
+    def copy(self, item: SyncItem) -> CopiedObject:
+        if item.size <= self.options.single_request_max:
+            return self._copy_small(item)
+        return self._copy_large(item)
+
+    def _record(
+        self, item: SyncItem, source: ObjectInfo, dest: ObjectInfo, h: StreamHasher
+    ) -> None:
+        self.journal.record_verified(
+            self.src.uri(item.key),
+            self.dst.uri(item.dst_key),
+            src_version=source.version,
+            size=source.size,
+            dst_version=dest.version,
+            md5=h.md5,
+            crc32c=h.crc32c,
+        )
+
+    def _copy_small(self, item: SyncItem) -> CopiedObject:
+        source, data = self._retry(lambda: self.src.get(item.key))  # type: ignore[misc]
+        if source.parts and not source.part_size:
+            head = self._retry(lambda: self.src.head(item.key))
+            if isinstance(head, ObjectInfo) and head.version == source.version:
+                source = head
+        hasher = StreamHasher(source.part_size)
+        hasher.update(data)
+        checks = check_source(source, hasher, self.src.uri(item.key))
+        if self.cancel.is_set():
+            raise Cancelled()
+        try:
+            written = self._retry(
+                lambda: self.dst.put(
+                    item.dst_key,
+                    data,
+                    content_type=source.content_type,
+                    metadata=source.metadata,
+                    md5=hasher.md5,
+                )
+            )
+            assert isinstance(written, ObjectInfo)
+            checks += check_destination(written, hasher, self.dst, item.dst_key)
+        except StorageError:
+            with contextlib.suppress(Exception):
+                self.dst.delete(item.dst_key)
+            raise
+        self.on_bytes(len(data))
+        self._record(item, source, written, hasher)
+        return CopiedObject(item.key, item.dst_key, len(data), tuple(checks))
+
+    def _open_upload(self, item: SyncItem, source: ObjectInfo, chunk: int) -> tuple[Upload, int]:
+        src_uri, dst_uri = self.src.uri(item.key), self.dst.uri(item.dst_key)
+        known = self.journal.open_upload(src_uri, dst_uri)
+        if known is not None:
+            if (known.src_version, known.size, known.chunk_size) == (
+                source.version,
+                source.size,
+                chunk,
+            ):
+                upload = self.dst.resume_upload(
+                    item.dst_key,
+                    known.session,
+                    source.size,
+                    chunk_size=chunk,
+                    confirmed=known.confirmed,
+                )
+                committed = self._retry(upload.committed)
+                if isinstance(committed, int) and committed < source.size:
+                    return upload, committed - committed % self.dst.min_chunk
+            self.journal.forget_upload(src_uri, dst_uri)
+        upload = self._retry(  # type: ignore[assignment]
+            lambda: self.dst.start_upload(
+                item.dst_key,
+                source.size,
+                chunk_size=chunk,
+                content_type=source.content_type,
+                metadata=source.metadata,
+            )
+        )
+        self.journal.record_upload(
+            src_uri,
+            dst_uri,
+            src_version=source.version,
+            size=source.size,
+            chunk_size=chunk,
+            session=upload.session,
+        )
+        return upload, 0
+
+    def _copy_large(self, item: SyncItem) -> CopiedObject:
+        source = self._retry(lambda: self.src.head(item.key))
+        if not isinstance(source, ObjectInfo):
+            raise StorageError(f"{self.src.uri(item.key)}: object disappeared from the source")
+        chunk = self.options.chunk_size
+        upload, start = self._open_upload(item, source, chunk)
+        if start:
+            self.on_resume(item, start)
+        hasher = StreamHasher(source.part_size)
+        dst_uri = self.dst.uri(item.dst_key)
+        written: ObjectInfo | None = None
+        try:
+            for offset, data in self._read_ahead(item.key, source.size, chunk):
+                hasher.update(data)
+                end = offset + len(data)
+                if end <= start:
+                    continue  # already uploaded before the interruption: hash only
+                piece_start = max(offset, start)
+                piece = data[piece_start - offset :] if piece_start > offset else data
+                last = end >= source.size
+
+                def send(piece: bytes = piece, at: int = piece_start, last: bool = last) -> object:
+                    return upload.write(at, piece, last=last)
+
+                result = self._retry(send)
+                if last:
+                    written = result if isinstance(result, ObjectInfo) else None
+                else:
+                    self.journal.record_confirmed(self.src.uri(item.key), dst_uri, end)
+                self.on_bytes(len(piece))
+            checks = check_source(source, hasher, self.src.uri(item.key))
+            checks += check_destination(written, hasher, self.dst, item.dst_key)
+        except Cancelled:
+            raise  # the journal keeps the session: a rerun resumes it
+        except StorageError:
+            self.journal.forget_upload(self.src.uri(item.key), dst_uri)
+            with contextlib.suppress(Exception):
+                upload.abort()
+            if written is not None:
+                with contextlib.suppress(Exception):
+                    self.dst.delete(item.dst_key)
+            raise
+        assert written is not None
+        self._record(item, source, written, hasher)
+        return CopiedObject(item.key, item.dst_key, source.size, tuple(checks), start)
+
+    def _read_ahead(self, key: str, size: int, chunk: int) -> Iterator[tuple[int, bytes]]:
+        """Ranged reads in order, ``readahead`` chunks ahead of the consumer, in a thread."""
+        slots: queue.Queue[tuple[int, bytes] | BaseException | None] = queue.Queue(
+            maxsize=self.options.readahead
+        )
+        stop = threading.Event()
+
+        def put(value: tuple[int, bytes] | BaseException | None) -> None:
+            while not stop.is_set():
+                try:
+                    slots.put(value, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def produce() -> None:
+            try:
+                for offset in range(0, size, chunk):
+                    if stop.is_set():
+                        return
+                    end = min(size, offset + chunk)
+                    data = self._retry(lambda o=offset, e=end: self.src.read(key, o, e))
+                    assert isinstance(data, bytes)
+                    put((offset, data))
+                put(None)
+            except BaseException as exc:
+                put(exc)
+
+        reader = threading.Thread(target=produce, name=f"read-ahead {key}", daemon=True)
+        reader.start()
+        try:
+            while True:
+                got = slots.get()
+                if got is None:
+                    return
+                if isinstance(got, BaseException):
+                    raise got
+                yield got
+        finally:
+            stop.set()
+            reader.join(timeout=5)
