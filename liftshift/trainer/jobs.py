@@ -347,3 +347,59 @@ def _prediction_image(plan: Plan) -> tuple[str, str]:
     except containers.NoPrebuiltContainer as exc:
         return "", str(exc)
     return choice.uri, choice.note
+
+
+# the Vertex requests, as plain data (what --dry-run prints and the Vertex backend sends)
+
+
+def worker_pool_specs(spec: JobSpec, package_uri: str) -> list[dict[str, Any]]:
+    """``worker_pool_specs`` of the CustomJob: every pool runs the same package and args."""
+    pools = []
+    for pool in spec.pools:
+        pools.append(
+            {
+                "machine_spec": pool.machine.to_api(),
+                "replica_count": pool.replica_count,
+                "python_package_spec": {
+                    "executor_image_uri": spec.executor_image_uri,
+                    "package_uris": [package_uri],
+                    "python_module": spec.python_module,
+                    "args": list(spec.args),
+                },
+            }
+        )
+    return pools
+
+
+def custom_job_request(spec: JobSpec, package_uri: str) -> dict[str, Any]:
+    """The ``CreateCustomJob`` request body (snake_case, as the Python clients take it)."""
+    job_spec: dict[str, Any] = {
+        "worker_pool_specs": worker_pool_specs(spec, package_uri),
+        "base_output_directory": {"output_uri_prefix": spec.base_output_dir},
+    }
+    if spec.service_account:
+        job_spec["service_account"] = spec.service_account
+    if spec.timeout_seconds:
+        job_spec["scheduling"] = {"timeout": f"{spec.timeout_seconds}s"}
+    return {
+        "parent": f"projects/{spec.project or '<project>'}/locations/{spec.region}",
+        "custom_job": {"display_name": spec.job_name, "job_spec": job_spec, "labels": spec.labels},
+    }
+
+
+def model_upload_request(spec: JobSpec, parent_model: str = "") -> dict[str, Any]:
+    """The ``UploadModel`` request: a new version of ``parent_model`` when the model exists."""
+    request: dict[str, Any] = {
+        "parent": f"projects/{spec.project or '<project>'}/locations/{spec.region}",
+        "model": {
+            "display_name": spec.model_display_name,
+            "artifact_uri": spec.model_dir,
+            "container_spec": {"image_uri": spec.prediction_container},
+            "version_aliases": list(spec.version_aliases),
+            "version_description": spec.version_description,
+            "labels": spec.labels,
+        },
+    }
+    if parent_model:
+        request["parent_model"] = parent_model
+    return request

@@ -1,0 +1,584 @@
+"""``liftshift train``, ``jobs``, ``models`` and ``tiers``: the training step from the shell.
+
+Thin: every decision lives in ``liftshift.trainer`` (the app calls the same functions). This
+module turns flags into :class:`~liftshift.trainer.jobs.TrainOverrides`, renders events with
+rich, and maps outcomes to exit codes: 0 the job succeeded, 1 it failed/was cancelled or the
+cloud refused, 2 bad input (unknown tier, missing staging bucket, no plan...).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from liftshift.settings import TARGETS
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    click.echo(f"liftshift: {message}", err=True)
+    sys.exit(code)
+
+
+def _bad_input_errors() -> tuple[type[BaseException], ...]:
+    from liftshift.clients import CredentialsError
+    from liftshift.migrator.plan import PlanError
+    from liftshift.trainer.containers import NoPrebuiltContainer
+    from liftshift.trainer.jobs import JobSpecError
+    from liftshift.trainer.machines import MachineError
+    from liftshift.trainer.packaging import PackagingError
+    from liftshift.trainer.registry.base import RegistryError
+
+    return (
+        PlanError, JobSpecError, MachineError, NoPrebuiltContainer, PackagingError,
+        CredentialsError, RegistryError,
+    )  # fmt: skip
+
+
+def _settings(project: Path, target: str | None, region: str | None = None) -> Any:
+    """Settings from the environment, then the plan, then flags (rising priority)."""
+    from dataclasses import replace
+
+    from liftshift.migrator.plan import PlanError, load_plan
+    from liftshift.settings import Settings
+
+    settings = Settings.from_env(project)
+    try:
+        plan = load_plan(project)
+    except PlanError:
+        plan = None
+    chosen = target or (plan.target.name if plan else settings.target)
+    gcp = settings.gcp
+    if plan and plan.target.gcp_project and not gcp.project:
+        gcp = replace(gcp, project=plan.target.gcp_project)
+    if region or (plan and plan.target.region):
+        gcp = replace(gcp, region=region or plan.target.region)  # type: ignore[union-attr]
+    return replace(settings, target=chosen, gcp=gcp)
+
+
+def _api_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from google.api_core.exceptions import GoogleAPICallError, RetryError
+    except ImportError:  # pragma: no cover - always installed
+        return ()
+    return (GoogleAPICallError, RetryError)
+
+
+def _parse_hyperparameters(values: tuple[str, ...]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            _fail(f"--hyperparameter {item!r}: expected KEY=VALUE")
+        try:
+            parsed[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed[key] = raw
+    return parsed
+
+
+# ------------------------------------------------------------------------------------- train
+
+
+@click.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--target", type=click.Choice(TARGETS), help="Where to train (default: the plan's).")
+@click.option("--scale-tier", help="BASIC, BASIC_GPU, BASIC_TPU, STANDARD_1, PREMIUM_1, CUSTOM.")
+@click.option("--machine-type", help="A Vertex machine type, e.g. n1-standard-8.")
+@click.option("--accelerator", help="TYPE[:COUNT], e.g. NVIDIA_TESLA_T4:1 (with --machine-type).")
+@click.option("--region", help="Vertex AI region (default: the plan's).")
+@click.option("--staging-bucket", help="gs:// bucket for the package and the job's outputs.")
+@click.option("--service-account", help="Service account the job runs as.")
+@click.option("--display-name", help="Job and model display name.")
+@click.option("--hyperparameter", "-H", "hyperparameters", multiple=True, metavar="KEY=VALUE",
+              help="Override one hyperparameter (repeatable).")  # fmt: skip
+@click.option("--detach", is_flag=True, help="Submit and return; follow with `liftshift jobs`.")
+@click.option("--dry-run", is_flag=True, help="Print the exact requests; send nothing.")
+@click.option("--no-register", is_flag=True, help="Do not create a model version.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def train(  # noqa: PLR0917 (one parameter per flag)
+    path: Path,
+    target: str | None,
+    scale_tier: str | None,
+    machine_type: str | None,
+    accelerator: str | None,
+    region: str | None,
+    staging_bucket: str | None,
+    service_account: str | None,
+    display_name: str | None,
+    hyperparameters: tuple[str, ...],
+    detach: bool,
+    dry_run: bool,
+    no_register: bool,
+    as_json: bool,
+) -> None:
+    """Package the migrated trainer in PATH and run it as a training job.
+
+    On the local target the package runs in a fresh environment on this machine; on gcp it runs
+    as a Vertex AI CustomJob. Without --detach the live state and log are shown, and a
+    successful job becomes a new model version.
+    """
+    from liftshift.migrator.plan import load_plan
+    from liftshift.trainer.jobs import TrainOverrides, build_job_spec
+
+    if scale_tier and machine_type:
+        _fail("choose --scale-tier or --machine-type, not both")
+    project = path.resolve()
+    try:
+        settings = _settings(project, target, region)
+        plan = load_plan(project)
+        overrides = TrainOverrides(
+            target=settings.target,
+            scale_tier=scale_tier,
+            machine_type=machine_type,
+            accelerator=accelerator,
+            region=region,
+            staging_bucket=staging_bucket,
+            service_account=service_account,
+            display_name=display_name,
+            hyperparameters=_parse_hyperparameters(hyperparameters),
+        )
+        spec = build_job_spec(plan, settings, overrides)
+        if dry_run:
+            _dry_run(spec, settings, as_json)
+            return
+        _run(plan, settings, overrides, detach=detach, register=not no_register, as_json=as_json)
+    except _bad_input_errors() as exc:
+        _fail(str(exc))
+    except _api_errors() as exc:
+        _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
+
+
+def _api_message(exc: BaseException) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    code = getattr(exc, "code", None)
+    hint = ""
+    if code in (403, 7) or "PERMISSION_DENIED" in str(exc) or "403" in str(code):
+        hint = " (check the account's roles: Vertex AI User, Storage Object Admin)"
+    elif "RESOURCE_EXHAUSTED" in str(exc) or code in (429, 8):
+        hint = " (quota exceeded: request more in the console, or use a smaller machine)"
+    return f"{message}{hint}"
+
+
+def _dry_run(spec: Any, settings: Any, as_json: bool) -> None:
+    from liftshift.trainer.jobs import custom_job_request, model_upload_request
+    from liftshift.trainer.packaging import PACKAGES_PREFIX, content_hash
+
+    key = content_hash(settings.project_dir, spec.package_name)
+    package_uri = (
+        f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}/{key}/{spec.package_name}-<version>.tar.gz"
+    )
+    built = sorted((settings.state_dir / "packages" / key).glob("*.tar.gz"))
+    if built:
+        package_uri = f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}/{key}/{built[0].name}"
+    requests = {
+        "target": settings.target,
+        "package_upload": {
+            "source": str(settings.project_dir),
+            "content_hash": key,
+            "uri": package_uri,
+            "skipped_if_present": True,
+        },
+        "create_custom_job": custom_job_request(spec, package_uri),
+        "upload_model": model_upload_request(
+            spec, parent_model=f"<the model named {spec.model_display_name!r}, if it exists>"
+        ),
+        "notes": [n for n in (spec.executor_note, spec.prediction_note) if n],
+    }
+    if settings.target == "local":
+        requests["notes"].append(
+            "local target: the package runs as `python -m "
+            f"{spec.python_module}` on this machine; gs:// paths map to "
+            f"{settings.local_storage_root}/gcs/..."
+        )
+    if as_json:
+        click.echo(json.dumps(requests, indent=2))
+        return
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    console = Console()
+    console.print(f"[bold]Dry run[/] ({settings.target} target): nothing is sent.")
+    console.print(f"Machines: {spec.scale_summary()}")
+    console.print(Syntax(json.dumps(requests, indent=2), "json", word_wrap=True))
+
+
+def _run(
+    plan: Any,
+    settings: Any,
+    overrides: Any,
+    *,
+    detach: bool,
+    register: bool,
+    as_json: bool,
+) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from liftshift.trainer import service
+    from liftshift.trainer.backends import get_backend
+    from liftshift.trainer.jobs import JobLogLine, JobStateChanged, StepProgress
+
+    console = Console(stderr=as_json)
+    backend = get_backend(settings)
+    started = time.monotonic()
+    state_text = ["SUBMITTING"]
+
+    def report(event: Any) -> None:
+        if isinstance(event, StepProgress):
+            took = f" ({event.seconds:.1f}s)" if event.seconds else ""
+            console.print(
+                f"[dim]{event.step}:[/] {event.message}{took}", highlight=False, soft_wrap=True
+            )
+        elif isinstance(event, JobLogLine):
+            console.print(Text("│ ", style="dim") + Text(event.text), soft_wrap=True)
+        elif isinstance(event, JobStateChanged):
+            state_text[0] = event.state.short
+            console.print(f"[bold]state:[/] {event.state.short}", highlight=False)
+
+    result = service.start_training(plan, settings, overrides, reporter=report, backend=backend)
+    job_id = result.handle.job_id
+    console.print(f"[bold]job[/] {job_id}  ({result.spec.scale_summary()})", highlight=False)
+    if detach:
+        _summary(console, result, settings, as_json, detached=True)
+        return
+    stop = threading.Event()
+    with console.status("") as status:
+        ticker = threading.Thread(
+            target=_tick, args=(status, state_text, started, stop), daemon=True
+        )
+        ticker.start()
+        try:
+            service.finish_training(
+                result, settings, reporter=report, backend=backend, register=register
+            )
+        except KeyboardInterrupt:
+            status.stop()
+            if _ask_cancel(job_id):
+                backend.cancel(job_id)
+                console.print("cancelling…")
+                service.finish_training(
+                    result, settings, reporter=report, backend=backend, register=False
+                )
+            else:
+                stop.set()
+                _summary(console, result, settings, as_json, detached=True)
+                return
+        finally:
+            stop.set()
+    _summary(console, result, settings, as_json, detached=False)
+    if not result.succeeded:
+        sys.exit(EXIT_FAILED)
+
+
+def _tick(status: Any, state: list[str], started: float, stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        status.update(f"{state[0]}  elapsed {_duration(time.monotonic() - started)}")
+
+
+def _ask_cancel(job_id: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    answer = click.prompt(
+        f"\nStop following {job_id}: [c]ancel the job or [d]etach (it keeps running)?",
+        type=click.Choice(["c", "d"]),
+        default="d",
+    )
+    return answer == "c"
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+def _summary(console: Any, result: Any, settings: Any, as_json: bool, *, detached: bool) -> None:
+    job_id = result.handle.job_id
+    project_flag = f" --project {settings.project_dir}" if settings.target == "local" else ""
+    target_flag = " --target gcp" if settings.target == "gcp" else ""
+    follow_cmd = f"liftshift jobs logs {job_id} --follow{project_flag}{target_flag}"
+    cancel_cmd = f"liftshift jobs cancel {job_id}{project_flag}{target_flag}"
+    state = result.status.state.short if result.status else "RUNNING"
+    console_url = result.handle.console_url
+    if as_json:
+        payload = {
+            "job_id": job_id,
+            "state": state,
+            "error": result.status.error if result.status else "",
+            "model_dir": result.status.model_dir if result.status else result.spec.model_dir,
+            "model_version": asdict(result.model_version) if result.model_version else None,
+            "package_uri": result.package_uri,
+            "console_url": console_url,
+            "timings": result.timings,
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    if detached:
+        console.print(f"Job {job_id} keeps running ({state}).")
+    elif result.succeeded:
+        console.print(f"[green bold]SUCCEEDED[/] {job_id}", highlight=False)
+    else:
+        console.print(f"[red bold]{state}[/] {job_id}", highlight=False)
+        if result.status and result.status.error:
+            console.print(result.status.error, markup=False, highlight=False, soft_wrap=True)
+        console.print("No model version was created.")
+    if result.model_version:
+        version = result.model_version
+        aliases = f" (aliases: {', '.join(version.aliases)})" if version.aliases else ""
+        console.print(
+            f"Model [bold]{version.model}[/] version [bold]{version.version_id}[/]{aliases}: "
+            f"{version.artifact_uri}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if console_url:
+        console.print(f"Console: {console_url}", highlight=False)
+    if detached or not (result.status and result.status.state.terminal):
+        console.print(f"Follow: {follow_cmd}\nCancel: {cancel_cmd}", highlight=False)
+
+
+# -------------------------------------------------------------------------------------- jobs
+
+_project_option = click.option(
+    "--project",
+    "project",
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The project folder (local jobs are recorded in its .liftshift/).",
+)
+_target_option = click.option("--target", type=click.Choice(TARGETS))
+
+
+@click.group()
+def jobs() -> None:
+    """List, follow or cancel training jobs."""
+
+
+def _backend(project: Path, target: str | None) -> Any:
+    from liftshift.trainer.backends import get_backend
+
+    return get_backend(_settings(project.resolve(), target))
+
+
+def _guard(func: Any) -> Any:
+    """Known errors become one line and a non-zero exit, for every jobs/models command."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from liftshift.trainer.backends.local import JobNotFound
+
+        try:
+            return func(*args, **kwargs)
+        except (JobNotFound, *_bad_input_errors()) as exc:
+            _fail(str(exc).strip("'\""))
+        except _api_errors() as exc:
+            _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
+
+    return wrapper
+
+
+@jobs.command("list")
+@_project_option
+@_target_option
+@click.option("--json", "as_json", is_flag=True)
+@_guard
+def jobs_list(project: Path, target: str | None, as_json: bool) -> None:
+    """Jobs started from this project (local) or in the region (gcp)."""
+    statuses = _backend(project, target).list_jobs()
+    if as_json:
+        click.echo(json.dumps([_status_dict(s) for s in statuses], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("state", "started", "ended")
+    table.add_column("job", overflow="fold")
+    for status in statuses:
+        table.add_row(status.job_id, status.state.short, _when(status.started), _when(status.ended))
+    Console().print(table)
+
+
+def _when(stamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(stamp)) if stamp else "-"
+
+
+def _status_dict(status: Any) -> dict[str, Any]:
+    data = asdict(status)
+    data["state"] = status.state.value
+    return data
+
+
+@jobs.command("status")
+@click.argument("job_id")
+@_project_option
+@_target_option
+@click.option("--json", "as_json", is_flag=True)
+@_guard
+def jobs_status(job_id: str, project: Path, target: str | None, as_json: bool) -> None:
+    """Show one job's state (exit 1 when it failed or was cancelled)."""
+    status = _backend(project, target).status(job_id)
+    if as_json:
+        click.echo(json.dumps(_status_dict(status), indent=2))
+    else:
+        click.echo(f"{status.job_id}: {status.state.short}")
+        if status.model_dir:
+            click.echo(f"model dir: {status.model_dir}")
+        if status.error:
+            click.echo(status.error)
+    if status.state.terminal and status.state.short != "SUCCEEDED":
+        sys.exit(EXIT_FAILED)
+
+
+@jobs.command("logs")
+@click.argument("job_id")
+@_project_option
+@_target_option
+@click.option("--follow", "-f", is_flag=True, help="Keep printing until the job ends.")
+@_guard
+def jobs_logs(job_id: str, project: Path, target: str | None, follow: bool) -> None:
+    """Print a job's log (reattach to a running job with --follow)."""
+    from liftshift.trainer import monitor
+    from liftshift.trainer.jobs import JobLogLine, JobStateChanged
+
+    backend = _backend(project, target)
+    if not follow:
+        batch = backend.logs(job_id, "")
+        for _, text in batch.lines:
+            click.echo(text)
+        return
+
+    def report(event: Any) -> None:
+        if isinstance(event, JobLogLine):
+            click.echo(event.text)
+        elif isinstance(event, JobStateChanged):
+            click.echo(f"[state] {event.state.short}", err=True)
+
+    try:
+        status = monitor.follow(backend, job_id, report)
+    except KeyboardInterrupt:
+        click.echo(f"\nStopped following; {job_id} keeps running.", err=True)
+        return
+    if status.state.short != "SUCCEEDED":
+        if status.error:
+            click.echo(status.error, err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@jobs.command("cancel")
+@click.argument("job_id")
+@_project_option
+@_target_option
+@_guard
+def jobs_cancel(job_id: str, project: Path, target: str | None) -> None:
+    """Ask a running job to stop."""
+    status = _backend(project, target).cancel(job_id)
+    click.echo(f"{job_id}: {status.state.short}")
+
+
+# ------------------------------------------------------------------------------------ models
+
+
+@click.group()
+def models() -> None:
+    """List models and their versions."""
+
+
+def _registry(project: Path, target: str | None) -> Any:
+    from liftshift.trainer.registry import get_registry
+
+    return get_registry(_settings(project.resolve(), target))
+
+
+@models.command("list")
+@_project_option
+@_target_option
+@click.option("--json", "as_json", is_flag=True)
+@_guard
+def models_list(project: Path, target: str | None, as_json: bool) -> None:
+    """Every model (its default version)."""
+    found = _registry(project, target).list_models()
+    _print_versions(found, as_json)
+
+
+@models.command("versions")
+@click.argument("model")
+@_project_option
+@_target_option
+@click.option("--json", "as_json", is_flag=True)
+@_guard
+def models_versions(model: str, project: Path, target: str | None, as_json: bool) -> None:
+    """Every version of MODEL with its aliases."""
+    _print_versions(_registry(project, target).list_versions(model), as_json)
+
+
+def _print_versions(versions: list[Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([asdict(v) for v in versions], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("model", "version", "aliases", "created")
+    table.add_column("artifact", overflow="fold")
+    for v in versions:
+        table.add_row(v.model, v.version_id, ", ".join(v.aliases), _when(v.created),
+                      v.artifact_uri)  # fmt: skip
+    Console().print(table)
+
+
+# ------------------------------------------------------------------------------------- tiers
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+def tiers(as_json: bool) -> None:
+    """Scale-tier presets and the SageMaker instance-type mapping."""
+    from liftshift.trainer.machines import load_table
+
+    table = load_table()
+    if as_json:
+        payload = {
+            "tiers": {
+                name: {
+                    "description": tier.description,
+                    "pools": [
+                        {"role": p.role, "replica_count": p.replica_count, **p.machine.to_api()}
+                        for p in tier.pools
+                    ],
+                }
+                for name, tier in table.tiers.items()
+            },
+            "instance_types": {
+                name: {**spec.to_api(), "note": spec.note}
+                for name, spec in table.instance_types.items()
+            },
+            "unmappable": table.unmappable,
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    presets = Table("tier", "pools", "description", title="Scale tiers")
+    for name, tier in table.tiers.items():
+        pools = "\n".join(f"{p.role}: {p.replica_count} x {p.machine.describe()}"
+                          for p in tier.pools) or "--machine-type M --accelerator T:N"  # fmt: skip
+        presets.add_row(name, pools, tier.description)
+    console.print(presets)
+    mapping = Table("SageMaker", "Vertex AI", "note", title="Instance types")
+    for name, spec in table.instance_types.items():
+        mapping.add_row(name, spec.describe(), spec.note)
+    for name, reason in table.unmappable.items():
+        mapping.add_row(f"{name}.*", "[red]no equivalent[/]", reason)
+    console.print(mapping)

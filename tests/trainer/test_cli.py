@@ -1,0 +1,103 @@
+"""`liftshift train/jobs/models/tiers` end to end on the toy project (local target)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from liftshift.cli import cli
+from liftshift.migrator.plan import load_plan, save_plan
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.mark.slow
+def test_train_jobs_and_models(toy_project: Path) -> None:
+    code, out = run("train", str(toy_project))
+    assert code == 0, out
+    assert "SUCCEEDED" in out and "version 1 (aliases: default)" in out
+    assert "│ trained {'mean': 5.0}" in out
+    code, out = run("train", str(toy_project), "-H", "mode=crash")
+    assert code == 1, out
+    assert "crashed on purpose" in out and "No model version was created." in out
+
+    code, out = run("jobs", "list", "--project", str(toy_project), "--json")
+    jobs = json.loads(out)
+    assert [j["state"] for j in jobs] == ["JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED"]
+    failed = jobs[1]["job_id"]
+    code, out = run("jobs", "status", failed, "--project", str(toy_project))
+    assert code == 1 and "FAILED" in out
+    code, out = run("jobs", "logs", jobs[0]["job_id"], "--project", str(toy_project))
+    assert code == 0 and "trained" in out
+    code, out = run("jobs", "logs", "nope", "--project", str(toy_project))
+    assert code == 2 and "no local job 'nope'" in out
+
+    code, out = run("models", "versions", "toy-model", "--project", str(toy_project), "--json")
+    assert [v["version_id"] for v in json.loads(out)] == ["1"]
+    code, out = run("models", "versions", "other", "--project", str(toy_project))
+    assert code == 2 and "no model named 'other'" in out
+
+
+def test_dry_run_basic_gpu_sends_t4(toy_project: Path) -> None:
+    code, out = run(
+        "train", str(toy_project), "--target", "gcp", "--scale-tier", "BASIC_GPU",
+        "--dry-run", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    requests = json.loads(out)
+    (pool,) = requests["create_custom_job"]["custom_job"]["job_spec"]["worker_pool_specs"]
+    assert pool["machine_spec"] == {
+        "machine_type": "n1-standard-8",
+        "accelerator_type": "NVIDIA_TESLA_T4",
+        "accelerator_count": 1,
+    }
+    assert pool["python_package_spec"]["python_module"] == "trainer.task"
+    assert pool["python_package_spec"]["args"][-2] == "--job-dir"
+    assert requests["upload_model"]["model"]["artifact_uri"].endswith("/model")
+    assert not (toy_project / ".liftshift" / "jobs").exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--scale-tier", "BASIC_GUP"], "did you mean BASIC_GPU"),
+        (["--machine-type", "n2-standard-8", "--accelerator", "NVIDIA_TESLA_T4:1"], "only runs"),
+        (["--accelerator", "NVIDIA_L4:1"], "--accelerator needs --machine-type"),
+        (["--scale-tier", "BASIC", "--machine-type", "n1-standard-4"], "not both"),
+    ],
+)
+def test_bad_machine_input_is_one_line_exit_2(
+    toy_project: Path, flags: list[str], message: str
+) -> None:
+    code, out = run("train", str(toy_project), "--dry-run", *flags)
+    assert code == 2
+    assert message in out
+
+
+def test_gcp_without_staging_bucket_is_refused(toy_project: Path) -> None:
+    plan = load_plan(toy_project)
+    plan.training.staging_bucket = ""
+    save_plan(plan, toy_project, keep_existing=False)
+    code, out = run("train", str(toy_project), "--target", "gcp", "--dry-run")
+    assert code == 2 and "no staging bucket" in out
+
+
+def test_no_plan_is_refused(tmp_path: Path) -> None:
+    code, out = run("train", str(tmp_path))
+    assert code == 2 and "no plan yet" in out
+
+
+def test_tiers_json_lists_presets_and_mapping() -> None:
+    code, out = run("tiers", "--json")
+    data = json.loads(out)
+    assert data["tiers"]["BASIC_GPU"]["pools"][0]["accelerator_type"] == "NVIDIA_TESLA_T4"
+    assert data["instance_types"]["ml.p3.2xlarge"]["accelerator_type"] == "NVIDIA_TESLA_V100"
+    assert "ml.trn1" in data["unmappable"]
+    code, out = run("tiers")
+    assert code == 0 and "PREMIUM_1" in out
