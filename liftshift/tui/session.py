@@ -23,6 +23,8 @@ class Session:
     changes: Any = None
     """The ChangeSet under review on the Changes screen."""
     sync_result: Any = None
+    train_result: Any = None
+    """The ``TrainResult`` of a job launched in this session (Monitor registers its model)."""
     job: Any = None
     """The training job the Monitor screen follows."""
     model_version: Any = None

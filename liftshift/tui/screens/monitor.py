@@ -165,7 +165,19 @@ class MonitorScreen(StepScreen):
             elif isinstance(event, JobStateChanged):
                 self.post_message(CoreEvent(event))
 
-        status = follow(backend, job_id, report, stop=stop)  # type: ignore[operator]
+        launched = self.session.train_result
+        if launched is not None and launched.handle.job_id == job_id:
+            # launched from this session: follow *and* register the model when it succeeds
+            from liftshift.trainer.service import finish_training
+
+            result = finish_training(
+                launched, self.session.settings, reporter=report, backend=backend, stop=stop
+            )
+            status = result.status
+            if result.model_version is not None:
+                self.post_message(CoreResult("model", result.model_version))
+        else:
+            status = follow(backend, job_id, report, stop=stop)  # type: ignore[operator]
         if not stop.is_set():
             self.post_message(CoreResult("job-finished", status))
 
@@ -199,6 +211,14 @@ class MonitorScreen(StepScreen):
             severity = "information" if status.state.short == "SUCCEEDED" else "warning"
             self.notify(f"{status.job_id}: {status.state.short}", severity=severity)
             self.action_refresh()
+        elif message.kind == "model":
+            version = message.value
+            self.session.model_version = version
+            self.notify(
+                f"Model {version.model} version {version.version_id} registered (6: Model)",
+                title="Model registry",
+                timeout=10,
+            )
         elif message.kind == "cancelled":
             self.notify(f"Cancel requested: {message.value.state.short}")
 

@@ -181,7 +181,11 @@ class ProjectScreen(StepScreen):
         return None, "none"
 
     def on_core_progress(self, message: CoreProgress) -> None:
-        self._status(f"Scanning… {describe_event(message.event)}")
+        event = message.event
+        done, total = getattr(event, "done", None), getattr(event, "total", None)
+        if isinstance(done, int) and isinstance(total, int) and total:
+            self.query_one("#scan-progress", ProgressBar).update(total=total, progress=done)
+        self._status(f"Scanning… {describe_event(event)}")
 
     def on_core_result(self, message: CoreResult) -> None:
         outcome: ScanOutcome = message.value

@@ -48,8 +48,8 @@ class PlanForm(VerticalScroll):
                 value="local",
             ),
         )
-        yield self._row("GCP project", Input(id="plan-gcp-project"))
-        yield self._row("Region", Input(id="plan-region"))
+        yield self._row("GCP project", Input(id="plan-gcp-project", compact=True))
+        yield self._row("Region", Input(id="plan-region", compact=True))
         yield self._row(
             "Scale tier",
             Select(
@@ -57,13 +57,18 @@ class PlanForm(VerticalScroll):
                 id="plan-tier",
                 allow_blank=False,
                 value=self._tiers[0],
+                compact=True,
             ),
         )
-        yield self._row("Staging bucket", Input(id="plan-staging", placeholder="gs://…"))
+        yield self._row(
+            "Staging bucket", Input(id="plan-staging", placeholder="gs://…", compact=True)
+        )
         yield Label("Channel → GCS destination", classes="section-title")
         yield VerticalScroll(id="plan-channels")
         with Horizontal(classes="toolbar"):
-            yield Button("Save liftshift.toml", id="save-plan", variant="primary")
+            yield Button(
+                "Save liftshift.toml (ctrl+s)", id="save-plan", variant="primary", compact=True
+            )
 
     @staticmethod
     def _row(label: str, field: Any) -> Horizontal:
@@ -94,7 +99,12 @@ class PlanForm(VerticalScroll):
         box.mount_all(
             Horizontal(
                 Label(channel.name or f"channel {index}"),
-                Input(channel.destination, id=f"plan-channel-{index}", placeholder="gs://…"),
+                Input(
+                    channel.destination,
+                    id=f"plan-channel-{index}",
+                    placeholder="gs://…",
+                    compact=True,
+                ),
                 classes="form-row",
             )
             for index, channel in enumerate(plan.data.channels)
