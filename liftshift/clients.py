@@ -117,8 +117,15 @@ def logging_client(settings: Settings) -> Any:
         project=settings.gcp.project,
         credentials=gcp_credentials(settings),
         client_options=options,
-        _use_grpc=bool(settings.gcp.logging_endpoint) or None,
+        # An ``http://`` endpoint (a local fake) speaks the JSON API; gRPC would need TLS there.
+        _use_grpc=_logging_grpc(settings.gcp.logging_endpoint),
     )
+
+
+def _logging_grpc(endpoint: str | None) -> bool | None:
+    if not endpoint:
+        return None
+    return not endpoint.startswith(("http://", "https://"))
 
 
 def storage_transfer_client(settings: Settings) -> Any:
