@@ -1,0 +1,69 @@
+"""The issue's "Done when" facts, over the two example projects."""
+
+from __future__ import annotations
+
+from liftshift.migrator.scan import scan_project
+from tests.scan.conftest import EXAMPLES
+
+
+def test_titanic_scan() -> None:
+    scan = scan_project(EXAMPLES / "titanic-sklearn")
+    data = scan.to_dict()
+    assert data["schema_version"] == 1
+    (launcher,) = data["launchers"]
+    assert launcher["location"]["path"] == "launch.py"
+    assert launcher["estimator"] == "sagemaker.sklearn.estimator.SKLearn"
+    assert launcher["framework"] == "sklearn"
+    assert launcher["entry_point"] == "train.py"
+    assert launcher["instance_type"] == "ml.m4.xlarge"
+    assert launcher["hyperparameters"] == {
+        "n-estimators": 200,
+        "features": "Pclass Sex Age SibSp Parch Fare Embarked",
+        "target": "Survived",
+    }
+    assert {channel["name"]: channel["uri"] for channel in launcher["channels"]} == {
+        "train": "s3://acme-ml-datasets/titanic/train/train.csv",
+        "test": "s3://acme-ml-datasets/titanic/test/test.csv",
+    }
+    (entry,) = data["entry_points"]
+    assert entry["path"] == "train.py"
+    assert entry["referenced_by"][0]["path"] == "launch.py"
+    assert {read["name"] for read in entry["env_reads"]} == {
+        "SM_MODEL_DIR",
+        "SM_CHANNEL_TRAIN",
+        "SM_CHANNEL_TEST",
+    }
+    assert {read["style"] for read in entry["env_reads"]} == {"argparse_default"}
+    assert [save["kind"] for save in entry["model_saves"]] == ["joblib.dump"]
+    assert [read["kind"] for read in entry["data_reads"]] == ["pandas.read_csv"]
+    assert [handler["kind"] for handler in entry["inference_handlers"]] == ["model_fn"]
+    assert entry["requirements"] == "requirements.txt"
+    assert entry["has_main_guard"] is True
+    assert not [f for f in data["findings"] if f["severity"] == "error"]
+
+
+def test_mnist_scan() -> None:
+    scan = scan_project(EXAMPLES / "mnist-tensorflow")
+    (launcher,) = scan.launchers
+    assert launcher.location.path == "launch.ipynb"
+    assert launcher.notebook_cell == 3
+    assert launcher.framework == "tensorflow"
+    assert launcher.entry_point == "task.py"
+    assert launcher.instance_type == "ml.p3.2xlarge"
+    assert launcher.hyperparameters == {"epochs": 5, "batch-size": 64, "learning-rate": 0.001}
+    assert {channel.name: channel.uri for channel in launcher.channels} == {
+        "train": "s3://acme-ml-datasets/mnist/train",
+        "eval": "s3://acme-ml-datasets/mnist/eval",
+    }
+    (entry,) = scan.entry_points
+    assert entry.path == "task.py"
+    assert [ref.detail for ref in entry.sibling_imports] == ["import model"]
+    assert entry.sibling_imports[0].location.line == 14
+    assert "tensorflow.data.TFRecordDataset" in {ref.kind for ref in entry.data_reads}
+    assert [ref.kind for ref in entry.model_saves] == ["tensorflow.saved_model.save"]
+    assert entry.inference_handlers == []  # input_fn here is the training input pipeline
+    codes = {finding.code: finding for finding in scan.findings}
+    assert codes["sibling-import"].location.line == 14
+    model_dir = codes["tf-model-dir-s3"]
+    assert str(model_dir.location) == "task.py:26:5"
+    assert "S3 URI" in model_dir.message
