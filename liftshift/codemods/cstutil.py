@@ -1,0 +1,201 @@
+"""Small libcst building blocks the rules share: style-preserving literals, argument lists,
+imports, and attaching TODOs to the statement being rewritten."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+from liftshift.codemods.base import add_todo
+
+
+def preferred_quote(module: cst.Module) -> str:
+    """The quote the file mostly uses, so new literals look like the rest of it."""
+    counts = {"'": 0, '"': 0}
+
+    class _Count(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            if node.quote in counts:
+                counts[node.quote] += 1
+
+    module.visit(_Count())
+    return "'" if counts["'"] > counts['"'] else '"'
+
+
+class _Restyle(cst.CSTTransformer):
+    def __init__(self, quote: str) -> None:
+        self.quote = quote
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        body = updated_node.value[len(updated_node.prefix) + 1 : -1]
+        if updated_node.quote == self.quote or len(updated_node.quote) != 1:
+            return updated_node
+        if self.quote in body or "\\" in body:
+            return updated_node
+        return updated_node.with_changes(
+            value=f"{updated_node.prefix}{self.quote}{body}{self.quote}"
+        )
+
+
+def parse_expr(code: str, quote: str = '"') -> cst.BaseExpression:
+    node = cst.parse_expression(code)
+    return node.visit(_Restyle(quote)) if quote != '"' else node  # type: ignore[return-value]
+
+
+def parse_statement(code: str, quote: str = '"') -> cst.BaseStatement:
+    node = cst.parse_statement(code)
+    return node.visit(_Restyle(quote)) if quote != '"' else node  # type: ignore[return-value]
+
+
+def keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    equal = cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+    )
+    return cst.Arg(keyword=cst.Name(name), value=value, equal=equal)
+
+
+def find_keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """Replace the value of ``name=`` or append the keyword, keeping the call's layout."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            args[index] = arg.with_changes(value=value)
+            return call.with_changes(args=args)
+    return call.with_changes(args=append_arg(args, keyword(name, value)))
+
+
+def append_arg(args: list[cst.Arg], new: cst.Arg) -> list[cst.Arg]:
+    if not args:
+        return [new]
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        return [*args, new.with_changes(comma=last.comma)]
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return [*args[:-1], last.with_changes(comma=comma), new]
+
+
+def insert_arg(args: list[cst.Arg], index: int, new: cst.Arg) -> list[cst.Arg]:
+    """Insert ``new`` before ``args[index]`` (``index == len`` appends)."""
+    if index >= len(args):
+        return append_arg(args, new)
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if index == 0:
+        return [new.with_changes(comma=comma), *args]
+    previous = args[index - 1]
+    return [*args[:index], new.with_changes(comma=previous.comma), *args[index:]]
+
+
+def add_imports(module: cst.Module, modules: list[str]) -> cst.Module:
+    """Add ``import x`` lines the new code needs, through libcst's own visitor."""
+    if not modules:
+        return module
+    context = CodemodContext()
+    for name in modules:
+        AddImportsVisitor.add_needed_import(context, name)
+    return module.visit(AddImportsVisitor(context))  # type: ignore[return-value]
+
+
+class StatementTodos(cst.CSTTransformer):
+    """Base transformer that can attach a TODO to the innermost statement being visited."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self._pending: list[list[str]] = []
+        self.module_todos: list[str] = []
+
+    def todo(self, message: str) -> None:
+        if self._pending:
+            if message not in self._pending[-1]:
+                self._pending[-1].append(message)
+        elif message not in self.module_todos:
+            self.module_todos.append(message)
+
+    def _push(self) -> bool:
+        self._pending.append([])
+        return True
+
+    def _pop(self, node: cst.CSTNode) -> cst.CSTNode:
+        for message in self._pending.pop():
+            node = add_todo(node, self.code, message)
+        return node
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return self._push()
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement:
+        return self._pop(updated_node)  # type: ignore[return-value]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return self._push()
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.BaseStatement:
+        return self._pop(updated_node)  # type: ignore[return-value]
+
+    def visit_If(self, node: cst.If) -> bool:
+        return self._push()
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.BaseStatement:
+        return self._pop(updated_node)  # type: ignore[return-value]
+
+    def visit_For(self, node: cst.For) -> bool:
+        return self._push()
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.BaseStatement:
+        return self._pop(updated_node)  # type: ignore[return-value]
+
+    def visit_While(self, node: cst.While) -> bool:
+        return self._push()
+
+    def leave_While(self, original_node: cst.While, updated_node: cst.While) -> cst.BaseStatement:
+        return self._pop(updated_node)  # type: ignore[return-value]
+
+    def visit_With(self, node: cst.With) -> bool:
+        return self._push()
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.BaseStatement:
+        return self._pop(updated_node)  # type: ignore[return-value]
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return self._push()
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.BaseStatement:
+        return self._pop(updated_node)  # type: ignore[return-value]
+
+
+def wrap_long_call(call: cst.Call, indent: str, limit: int = 88) -> cst.Call:
+    """One argument per line (black's layout) when a rewritten call got too long for one line;
+    calls already spread over lines are left as they are."""
+    code = cst.Module(body=[]).code_for_node(call)
+    if len(code) <= limit or "\n" in code or not call.args:
+        return call
+
+    def newline() -> cst.ParenthesizedWhitespace:
+        return cst.ParenthesizedWhitespace(
+            first_line=cst.TrailingWhitespace(),
+            indent=True,
+            last_line=cst.SimpleWhitespace(indent),
+        )
+
+    closing = cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("")
+    )
+    args = [arg.with_changes(comma=cst.Comma(whitespace_after=newline())) for arg in call.args]
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=closing))
+    return call.with_changes(whitespace_before_args=newline(), args=args)

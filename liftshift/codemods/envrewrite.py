@@ -1,0 +1,357 @@
+"""The transform behind LS002 and LS003: rewrite SageMaker environment reads and ``/opt/ml``
+literals, in every style, into Vertex AI equivalents; argparse arguments keep their flags.
+
+Each rule owns a subset of the names (LS002: the model and checkpoint directories; LS003: the
+rest), so ``--rules``/``--skip`` stay meaningful. Argument defaults are rewritten in place (the
+flag stays, so local invocations keep working) and reads outside argparse go through
+``_liftshift_arg``, which reads the same flag from ``sys.argv``: that works whether the read runs
+before or after ``parse_args`` and whether or not the script has a parser at all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import libcst as cst
+import libcst.matchers as m
+
+from liftshift.codemods import envreads as ev
+from liftshift.codemods.base import FileContext, string_value
+from liftshift.codemods.cstutil import (
+    StatementTodos,
+    find_keyword,
+    insert_arg,
+    parse_expr,
+    set_keyword,
+    wrap_long_call,
+)
+
+SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
+ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
+
+
+def flags_of(call: cst.Call) -> list[str]:
+    flags = []
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            value = string_value(arg.value)
+            if value is not None and value.startswith("-"):
+                flags.append(value)
+    return flags
+
+
+def dest_of(call: cst.Call) -> str | None:
+    dest = find_keyword(call, "dest")
+    if dest is not None:
+        return string_value(dest.value)
+    flags = flags_of(call)
+    long = [flag for flag in flags if flag.startswith("--")]
+    chosen = long[0] if long else (flags[0] if flags else None)
+    return chosen.lstrip("-").replace("-", "_") if chosen else None
+
+
+def _is_str_type(call: cst.Call) -> bool:
+    arg = find_keyword(call, "type")
+    return arg is None or m.matches(arg.value, m.Name("str"))
+
+
+class EnvRewriter(StatementTodos):
+    """Rewrite the reads a rule owns; collect TODOs; remember argparse facts for later passes."""
+
+    def __init__(
+        self,
+        code: str,
+        fctx: FileContext,
+        *,
+        owns: Callable[[str], bool],
+        wrappers: frozenset[str],
+        quote: str,
+        indent: str = "    ",
+    ) -> None:
+        super().__init__(code)
+        self.indent = indent
+        self.fctx = fctx
+        self.ctx = fctx.migration
+        self.owns = owns
+        self.wrappers = wrappers
+        self.quote = quote
+        self.renames: dict[str, str] = {}
+        """argparse dest renames (``model_dir`` → ``job_dir``)."""
+        self.needs_os = False
+        self._docstring_depth = 0
+
+    # --- helpers -------------------------------------------------------------------------
+    def parse(self, code: str) -> cst.BaseExpression:
+        if "os." in code:
+            self.needs_os = True
+        return parse_expr(code, self.quote)
+
+    def _default_code(self, default: cst.BaseExpression | None) -> str | None:
+        if default is None:
+            return None
+        value = string_value(default)
+        if value is not None and value.startswith(ev.OPT_ML):
+            return None
+        if isinstance(default, cst.Name) and default.value == "None":
+            return None
+        return ev.code_of(default)
+
+    def _read_replacement(self, read: ev.EnvRead) -> cst.BaseExpression | None:
+        assert read.name is not None
+        default_code = self._default_code(read.default)
+        default_node = None if default_code is None else read.default
+        code, todo = ev.replacement(read.name, self.ctx, default_node)
+        if todo:
+            self.todo(todo)
+        return None if code is None else self.parse(code)
+
+    # --- docstrings are prose, not reads ------------------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        if isinstance(node.value, cst.SimpleString | cst.ConcatenatedString):
+            self._docstring_depth += 1
+        return True
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr:
+        if isinstance(original_node.value, cst.SimpleString | cst.ConcatenatedString):
+            self._docstring_depth -= 1
+        return updated_node
+
+    # --- reads ------------------------------------------------------------------------------
+    def leave_Subscript(
+        self, original_node: cst.Subscript, updated_node: cst.Subscript
+    ) -> cst.BaseExpression:
+        return self._maybe_read(original_node, updated_node)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if m.matches(original_node, ADD_ARGUMENT):
+            return self._argument(original_node, updated_node)
+        return self._maybe_read(original_node, updated_node)
+
+    def _maybe_read(self, original: cst.BaseExpression, updated: cst.BaseExpression):
+        read = ev.env_read(original, self.wrappers)
+        if read is None:
+            return updated
+        if read.name is None:
+            key = original.slice[0].slice if isinstance(original, cst.Subscript) else None
+            key = key.value if isinstance(key, cst.Index) else None
+            if key is None and isinstance(original, cst.Call):
+                key = original.args[0].value
+            text = cst.Module(body=[]).code_for_node(key) if key is not None else ""
+            if self.code == "LS003" and SM_NAME_IN_TEXT.search(text):
+                self.todo(
+                    "environment variable name built at run time; pass the value as an "
+                    "argument instead (Vertex AI sets no SM_* variables)"
+                )
+            return updated
+        if not ev.is_sm_name(read.name) or not self.owns(read.name):
+            return updated
+        new = self._read_replacement(read)
+        return updated if new is None else new
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.BaseExpression:
+        value = string_value(original_node)
+        if self._docstring_depth or value is None or not value.startswith(ev.OPT_ML):
+            return updated_node
+        if value.rstrip("/") != ev.OPT_ML and not value.startswith(ev.OPT_ML + "/"):
+            return updated_node
+        code, owner = ev.opt_ml_replacement(value, self.ctx)
+        if owner != self.code:
+            return updated_node
+        if code is None:
+            self.todo(f"{value} is a SageMaker container path with no Vertex AI equivalent")
+            return updated_node
+        return self.parse(code)
+
+    def leave_FormattedString(
+        self, original_node: cst.FormattedString, updated_node: cst.FormattedString
+    ) -> cst.BaseExpression:
+        text = cst.Module(body=[]).code_for_node(original_node)
+        if self.code == "LS003" and ev.OPT_ML in text:
+            self.todo("path under /opt/ml built at run time; use the trainer's arguments")
+        return updated_node
+
+    # --- argparse ---------------------------------------------------------------------------
+    def _argument(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        default_arg = find_keyword(original, "default")
+        read = ev.env_read(default_arg.value, self.wrappers) if default_arg else None
+        literal = string_value(default_arg.value) if default_arg else None
+        flags = flags_of(original)
+        name = read.name if read is not None else None
+        if literal and literal.rstrip("/") == ev.OPT_ML + "/model":
+            name = "SM_MODEL_DIR"
+        elif literal and literal.startswith(ev.OPT_ML + "/input/data/"):
+            name = "SM_CHANNEL_" + literal[len(ev.OPT_ML + "/input/data/") :].split("/")[0].upper()
+        if name == "SM_MODEL_DIR" and self.code == "LS002":
+            return self._model_dir_argument(original, updated, read)
+        if name and name.startswith("SM_CHANNEL_") and self.code == "LS003":
+            return self._channel_argument(updated, name, read)
+        # TF script mode's --model_dir is an S3 URI for checkpoints, not the export dir:
+        # on Vertex AI it becomes the checkpoint directory.
+        if (
+            self.code == "LS002"
+            and "--model_dir" in flags
+            and name is None
+            and (default_arg is None or m.matches(default_arg.value, m.Name("None")))
+        ):
+            value = self.parse('os.environ.get("AIP_CHECKPOINT_DIR")')
+            return set_keyword(updated, "default", value)
+        return updated
+
+    def _model_dir_argument(
+        self, original: cst.Call, updated: cst.Call, read: ev.EnvRead | None
+    ) -> cst.Call:
+        old_dest = dest_of(original)
+        fallback = self._default_code(read.default) if read is not None else None
+        new = updated
+        flags = flags_of(original)
+        if "--job-dir" not in flags:
+            positions = [
+                index
+                for index, arg in enumerate(new.args)
+                if arg.keyword is None and string_value(arg.value) in flags
+            ]
+            at = positions[-1] + 1 if positions else 0
+            flag = cst.Arg(value=self.parse('"--job-dir"'))
+            new = new.with_changes(args=insert_arg(list(new.args), at, flag))
+        new = set_keyword(new, "dest", self.parse('"job_dir"'))
+        default = f'os.environ.get("AIP_MODEL_DIR", {fallback or json.dumps("model")})'
+        new = set_keyword(new, "default", self.parse(default))
+        if _is_str_type(new):
+            new = set_keyword(new, "type", cst.Name("_liftshift_path"))
+        if old_dest and old_dest != "job_dir":
+            self.renames[old_dest] = "job_dir"
+        return wrap_long_call(new, self.indent)
+
+    def _channel_argument(self, updated: cst.Call, name: str, read: ev.EnvRead | None) -> cst.Call:
+        channel = name[len("SM_CHANNEL_") :].lower()
+        fallback = self._default_code(read.default) if read is not None else None
+        new = set_keyword(updated, "default", self.parse(fallback or "None"))
+        if self.ctx.data_access == "fuse" and _is_str_type(new):
+            new = set_keyword(new, "type", cst.Name("_liftshift_path"))
+        long = [flag for flag in flags_of(updated) if flag.startswith("--")]
+        if long:
+            self.ctx.added_arguments.setdefault(channel, long[0])
+        return wrap_long_call(new, self.indent)
+
+
+class RenameArgs(cst.CSTTransformer):
+    """``args.model_dir`` → ``args.job_dir`` on the names that hold the parsed arguments."""
+
+    def __init__(self, renames: dict[str, str], holders: set[str]) -> None:
+        super().__init__()
+        self.renames = renames
+        self.holders = holders
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if (
+            isinstance(updated_node.value, cst.Name)
+            and updated_node.value.value in self.holders
+            and updated_node.attr.value in self.renames
+        ):
+            return updated_node.with_changes(attr=cst.Name(self.renames[updated_node.attr.value]))
+        return updated_node
+
+
+def argument_holders(module: cst.Module) -> set[str]:
+    """Names bound to ``parse_args()``/``parse_known_args()`` results (plus ``args``)."""
+    holders = {"args"}
+    parse = m.Call(func=m.Attribute(attr=m.Name("parse_args") | m.Name("parse_known_args")))
+    parse_fn: set[str] = set()
+
+    class _Find(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            returns = m.findall(node, m.Return(value=parse))
+            if returns:
+                parse_fn.add(node.name.value)
+
+    module.visit(_Find())
+    producer = parse | m.Call(func=m.Name(value=m.MatchIfTrue(lambda name: name in parse_fn)))
+
+    class _Assign(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if not m.matches(node.value, producer):
+                return
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    holders.add(target.target.value)
+                elif isinstance(target.target, cst.Tuple) and target.target.elements:
+                    first = target.target.elements[0].value
+                    if isinstance(first, cst.Name):
+                        holders.add(first.value)
+
+    module.visit(_Assign())
+    return holders
+
+
+def parser_names(module: cst.Module) -> list[str]:
+    names: list[str] = []
+    parser = m.Call(
+        func=m.Attribute(value=m.Name("argparse"), attr=m.Name("ArgumentParser"))
+        | m.Name("ArgumentParser")
+    )
+    for assign in m.findall(module, m.Assign(value=parser)):
+        for target in assign.targets:  # type: ignore[attr-defined]
+            if isinstance(target.target, cst.Name):
+                names.append(target.target.value)
+    return names
+
+
+def declared_flags(module: cst.Module) -> set[str]:
+    flags: set[str] = set()
+    for call in m.findall(module, ADD_ARGUMENT):
+        flags.update(flags_of(call))  # type: ignore[arg-type]
+    return flags
+
+
+class AddArguments(cst.CSTTransformer):
+    """Insert ``parser.add_argument(...)`` lines after the parser's last one."""
+
+    def __init__(self, parser: str, statements: list[cst.BaseStatement]) -> None:
+        super().__init__()
+        self.parser = parser
+        self.statements = statements
+        self.done = False
+        self.matcher = m.SimpleStatementLine(
+            body=[
+                m.Expr(
+                    value=m.Call(
+                        func=m.Attribute(value=m.Name(parser), attr=m.Name("add_argument"))
+                    )
+                )
+            ]
+        )
+
+    def _insert(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement] | None:
+        last = None
+        for index, statement in enumerate(body):
+            if m.matches(statement, self.matcher):
+                last = index
+        if last is None:
+            return None
+        return [*body[: last + 1], *self.statements, *body[last + 1 :]]
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if self.done:
+            return updated_node
+        body = self._insert(list(updated_node.body))
+        if body is None:
+            return updated_node
+        self.done = True
+        return updated_node.with_changes(body=body)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self.done:
+            return updated_node
+        body = self._insert(list(updated_node.body))
+        if body is None:
+            return updated_node
+        self.done = True
+        return updated_node.with_changes(body=body)

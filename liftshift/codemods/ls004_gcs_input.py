@@ -1,0 +1,114 @@
+"""LS004 gcs-input: training data is read from Cloud Storage directly, with no copy step.
+
+Strategy (``plan.data.access``):
+
+* ``fuse`` (default): Vertex AI mounts every bucket at ``/gcs/<bucket>``. The channel arguments
+  map ``gs://`` URIs to that mount (LS003 sets ``type=_liftshift_path``), so ``open``, pandas,
+  ``glob`` + ``tf.data.TFRecordDataset`` work unchanged on Vertex AI *and* on the local target
+  (which passes plain folders). This rule wraps hard-coded ``gs://`` literals the same way.
+* ``gs``: channel values stay ``gs://`` URIs. In TensorFlow files, listing and globbing go
+  through ``tf.io.gfile`` (``glob.glob`` → ``tf.io.gfile.glob``, ``os.listdir`` →
+  ``tf.io.gfile.listdir``, ``os.path.exists``/``isdir`` → ``tf.io.gfile.exists``/``isdir``), so
+  ``TFRecordDataset`` reads ``gs://`` directly; pandas reads ``gs://`` through gcsfs. Other
+  file APIs in non-TensorFlow files get a TODO.
+
+Hard-coded ``s3://`` reads get a TODO in both modes: point them at the GCS copy.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+
+from liftshift.codemods.base import FileContext, Rule, string_value
+from liftshift.codemods.cstutil import StatementTodos
+from liftshift.codemods.runtime import HELPER_NAMES, ensure_helpers
+
+CODE = "LS004"
+GFILE = {
+    "glob.glob": "tf.io.gfile.glob",
+    "os.listdir": "tf.io.gfile.listdir",
+    "os.path.exists": "tf.io.gfile.exists",
+    "os.path.isdir": "tf.io.gfile.isdir",
+    "os.walk": "tf.io.gfile.walk",
+}
+
+
+def _imports_tensorflow(module: cst.Module) -> bool:
+    return bool(
+        m.findall(
+            module,
+            m.Import(
+                names=[m.ZeroOrMore(), m.ImportAlias(name=m.Name("tensorflow")), m.ZeroOrMore()]
+            ),
+        )
+    )
+
+
+class _Rewrite(StatementTodos):
+    def __init__(self, access: str, tensorflow: bool) -> None:
+        super().__init__(CODE)
+        self.access = access
+        self.tensorflow = tensorflow
+        self._in_path_call = 0
+        self._docstring = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        # liftshift's own helpers already handle gs:// themselves
+        super().visit_FunctionDef(node)
+        return node.name.value not in HELPER_NAMES
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        if isinstance(node.value, cst.SimpleString | cst.ConcatenatedString):
+            self._docstring += 1
+        return True
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr:
+        if isinstance(original_node.value, cst.SimpleString | cst.ConcatenatedString):
+            self._docstring -= 1
+        return updated_node
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if m.matches(node.func, m.Name("_liftshift_path")):
+            self._in_path_call += 1
+        return True
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if m.matches(original_node.func, m.Name("_liftshift_path")):
+            self._in_path_call -= 1
+            return updated_node
+        name = cst.Module(body=[]).code_for_node(original_node.func)
+        if self.access == "gs" and name in GFILE:
+            if self.tensorflow:
+                return updated_node.with_changes(func=cst.parse_expression(GFILE[name]))
+            self.todo(f"{name} cannot list gs:// URIs; use gcsfs or set data access to 'fuse'")
+        return updated_node
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.BaseExpression:
+        value = string_value(original_node) or ""
+        if self._docstring:
+            return updated_node
+        if value.startswith("s3://"):
+            self.todo(f"reads {value} from S3; point it at the GCS copy (liftshift sync)")
+        elif value.startswith("gs://") and self.access == "fuse" and not self._in_path_call:
+            return cst.Call(func=cst.Name("_liftshift_path"), args=[cst.Arg(updated_node)])
+        return updated_node
+
+
+def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+    rewrite = _Rewrite(fctx.migration.data_access, _imports_tensorflow(module))
+    result = module.visit(rewrite)
+    if result.deep_equals(module):
+        return module
+    return ensure_helpers(result)
+
+
+RULE = Rule(
+    code=CODE,
+    name="gcs-input",
+    description="Data reads go to GCS directly: FUSE paths, or tf.io.gfile over gs:// URIs.",
+    docs=__doc__ or "",
+    transform_file=transform,
+)

@@ -1,0 +1,170 @@
+"""LS005 model-output: save the model under the names Vertex AI prediction containers load.
+
+Vertex AI's prebuilt prediction containers look in the model directory for ``model.joblib`` or
+``model.pkl`` (scikit-learn), ``model.bst`` (XGBoost) or a SavedModel at its root (TensorFlow:
+no numbered version folder, unlike TensorFlow Serving on SageMaker). The folder itself comes from
+LS002. Other names are renamed everywhere in the file (so a ``model_fn`` that loads the same name
+keeps working); ``torch.save`` and SageMaker inference handlers (``model_fn``, ``input_fn``,
+``predict_fn``, ``output_fn``) get a TODO: Vertex AI does not call them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+import libcst.matchers as m
+
+from liftshift.codemods.base import FileContext, Rule, quote_like, string_value
+from liftshift.codemods.cstutil import StatementTodos
+
+CODE = "LS005"
+VERSION_DIR = re.compile(r"^\d+$")
+HANDLERS = {"model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn"}
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".sav")
+JOIN = m.Call(
+    func=m.Attribute(
+        value=m.Attribute(value=m.Name("os"), attr=m.Name("path")), attr=m.Name("join")
+    )
+)
+
+
+def _last_literal(path: cst.BaseExpression) -> cst.SimpleString | None:
+    """The file-name literal at the end of a path expression, if there is one."""
+    if m.matches(path, JOIN) and path.args:  # type: ignore[attr-defined]
+        last = path.args[-1].value  # type: ignore[attr-defined]
+        return last if isinstance(last, cst.SimpleString) else None
+    if isinstance(path, cst.BinaryOperation) and isinstance(path.right, cst.SimpleString):
+        return path.right
+    if isinstance(path, cst.SimpleString):
+        return path
+    return None
+
+
+class _Plan(cst.CSTVisitor):
+    """First pass: which file names to rename, and which saves drop a version folder."""
+
+    def __init__(self) -> None:
+        self.renames: dict[str, str] = {}
+        self.uses_xgboost = False
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            if cst.Module(body=[]).code_for_node(alias.name).startswith("xgboost"):
+                self.uses_xgboost = True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and cst.Module(body=[]).code_for_node(node.module).startswith(
+            "xgboost"
+        ):
+            self.uses_xgboost = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or not node.args:
+            return
+        owner = func.value.value if isinstance(func.value, cst.Name) else ""
+        if func.attr.value == "dump" and owner in {"joblib", "pickle"} and len(node.args) > 1:
+            self._pickled(owner, node.args[1].value)
+        if func.attr.value == "save_model" and self.uses_xgboost:
+            literal = _last_literal(node.args[0].value)
+            value = string_value(literal) if literal is not None else None
+            name = value.rsplit("/", 1)[-1] if value else None
+            if name and name not in {"model.bst", "model.json", "model.ubj"}:
+                self.renames[value] = value[: len(value) - len(name)] + "model.bst"  # type: ignore[index]
+
+    def _pickled(self, owner: str, target: cst.BaseExpression) -> None:
+        # pickle.dump(model, open(path, "wb")) → the path is open()'s first argument
+        if isinstance(target, cst.Call) and m.matches(target.func, m.Name("open")) and target.args:
+            target = target.args[0].value
+        literal = _last_literal(target)
+        value = string_value(literal) if literal is not None else None
+        if not value:
+            return
+        name = value.rsplit("/", 1)[-1]
+        if not name.endswith(PICKLE_SUFFIXES) and "." in name:
+            return
+        wanted = (
+            "model.joblib"
+            if owner == "joblib" and not name.endswith((".pkl", ".pickle"))
+            else "model.pkl"
+        )
+        if name not in {"model.joblib", "model.pkl"}:
+            self.renames[value] = value[: len(value) - len(name)] + wanted
+
+
+class _Rewrite(StatementTodos):
+    def __init__(self, renames: dict[str, str]) -> None:
+        super().__init__(CODE)
+        self.renames = renames
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        value = string_value(original_node)
+        if value in self.renames:
+            return quote_like(original_node, self.renames[value])
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        func = original_node.func
+        name = cst.Module(body=[]).code_for_node(func) if func else ""
+        if name in {"torch.save"}:
+            self.todo(
+                "Vertex AI's PyTorch prediction container loads a TorchServe archive "
+                "(model.mar); package the saved weights with torch-model-archiver"
+            )
+        is_tf_save = name in {"tf.saved_model.save", "tf.keras.models.save_model"} or (
+            isinstance(func, cst.Attribute) and func.attr.value in {"save", "export"}
+        )
+        if not is_tf_save:
+            return updated_node
+        args = list(updated_node.args)
+        index = 1 if name in {"tf.saved_model.save", "tf.keras.models.save_model"} else 0
+        if len(args) <= index:
+            return updated_node
+        path = args[index].value
+        if m.matches(path, JOIN) and len(path.args) == 2:  # type: ignore[attr-defined]
+            last = string_value(path.args[1].value)  # type: ignore[attr-defined]
+            if last is not None and VERSION_DIR.match(last):
+                # Vertex AI serves the SavedModel at the model directory's root
+                base = path.args[0].value.with_changes()  # type: ignore[attr-defined]
+                args[index] = args[index].with_changes(value=base)
+                return updated_node.with_changes(args=args)
+        return updated_node
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.BaseStatement:
+        if original_node.name.value in HANDLERS and _looks_like_handler(original_node):
+            self.todo(
+                f"{original_node.name.value} is a SageMaker inference handler; Vertex AI "
+                "prebuilt prediction containers do not call it (use a custom container if needed)"
+            )
+        return super().leave_FunctionDef(original_node, updated_node)
+
+
+def _looks_like_handler(node: cst.FunctionDef) -> bool:
+    """``input_fn`` is also TensorFlow's training input function: only flag the serving form."""
+    params = [param.name.value for param in node.params.params]
+    if node.name.value == "model_fn":
+        return len(params) in (1, 2) and "features" not in params
+    if node.name.value == "input_fn":
+        return len(params) in (2, 3) and any("content" in p or "request" in p for p in params)
+    return True
+
+
+def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+    planner = _Plan()
+    module.visit(planner)
+    result = module.visit(_Rewrite(planner.renames))
+    return module if result.deep_equals(module) else result
+
+
+RULE = Rule(
+    code=CODE,
+    name="model-output",
+    description="Model artifacts get the names Vertex AI prediction containers expect.",
+    docs=__doc__ or "",
+    transform_file=transform,
+)

@@ -1,0 +1,198 @@
+"""The tiny helpers the codemods insert into a migrated file.
+
+The migrated trainer must not depend on liftshift at run time (it runs in Google's prebuilt
+containers), so what SageMaker used to compute for the script — paths, host lists, GPU counts —
+is computed by these few functions, written into the file once, just after its imports. They
+read the Vertex AI environment (``AIP_*``, ``CLUSTER_SPEC``, ``TF_CONFIG``) and the command line
+the training backends pass, and fall back to local defaults so the script still runs as a plain
+program. Each helper imports what it needs inside, so the file's own imports stay untouched.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+HELPERS: dict[str, str] = {
+    "_liftshift_path": '''
+def _liftshift_path(value):
+    """Vertex AI hands out gs:// URIs; read and write them through the Cloud Storage FUSE
+    mount (/gcs/<bucket>/...). Plain paths are used as given."""
+    if isinstance(value, str) and value.startswith("gs://"):
+        return "/gcs/" + value[len("gs://"):]
+    return value
+''',
+    "_liftshift_arg": '''
+def _liftshift_arg(flag, env=None, default=None):
+    """A value SageMaker put in the environment, now passed on the command line as ``flag``
+    (or found in the Vertex AI variable ``env``); ``default`` when running as a plain script."""
+    import os
+    import sys
+
+    argv = sys.argv[1:]
+    for index, item in enumerate(argv):
+        if flag and item == flag and index + 1 < len(argv):
+            return argv[index + 1]
+        if flag and item.startswith(flag + "="):
+            return item.split("=", 1)[1]
+    if env and os.environ.get(env):
+        return os.environ[env]
+    return default
+''',
+    "_liftshift_hyperparameters": '''
+def _liftshift_hyperparameters():
+    """The hyperparameters as a JSON object, rebuilt from the ``--key value`` arguments."""
+    import json
+    import sys
+
+    values = {}
+    argv = sys.argv[1:]
+    for index, item in enumerate(argv):
+        if item.startswith("--") and index + 1 < len(argv) and not argv[index + 1].startswith("--"):
+            try:
+                values[item[2:]] = json.loads(argv[index + 1])
+            except ValueError:
+                values[item[2:]] = argv[index + 1]
+    return json.dumps(values)
+''',
+    "_liftshift_output_dir": '''
+def _liftshift_output_dir(subdir=""):
+    """The job's output folder: beside the model under Vertex AI's base output directory."""
+    import os
+
+    model_dir = os.environ.get("AIP_MODEL_DIR", "").rstrip("/")
+    base = model_dir.rsplit("/", 1)[0] + "/output" if model_dir else "output"
+    return base + "/" + subdir if subdir else base
+''',
+    "_liftshift_num_gpus": '''
+def _liftshift_num_gpus():
+    """How many GPUs this machine has (as a string, like the variable it replaces)."""
+    import subprocess
+
+    try:
+        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True).stdout
+    except OSError:
+        return "0"
+    return str(sum(1 for line in listing.splitlines() if line.startswith("GPU ")))
+''',
+    "_liftshift_num_cpus": '''
+def _liftshift_num_cpus():
+    """How many CPUs this machine has (as a string, like the variable it replaces)."""
+    import os
+
+    return str(os.cpu_count() or 1)
+''',
+    "_liftshift_cluster": '''
+def _liftshift_cluster():
+    """(hosts, current host) from Vertex AI's CLUSTER_SPEC or TF_CONFIG; one local host when
+    neither is set."""
+    import json
+    import os
+
+    spec = json.loads(os.environ.get("CLUSTER_SPEC") or os.environ.get("TF_CONFIG") or "{}")
+    cluster = spec.get("cluster", {})
+    task = spec.get("task", {})
+    hosts = [address.split(":")[0] for pool in sorted(cluster) for address in cluster[pool]]
+    pool = cluster.get(task.get("type", ""), [])
+    index = task.get("index", 0)
+    current = pool[index].split(":")[0] if index < len(pool) else "localhost"
+    return hosts or ["localhost"], current
+''',
+    "_liftshift_hosts": '''
+def _liftshift_hosts():
+    """The host names of the job as a JSON list (as a string, like the variable it replaces)."""
+    import json
+
+    return json.dumps(_liftshift_cluster()[0])
+''',
+    "_liftshift_current_host": '''
+def _liftshift_current_host():
+    """This machine's host name within the job."""
+    return _liftshift_cluster()[1]
+''',
+}
+
+DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "_liftshift_hosts": ("_liftshift_cluster",),
+    "_liftshift_current_host": ("_liftshift_cluster",),
+}
+
+HELPER_NAMES = frozenset(HELPERS)
+
+
+def _parsed(name: str) -> cst.FunctionDef:
+    statement = cst.parse_module(HELPERS[name].lstrip("\n")).body[0]
+    assert isinstance(statement, cst.FunctionDef)
+    return statement
+
+
+def used_helpers(module: cst.Module) -> set[str]:
+    """Names of helpers the module calls or refers to (e.g. ``type=_liftshift_path``)."""
+    found: set[str] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value in HELPER_NAMES:
+                found.add(node.value)
+
+    module.visit(_Collect())
+    return found
+
+
+def defined_functions(module: cst.Module) -> set[str]:
+    return {stmt.name.value for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
+
+
+def ensure_helpers(module: cst.Module) -> cst.Module:
+    """Insert the definitions of every helper the module uses and lacks, after its imports."""
+    needed = set(used_helpers(module))
+    for name in list(needed):
+        needed.update(DEPENDENCIES.get(name, ()))
+    missing = [name for name in HELPERS if name in needed - defined_functions(module)]
+    if not missing:
+        return module
+    body = list(module.body)
+    position = _after_imports(body)
+    new = []
+    for name in missing:
+        function = _parsed(name)
+        new.append(function.with_changes(leading_lines=[cst.EmptyLine()] * 2))
+    if position < len(body):
+        following = body[position]
+        lines = list(getattr(following, "leading_lines", ()))
+        blanks = sum(1 for line in lines if line.comment is None and not line.whitespace.value)
+        if blanks < 2:
+            lines = [cst.EmptyLine()] * (2 - blanks) + lines
+            body[position] = following.with_changes(leading_lines=lines)
+    body[position:position] = new
+    return module.with_changes(body=body)
+
+
+def _after_imports(body: list[cst.BaseStatement]) -> int:
+    """Index just after the leading docstring / imports / ``sys.path`` tweaks block."""
+    position = 0
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(small, cst.Import | cst.ImportFrom)
+            or (isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString))
+            for small in statement.body
+        ):
+            position = index + 1
+            continue
+        if isinstance(statement, cst.Try | cst.If) and _only_imports(statement):
+            position = index + 1
+            continue
+        break
+    return position
+
+
+def _only_imports(statement: cst.CSTNode) -> bool:
+    """A ``try: import x except ImportError: …`` or ``if TYPE_CHECKING: import …`` block."""
+    kinds: set[bool] = set()
+
+    class _Check(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            for small in node.body:
+                kinds.add(isinstance(small, cst.Import | cst.ImportFrom | cst.Pass))
+
+    statement.visit(_Check())
+    return kinds == {True}

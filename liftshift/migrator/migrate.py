@@ -1,0 +1,381 @@
+"""The migration pipeline: plan → codemods per file → ChangeSet + report. Nothing is written.
+
+Like bump-pydantic, a file that cannot be migrated (does not parse, is not UTF-8, a rule fails
+on it) is reported and the others are still migrated; the result says so, and the CLI never
+exits 0 on it. Every ``# TODO(liftshift)`` in the migrated files — new or left by an earlier run —
+is a report entry, so the report never says "nothing to do" about code it did not convert.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import libcst as cst
+
+from liftshift.codemods import ls001_package_module
+from liftshift.codemods.base import (
+    TODO_RE,
+    ChannelSpec,
+    FileContext,
+    MigrationContext,
+    ProjectTree,
+    Rule,
+)
+from liftshift.codemods.registry import select_rules
+from liftshift.events import Reporter, ignore
+from liftshift.migrator.changes import ChangeSet, FileChange
+from liftshift.migrator.plan import PLAN_FILENAME, Plan, load_plan, plan_path
+from liftshift.settings import LOCAL_DIRNAME
+
+SKIP_DIRS = {".git", LOCAL_DIRNAME, "__pycache__", ".venv", "venv", "node_modules", ".tox"}
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    path: str
+    line: int
+    rule: str
+    message: str
+    severity: Literal["todo", "error", "note"] = "todo"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.rule}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FileMigrated:
+    """Progress event: one file went through the file rules."""
+
+    path: str
+    index: int
+    total: int
+
+
+@dataclass
+class MigrationResult:
+    root: Path
+    changeset: ChangeSet
+    entries: list[ReportEntry] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    context: MigrationContext | None = None
+
+    @property
+    def errors(self) -> list[ReportEntry]:
+        return [entry for entry in self.entries if entry.severity == "error"]
+
+    @property
+    def files_changed(self) -> int:
+        return len(self.changeset.effective())
+
+    @property
+    def need_attention(self) -> int:
+        return len(self.entries)
+
+    def summary(self) -> str:
+        files = "file" if self.files_changed == 1 else "files"
+        return f"{self.files_changed} {files} changed, {self.need_attention} need attention"
+
+    def report_lines(self) -> list[str]:
+        return [str(entry) for entry in self.entries] + [self.summary()]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "root": str(self.root),
+            "rules": self.rules,
+            "files_changed": self.files_changed,
+            "need_attention": self.need_attention,
+            "changes": [
+                {
+                    "kind": change.kind,
+                    "path": change.path,
+                    "old_path": change.old_path,
+                    "hunks": len(change.hunks),
+                    "added": sum(hunk.added for hunk in change.hunks),
+                    "removed": sum(hunk.removed for hunk in change.hunks),
+                }
+                for change in self.changeset.effective()
+            ],
+            "entries": [entry.__dict__ for entry in self.entries],
+            "diff": self.changeset.diff(),
+        }
+
+
+class MigrateError(ValueError):
+    """The project cannot be migrated at all (no plan, no entry point)."""
+
+
+def read_text(root: Path, path: str) -> str | None:
+    """A project file as text, exactly (CRLF kept); None when missing. Raises on non-UTF-8."""
+    target = root / path
+    if not target.is_file():
+        return None
+    return target.read_bytes().decode("utf-8")
+
+
+def project_files(root: Path) -> set[str]:
+    found: set[str] = set()
+    for dirpath, dirnames, filenames in root.walk() if hasattr(root, "walk") else _walk(root):
+        dirnames[:] = [name for name in dirnames if name not in SKIP_DIRS]
+        for name in filenames:
+            found.add((Path(dirpath) / name).relative_to(root).as_posix())
+    return found
+
+
+def _walk(root: Path):  # Python 3.11 has no Path.walk
+    import os
+
+    for dirpath, dirnames, filenames in os.walk(root):
+        yield Path(dirpath), dirnames, filenames
+
+
+def load_or_scan_plan(root: Path) -> tuple[Plan, list[str]]:
+    """The plan from ``liftshift.toml``, else one made from a fresh scan; plus launcher paths."""
+    launchers: list[str] = []
+    if plan_path(root).is_file():
+        plan = load_plan(root)
+    else:
+        try:
+            from liftshift.migrator.planner import plan_from_scan
+            from liftshift.migrator.scan import scan_project
+        except ImportError as exc:  # the scanner is not installed in this build
+            raise MigrateError(f"{root}: no {PLAN_FILENAME}; run `liftshift plan {root}`") from exc
+        scan = scan_project(root)
+        plan = plan_from_scan(scan)
+        launchers = [launcher.location.path for launcher in scan.launchers]
+    launchers = list(dict.fromkeys([*plan.code.launchers, *launchers]))
+    return plan, launchers
+
+
+def build_context(plan: Plan, launchers: list[str]) -> MigrationContext:
+    channels = [
+        ChannelSpec(channel.name, channel.argument, channel.destination)
+        for channel in plan.data.channels
+    ]
+    return MigrationContext(
+        entry_point=plan.code.entry_point,
+        source_dir=plan.code.source_dir,
+        package=plan.code.package or "trainer",
+        module=plan.code.module or "trainer.task",
+        channels=channels,
+        data_access=plan.data.access,
+        hyperparameters=dict(plan.training.hyperparameters),
+        launchers=launchers,
+        framework=plan.training.framework,
+        plan=plan,
+    )
+
+
+def _entry(tree: ProjectTree, ctx: MigrationContext) -> str:
+    module_file = ctx.module.replace(".", "/") + ".py"
+    entry = ctx.entry_point
+    if entry and tree.exists(entry):
+        return entry
+    if tree.exists(module_file):
+        return module_file  # already migrated
+    # Already migrated, and the scan of the result no longer names the entry point: LS001's
+    # package docstring says which module it made.
+    init = tree.read(f"{ctx.package}/__init__.py") or ""
+    found = re.search(r"python -m ([\w.]+)", init)
+    candidates = [found.group(1).replace(".", "/") + ".py"] if found else []
+    if entry:
+        candidates.append(f"{ctx.package}/{posixpath.basename(entry)}")
+    for candidate in candidates:
+        if tree.exists(candidate):
+            ctx.module = candidate.removesuffix(".py").replace("/", ".")
+            return candidate
+    raise MigrateError(
+        f"entry point {entry or '(none)'} not found; set code.entry_point in {PLAN_FILENAME}"
+    )
+
+
+def _trainer_files(tree: ProjectTree, ctx: MigrationContext, entry: str) -> list[str]:
+    """The entry point first, then the project modules it imports (or the whole package)."""
+    package_dir = ctx.package + "/"
+    if entry.startswith(package_dir):
+        others = sorted(
+            path for path in tree.existing if path.startswith(package_dir) and path.endswith(".py")
+        )
+        return [entry, *[path for path in others if path != entry]]
+    source_dir = posixpath.dirname(entry)
+    files = [entry]
+    pending = [entry]
+    while pending:
+        text = tree.read(pending.pop())
+        try:
+            module = cst.parse_module(text or "")
+        except cst.ParserSyntaxError:
+            continue
+        names = ls001_package_module._top_level_imports(module) - {ctx.package}
+        for group in ls001_package_module._local_modules(tree, source_dir, names).values():
+            for path in group:
+                if path.endswith(".py") and path not in files:
+                    files.append(path)
+                    pending.append(path)
+    return files
+
+
+def migrate_project(
+    root: Path,
+    *,
+    rules: list[str] | None = None,
+    skip: list[str] | None = None,
+    plan: Plan | None = None,
+    launchers: list[str] | None = None,
+    reporter: Reporter = ignore,
+) -> MigrationResult:
+    """Run the selected codemods over the project at ``root``; return the changes and report.
+
+    ``plan`` defaults to ``liftshift.toml`` (or a fresh scan when there is none). Raises
+    :class:`MigrateError`/``PlanError``/``UnknownRuleError`` for problems with the whole run.
+    """
+    root = Path(root).resolve()
+    selected = select_rules(rules, skip)
+    if plan is None:
+        plan, found = load_or_scan_plan(root)
+        launchers = found if launchers is None else launchers
+    ctx = build_context(plan, launchers if launchers is not None else list(plan.code.launchers))
+    errors: dict[str, str] = {}
+
+    def loader(path: str) -> str | None:
+        try:
+            return read_text(root, path)
+        except UnicodeDecodeError:
+            errors[path] = "not UTF-8 text; left unchanged"
+            return None
+
+    tree = ProjectTree(loader=loader, existing=project_files(root), errors=errors)
+    tree.entry = _entry(tree, ctx)
+    tree.trainer_files = _trainer_files(tree, ctx, tree.entry)
+    parse_errors = _check_parse(tree)
+    for rule in selected:
+        if rule.transform_project is not None:
+            _run_project_rule(rule, tree, ctx)
+        if rule.transform_file is not None:
+            _run_file_rule(rule, tree, ctx, parse_errors)
+    _update_plan(tree, ctx, root)
+    total = len(tree.trainer_files)
+    for index, path in enumerate(tree.trainer_files):
+        reporter(FileMigrated(path, index + 1, total))
+    changeset = _changeset(tree, root)
+    entries = _entries(tree, changeset, parse_errors)
+    return MigrationResult(root, changeset, entries, [rule.code for rule in selected], ctx)
+
+
+def _check_parse(tree: ProjectTree) -> dict[str, ReportEntry]:
+    """Files the file rules cannot read, keyed by their original path."""
+    failed: dict[str, ReportEntry] = {}
+    for path in tree.trainer_files:
+        text = tree.read(path)
+        if text is None:
+            message = tree.errors.get(path, "cannot be read")
+            failed[path] = ReportEntry(path, 0, "LS000", message, "error")
+            continue
+        try:
+            cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            message = f"does not parse ({exc.message.strip()}); left unchanged"
+            failed[path] = ReportEntry(path, exc.raw_line, "LS000", message, "error")
+    return failed
+
+
+def _run_project_rule(rule: Rule, tree: ProjectTree, ctx: MigrationContext) -> None:
+    try:
+        rule.transform_project(tree, ctx)  # type: ignore[misc]
+    except Exception as exc:  # a rule bug must not lose the other rules' work
+        tree.notes.append(("", 0, rule.code, f"internal error: {type(exc).__name__}: {exc}"))
+        tree.errors[f"<{rule.code}>"] = str(exc)
+
+
+def _run_file_rule(
+    rule: Rule, tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]
+) -> None:
+    assert rule.transform_file is not None
+    for path in tree.trainer_files:
+        if tree.origin.get(path, path) in failed:
+            continue
+        text = tree.read(path)
+        if text is None:
+            continue
+        try:
+            module = cst.parse_module(text)
+            result = rule.transform_file(module, FileContext(path, path == tree.entry, ctx))
+            code = result.code
+        except Exception as exc:  # per-file errors are reported, never fatal
+            origin = tree.origin.get(path, path)
+            message = f"{rule.code} failed: {type(exc).__name__}: {exc}; file left unchanged"
+            failed[origin] = ReportEntry(path, 0, rule.code, message, "error")
+            continue
+        if code != text:
+            tree.write(path, code)
+
+
+def _update_plan(tree: ProjectTree, ctx: MigrationContext, root: Path) -> None:
+    """Record flags the codemods declared for channels the plan had no argument for."""
+    if not tree.exists(PLAN_FILENAME) or not ctx.added_arguments:
+        return
+    import tomlkit
+
+    text = tree.read(PLAN_FILENAME)
+    if text is None:
+        return
+    document = tomlkit.parse(text)
+    channels = document.get("data", {}).get("channels", [])
+    changed = False
+    for channel in channels:
+        name = str(channel.get("name", ""))
+        flag = ctx.added_arguments.get(name) or ctx.added_arguments.get(name.lower())
+        if flag and not channel.get("argument"):
+            channel["argument"] = flag
+            changed = True
+    if changed:
+        tree.write(PLAN_FILENAME, tomlkit.dumps(document))
+
+
+def _changeset(tree: ProjectTree, root: Path) -> ChangeSet:
+    changes: list[FileChange] = []
+    for path in sorted(tree.files):
+        after = tree.files[path]
+        if path in tree.origin and tree.origin[path] != path:
+            old = tree.origin[path]
+            before = read_text(root, old)
+            changes.append(FileChange("move", path, before, after, old, _mode(root / old)))
+        elif path in tree.created:
+            changes.append(FileChange("create", path, None, after))
+        else:
+            before = read_text(root, path)
+            if before is not None and before != after:
+                changes.append(FileChange("modify", path, before, after, mode=_mode(root / path)))
+    for path in sorted(tree.deleted):
+        before = read_text(root, path)
+        changes.append(FileChange("delete", path, before, None, mode=_mode(root / path)))
+    return ChangeSet(changes)
+
+
+def _mode(path: Path) -> int:
+    try:
+        return 0o100755 if path.stat().st_mode & 0o111 else 0o100644
+    except FileNotFoundError:
+        return 0o100644
+
+
+def _entries(
+    tree: ProjectTree, changeset: ChangeSet, failed: dict[str, ReportEntry]
+) -> list[ReportEntry]:
+    entries = list(failed.values())
+    for path, line, rule, message in tree.notes:
+        entries.append(ReportEntry(path, line, rule, message, "note"))
+    scanned = list(dict.fromkeys([*tree.trainer_files, *(c.path for c in changeset.effective())]))
+    for path in scanned:
+        text = tree.files.get(path)
+        if text is None or not path.endswith((".py", ".ipynb")):
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            found = TODO_RE.search(line)
+            if found:
+                message = found.group(2).strip().rstrip('",').rstrip("\\n")
+                entries.append(ReportEntry(path, number, found.group(1) or "LS000", message))
+    return sorted(entries, key=lambda entry: (entry.path, entry.line, entry.rule))
