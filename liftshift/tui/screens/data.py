@@ -1,19 +1,284 @@
-"""Step — Data (waiting for its core part)."""
+"""Step 3 - Data: the channel -> GCS mapping, a dry-run plan, then the verified sync.
+
+Everything runs in thread workers over the core's sync (``plan_sync`` / ``run_sync``): listing
+buckets and copying are blocking calls. ``SyncProgress`` snapshots are throttled by the core and
+replace each other here; per-object events are buffered and applied in batches, so a bucket
+with many objects never floods the screen. Cancelling stops between chunks; the core's journal
+keeps what was verified and half-uploaded, so a later sync (or the CLI) resumes.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from typing import Any
 
+from textual import work
+from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import DataTable, ProgressBar, Static
 
 from liftshift.tui import core
+from liftshift.tui.messages import CoreEvent, CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
+from liftshift.tui.widgets.format import duration_text, human_bytes
 from liftshift.tui.widgets.unavailable import NotAvailable
+
+PLAN_SYNC = core.CorePart("The S3 -> GCS sync", "liftshift.migrator.sync", "plan_sync")
+PREPARE = core.CorePart("Local sample data", "liftshift.migrator.sync.channels", "prepare_channel")
+MAX_OBJECT_ROWS = 2000
+"""Rows kept in the per-object table; the counters above it always cover every object."""
+
+
+class ObjectsArrived(Message):
+    """Per-object events wait in the screen's buffer; replaces an unhandled twin."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ObjectsArrived)
 
 
 class DataScreen(StepScreen):
     STEP = "data"
-    HELP = "Not available in this build yet."
+    HELP = (
+        "Each data channel of the plan is copied from S3 to GCS. `d` lists both sides and shows "
+        "what a sync would do (new, changed, identical objects and bytes) without copying. `s` "
+        "copies and verifies every object (MD5/CRC32C checked while streaming); `x` cancels. "
+        "The sync is resumable: verified objects are recorded, so closing the app loses "
+        "nothing. On the local target, sample data in the project seeds the local S3 first."
+    )
+    ACTIONS = (
+        ("Dry run", "Show what the sync would copy", "dry_run"),
+        ("Start sync", "Copy and verify the data", "sync"),
+        ("Cancel sync", "Stop the running sync (resumable)", "cancel_sync"),
+    )
+    BINDINGS = [
+        Binding("d", "dry_run", "Dry run"),
+        Binding("s", "sync", "Sync"),
+        Binding("x", "cancel_sync", "Cancel"),
+        Binding("right_square_bracket", "next_step", "Train", key_display="]"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel: threading.Event | None = None
+        self._buffer: list[Any] = []
+        self._lock = threading.Lock()
+        self.verified = 0
+        self.failures: list[tuple[str, str]] = []
+        self._cancelled_by_user = False
 
     def compose_body(self) -> Iterable[Widget]:
-        yield NotAvailable(core.SYNC)
+        if not core.available(PLAN_SYNC):
+            yield NotAvailable(PLAN_SYNC)
+            return
+        yield DataTable(id="mapping", cursor_type="row")
+        yield Static("", id="sync-status", classes="status", markup=False)
+        yield ProgressBar(total=None, id="sync-progress", show_eta=False)
+        yield Static("", id="sync-failures", classes="status", markup=False)
+        yield DataTable(id="objects", cursor_type="row", zebra_stripes=True)
+
+    @property
+    def ready(self) -> bool:
+        return core.available(PLAN_SYNC)
+
+    def on_mount(self) -> None:
+        if not self.ready:
+            return
+        mapping = self.query_one("#mapping", DataTable)
+        mapping.add_columns("Channel", "New", "Chg", "Same", "Bytes", "Source", "Destination")
+        mapping.styles.height = 5
+        self.query_one("#objects", DataTable).add_columns("Object", "State", "Size", "Detail")
+        self.query_one("#sync-progress", ProgressBar).display = False
+
+    def on_screen_resume(self) -> None:
+        if self.ready and (self._cancel is None or self._cancel.is_set()):
+            self._show_mapping()
+
+    def _channels(self) -> list[Any]:
+        plan = self.session.plan
+        return [] if plan is None else [c for c in plan.data.channels if c.source]
+
+    def _show_mapping(self) -> None:
+        mapping = self.query_one("#mapping", DataTable)
+        mapping.clear()
+        channels = self._channels()
+        for channel in channels:
+            mapping.add_row(
+                channel.name,
+                "",
+                "",
+                "",
+                "",
+                channel.source,
+                channel.destination or "(not set)",
+                key=channel.name,
+            )
+        status = self.query_one("#sync-status", Static)
+        if self.session.plan is None:
+            status.update("No plan yet: scan the project (1) and save the plan first.")
+        elif not channels:
+            status.update("The plan has no data channels.")
+        elif not self.verified and not self.failures:
+            status.update("d: dry run (what would be copied), s: sync.")
+
+    # -- dry run and sync ---------------------------------------------------------------------
+    def action_dry_run(self) -> None:
+        self._start(copy=False)
+
+    def action_sync(self) -> None:
+        self._start(copy=True)
+
+    def _start(self, *, copy: bool) -> None:
+        if not self.ready:
+            self.notify(core.unavailable_text(PLAN_SYNC), severity="warning")
+            return
+        if self._cancel is not None and not self._cancel.is_set():
+            self.notify("A sync is already running (x cancels it).", severity="warning")
+            return
+        channels = [c for c in self._channels() if c.destination]
+        if not channels:
+            self.notify("No channel with a source and a gs:// destination.", severity="warning")
+            return
+        self._show_mapping()
+        self.verified, self.failures = 0, []
+        self._cancelled_by_user = False
+        self.query_one("#sync-failures", Static).update("")
+        self.query_one("#objects", DataTable).clear()
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self.query_one("#sync-status", Static).update("Listing both sides…")
+        self._cancel = threading.Event()
+        self.sync_worker(channels, self.session.settings, self._cancel, copy)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync", name="Sync")
+    def sync_worker(
+        self, channels: list[Any], settings: Any, cancel: threading.Event, copy: bool
+    ) -> None:
+        from liftshift.migrator.sync import ObjectEvent, plan_sync, run_sync
+
+        prepare = core.load(PREPARE) if core.available(PREPARE) else None
+
+        def report(event: Any) -> None:
+            if isinstance(event, ObjectEvent):
+                with self._lock:
+                    self._buffer.append(event)
+                self.post_message(ObjectsArrived())
+            elif type(event).__name__ == "SyncProgress":
+                self.post_message(CoreProgress(event))
+            else:
+                self.post_message(CoreEvent(event))
+
+        try:
+            plans = []
+            for channel in channels:
+                if prepare is not None:
+                    prepare(channel, settings, report)  # type: ignore[operator]
+                sync_plan = plan_sync(channel.source, channel.destination, settings)
+                plans.append((channel.name, sync_plan))
+                self.post_message(CoreResult("sync-plan", (channel.name, sync_plan)))
+            if not copy:
+                return
+            for name, sync_plan in plans:
+                if cancel.is_set():
+                    break
+                result = run_sync(sync_plan, settings, report, cancel)
+                self.post_message(CoreResult("sync-result", (name, result)))
+        finally:
+            self.post_message(CoreResult("sync-done", copy))
+            cancel.set()
+
+    def action_cancel_sync(self) -> None:
+        if self._cancel is None or self._cancel.is_set():
+            self.notify("No sync is running.", severity="warning")
+            return
+        self._cancel.set()
+        self._cancelled_by_user = True
+        self.query_one("#sync-status", Static).update("Cancelling (what is verified is kept)…")
+
+    # -- what the worker reports --------------------------------------------------------------
+    def on_core_progress(self, message: CoreProgress) -> None:
+        event = message.event
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.update(total=max(event.bytes_total, 1), progress=event.bytes_done)
+        eta = duration_text(event.eta_seconds) if event.eta_seconds is not None else "-"
+        self.query_one("#sync-status", Static).update(
+            f"{event.objects_done}/{event.objects_total} objects  "
+            f"{human_bytes(event.bytes_done)} of {human_bytes(event.bytes_total)}  "
+            f"{human_bytes(event.bytes_per_second)}/s  ETA {eta}  "
+            f"verified {self.verified}  failed {event.failed}"
+        )
+
+    def on_core_event(self, message: CoreEvent) -> None:
+        event = message.event
+        name = type(event).__name__
+        if name == "Seeded":
+            self.notify(
+                f"Local S3 seeded from sample data: {event.objects} object(s) in "
+                f"{event.destination}",
+                title="Local target",
+            )
+
+    def on_objects_arrived(self, _message: ObjectsArrived) -> None:
+        with self._lock:
+            events, self._buffer = self._buffer, []
+        table = self.query_one("#objects", DataTable)
+        for event in events:
+            if event.state == "verified":
+                self.verified += 1
+            elif event.state == "failed":
+                self.failures.append((event.key, event.detail))
+            cells = (event.key, event.state, human_bytes(event.size), event.detail)
+            if event.key in table.rows:
+                for column, value in zip(table.columns, cells, strict=False):
+                    table.update_cell(event.key, column, value, update_width=True)
+            elif table.row_count < MAX_OBJECT_ROWS:
+                table.add_row(*cells, key=event.key)
+        self._show_failures()
+
+    def _show_failures(self) -> None:
+        if not self.failures:
+            return
+        lines = [f"{len(self.failures)} failed:"]
+        lines += [f"  {key}: {reason}" for key, reason in self.failures[:3]]
+        if len(self.failures) > 3:
+            lines.append(f"  … and {len(self.failures) - 3} more (see the table)")
+        self.query_one("#sync-failures", Static).update("\n".join(lines))
+
+    def on_core_result(self, message: CoreResult) -> None:
+        if message.kind == "sync-plan":
+            name, sync_plan = message.value
+            mapping = self.query_one("#mapping", DataTable)
+            if name in mapping.rows:
+                values = (
+                    str(sync_plan.count("new")),
+                    str(sync_plan.count("changed")),
+                    str(sync_plan.count("identical")),
+                    human_bytes(sync_plan.bytes("new") + sync_plan.bytes("changed")),
+                )
+                for column, value in zip(list(mapping.columns)[1:5], values, strict=False):
+                    mapping.update_cell(name, column, value, update_width=True)
+        elif message.kind == "sync-result":
+            name, result = message.value
+            self.session.sync_result = result
+            for failed in result.failed:
+                if (failed.key, failed.reason) not in self.failures:
+                    self.failures.append((failed.key, failed.reason))
+            self._show_failures()
+        elif message.kind == "sync-done":
+            self.query_one("#sync-progress", ProgressBar).display = False
+            status = self.query_one("#sync-status", Static)
+            if not message.value:
+                status.update("Dry run done: nothing was copied. s: sync.")
+                return
+            counts = f"verified {self.verified}, failed {len(self.failures)}"
+            if self._cancelled_by_user:
+                status.update(f"Sync cancelled: {counts}. s resumes where it stopped.")
+            elif self.failures:
+                status.update(f"Sync finished with failures: {counts}. s retries them.")
+            else:
+                status.update(f"Sync done: {counts}. Every copied object is verified.")
+
+    def action_next_step(self) -> None:
+        self.lift_app.action_go("train")
