@@ -1,0 +1,112 @@
+"""The Storage Transfer Service engine against an in-process fake of the API (real client)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+
+from liftshift.migrator.sync import SyncProgress, SyncStarted, plan_sync
+from liftshift.migrator.sync import engine as engine_module
+from liftshift.migrator.sync.engine import choose_engine
+from liftshift.migrator.sync.sts import run_transfer
+from liftshift.settings import Settings
+from tests.fakes.storage_transfer import FakeStorageTransfer
+from tests.sync.support import MiB, blob, fill_s3, gcs_read, put_multipart
+
+ROLE = "arn:aws:iam::123456789012:role/liftshift-sts"
+
+
+@pytest.fixture
+def fake_sts(cloud_settings: Settings) -> Iterator[FakeStorageTransfer]:
+    fake = FakeStorageTransfer(cloud_settings)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def sts_settings(cloud_settings: Settings, fake_sts: FakeStorageTransfer) -> Settings:
+    gcp = dataclasses.replace(cloud_settings.gcp, transfer_endpoint=fake_sts.endpoint)
+    return dataclasses.replace(cloud_settings, gcp=gcp)
+
+
+def test_sts_job_copies_and_reports_progress(
+    sts_settings: Settings, fake_sts: FakeStorageTransfer, gcs_bucket: str
+) -> None:
+    data = {f"data/part-{i}.csv": blob(str(i), 2000 + i) for i in range(5)}
+    fill_s3(sts_settings, "src-bucket", data)
+    multipart = blob("mp", 6 * MiB)
+    put_multipart(sts_settings, "src-bucket", "data/multi.bin", multipart, 5 * MiB)
+    data["data/multi.bin"] = multipart
+    fake_sts.delay_per_object = 0.02
+    plan = plan_sync("s3://src-bucket/data", "gs://dst-bucket/in", sts_settings)
+    events: list[object] = []
+    result = run_transfer(plan, sts_settings, events.append, role_arn=ROLE, poll_interval=0.02)
+    assert result.ok, result.failed
+    assert result.engine == "sts"
+    assert len(result.verified) == len(data)
+    for key, body in data.items():
+        assert gcs_read(sts_settings, gcs_bucket, "in/" + key[len("data/") :]) == body
+    checks = {v.key: v.checks for v in result.verified}
+    assert checks["data/multi.bin"] == ("storage-transfer", "sts-integrity-check")
+    assert checks["data/part-0.csv"] == ("storage-transfer", "md5 match")
+
+    started = [e for e in events if isinstance(e, SyncStarted)]
+    assert started and started[0].engine == "sts"
+    progress = [e for e in events if isinstance(e, SyncProgress)]
+    assert progress[-1].objects_done == len(data)
+    assert progress[-1].bytes_done == sum(len(b) for b in data.values())
+
+    (_, request), _ = fake_sts.requests[0], fake_sts.requests[1]
+    source = request.transfer_job.transfer_spec.aws_s3_data_source
+    assert source.role_arn == ROLE
+    assert not source.aws_access_key.access_key_id
+    assert source.path == "data/"
+    assert request.transfer_job.transfer_spec.gcs_data_sink.path == "in/"
+
+
+def test_sts_failures_are_listed(
+    sts_settings: Settings, fake_sts: FakeStorageTransfer, gcs_bucket: str
+) -> None:
+    fill_s3(sts_settings, "src-bucket", {"a.csv": b"a", "b.csv": b"b"})
+    fake_sts.fail_keys = {"b.csv"}
+    plan = plan_sync("s3://src-bucket/", "gs://dst-bucket/", sts_settings)
+    result = run_transfer(plan, sts_settings, role_arn=ROLE, poll_interval=0.02)
+    assert not result.ok
+    assert [f.key for f in result.failed] == ["s3://src-bucket/b.csv"]
+    assert "access denied" in result.failed[0].reason
+    assert [v.key for v in result.verified] == ["a.csv"]
+
+
+def test_access_keys_come_from_the_chain_and_never_leak(
+    sts_settings: Settings,
+    fake_sts: FakeStorageTransfer,
+    gcs_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-value")
+    monkeypatch.delenv("LIFTSHIFT_STS_ROLE_ARN", raising=False)
+    fill_s3(sts_settings, "src-bucket", {"a.csv": b"a"})
+    plan = plan_sync("s3://src-bucket/", "gs://dst-bucket/", sts_settings)
+    events: list[object] = []
+    result = run_transfer(plan, sts_settings, events.append, poll_interval=0.02)
+    assert result.ok
+    source = fake_sts.requests[0][1].transfer_job.transfer_spec.aws_s3_data_source
+    assert source.aws_access_key.secret_access_key == "very-secret-value"
+    assert "very-secret-value" not in repr(events) + repr(result)
+
+
+def test_auto_engine_threshold(
+    cloud_settings: Settings, gcs_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill_s3(cloud_settings, "src-bucket", {f"k{i}": b"x" for i in range(3)})
+    plan = plan_sync("s3://src-bucket/", "gs://dst-bucket/", cloud_settings)
+    assert choose_engine(plan, cloud_settings, "auto") == "copy"
+    monkeypatch.setattr(engine_module, "STS_MIN_OBJECTS", 3)
+    assert choose_engine(plan, cloud_settings, "auto") == "sts"
+    local = dataclasses.replace(cloud_settings, target="local")
+    assert choose_engine(plan, local, "auto") == "copy"
