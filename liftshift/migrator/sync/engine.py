@@ -14,6 +14,7 @@ from typing import Literal
 
 from liftshift.events import Reporter, ignore
 from liftshift.migrator.storage import StorageError, StorageURI
+from liftshift.migrator.sync.copier import CopyOptions
 from liftshift.migrator.sync.plan import SyncPlan, plan_sync
 from liftshift.migrator.sync.runner import SyncResult, run_sync
 from liftshift.settings import Settings
@@ -53,6 +54,7 @@ def sync(
     engine: Engine = "auto",
     workers: int = 16,
     role_arn: str | None = None,
+    copy_options: CopyOptions | None = None,
 ) -> SyncResult:
     """Plan, choose the engine and run it: the one call for "copy this prefix, verified"."""
     plan = plan_sync(source, destination, settings)
@@ -60,4 +62,4 @@ def sync(
         from liftshift.migrator.sync.sts import run_transfer
 
         return run_transfer(plan, settings, reporter, cancel, role_arn=role_arn)
-    return run_sync(plan, settings, reporter, cancel, workers=workers)
+    return run_sync(plan, settings, reporter, cancel, workers=workers, options=copy_options)
