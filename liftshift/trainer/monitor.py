@@ -42,7 +42,8 @@ def follow(
 ) -> JobStatus:
     """Report state changes and new log lines until the job is in a terminal state (returns
     its final status) or ``stop`` is set (returns the latest status; the job runs on)."""
-    backoff = backoff or (LOCAL_BACKOFF if backend.name == "local" else VERTEX_BACKOFF)
+    default = LOCAL_BACKOFF if backend.name == "local" else VERTEX_BACKOFF
+    backoff = backoff or getattr(backend, "backoff", None) or default
     stop = stop or threading.Event()
     started = time.monotonic()
     cursor = ""
@@ -50,13 +51,13 @@ def follow(
     delay = backoff.initial
     while True:
         activity = False
+        status = backend.status(job_id)
         if logs:
             batch = backend.logs(job_id, cursor)
             cursor = batch.cursor
             for timestamp, text in batch.lines:
                 reporter(JobLogLine(job_id, text, timestamp))
             activity = bool(batch.lines)
-        status = backend.status(job_id)
         if status.state != last_state:
             last_state = status.state
             activity = True

@@ -1,0 +1,341 @@
+"""An in-process fake of the Vertex AI and Cloud Logging REST APIs, for the real clients.
+
+The real ``google-cloud-aiplatform`` SDK (``api_transport="rest"``, ``api_endpoint`` pointing
+here) and ``google-cloud-logging`` (JSON API) talk to it over HTTP on 127.0.0.1. It records every
+request so tests can assert the exact bodies sent, and serves:
+
+- JobService: CreateCustomJob, GetCustomJob (walking a scripted state sequence, FAILED and
+  CANCELLED included), CancelCustomJob, ListCustomJobs;
+- ModelService: UploadModel as a long-running operation, GetModel (``id@version`` too),
+  ListModels (display_name filter), ListModelVersions;
+- ``google.longrunning.Operations``: GetOperation (done after ``lro_polls`` polls);
+- Cloud Logging ``entries:list`` filtered by job id and the timestamp bound in the filter.
+
+Failures are injected per method with :meth:`FakeVertex.fail_next`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL"}  # fmt: skip
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+
+
+@dataclass
+class FakeVertex:
+    project: str = "fake-project"
+    location: str = "us-central1"
+    requests: list[Recorded] = field(default_factory=list)
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    job_states: list[str] = field(
+        default_factory=lambda: ["JOB_STATE_PENDING", "JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED"]
+    )
+    """Each GetCustomJob moves the job one step along this list (the last state sticks)."""
+    job_error: str = "The replica workerpool0-0 exited with a non-zero status of 1."
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """model id → {"displayName", "versions": [model json...]}"""
+    operations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lro_polls: int = 1
+    log_entries: list[dict[str, Any]] = field(default_factory=list)
+    failures: dict[str, tuple[int, str]] = field(default_factory=dict)
+    port: int = 0
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def parent(self) -> str:
+        return f"projects/{self.project}/locations/{self.location}"
+
+    def fail_next(self, method: str, status: int, message: str) -> None:
+        """The next call of ``method`` (e.g. ``create_custom_job``) answers with an error."""
+        self.failures[method] = (status, message)
+
+    def calls(self, method: str) -> list[Recorded]:
+        return [r for r in self.requests if _route(r.method, r.path)[0] == method]
+
+    def add_log(self, job_id: str, text: str, timestamp: float) -> None:
+        self.log_entries.append(
+            {
+                "logName": f"projects/{self.project}/logs/workerpool0-0",
+                "resource": {"type": "ml_job", "labels": {"job_id": job_id}},
+                "timestamp": _rfc3339(timestamp),
+                "insertId": f"i{len(self.log_entries)}",
+                "textPayload": text,
+            }
+        )
+
+    # handlers -------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        with self._lock:
+            self.requests.append(Recorded(method, path, query, body))
+            name, match = _route(method, path)
+            if name in self.failures:
+                status, message = self.failures.pop(name)
+                return status, {
+                    "error": {"code": status, "message": message,
+                              "status": STATUS_NAMES.get(status, "UNKNOWN")}
+                }  # fmt: skip
+            handler = getattr(self, f"_{name}", None)
+            if handler is None:
+                return 404, {"error": {"code": 404, "message": f"no route {method} {path}",
+                                       "status": "NOT_FOUND"}}  # fmt: skip
+            return handler(match, query, body)
+
+    def _create_custom_job(self, match: re.Match[str], _q: Any, body: Any) -> Any:
+        job_id = str(next(self._ids))
+        name = f"{match['parent']}/customJobs/{job_id}"
+        job = {
+            **body,
+            "name": name,
+            "state": "JOB_STATE_QUEUED",
+            "createTime": _rfc3339(time.time()),
+        }
+        job["_step"] = -1
+        self.jobs[job_id] = job
+        return 200, _public(job)
+
+    def _get_custom_job(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
+        job = self.jobs.get(match["id"])
+        if job is None:
+            return 404, {"error": {"code": 404, "message": "job not found", "status": "NOT_FOUND"}}
+        if job["state"] == "JOB_STATE_CANCELLING":
+            job["state"] = "JOB_STATE_CANCELLED"
+        elif job["state"] not in ("JOB_STATE_CANCELLED",):
+            job["_step"] = min(job["_step"] + 1, len(self.job_states) - 1)
+            job["state"] = self.job_states[job["_step"]]
+        if job["state"] in ("JOB_STATE_RUNNING",) and "startTime" not in job:
+            job["startTime"] = _rfc3339(time.time())
+        if job["state"] == "JOB_STATE_FAILED":
+            job["error"] = {"code": 3, "message": self.job_error}
+        if job["state"] in ("JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"):
+            job.setdefault("endTime", _rfc3339(time.time()))
+        return 200, _public(job)
+
+    def _cancel_custom_job(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
+        job = self.jobs[match["id"]]
+        job["state"] = "JOB_STATE_CANCELLING"
+        return 200, {}
+
+    def _list_custom_jobs(self, _m: Any, _q: Any, _b: Any) -> Any:
+        return 200, {"customJobs": [_public(j) for j in self.jobs.values()]}
+
+    def _upload_model(self, match: re.Match[str], _q: Any, body: Any) -> Any:
+        model = dict(body["model"])
+        parent_model = body.get("parentModel", "")
+        if parent_model:
+            model_id = parent_model.rsplit("/", 1)[-1]
+            if model_id not in self.models:
+                return 404, {"error": {"code": 404, "message": "parent model not found",
+                                       "status": "NOT_FOUND"}}  # fmt: skip
+        else:
+            model_id = str(next(self._ids))
+            self.models[model_id] = {"displayName": model["displayName"], "versions": []}
+        entry = self.models[model_id]
+        version = str(len(entry["versions"]) + 1)
+        aliases = list(model.get("versionAliases", []))
+        if version == "1" and "default" not in aliases:
+            aliases.insert(0, "default")
+        if version != "1" and "default" in aliases:  # the alias moves to this version
+            for old in entry["versions"]:
+                old["versionAliases"] = [a for a in old["versionAliases"] if a != "default"]
+        name = f"{match['parent']}/models/{model_id}"
+        stored = {
+            **model,
+            "name": name,
+            "versionId": version,
+            "versionAliases": aliases,
+            "versionCreateTime": _rfc3339(time.time()),
+            "createTime": _rfc3339(time.time()),
+        }
+        entry["versions"].append(stored)
+        op_name = f"{match['parent']}/operations/{next(self._ids)}"
+        response = {
+            "@type": "type.googleapis.com/google.cloud.aiplatform.v1.UploadModelResponse",
+            "model": name,
+            "modelVersionId": version,
+        }
+        self.operations[op_name] = {"polls": 0, "response": response}
+        return 200, {"name": op_name, "done": False}
+
+    def _get_operation(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
+        name = match["name"]
+        op = self.operations[name]
+        op["polls"] += 1
+        if op["polls"] < self.lro_polls:
+            return 200, {"name": name, "done": False}
+        return 200, {"name": name, "done": True, "response": op["response"]}
+
+    def _get_model(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
+        model_id, _, version = match["id"].partition("@")
+        entry = self.models.get(model_id)
+        if entry is None:
+            return 404, {
+                "error": {"code": 404, "message": "model not found", "status": "NOT_FOUND"}
+            }
+        versions = entry["versions"]
+        if version and not version.isdigit():
+            chosen = [v for v in versions if version in v["versionAliases"]]
+        elif version:
+            chosen = [v for v in versions if v["versionId"] == version]
+        else:
+            chosen = [v for v in versions if "default" in v["versionAliases"]] or versions[-1:]
+        if not chosen:
+            return 404, {"error": {"code": 404, "message": "version not found",
+                                   "status": "NOT_FOUND"}}  # fmt: skip
+        return 200, chosen[0]
+
+    def _list_models(self, _m: Any, query: dict[str, list[str]], _b: Any) -> Any:
+        wanted = ""
+        found = re.search(r'display_name\s*=\s*"([^"]*)"', query.get("filter", [""])[0])
+        if found:
+            wanted = found.group(1)
+        out = []
+        for entry in self.models.values():
+            if wanted and entry["displayName"] != wanted:
+                continue
+            default = [v for v in entry["versions"] if "default" in v["versionAliases"]]
+            out.append((default or entry["versions"][-1:])[0])
+        return 200, {"models": out}
+
+    def _list_model_versions(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
+        entry = self.models.get(match["id"])
+        if entry is None:
+            return 404, {
+                "error": {"code": 404, "message": "model not found", "status": "NOT_FOUND"}
+            }
+        return 200, {"models": entry["versions"]}
+
+    def _list_log_entries(self, _m: Any, _q: Any, body: Any) -> Any:
+        text = body.get("filter", "")
+        job = re.search(r'resource\.labels\.job_id\s*=\s*"([^"]+)"', text)
+        bound = re.search(r'timestamp\s*(>=|>)\s*"([^"]+)"', text)
+        selected = []
+        for entry in self.log_entries:
+            if 'resource.type="ml_job"' not in text.replace(" ", ""):
+                continue
+            if job and entry["resource"]["labels"]["job_id"] != job.group(1):
+                continue
+            if bound:
+                op, stamp = bound.groups()
+                if (entry["timestamp"] < stamp) or (op == ">" and entry["timestamp"] == stamp):
+                    continue
+            selected.append(entry)
+        if "desc" in body.get("orderBy", "").lower():
+            selected.reverse()
+        return 200, {"entries": selected}
+
+
+_LOC = r"projects/[^/]+/locations/[^/]+"
+ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
+    (name, method, re.compile(pattern))
+    for name, method, pattern in [
+        ("create_custom_job", "POST", rf"^/v1/(?P<parent>{_LOC})/customJobs$"),
+        ("cancel_custom_job", "POST", rf"^/v1/{_LOC}/customJobs/(?P<id>[^/:]+):cancel$"),
+        ("get_custom_job", "GET", rf"^/v1/{_LOC}/customJobs/(?P<id>[^/:]+)$"),
+        ("list_custom_jobs", "GET", rf"^/v1/{_LOC}/customJobs$"),
+        ("upload_model", "POST", rf"^/v1/(?P<parent>{_LOC})/models:upload$"),
+        ("list_model_versions", "GET", rf"^/v1/{_LOC}/models/(?P<id>[^/:@]+):listVersions$"),
+        ("get_model", "GET", rf"^/v1/{_LOC}/models/(?P<id>[^/:]+)$"),
+        ("list_models", "GET", rf"^/v1/{_LOC}/models$"),
+        (
+            "get_operation",
+            "GET",
+            rf"^/(?:v1|ui)/(?P<name>{_LOC}/(?:models/[^/]+/)?operations/[^/]+)$",
+        ),
+        ("list_log_entries", "POST", r"^/v2/entries:list$"),
+    ]
+]
+
+
+def _route(method: str, path: str) -> tuple[str, Any]:
+    for name, verb, pattern in ROUTES:
+        match = pattern.match(path)
+        if verb == method and match:
+            return name, match
+    return "unknown", None
+
+
+def _public(job: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in job.items() if not k.startswith("_")}
+
+
+def _rfc3339(stamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(stamp)) + f".{int(stamp % 1 * 1e6):06d}Z"
+
+
+def _handler_for(fake: FakeVertex) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw.strip() else {}
+            status, payload = fake.handle(method, unquote(parts.path), parse_qs(parts.query), body)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def log_message(self, *_args: Any) -> None:  # keep test output clean
+            pass
+
+    return Handler
+
+
+class FakeVertexServer:
+    """Runs a :class:`FakeVertex` on a free 127.0.0.1 port in a daemon thread."""
+
+    def __init__(self, fake: FakeVertex | None = None) -> None:
+        self.fake = fake or FakeVertex()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self.fake))
+        self.fake.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeVertex:
+        self.thread.start()
+        return self.fake
+
+    def __exit__(self, *_exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fake_vertex() -> Iterator[FakeVertex]:
+    with FakeVertexServer() as fake:
+        yield fake

@@ -1,0 +1,281 @@
+"""The Vertex backend and registry, through the real google-cloud-aiplatform and
+google-cloud-logging clients, against the in-process fake (tests/fakes/vertex.py) and
+fake-gcs-server. Asserts the exact requests sent."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from liftshift.cli import cli
+from liftshift.migrator.plan import load_plan, save_plan
+from liftshift.settings import Settings
+from liftshift.trainer import service
+from liftshift.trainer.backends.vertex import VertexBackend
+from liftshift.trainer.jobs import JobLogLine, JobState, TrainOverrides
+from liftshift.trainer.monitor import Backoff
+from liftshift.trainer.registry.vertex import VertexRegistry
+from tests.fakes.vertex import FakeVertex
+
+FAST = Backoff(initial=0.01, maximum=0.05)
+
+
+@pytest.fixture
+def vertex_settings(gcs_settings: Settings, fake_vertex: FakeVertex, toy_project: Path) -> Settings:
+    from liftshift.clients import gcs_client
+
+    settings = replace(
+        gcs_settings,
+        project_dir=toy_project,
+        gcp=replace(
+            gcs_settings.gcp,
+            project=fake_vertex.project,
+            vertex_endpoint=fake_vertex.endpoint,
+            vertex_transport="rest",
+            logging_endpoint=fake_vertex.endpoint,
+        ),
+    )
+    gcs_client(settings).create_bucket("toy-staging")
+    return settings
+
+
+def _backend(settings: Settings) -> VertexBackend:
+    backend = VertexBackend(settings)
+    backend.backoff = FAST
+    return backend
+
+
+def _write_model(settings: Settings, model_dir: str, name: str = "model.joblib") -> None:
+    from liftshift.clients import gcs_client
+
+    bucket, _, prefix = model_dir.removeprefix("gs://").partition("/")
+    gcs_client(settings).bucket(bucket).blob(f"{prefix}/{name}").upload_from_string(b"model")
+
+
+def _job_body(fake: FakeVertex) -> dict:
+    """The CreateCustomJob body as sent, with enum numbers turned back into their names."""
+    from google.cloud.aiplatform_v1.types import AcceleratorType
+
+    (call,) = fake.calls("create_custom_job")
+    body = json.loads(json.dumps(call.body))
+    for pool in body["jobSpec"]["workerPoolSpecs"]:
+        machine = pool["machineSpec"]
+        if "acceleratorType" in machine:
+            machine["acceleratorType"] = AcceleratorType(machine["acceleratorType"]).name
+    return body
+
+
+@pytest.mark.slow
+def test_vertex_job_and_two_model_versions(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    plan = load_plan(toy_project)
+    plan.training.service_account = "trainer@fake-project.iam.gserviceaccount.com"
+    plan.training.timeout_hours = 2
+    plan.model.version_aliases = ["candidate"]
+    backend = _backend(vertex_settings)
+    events: list[object] = []
+    overrides = TrainOverrides(scale_tier="BASIC_GPU")
+    result = service.start_training(
+        plan, vertex_settings, overrides, reporter=events.append, backend=backend
+    )
+    spec = result.spec
+    job_id = result.handle.job_id
+    fake_vertex.add_log(job_id, "epoch 1 loss 0.5", time.time())
+    fake_vertex.add_log("other-job", "not ours", time.time())
+    _write_model(vertex_settings, spec.model_dir)
+    service.finish_training(result, vertex_settings, reporter=events.append, backend=backend)
+    assert result.succeeded, result.status
+
+    package_uri = (
+        f"gs://toy-staging/liftshift/packages/{result.package.content_hash}/trainer-0.1.tar.gz"
+    )
+    assert result.package_uri == package_uri
+    body = _job_body(fake_vertex)
+    assert body["displayName"] == spec.job_name
+    assert body["labels"] == {"created-by": "liftshift", "liftshift-job": "toy"}
+    job_spec = body["jobSpec"]
+    assert job_spec["workerPoolSpecs"] == [
+        {
+            "machineSpec": {
+                "machineType": "n1-standard-8",
+                "acceleratorType": "NVIDIA_TESLA_T4",
+                "acceleratorCount": 1,
+            },
+            "replicaCount": "1",
+            "pythonPackageSpec": {
+                "executorImageUri": "us-docker.pkg.dev/vertex-ai/training/sklearn-cpu.1-0:latest",
+                "packageUris": [package_uri],
+                "pythonModule": "trainer.task",
+                "args": [
+                    "--alpha",
+                    "2",
+                    "--mode",
+                    "ok",
+                    "--train",
+                    "gs://toy-data/train",
+                    "--job-dir",
+                    f"{spec.base_output_dir}/model",
+                ],  # fmt: skip
+            },
+        }
+    ]
+    assert job_spec["baseOutputDirectory"] == {"outputUriPrefix": spec.base_output_dir}
+    assert spec.base_output_dir.startswith("gs://toy-staging/liftshift/jobs/toy-")
+    assert job_spec["serviceAccount"] == "trainer@fake-project.iam.gserviceaccount.com"
+    assert job_spec["scheduling"]["timeout"] == "7200s"
+
+    states = [e.state for e in events if hasattr(e, "state")]
+    assert states == [JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED]
+    assert [e.text for e in events if isinstance(e, JobLogLine)] == ["epoch 1 loss 0.5"]
+    (log_call, *_) = fake_vertex.calls("list_log_entries")
+    log_filter = log_call.body["filter"]
+    assert f'resource.labels.job_id="{job_id}"' in log_filter
+    assert 'resource.type="ml_job"' in log_filter and 'timestamp>="' in log_filter
+
+    (upload,) = fake_vertex.calls("upload_model")
+    assert "parentModel" not in upload.body
+    model = upload.body["model"]
+    assert model["artifactUri"] == spec.model_dir
+    assert model["containerSpec"]["imageUri"] == (
+        "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-2:latest"
+    )
+    assert set(model["versionAliases"]) == {"default", "candidate"}  # the SDK adds default
+    assert result.model_version is not None
+    assert result.model_version.version_id == "1"
+    assert set(result.model_version.aliases) == {"default", "candidate"}
+    assert fake_vertex.calls("get_operation"), "the upload is a long-running operation"
+
+    # a second run becomes version 2 of the same model
+    second = service.start_training(plan, vertex_settings, overrides, backend=backend)
+    _write_model(vertex_settings, second.spec.model_dir)
+    service.finish_training(second, vertex_settings, backend=backend)
+    assert second.model_version is not None and second.model_version.version_id == "2"
+    upload2 = fake_vertex.calls("upload_model")[1]
+    model_name = result.model_version.resource_name.split("@")[0]
+    assert upload2.body["parentModel"] == model_name
+    assert "default" not in upload2.body["model"].get("versionAliases", [])
+    versions = VertexRegistry(vertex_settings).list_versions("toy-model")
+    assert [(v.version_id, "default" in v.aliases) for v in versions] == [
+        ("1", True),
+        ("2", False),
+    ]
+    # the package was uploaded once: the second run found it in the bucket
+    assert second.package.reused
+
+
+def test_failed_job_creates_no_version(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    fake_vertex.job_states = ["JOB_STATE_PENDING", "JOB_STATE_RUNNING", "JOB_STATE_FAILED"]
+    backend = _backend(vertex_settings)
+    result = service.start_training(load_plan(toy_project), vertex_settings, backend=backend)
+    service.finish_training(result, vertex_settings, backend=backend)
+    assert result.status is not None and result.status.state == JobState.FAILED
+    assert "non-zero status" in result.status.error
+    assert not fake_vertex.calls("upload_model")
+
+
+def test_cancel_reaches_cancelled(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    fake_vertex.job_states = ["JOB_STATE_PENDING", "JOB_STATE_RUNNING"]
+    backend = _backend(vertex_settings)
+    result = service.start_training(load_plan(toy_project), vertex_settings, backend=backend)
+    assert backend.status(result.handle.job_id).state == JobState.PENDING
+    assert backend.cancel(result.handle.job_id).state == JobState.CANCELLED
+    assert fake_vertex.calls("cancel_custom_job")
+    service.finish_training(result, vertex_settings, backend=backend)
+    assert result.status is not None and result.status.state == JobState.CANCELLED
+    assert result.model_version is None
+
+
+def test_tar_gz_model_is_unpacked_before_upload(
+    vertex_settings: Settings, fake_vertex: FakeVertex, tmp_path: Path
+) -> None:
+    import io
+    import tarfile
+
+    from liftshift.clients import gcs_client
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        data = b"pickled"
+        info = tarfile.TarInfo("model.joblib")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    bucket = gcs_client(vertex_settings).bucket("toy-staging")
+    bucket.blob("out/model/model.tar.gz").upload_from_string(buffer.getvalue())
+    version = VertexRegistry(vertex_settings).upload_version(
+        "tarred",
+        "gs://toy-staging/out/model",
+        serving_container="us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-6:latest",
+    )
+    assert version.version_id == "1" and version.aliases == ("default",)
+    assert bucket.blob("out/model/model.joblib").exists()
+
+
+def _cli_env(settings: Settings, fake: FakeVertex) -> dict[str, str]:
+    return {
+        "STORAGE_EMULATOR_HOST": settings.gcp.storage_endpoint or "",
+        "GOOGLE_CLOUD_PROJECT": fake.project,
+        "LIFTSHIFT_VERTEX_ENDPOINT": fake.endpoint,
+        "LIFTSHIFT_VERTEX_TRANSPORT": "rest",
+        "LIFTSHIFT_LOGGING_ENDPOINT": fake.endpoint,
+        "GOOGLE_APPLICATION_CREDENTIALS": "",
+    }
+
+
+def test_cli_permission_error_is_one_line_exit_1(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    fake_vertex.fail_next("create_custom_job", 403, "Permission 'aiplatform.customJobs.create'")
+    result = CliRunner().invoke(
+        cli,
+        ["train", str(toy_project), "--target", "gcp", "--detach"],
+        env=_cli_env(vertex_settings, fake_vertex),
+    )
+    assert result.exit_code == 1, result.output
+    assert "Vertex AI refused the request" in result.output
+    assert "Vertex AI User" in result.output
+
+
+def test_cli_detach_then_jobs_commands(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    env = _cli_env(vertex_settings, fake_vertex)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["train", str(toy_project), "--target", "gcp", "--detach", "--json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    job_id = json.loads(result.output[result.output.index("{") :])["job_id"]
+    fake_vertex.add_log(job_id, "hello from vertex", time.time())
+    result = runner.invoke(cli, ["jobs", "cancel", job_id, "--target", "gcp"], env=env)
+    assert result.exit_code == 0 and "CANCELLED" in result.output
+    result = runner.invoke(cli, ["jobs", "logs", job_id, "--target", "gcp"], env=env)
+    assert "hello from vertex" in result.output
+    result = runner.invoke(cli, ["jobs", "status", job_id, "--target", "gcp"], env=env)
+    assert result.exit_code == 1 and "CANCELLED" in result.output
+
+
+def test_cli_no_credentials(toy_project: Path) -> None:
+    plan = load_plan(toy_project)
+    plan.target.name = "gcp"
+    save_plan(plan, toy_project, keep_existing=False)
+    env = {
+        "GOOGLE_APPLICATION_CREDENTIALS": "",
+        "STORAGE_EMULATOR_HOST": "",
+        "NO_GCE_CHECK": "True",
+        "GCE_METADATA_HOST": "127.0.0.1:9",
+        "GCE_METADATA_IP": "127.0.0.1:9",
+        "CLOUDSDK_CONFIG": str(toy_project / "no-gcloud"),
+    }
+    result = CliRunner().invoke(cli, ["train", str(toy_project)], env=env)
+    assert result.exit_code == 2, result.output
+    assert "No Google Cloud credentials" in result.output
