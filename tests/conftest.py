@@ -7,6 +7,7 @@ import pytest
 pytest_plugins: list[str] = [
     # one line per fixture module, e.g. "tests.fixtures.emulators"
     "tests.fixtures.emulators",
+    "tests.fakes.vertex",
 ]
 
 
