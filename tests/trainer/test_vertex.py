@@ -121,7 +121,7 @@ def test_vertex_job_and_two_model_versions(
                     "gs://toy-data/train",
                     "--job-dir",
                     f"{spec.base_output_dir}/model",
-                ],  # fmt: skip
+                ],
             },
         }
     ]
