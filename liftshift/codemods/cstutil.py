@@ -7,7 +7,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from liftshift.codemods.base import add_todo
+from liftshift.codemods.base import TODO_PREFIX, add_todo
 
 
 def preferred_quote(module: cst.Module) -> str:
@@ -15,6 +15,9 @@ def preferred_quote(module: cst.Module) -> str:
     counts = {"'": 0, '"': 0}
 
     class _Count(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return not node.name.value.startswith("_liftshift_")  # our helpers, not their style
+
         def visit_SimpleString(self, node: cst.SimpleString) -> None:
             if node.quote in counts:
                 counts[node.quote] += 1
@@ -113,6 +116,12 @@ class StatementTodos(cst.CSTTransformer):
         self.code = code
         self._pending: list[list[str]] = []
         self.module_todos: list[str] = []
+        self._header: set[str] = set()
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        # libcst keeps the first statement's leading comments in the module header
+        self._header = {line.comment.value for line in node.header if line.comment is not None}
+        return True
 
     def todo(self, message: str) -> None:
         if self._pending:
@@ -127,7 +136,8 @@ class StatementTodos(cst.CSTTransformer):
 
     def _pop(self, node: cst.CSTNode) -> cst.CSTNode:
         for message in self._pending.pop():
-            node = add_todo(node, self.code, message)
+            if f"{TODO_PREFIX} {self.code}: {message}" not in self._header:
+                node = add_todo(node, self.code, message)
         return node
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:

@@ -97,10 +97,10 @@ def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
     rewriter = EnvRewriter(
         CODE,
         fctx,
-        lambda name: name not in ev.MODEL_NAMES,
-        ev.simple_wrappers(module),
-        quote,
-        module.default_indent,
+        owns=lambda name: name not in ev.MODEL_NAMES,
+        wrappers=ev.simple_wrappers(module),
+        quote=quote,
+        indent=module.default_indent,
     )
     result = module.visit(rewriter)
     parsers = parser_names(result)

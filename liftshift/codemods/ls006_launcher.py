@@ -170,7 +170,8 @@ def launcher_source(ctx: MigrationContext, original: str, project_dir: str) -> s
     return HEADER.format(original=original, module=ctx.module) + "\n" + body
 
 
-def _vertex_name(path: str) -> str:
+def vertex_launcher_path(path: str) -> str:
+    """``launch.py`` → ``launch_vertex.py`` (same folder, same kind)."""
     stem, ext = posixpath.splitext(path)
     return f"{stem}_vertex{ext}"
 
@@ -179,7 +180,7 @@ def transform_project(tree: ProjectTree, ctx: MigrationContext) -> None:
     for launcher in ctx.launchers:
         if not tree.exists(launcher) or "_vertex" in posixpath.basename(launcher):
             continue
-        target = _vertex_name(launcher)
+        target = vertex_launcher_path(launcher)
         if tree.exists(target):
             continue
         depth = launcher.count("/")

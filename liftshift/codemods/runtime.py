@@ -15,16 +15,14 @@ import libcst as cst
 HELPERS: dict[str, str] = {
     "_liftshift_path": '''
 def _liftshift_path(value):
-    """Vertex AI hands out gs:// URIs; read and write them through the Cloud Storage FUSE
-    mount (/gcs/<bucket>/...). Plain paths are used as given."""
+    """Map a gs:// URI to its Cloud Storage FUSE path (/gcs/...); plain paths stay as given."""
     if isinstance(value, str) and value.startswith("gs://"):
         return "/gcs/" + value[len("gs://"):]
     return value
 ''',
     "_liftshift_arg": '''
 def _liftshift_arg(flag, env=None, default=None):
-    """A value SageMaker put in the environment, now passed on the command line as ``flag``
-    (or found in the Vertex AI variable ``env``); ``default`` when running as a plain script."""
+    """The value of a command-line flag, else of the variable env, else the default."""
     import os
     import sys
 
@@ -47,11 +45,12 @@ def _liftshift_hyperparameters():
     values = {}
     argv = sys.argv[1:]
     for index, item in enumerate(argv):
-        if item.startswith("--") and index + 1 < len(argv) and not argv[index + 1].startswith("--"):
+        following = argv[index + 1] if index + 1 < len(argv) else "--"
+        if item.startswith("--") and not following.startswith("--"):
             try:
-                values[item[2:]] = json.loads(argv[index + 1])
+                values[item[2:]] = json.loads(following)
             except ValueError:
-                values[item[2:]] = argv[index + 1]
+                values[item[2:]] = following
     return json.dumps(values)
 ''',
     "_liftshift_output_dir": '''
@@ -83,8 +82,7 @@ def _liftshift_num_cpus():
 ''',
     "_liftshift_cluster": '''
 def _liftshift_cluster():
-    """(hosts, current host) from Vertex AI's CLUSTER_SPEC or TF_CONFIG; one local host when
-    neither is set."""
+    """(hosts, this host) from Vertex AI's CLUSTER_SPEC or TF_CONFIG; localhost otherwise."""
     import json
     import os
 

@@ -25,12 +25,14 @@ from liftshift.codemods.base import (
     ProjectTree,
     Rule,
 )
+from liftshift.codemods.ls006_launcher import vertex_launcher_path
 from liftshift.codemods.registry import select_rules
 from liftshift.events import Reporter, ignore
 from liftshift.migrator.changes import ChangeSet, FileChange
 from liftshift.migrator.plan import PLAN_FILENAME, Plan, load_plan, plan_path
 from liftshift.settings import LOCAL_DIRNAME
 
+NOTEBOOK_LINE_END = re.compile(r'(\\n)?",?$')
 SKIP_DIRS = {".git", LOCAL_DIRNAME, "__pycache__", ".venv", "venv", "node_modules", ".tox"}
 
 
@@ -261,7 +263,7 @@ def migrate_project(
     for index, path in enumerate(tree.trainer_files):
         reporter(FileMigrated(path, index + 1, total))
     changeset = _changeset(tree, root)
-    entries = _entries(tree, changeset, parse_errors)
+    entries = _entries(tree, ctx, changeset, parse_errors)
     return MigrationResult(root, changeset, entries, [rule.code for rule in selected], ctx)
 
 
@@ -363,12 +365,19 @@ def _mode(path: Path) -> int:
 
 
 def _entries(
-    tree: ProjectTree, changeset: ChangeSet, failed: dict[str, ReportEntry]
+    tree: ProjectTree,
+    ctx: MigrationContext,
+    changeset: ChangeSet,
+    failed: dict[str, ReportEntry],
 ) -> list[ReportEntry]:
     entries = list(failed.values())
     for path, line, rule, message in tree.notes:
         entries.append(ReportEntry(path, line, rule, message, "note"))
-    scanned = list(dict.fromkeys([*tree.trainer_files, *(c.path for c in changeset.effective())]))
+    launchers = [vertex_launcher_path(path) for path in ctx.launchers]
+    for path in launchers:
+        tree.read(path)
+    scanned = [*tree.trainer_files, *(c.path for c in changeset.effective()), *launchers]
+    scanned = list(dict.fromkeys(scanned))
     for path in scanned:
         text = tree.files.get(path)
         if text is None or not path.endswith((".py", ".ipynb")):
@@ -376,6 +385,6 @@ def _entries(
         for number, line in enumerate(text.split("\n"), start=1):
             found = TODO_RE.search(line)
             if found:
-                message = found.group(2).strip().rstrip('",').rstrip("\\n")
+                message = NOTEBOOK_LINE_END.sub("", found.group(2).strip())
                 entries.append(ReportEntry(path, number, found.group(1) or "LS000", message))
     return sorted(entries, key=lambda entry: (entry.path, entry.line, entry.rule))
