@@ -194,8 +194,9 @@ class MonitorScreen(StepScreen):
         self.state = event.state.short
         stamp = time.strftime("%H:%M:%S")
         entry = f"{stamp} {self.state}"
-        if event.error:
-            entry += f" ({event.error})"
+        if event.error:  # often a whole traceback: its last line says what happened
+            last = [line for line in event.error.strip().splitlines() if line.strip()][-1:]
+            entry += f" ({last[0].strip()[:120]})" if last else ""
         self.timeline.append(entry)
         if event.state.terminal:
             self.ended = time.time()

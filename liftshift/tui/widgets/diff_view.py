@@ -1,0 +1,128 @@
+"""A file's change as hunks you can accept or reject one by one (the Bowler/Fixit idea).
+
+The widget renders the core's ``Hunk`` objects with syntax highlighting (the file's own
+language, on green/red line backgrounds) and marks the hunk under the cursor. It changes
+nothing itself: the screen flips ``hunk.accepted`` and asks the widget to redraw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+TODO_MARK = "TODO(liftshift)"
+LEXERS = {".py": "python", ".ipynb": "json", ".toml": "toml", ".txt": "text", ".cfg": "ini"}
+
+
+def lexer_for(path: str) -> str:
+    suffix = path[path.rfind(".") :] if "." in path else ""
+    return LEXERS.get(suffix, "text")
+
+
+def render_hunk(hunk: Any, lexer: str, *, current: bool) -> Group:
+    """The hunk's header (with its state) and its lines, highlighted."""
+    syntax = Syntax("", lexer, theme="ansi_dark", background_color="default")
+    state = "[x] accepted" if hunk.accepted else "[ ] rejected"
+    marker = ">" if current else " "
+    header = Text(f"{marker} {state}  {hunk.header}", no_wrap=True, overflow="ellipsis")
+    header.stylize("bold reverse" if current else "bold")
+    lines: list[Text] = [header]
+    codes = [line[1:].rstrip("\r\n") for line in hunk.lines]
+    # one highlight pass for the hunk, so multi-line strings keep their colour
+    highlighted = syntax.highlight("\n".join(codes)).split("\n")
+    for line, code, shown in zip(hunk.lines, codes, highlighted, strict=False):
+        sign = line[:1]
+        shown.rstrip()
+        text = Text(sign or " ")
+        text.append_text(shown)
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        if sign == "+":
+            text.stylize("on #123a12" if hunk.accepted else "dim")
+        elif sign == "-":
+            text.stylize("on #3d1414" if hunk.accepted else "dim")
+        else:
+            text.stylize("dim")
+        if TODO_MARK in code:
+            text.stylize("bold yellow")
+        lines.append(text)
+    return Group(*lines)
+
+
+class HunkView(Static):
+    DEFAULT_CSS = """
+    HunkView { margin-bottom: 1; }
+    HunkView.-rejected { opacity: 70%; }
+    """
+
+
+class DiffView(VerticalScroll):
+    """The hunks of one FileChange; ``current`` is the hunk keys act on."""
+
+    DEFAULT_CSS = """
+    DiffView { height: 1fr; border: round $panel; }
+    DiffView:focus { border: round $accent; }
+    """
+    can_focus = True
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.change: Any = None
+        self.current = 0
+
+    def show(self, change: Any) -> None:
+        self.change = change
+        self.current = 0
+        self.remove_children()
+        if change is None:
+            self.border_title = ""
+            self.mount(Static("Nothing to review."))
+            return
+        title = change.path if change.kind != "move" else f"{change.old_path} -> {change.path}"
+        self.border_title = f"{change.kind}: {title}"
+        if not change.hunks:
+            note = {"delete": "The file is removed.", "move": "Moved without edits."}
+            self.mount(Static(note.get(change.kind, "No text change.")))
+            return
+        self.mount_all(HunkView(id=f"hunk-{i}") for i in range(len(change.hunks)))
+        self.call_after_refresh(self.redraw)
+
+    def redraw(self) -> None:
+        if self.change is None:
+            return
+        lexer = lexer_for(self.change.path)
+        for index, hunk in enumerate(self.change.hunks):
+            try:
+                view = self.query_one(f"#hunk-{index}", HunkView)
+            except Exception:
+                return  # not mounted yet; show() redraws after the mount
+            view.update(render_hunk(hunk, lexer, current=index == self.current))
+            view.set_class(not hunk.accepted, "-rejected")
+
+    def move(self, step: int) -> None:
+        if self.change is None or not self.change.hunks:
+            return
+        self.current = (self.current + step) % len(self.change.hunks)
+        self.redraw()
+        self.query_one(f"#hunk-{self.current}", HunkView).scroll_visible(top=True, animate=False)
+
+    def goto_line(self, change: Any, line: int) -> None:
+        """Make the hunk holding ``line`` (1-based, in the new text) the current one."""
+        if change is not self.change:
+            self.show(change)
+        for index, hunk in enumerate(change.hunks):
+            if hunk.new_start < line <= hunk.new_start + max(1, len(hunk.new_lines)):
+                self.current = index
+                self.call_after_refresh(self.move, 0)
+                return
+
+    @property
+    def current_hunk(self) -> Any:
+        if self.change is None or not self.change.hunks:
+            return None
+        return self.change.hunks[self.current]
