@@ -10,6 +10,7 @@ version (newer libraries read older artifacts), else the newest one below it.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -85,7 +86,7 @@ def _parse(version: str) -> tuple[int, int]:
     parts = [p for p in version.strip().lstrip("v").split(".") if p]
     try:
         major = int(parts[0])
-        minor = int("".join(ch for ch in parts[1] if ch.isdigit()) or 0) if len(parts) > 1 else 0
+        minor = int(re.match(r"\d*", parts[1]).group() or 0) if len(parts) > 1 else 0
     except (IndexError, ValueError):
         raise ValueError(f"not a framework version: {version!r}") from None
     return major, minor

@@ -64,3 +64,8 @@ def test_no_prebuilt_container_is_a_clear_error() -> None:
 def test_missing_version_uses_newest_not_silently() -> None:
     choice = training_container("pytorch", "")
     assert choice.version == "2.4" and not choice.exact and "newest" in choice.note
+
+
+def test_sagemaker_version_suffix_is_ignored() -> None:
+    choice = prediction_container("sklearn", "1.2-1")
+    assert choice.exact and choice.version == "1.2"
