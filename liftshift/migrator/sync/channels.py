@@ -63,7 +63,11 @@ def seed(destination: StorageURI | str, source: Path, settings: Settings) -> See
     else:
         raise FileNotFoundError(f"{source}: no such file or folder to seed from")
     prefix = uri.prefix
-    if prefix and not prefix.endswith("/"):
+    if source.is_file() and prefix and not prefix.endswith("/"):
+        # A channel URI may name one object (``s3://b/titanic/train.csv``), as SageMaker allows:
+        # the file is that object, not a file inside a folder of that name.
+        files = [("", source)]
+    elif prefix and not prefix.endswith("/"):
         prefix += "/"
     total = 0
     for relative, path in files:
