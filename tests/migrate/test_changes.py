@@ -1,0 +1,82 @@
+import subprocess
+
+import pytest
+
+from liftshift.migrator.changes import (
+    ChangeError,
+    ChangeSet,
+    FileChange,
+    apply_hunks,
+    make_hunks,
+    split_lines,
+)
+
+BEFORE = "".join(f"line {n}\n" for n in range(1, 31))
+AFTER = BEFORE.replace("line 3\n", "line three\n").replace("line 25\n", "line 25\nextra\n")
+
+
+def test_split_lines_like_git() -> None:
+    assert split_lines("a\r\nb\nc") == ["a\r\n", "b\n", "c"]
+    assert split_lines("") == []
+    assert split_lines("x\u2028y\n") == ["x\u2028y\n"]  # only \n ends a line
+
+
+def test_hunks_accept_and_reject_individually() -> None:
+    hunks = make_hunks(BEFORE, AFTER)
+    assert len(hunks) == 2
+    assert hunks[0].header == "@@ -1,6 +1,6 @@"
+    assert apply_hunks(BEFORE, hunks) == AFTER
+    hunks[0].accepted = False
+    assert apply_hunks(BEFORE, hunks) == BEFORE.replace("line 25\n", "line 25\nextra\n")
+    hunks[0].accepted, hunks[1].accepted = True, False
+    assert apply_hunks(BEFORE, hunks) == BEFORE.replace("line 3\n", "line three\n")
+
+
+def test_partial_review_is_reparsed_before_writing() -> None:
+    before = "def f():\n    return 1\n" + "\n" * 8 + "x = 1\n"
+    after = "def f():\n    return (1\n" + "\n" * 8 + "x = 1)\n"
+    change = FileChange("modify", "a.py", before, after)
+    assert len(change.hunks) == 2
+    change.hunks[1].accepted = False
+    with pytest.raises(ChangeError, match=r"a\.py"):
+        change.validate()
+    change.hunks[0].accepted = False
+    change.validate()
+    assert not change.is_effective
+
+
+def test_rejecting_a_create_or_a_move() -> None:
+    create = FileChange("create", "new.py", None, "x = 1\n")
+    create.accepted = False
+    assert not ChangeSet([create])
+    assert create.diff() == ""
+
+
+def test_patch_with_create_move_delete_crlf_and_no_final_newline(tmp_path) -> None:
+    (tmp_path / "keep.py").write_bytes(b"a = 1\r\nb = 2\r\n")
+    (tmp_path / "old.py").write_bytes(b"x = 1\ny = 2")
+    (tmp_path / "gone.txt").write_bytes(b"bye\n")
+    changes = ChangeSet(
+        [
+            FileChange("modify", "keep.py", "a = 1\r\nb = 2\r\n", "a = 1\r\nb = 3\r\n"),
+            FileChange("move", "pkg/new.py", "x = 1\ny = 2", "x = 1\ny = 3", old_path="old.py"),
+            FileChange("create", "pkg/__init__.py", None, ""),
+            FileChange("create", "pkg/data.txt", None, "no newline"),
+            FileChange("delete", "gone.txt", "bye\n", None),
+        ]
+    )
+    patch = changes.diff()
+    assert "rename from old.py\nrename to pkg/new.py\n" in patch
+    assert "new file mode 100644\n" in patch
+    assert "\\ No newline at end of file\n" in patch
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "p.patch").write_text(patch, encoding="utf-8", newline="")
+    result = subprocess.run(
+        ["git", "apply", "p.patch"], check=False, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "keep.py").read_bytes() == b"a = 1\r\nb = 3\r\n"
+    assert (tmp_path / "pkg/new.py").read_bytes() == b"x = 1\ny = 3"
+    assert not (tmp_path / "old.py").exists() and not (tmp_path / "gone.txt").exists()
+    assert (tmp_path / "pkg/__init__.py").read_bytes() == b""
+    assert (tmp_path / "pkg/data.txt").read_bytes() == b"no newline"
