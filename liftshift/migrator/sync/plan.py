@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from liftshift.migrator.storage import ObjectInfo, ObjectStore, StorageURI, open_store, parse_uri
-from liftshift.migrator.sync.journal import Journal
+from liftshift.migrator.sync.journal import JOURNAL_NAME, Journal
 from liftshift.settings import Settings
 
 Action = Literal["new", "changed", "identical"]
@@ -140,11 +140,15 @@ def plan_sync(
     dst_store.check_bucket()
     sources = list(list_under(src_store, src.prefix))
     existing = {info.key: info for info in dst_store.list(dst.prefix)}
-    own = journal or Journal.for_state_dir(settings.state_dir)
-    try:
-        proofs = own.verified_under(src_store.uri(src.prefix), dst_store.uri(dst.prefix))
-    finally:
-        if journal is None:
+    proofs = {}
+    bases = (src_store.uri(src.prefix), dst_store.uri(dst.prefix))
+    if journal is not None:
+        proofs = journal.verified_under(*bases)
+    elif (settings.state_dir / JOURNAL_NAME).exists():  # planning never creates state
+        own = Journal.for_state_dir(settings.state_dir)
+        try:
+            proofs = own.verified_under(*bases)
+        finally:
             own.close()
     plan = SyncPlan(src, dst)
     for info in sources:

@@ -1,0 +1,89 @@
+"""Throttling, 5xx and dropped connections on the wire (a fault-injecting proxy in front of
+each emulator) are retried with backoff; the copy still verifies byte for byte."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from liftshift.migrator.storage import open_store
+from liftshift.migrator.storage.local import LocalStore
+from liftshift.migrator.sync import CopyOptions, plan_sync, run_sync
+from liftshift.migrator.sync.retry import RetryPolicy
+from liftshift.settings import Settings
+from tests.sync.faultproxy import FaultProxy
+from tests.sync.support import MiB, blob, fill_s3, gcs_read
+
+FAST_RETRY = CopyOptions(
+    chunk_size=MiB,
+    single_request_max=MiB,
+    memory_budget=16 * MiB,
+    retry=RetryPolicy(attempts=8, base=0.01, cap=0.1),
+)
+
+
+def gcs_faults(number: int) -> int | str | None:
+    if number % 5 == 0:
+        return 503
+    if number % 7 == 0:
+        return 429
+    if number % 11 == 0:
+        return "drop"
+    return None
+
+
+def s3_faults(number: int) -> int | str | None:
+    if number % 6 == 0:
+        return 503
+    if number % 13 == 0:
+        return "drop"
+    return None
+
+
+def test_sync_survives_throttling_5xx_and_dropped_connections(
+    cloud_settings: Settings, gcs_bucket: str
+) -> None:
+    data = {f"f/{i:02d}.bin": blob(str(i), 700 + i) for i in range(25)}
+    data["f/large.bin"] = blob("large", 4 * MiB + 5)
+    fill_s3(cloud_settings, "src-bucket", data)
+    assert cloud_settings.aws.endpoint_url and cloud_settings.gcp.storage_endpoint
+    with (
+        FaultProxy(cloud_settings.aws.endpoint_url, s3_faults) as s3_proxy,
+        FaultProxy(cloud_settings.gcp.storage_endpoint, gcs_faults) as gcs_proxy,
+    ):
+        settings = dataclasses.replace(
+            cloud_settings,
+            aws=dataclasses.replace(cloud_settings.aws, endpoint_url=s3_proxy.url),
+            gcp=dataclasses.replace(cloud_settings.gcp, storage_endpoint=gcs_proxy.url),
+        )
+        plan = plan_sync("s3://src-bucket/f", "gs://dst-bucket/f", settings)
+        result = run_sync(plan, settings, options=FAST_RETRY, workers=4)
+    assert result.ok, result.failed
+    assert len(result.verified) == len(data)
+    assert sum(gcs_proxy.faults.values()) >= 5, gcs_proxy.faults
+    assert sum(s3_proxy.faults.values()) >= 3, s3_proxy.faults
+    assert {"503", "429", "drop"} <= set(gcs_proxy.faults)
+    for key, body in data.items():
+        assert gcs_read(cloud_settings, gcs_bucket, key) == body
+
+
+def test_one_bad_object_does_not_stop_the_rest(cloud_settings: Settings) -> None:
+    """Keys that would escape a local destination folder are refused; the others copy."""
+    fill_s3(
+        cloud_settings,
+        "src-bucket",
+        {"ok/a.txt": b"a", "../escape.txt": b"evil", "ok/../../up.txt": b"evil", "ok/b": b"b"},
+    )
+    local = dataclasses.replace(cloud_settings, target="local")
+    destination = open_store("gs://local-out/", local)
+    assert isinstance(destination, LocalStore)
+    destination.create_bucket()
+    source = open_store("s3://src-bucket/", cloud_settings)
+    plan = plan_sync("s3://src-bucket/", "gs://local-out/", local, src_store=source,
+                     dst_store=destination)  # fmt: skip
+    result = run_sync(plan, local, src_store=source, dst_store=destination)
+    assert sorted(v.key for v in result.verified) == ["ok/a.txt", "ok/b"]
+    assert sorted(f.key for f in result.failed) == ["../escape.txt", "ok/../../up.txt"]
+    assert all("escape" in f.reason or "cannot be stored" in f.reason for f in result.failed)
+    root = local.local_storage_root
+    assert not (root / "gcs" / "escape.txt").exists()
+    assert not (root / "up.txt").exists() and not (root / "gcs" / "up.txt").exists()
