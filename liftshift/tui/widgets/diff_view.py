@@ -74,10 +74,12 @@ class DiffView(VerticalScroll):
         super().__init__(id=id)
         self.change: Any = None
         self.current = 0
+        self._views: list[HunkView] = []
 
     def show(self, change: Any) -> None:
         self.change = change
         self.current = 0
+        self._views = []
         self.remove_children()
         if change is None:
             self.border_title = ""
@@ -89,18 +91,15 @@ class DiffView(VerticalScroll):
             note = {"delete": "The file is removed.", "move": "Moved without edits."}
             self.mount(Static(note.get(change.kind, "No text change.")))
             return
-        self.mount_all(HunkView(id=f"hunk-{i}") for i in range(len(change.hunks)))
-        self.call_after_refresh(self.redraw)
+        self._views = [HunkView() for _ in change.hunks]
+        self.mount_all(self._views)
+        self.redraw()
 
     def redraw(self) -> None:
         if self.change is None:
             return
         lexer = lexer_for(self.change.path)
-        for index, hunk in enumerate(self.change.hunks):
-            try:
-                view = self.query_one(f"#hunk-{index}", HunkView)
-            except Exception:
-                return  # not mounted yet; show() redraws after the mount
+        for index, (hunk, view) in enumerate(zip(self.change.hunks, self._views, strict=False)):
             view.update(render_hunk(hunk, lexer, current=index == self.current))
             view.set_class(not hunk.accepted, "-rejected")
 
@@ -109,7 +108,8 @@ class DiffView(VerticalScroll):
             return
         self.current = (self.current + step) % len(self.change.hunks)
         self.redraw()
-        self.query_one(f"#hunk-{self.current}", HunkView).scroll_visible(top=True, animate=False)
+        if self.current < len(self._views):
+            self._views[self.current].scroll_visible(top=True, animate=False)
 
     def goto_line(self, change: Any, line: int) -> None:
         """Make the hunk holding ``line`` (1-based, in the new text) the current one."""

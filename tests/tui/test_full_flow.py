@@ -1,0 +1,45 @@
+"""Done-when: scan, review and write the changes, sync, train locally, see model version 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from liftshift.settings import Settings
+from liftshift.tui.app import make_app
+from tests.tui.conftest import wait_for
+from tests.tui.plans import save_folder_channel_plan
+
+
+@pytest.mark.slow
+async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: Path) -> None:
+    save_folder_channel_plan(titanic)
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.session.changes is not None)
+        await pilot.press("w", "y")
+        await wait_for(pilot, (titanic / "trainer" / "train.py").exists)
+
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("s")
+        status = app.screen.query_one("#sync-status", Static)
+        await wait_for(pilot, lambda: "Sync done" in str(status.render()), timeout=60)
+
+        await pilot.press("4")
+        await wait_for(pilot, lambda: app.screen.spec is not None)  # type: ignore[attr-defined]
+        await pilot.press("l")
+        await wait_for(pilot, lambda: app.current_mode == "monitor", timeout=120)
+        await wait_for(pilot, lambda: app.session.model_version is not None, timeout=240)
+        log_lines = app.screen.query_one("#log").lines  # type: ignore[attr-defined]
+        assert any("accuracy" in line for line in log_lines)
+
+        await pilot.press("6")
+        shown = app.screen.query_one("#model-version", Static)
+        await wait_for(pilot, lambda: "Version    1" in str(shown.render()))
+        assert "default" in str(shown.render())
