@@ -67,3 +67,24 @@ def test_mnist_scan() -> None:
     model_dir = codes["tf-model-dir-s3"]
     assert str(model_dir.location) == "task.py:26:5"
     assert "S3 URI" in model_dir.message
+
+
+def test_reported_locations_point_at_the_code() -> None:
+    """Locations come from a text search (not PositionProvider): check they land on the code."""
+    for example in ("titanic-sklearn", "mnist-tensorflow"):
+        root = EXAMPLES / example
+        scan = scan_project(root)
+        for entry in scan.entry_points:
+            lines = (root / entry.path).read_text(encoding="utf-8").splitlines()
+
+            def at(location, lines=lines) -> str:  # type: ignore[no-untyped-def]
+                return lines[location.line - 1][location.column - 1 :]
+
+            for ref in entry.model_saves + entry.data_reads + entry.sibling_imports:
+                assert at(ref.location).startswith(ref.detail.split("(")[0]), ref
+            for read in entry.env_reads:
+                assert at(read.location).startswith("os.environ"), read
+            for argument in entry.arguments:
+                assert at(argument.location).startswith("parser.add_argument"), argument
+            for handler in entry.inference_handlers:
+                assert at(handler.location).startswith(f"def {handler.kind}"), handler

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
 from liftshift.migrator.project import Finding, Location, Severity
 from liftshift.migrator.scan.notebooks import NotebookError, code_cells
@@ -117,8 +116,8 @@ def _python(task: FileTask, text: str, result: FileResult) -> None:
         return
     facts = ModuleFacts()
     state = SharedState()
-    visitor = ScanVisitor(module, task.path, facts, state)
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
+    visitor = ScanVisitor(module, text, task.path, facts, state)
+    visitor.scan()
     visitor.finish()
     facts.findings.extend(result.findings)
     result.findings = []
@@ -148,9 +147,9 @@ def _notebook(task: FileTask, text: str, result: FileResult) -> None:
         module = _parse(source, task.path, result, index)
         if module is None:
             continue
-        visitor = ScanVisitor(module, task.path, facts, state, cell=index)
+        visitor = ScanVisitor(module, source, task.path, facts, state, cell=index)
         before = len(facts.findings)
-        MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
+        visitor.scan()
         facts.findings[before:] = [
             dataclasses.replace(finding, message=f"{finding.message} [cell {index}]")
             for finding in facts.findings[before:]

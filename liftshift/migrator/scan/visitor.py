@@ -13,7 +13,6 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import PositionProvider
 
 from liftshift.migrator.project import (
     ArgumentSpec,
@@ -26,6 +25,7 @@ from liftshift.migrator.project import (
 )
 from liftshift.migrator.scan import tables
 from liftshift.migrator.scan.launchers import LauncherBuilder
+from liftshift.migrator.scan.positions import Locator
 from liftshift.migrator.scan.values import Evaluator, dotted_name
 
 MAIN_GUARD = m.If(
@@ -81,11 +81,13 @@ class SharedState:
 
 
 class ScanVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    """Walk with :meth:`scan`, not ``module.visit``: it tells the locator where each top-level
+    statement starts."""
 
     def __init__(
         self,
         module: cst.Module,
+        text: str,
         path: str,
         facts: ModuleFacts,
         state: SharedState,
@@ -97,6 +99,8 @@ class ScanVisitor(cst.CSTVisitor):
         self.facts = facts
         self.state = state
         self.cell = cell
+        self.module = module
+        self.locator = Locator(module, text)
         self.evaluator = Evaluator(module)
         self.evaluator.env = state.env
         self.depth = 0
@@ -109,9 +113,14 @@ class ScanVisitor(cst.CSTVisitor):
 
     # --- helpers -----------------------------------------------------------------------------
 
+    def scan(self) -> None:
+        for index, statement in enumerate(self.module.body):
+            self.locator.enter_statement(index)
+            statement.visit(self)
+
     def location(self, node: cst.CSTNode) -> Location:
-        position = self.get_metadata(PositionProvider, node).start
-        return Location(self.path, position.line, position.column + 1)
+        line, column = self.locator.locate(node)
+        return Location(self.path, line, column)
 
     def qualified(self, node: cst.BaseExpression) -> str | None:
         name = dotted_name(node)
@@ -347,6 +356,7 @@ class ScanVisitor(cst.CSTVisitor):
             return
         target = func.value
         if method in tables.FIT_METHODS or method == "set_hyperparameters":
+            self.location(node)  # in source order now; used in leave_Call
             return  # handled in leave_Call, once a chained constructor has been seen
         base = dotted_name(target)
         if method in tables.SAVE_METHODS and (base or "").partition(".")[0] not in (
