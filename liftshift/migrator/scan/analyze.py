@@ -33,6 +33,8 @@ class FileTask:
     kind: FileKind
     force: bool = False
     """Walk even without trigger text (an entry point a launcher names)."""
+    size: int = 0
+    """Bytes on disk, to decide whether worker processes pay off."""
 
 
 @dataclass

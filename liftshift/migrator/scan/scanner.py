@@ -15,8 +15,10 @@ from liftshift.migrator.scan import assemble
 from liftshift.migrator.scan.analyze import FileResult, FileTask, analyze
 from liftshift.migrator.scan.walk import walk
 
-PARALLEL_MIN_FILES = 150
-"""Below this, starting worker processes costs more than it saves."""
+PARALLEL_MIN_FILES = 50
+PARALLEL_MIN_BYTES = 1_000_000
+"""Below these, starting worker processes (~1-2 s: a forkserver importing libcst) costs more
+than it saves; libcst parses a few hundred KB/s per core."""
 
 
 class ScanError(ValueError):
@@ -37,8 +39,10 @@ def scan_project(
 ) -> ProjectScan:
     """Statically scan a project for SageMaker launchers, entry points and problems.
 
-    Never imports or runs user code. ``jobs`` caps worker processes (default: CPU count; 1 runs
-    everything in this process). Raises :class:`ScanError` if ``root`` is not a folder.
+    Never imports or runs user code. ``jobs`` caps worker processes (default: CPU count, used
+    only for big trees; 1 runs everything in this process; an explicit N > 1 always uses
+    processes when there are enough files). Raises :class:`ScanError` if ``root`` is not a
+    folder.
     """
     root = Path(root).expanduser()
     if not root.is_dir():
@@ -91,7 +95,8 @@ def scan_project(
 
 def _analyze_all(tasks: list[FileTask], jobs: int | None) -> Iterator[FileResult]:
     workers = min(jobs or os.cpu_count() or 1, 8)
-    if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES:
+    small = sum(task.size for task in tasks) < PARALLEL_MIN_BYTES
+    if workers <= 1 or len(tasks) < PARALLEL_MIN_FILES or (small and jobs is None):
         yield from map(analyze, tasks)
         return
     # forkserver, not fork: the app calls this from a thread, and forking a threaded process

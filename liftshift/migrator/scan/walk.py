@@ -52,12 +52,19 @@ def walk(root: Path) -> Inventory:
                 continue
             if filename.endswith(".py"):
                 names.add(filename[:-3])
-                inventory.tasks.append(FileTask(relative, str(path), "python"))
+                inventory.tasks.append(FileTask(relative, str(path), "python", size=_size(path)))
             elif filename.endswith(".ipynb") and ".ipynb_checkpoints" not in relative:
-                inventory.tasks.append(FileTask(relative, str(path), "notebook"))
+                inventory.tasks.append(FileTask(relative, str(path), "notebook", size=_size(path)))
             elif filename.startswith("requirements") and filename.endswith(".txt"):
                 inventory.requirements.add(relative)
     return inventory
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _symlink(root: Path, path: Path, inventory: Inventory) -> None:
