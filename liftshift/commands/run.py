@@ -1,0 +1,227 @@
+"""``liftshift run``: the whole migration, resumable; ``liftshift demo``: try it on an example."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from liftshift.settings import TARGETS
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+@click.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--target", type=click.Choice(TARGETS), help="Override the plan's target.")
+@click.option("--yes", "-y", is_flag=True, help="Apply the code changes without asking.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the migrated project here and run the later steps there (source untouched).",
+)
+@click.option("--force", is_flag=True, help="Apply over uncommitted changes in a git tree.")
+@click.option("--no-register", is_flag=True, help="Train, but create no model version.")
+@click.option("--dry-run", is_flag=True, help="Print every request a real run would send.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def run(  # noqa: PLR0917 (click passes every option positionally)
+    path: Path,
+    target: str | None,
+    yes: bool,
+    out: Path | None,
+    force: bool,
+    no_register: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Plan, migrate, sync, train and register in one go.
+
+    Rerunning continues from the step that did not finish: applied changes are not reapplied,
+    verified data is not recopied, a running job is reattached and a succeeded one not rerun.
+    """
+    from liftshift.pipeline import RunOptions
+    from liftshift.settings import Settings
+
+    options = RunOptions(target=target, out=out, force=force, register=not no_register)  # type: ignore[arg-type]
+    settings = Settings.from_env(path)
+    if dry_run:
+        _print_dry_run(path, settings, options, as_json)
+        return
+    if not (yes or out) and not _confirm_apply(path):
+        raise click.Abort()
+    summary = run_pipeline(path, settings, options, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+    sys.exit(0 if summary.ok else EXIT_FAILED)
+
+
+def run_pipeline(path: Path, settings: Any, options: Any, *, quiet: bool = False) -> Any:
+    """Run the pipeline in a worker thread so Ctrl-C can stop it cleanly between steps."""
+    from rich.console import Console
+
+    from liftshift.pipeline import Pipeline
+
+    console = Console(stderr=quiet)
+    cancel = threading.Event()
+    pipeline = Pipeline(path, settings, options, reporter=_Renderer(console), cancel=cancel)
+    outcome: list[Any] = []
+    worker = threading.Thread(target=lambda: outcome.append(pipeline.run()), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        console.print("\n[yellow]stopping…[/] (a running job keeps running; rerun to reattach)")
+        cancel.set()
+        worker.join()
+    summary = outcome[0]
+    _print_summary(console, summary)
+    return summary
+
+
+def _confirm_apply(path: Path) -> bool:
+    if not sys.stdin.isatty():
+        raise click.UsageError("liftshift run changes files: pass --yes (or --out DIR)")
+    return click.confirm(
+        f"liftshift run will rewrite the code in {path} (with a backup; `liftshift undo` "
+        "restores it). Go on?",
+        default=True,
+    )
+
+
+class _Renderer:
+    """Turns the core's events into lines on the console (called from the worker thread)."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+
+    def __call__(self, event: Any) -> None:
+        from rich.text import Text
+
+        from liftshift.migrator.sync.channels import Seeded
+        from liftshift.pipeline import StepFinished, StepStarted
+        from liftshift.trainer.jobs import JobLogLine, JobStateChanged, StepProgress
+
+        c = self.console
+        if isinstance(event, StepStarted):
+            c.print(f"[bold cyan]▶ {event.step}[/]")
+        elif isinstance(event, StepFinished):
+            style = {"failed": "red", "cancelled": "yellow"}.get(event.outcome, "green")
+            c.print(f"  [{style}]{event.outcome}[/]: {event.summary}", highlight=False)
+        elif isinstance(event, Seeded):
+            c.print(f"  seeded {event.destination} with {event.objects} sample object(s)")
+        elif isinstance(event, StepProgress):
+            c.print(f"  [dim]{event.step}:[/] {event.message}", highlight=False)
+        elif isinstance(event, JobStateChanged):
+            c.print(f"  [bold]state:[/] {event.state.short}", highlight=False)
+        elif isinstance(event, JobLogLine):
+            c.print(Text("  │ ", style="dim") + Text(event.text), soft_wrap=True)
+
+
+def _print_summary(console: Any, summary: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"liftshift run — {summary.project_dir} ({summary.target})")
+    table.add_column("step")
+    table.add_column("outcome")
+    table.add_column("what happened", overflow="fold")
+    for step in summary.steps:
+        table.add_row(step.step, step.outcome, step.summary)
+    console.print(table)
+    if summary.attention:
+        console.print(f"[yellow]{len(summary.attention)} item(s) need attention:[/]")
+        for line in summary.attention:
+            console.print(f"  {line}", highlight=False)
+    failed = summary.failed_step
+    if failed is not None:
+        console.print(f"[red]Stopped at {failed.step}[/]: rerun `liftshift run` to continue.")
+
+
+def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> None:
+    from liftshift.pipeline import dry_run
+
+    requests = dry_run(path, settings, options)
+    if as_json:
+        click.echo(json.dumps(requests, indent=2))
+        return
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    console = Console()
+    console.print(f"[bold]Dry run[/] ({requests['target']} target): nothing is sent or written.")
+    console.print(f"plan: {requests['plan']}")
+    console.print(f"migrate: {requests['migrate']['summary']}")
+    for name in ("sync", "package_upload", "create_custom_job", "upload_model"):
+        console.print(f"[bold]{name}[/]")
+        console.print(Syntax(json.dumps(requests[name], indent=2), "json", word_wrap=True))
+    for note in requests["notes"]:
+        console.print(f"note: {note}")
+
+
+@click.command()
+@click.option(
+    "--example",
+    default=None,
+    help="Which example project (default: titanic-sklearn).",
+)
+@click.option(
+    "--dir",
+    "workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("liftshift-demo"),
+    show_default=True,
+    help="Work folder for the copy.",
+)
+@click.option("--no-tui", is_flag=True, help="Run the whole migration and print the summary.")
+def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
+    """Copy an example SageMaker project to a work folder and migrate it on the local target.
+
+    Opens the app on the copy; with --no-tui, runs `liftshift run` instead. Rerunning continues
+    the same demo.
+    """
+    from liftshift.examples import DEFAULT_EXAMPLE, example_path
+    from liftshift.pipeline import RunOptions
+    from liftshift.settings import Settings
+
+    name = example or DEFAULT_EXAMPLE
+    try:
+        source = example_path(name)
+    except FileNotFoundError as exc:
+        raise click.UsageError(str(exc)) from exc
+    project = (workdir / name).resolve()
+    if project.exists() and any(project.iterdir()):
+        if not (project / ".git").is_dir():
+            raise click.UsageError(f"{project} exists and is not a liftshift demo; pick --dir")
+        click.echo(f"continuing the demo in {project}")
+    else:
+        _copy_example(source, project)
+        click.echo(f"copied the {name} example to {project} (a git repository)")
+    settings = Settings.from_env(project).with_target("local")
+    if not no_tui:
+        from liftshift.tui.app import make_app
+
+        make_app(project).run()
+        return
+    summary = run_pipeline(project, settings, RunOptions(target="local"))
+    sys.exit(0 if summary.ok else EXIT_FAILED)
+
+
+def _copy_example(source: Path, project: Path) -> None:
+    """Copy the example and commit it, as a user's project would be: the migration then runs
+    on a clean git tree and `git diff` shows exactly what liftshift changed."""
+    shutil.copytree(
+        source, project, ignore=shutil.ignore_patterns(".liftshift", "__pycache__", "*.pyc")
+    )
+    git = shutil.which("git")
+    if git is None:
+        return
+    identity = ["-c", "user.name=liftshift demo", "-c", "user.email=demo@liftshift.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "SageMaker project"]):
+        subprocess.run([git, *identity, *args], cwd=project, check=True, capture_output=True)
