@@ -52,12 +52,13 @@ class MigrationContext:
     """Channel name → flag that a rule declared (fed back into the plan)."""
 
     def channel_flag(self, name: str) -> str:
-        """The flag for a channel: the plan's, else ``--<name>`` like SageMaker examples use."""
+        """The flag for a channel: the plan's, else the script's own argparse flag for it, else
+        ``--<name>`` like SageMaker examples use."""
         lowered = name.lower()
         for channel in self.channels:
             if channel.name.lower() == lowered and channel.argument:
                 return channel.argument
-        return f"--{lowered}"
+        return self.added_arguments.get(lowered) or f"--{lowered}"
 
     def hyperparameter_flag(self, key: str) -> str:
         """``SM_HP_LEARNING-RATE`` → the launcher's own spelling (``--learning-rate``)."""

@@ -14,20 +14,24 @@ TODO.
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from liftshift.codemods import envreads as ev
-from liftshift.codemods.base import FileContext, Rule, string_value
+from liftshift.codemods.base import FileContext, MigrationContext, Rule, string_value
 from liftshift.codemods.cstutil import (
     StatementTodos,
     add_imports,
+    find_keyword,
     parse_statement,
     preferred_quote,
 )
 from liftshift.codemods.envrewrite import (
+    ADD_ARGUMENT,
     SM_NAME_IN_TEXT,
     AddArguments,
     EnvRewriter,
     declared_flags,
+    flags_of,
     parser_names,
 )
 from liftshift.codemods.runtime import ensure_helpers
@@ -92,7 +96,19 @@ class _Sweep(StatementTodos):
             self.todo(f"{name} is a SageMaker variable and is not set on Vertex AI")
 
 
+def _channel_flags(module: cst.Module, ctx: MigrationContext) -> None:
+    """Channels the script already takes as an argument (``--data-dir`` reading
+    ``SM_CHANNEL_TRAINING``): reads elsewhere in the file use the same flag."""
+    for call in m.findall(module, ADD_ARGUMENT):
+        default = find_keyword(call, "default")  # type: ignore[arg-type]
+        read = ev.env_read(default.value) if default is not None else None
+        long = [flag for flag in flags_of(call) if flag.startswith("--")]  # type: ignore[arg-type]
+        if read and read.name and read.name.startswith("SM_CHANNEL_") and long:
+            ctx.added_arguments.setdefault(read.name[len("SM_CHANNEL_") :].lower(), long[0])
+
+
 def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+    _channel_flags(module, fctx.migration)
     quote = preferred_quote(module)
     rewriter = EnvRewriter(
         CODE,

@@ -316,8 +316,16 @@ def _run_file_rule(
 
 
 def _update_plan(tree: ProjectTree, ctx: MigrationContext, root: Path) -> None:
-    """Record flags the codemods declared for channels the plan had no argument for."""
-    if not tree.exists(PLAN_FILENAME) or not ctx.added_arguments:
+    """Record flags the codemods declared for channels the plan had no argument for, in the
+    plan object and in ``liftshift.toml`` (so the backends pass them and reruns know them)."""
+    if not ctx.added_arguments:
+        return
+    plan = ctx.plan
+    for channel in getattr(getattr(plan, "data", None), "channels", []):
+        flag = ctx.added_arguments.get(channel.name.lower())
+        if flag and not channel.argument:
+            channel.argument = flag
+    if not tree.exists(PLAN_FILENAME):
         return
     import tomlkit
 

@@ -1,0 +1,4 @@
+import os
+
+def train(:
+    model_dir = os.environ["SM_MODEL_DIR"]
