@@ -67,6 +67,24 @@ def test_json_loads_inside_argparse_default_counts_as_argparse(make_project: Mak
     assert argument.default_source == 'json.loads(os.environ["SM_HOSTS"])'
 
 
+def test_wrapped_reads_inside_argparse_default(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "train.py": """
+                import argparse, os
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--gpus", default=int(os.environ.get("SM_NUM_GPUS", 0)))
+                parser.add_argument("--out", default=os.getenv("SM_OUTPUT_DATA_DIR") or "/tmp/out")
+            """
+        }
+    )
+    (entry,) = scan_project(root).entry_points
+    assert [(read.name, read.style) for read in entry.env_reads] == [
+        ("SM_NUM_GPUS", "argparse_default"),
+        ("SM_OUTPUT_DATA_DIR", "argparse_default"),
+    ]
+
+
 def test_names_built_at_run_time_are_dynamic(make_project: MakeProject) -> None:
     root = make_project(
         {

@@ -401,10 +401,7 @@ class ScanVisitor(cst.CSTVisitor):
             return
         default = keywords.get("default")
         if default is not None:
-            self.context[default] = "argparse_default"
-            inner = default
-            if isinstance(inner, cst.Call) and self.qualified(inner.func) in tables.JSON_LOADS:
-                self.context[inner] = "argparse_default"
+            self._mark_default(default)
         dest = keywords.get("dest")
         dest_value = dest.evaluated_value if isinstance(dest, cst.SimpleString) else None
         arg_type = keywords.get("type")
@@ -418,14 +415,28 @@ class ScanVisitor(cst.CSTVisitor):
             )
         )
 
+    def _mark_default(self, node: cst.BaseExpression) -> None:
+        """Env reads inside ``default=`` count as argparse defaults, also when wrapped:
+        ``int(os.environ.get(...))``, ``json.loads(os.environ[...])``, ``environ.get(...) or x``.
+        """
+        while True:
+            self.context[node] = "argparse_default"
+            if isinstance(node, cst.BooleanOperation):
+                self._mark_default(node.right)
+                node = node.left
+            elif isinstance(node, cst.Call) and node.args and node.args[0].keyword is None:
+                name = self.qualified(node.func)
+                if name in tables.ENV_GET or name in tables.ENV_GETENV:
+                    return
+                node = node.args[0].value
+            else:
+                return
+
     def _maybe_helper_call(self, node: cst.Call, function: str, first: cst.BaseExpression) -> None:
         if isinstance(first, cst.SimpleString):
             value = first.evaluated_value
             if isinstance(value, str) and value.startswith(tables.SM_PREFIXES):
-                style = self.context.get(node)
                 self.state.helper_calls.append((function, value, self.location(node)))
-                if style:
-                    self.context.pop(node, None)
 
     def finish(self) -> None:
         """Turn calls of helper functions that wrap ``os.environ`` into env reads."""
