@@ -171,13 +171,13 @@ def _api_message(exc: BaseException) -> str:
 
 def _dry_run(spec: Any, settings: Any, as_json: bool) -> None:
     from liftshift.trainer.jobs import custom_job_request, model_upload_request
-    from liftshift.trainer.packaging import PACKAGES_PREFIX, content_hash
+    from liftshift.trainer.packaging import PACKAGES_PREFIX, cache_root, content_hash
 
     key = content_hash(settings.project_dir, spec.package_name)
     package_uri = (
         f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}/{key}/{spec.package_name}-<version>.tar.gz"
     )
-    built = sorted((settings.state_dir / "packages" / key).glob("*.tar.gz"))
+    built = sorted((cache_root(settings) / "packages" / key).glob("*.tar.gz"))
     if built:
         package_uri = f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}/{key}/{built[0].name}"
     requests = {

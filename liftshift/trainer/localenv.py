@@ -25,7 +25,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from liftshift.events import Reporter, ignore
 from liftshift.settings import Settings
 from liftshift.trainer.jobs import StepProgress
-from liftshift.trainer.packaging import BuiltPackage
+from liftshift.trainer.packaging import BuiltPackage, cache_root
 
 _READY = ".liftshift-ready"
 
@@ -90,7 +90,7 @@ def ensure_environment(
 ) -> Path:
     """A virtual environment with ``built`` installed; cached by package hash. Returns its
     python executable."""
-    env_dir = settings.state_dir / "venvs" / built.content_hash
+    env_dir = cache_root(settings) / "venvs" / built.content_hash
     python = venv_python(env_dir)
     if (env_dir / _READY).is_file():
         reporter(StepProgress("environment", f"reusing environment {built.content_hash}"))

@@ -35,7 +35,7 @@ class PackagingError(RuntimeError):
 @dataclass(frozen=True)
 class BuiltPackage:
     path: Path
-    """The local sdist: ``<project>/.liftshift/packages/<hash>/<name>-<version>.tar.gz``."""
+    """The local sdist: ``<cache>/packages/<hash>/<name>-<version>.tar.gz``."""
     content_hash: str
     reused: bool
 
@@ -49,6 +49,14 @@ class BuiltPackage:
     @property
     def object_name(self) -> str:
         return f"{PACKAGES_PREFIX}/{self.content_hash}/{self.filename}"
+
+
+def cache_root(settings: Settings) -> Path:
+    """Where built packages and trainer environments are cached, keyed by content hash:
+    ``<project>/.liftshift`` by default, or ``$LIFTSHIFT_CACHE_DIR`` to share them between
+    projects (identical trainers then build once; the tests use this)."""
+    shared = os.environ.get("LIFTSHIFT_CACHE_DIR")
+    return Path(shared) if shared else settings.state_dir
 
 
 def content_hash(project_dir: Path, package: str = "trainer") -> str:
@@ -89,7 +97,7 @@ def build_package(
     started = time.perf_counter()
     project_dir = Path(project_dir)
     key = content_hash(project_dir, package)
-    out_dir = settings.state_dir / "packages" / key
+    out_dir = cache_root(settings) / "packages" / key
     existing = sorted(out_dir.glob("*.tar.gz")) if out_dir.is_dir() else []
     if existing:
         reporter(StepProgress("build", f"package unchanged: {existing[0].name} ({key})"))
@@ -151,13 +159,29 @@ def upload_package(
         os.replace(tmp, target)
         reporter(StepProgress("upload", f"staged {uri}"))
         return uri
+    from google.api_core.exceptions import Forbidden, NotFound
+
     from liftshift.clients import gcs_client
 
     client = gcs_client(settings)
-    blob = client.bucket(staging_bucket).blob(built.object_name)
-    if blob.exists():
-        reporter(StepProgress("upload", f"package already staged: {uri}"))
-        return uri
+    bucket = client.bucket(staging_bucket)
+    try:
+        if not bucket.exists():
+            raise PackagingError(
+                f"staging bucket gs://{staging_bucket} does not exist; create it with "
+                f"`gcloud storage buckets create gs://{staging_bucket} "
+                f"--location {settings.gcp.region}` or pass --staging-bucket"
+            )
+        blob = bucket.blob(built.object_name)
+        if blob.exists():
+            reporter(StepProgress("upload", f"package already staged: {uri}"))
+            return uri
+    except Forbidden as exc:
+        raise PackagingError(
+            f"no access to staging bucket gs://{staging_bucket}: {exc.message}"
+        ) from exc
+    except NotFound as exc:  # pragma: no cover - exists() answers False instead
+        raise PackagingError(f"staging bucket gs://{staging_bucket} not found") from exc
     started = time.perf_counter()
     blob.upload_from_filename(str(built.path), content_type="application/gzip")
     reporter(StepProgress("upload", f"uploaded {uri}", time.perf_counter() - started))

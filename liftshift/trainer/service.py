@@ -21,6 +21,7 @@ from liftshift.trainer.backends.base import TrainingBackend
 from liftshift.trainer.jobs import (
     JobHandle,
     JobSpec,
+    JobSpecError,
     JobState,
     JobStatus,
     StepProgress,
@@ -57,6 +58,11 @@ def start_training(
     """Build and stage the package and submit the job; returns as soon as it is running."""
     timings: dict[str, float] = {}
     spec = build_job_spec(plan, settings, overrides)
+    if settings.target == "gcp" and not spec.project:
+        raise JobSpecError(
+            "no Google Cloud project: set target.gcp_project in liftshift.toml or "
+            "GOOGLE_CLOUD_PROJECT"
+        )
     t0 = time.perf_counter()
     built = build_package(
         settings.project_dir, settings, package=spec.package_name, reporter=reporter

@@ -77,14 +77,18 @@ class FakeVertex:
     def calls(self, method: str) -> list[Recorded]:
         return [r for r in self.requests if _route(r.method, r.path)[0] == method]
 
-    def add_log(self, job_id: str, text: str, timestamp: float) -> None:
+    def add_log(
+        self, job_id: str, text: str, timestamp: float, *, structured: bool = False
+    ) -> None:
+        """A trainer log line as Vertex writes it (``jsonPayload.message`` when structured)."""
+        payload = {"jsonPayload": {"message": text}} if structured else {"textPayload": text}
         self.log_entries.append(
             {
                 "logName": f"projects/{self.project}/logs/workerpool0-0",
                 "resource": {"type": "ml_job", "labels": {"job_id": job_id}},
                 "timestamp": _rfc3339(timestamp),
                 "insertId": f"i{len(self.log_entries)}",
-                "textPayload": text,
+                **payload,
             }
         )
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -101,3 +107,46 @@ def test_tiers_json_lists_presets_and_mapping() -> None:
     assert "ml.trn1" in data["unmappable"]
     code, out = run("tiers")
     assert code == 0 and "PREMIUM_1" in out
+
+
+def _read_until(stream: Any, needle: str, timeout: float = 30.0) -> str:
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        assert time.monotonic() < deadline, seen
+        line = stream.readline()
+        assert line, seen
+        seen += line
+    return seen
+
+
+@pytest.mark.slow
+def test_ctrl_c_detaches_then_reattach_and_cancel(toy_project: Path) -> None:
+    command = [sys.executable, "-m", "liftshift"]
+    train = subprocess.Popen(
+        [*command, "train", str(toy_project), "-H", "mode=sleep"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = _read_until(train.stdout, "sleeping")
+    job_id = re.search(r"^job (\S+)", seen, re.M).group(1)  # type: ignore[union-attr]
+    train.send_signal(signal.SIGINT)
+    rest, _ = train.communicate(timeout=30)
+    assert train.returncode == 0, rest
+    assert f"Job {job_id} keeps running" in rest
+    assert f"liftshift jobs cancel {job_id}" in rest
+
+    follow = subprocess.Popen(
+        [*command, "jobs", "logs", job_id, "--follow", "--project", str(toy_project)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    _read_until(follow.stdout, "sleeping")
+    code, out = run("jobs", "cancel", job_id, "--project", str(toy_project))
+    assert code == 0 and ("CANCELLING" in out or "CANCELLED" in out)
+    out, _ = follow.communicate(timeout=30)
+    assert follow.returncode == 1
+    assert "CANCELLED" in out

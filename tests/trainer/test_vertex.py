@@ -87,6 +87,7 @@ def test_vertex_job_and_two_model_versions(
     spec = result.spec
     job_id = result.handle.job_id
     fake_vertex.add_log(job_id, "epoch 1 loss 0.5", time.time())
+    fake_vertex.add_log(job_id, "epoch 2 loss 0.4", time.time() + 0.001, structured=True)
     fake_vertex.add_log("other-job", "not ours", time.time())
     _write_model(vertex_settings, spec.model_dir)
     service.finish_training(result, vertex_settings, reporter=events.append, backend=backend)
@@ -132,7 +133,10 @@ def test_vertex_job_and_two_model_versions(
 
     states = [e.state for e in events if hasattr(e, "state")]
     assert states == [JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED]
-    assert [e.text for e in events if isinstance(e, JobLogLine)] == ["epoch 1 loss 0.5"]
+    assert [e.text for e in events if isinstance(e, JobLogLine)] == [
+        "epoch 1 loss 0.5",
+        "epoch 2 loss 0.4",
+    ]
     (log_call, *_) = fake_vertex.calls("list_log_entries")
     log_filter = log_call.body["filter"]
     assert f'resource.labels.job_id="{job_id}"' in log_filter
@@ -231,10 +235,22 @@ def _cli_env(settings: Settings, fake: FakeVertex) -> dict[str, str]:
     }
 
 
-def test_cli_permission_error_is_one_line_exit_1(
-    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+@pytest.mark.parametrize(
+    ("status", "message", "hint"),
+    [
+        (403, "Permission 'aiplatform.customJobs.create' denied", "Vertex AI User"),
+        (429, "Quota exceeded for custom_model_training_nvidia_t4_gpus", "quota exceeded"),
+    ],
+)
+def test_cli_api_errors_are_one_line_exit_1(  # noqa: PLR0917 (fixtures + parameters)
+    vertex_settings: Settings,
+    fake_vertex: FakeVertex,
+    toy_project: Path,
+    status: int,
+    message: str,
+    hint: str,
 ) -> None:
-    fake_vertex.fail_next("create_custom_job", 403, "Permission 'aiplatform.customJobs.create'")
+    fake_vertex.fail_next("create_custom_job", status, message)
     result = CliRunner().invoke(
         cli,
         ["train", str(toy_project), "--target", "gcp", "--detach"],
@@ -242,7 +258,21 @@ def test_cli_permission_error_is_one_line_exit_1(
     )
     assert result.exit_code == 1, result.output
     assert "Vertex AI refused the request" in result.output
-    assert "Vertex AI User" in result.output
+    assert message in result.output and hint in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_missing_staging_bucket(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["train", str(toy_project), "--target", "gcp", "--staging-bucket", "gs://no-such-bucket"],
+        env=_cli_env(vertex_settings, fake_vertex),
+    )
+    assert result.exit_code == 2, result.output
+    assert "staging bucket gs://no-such-bucket does not exist" in result.output
+    assert not fake_vertex.calls("create_custom_job")
 
 
 def test_cli_detach_then_jobs_commands(
@@ -276,6 +306,10 @@ def test_cli_no_credentials(toy_project: Path) -> None:
         "GCE_METADATA_IP": "127.0.0.1:9",
         "CLOUDSDK_CONFIG": str(toy_project / "no-gcloud"),
     }
+    result = CliRunner().invoke(cli, ["train", str(toy_project)], env=env)
+    assert result.exit_code == 2, result.output
+    assert "no Google Cloud project" in result.output
+    env["GOOGLE_CLOUD_PROJECT"] = "some-project"
     result = CliRunner().invoke(cli, ["train", str(toy_project)], env=env)
     assert result.exit_code == 2, result.output
     assert "No Google Cloud credentials" in result.output

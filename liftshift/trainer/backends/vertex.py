@@ -138,14 +138,22 @@ class VertexBackend:
             if stamp_text > newest:
                 newest, seen = stamp_text, set()
             seen.add(entry.insert_id)
-            payload = entry.payload
-            text = payload if isinstance(payload, str) else json.dumps(payload, default=str)
+            text = _payload_text(entry.payload)
             lines.append((stamp.timestamp(), text.rstrip("\n")))
         return LogBatch(lines, json.dumps({"since": newest, "seen": sorted(seen)}))
 
     def console_url(self, job_id: str) -> str:
         url = CONSOLE.format(region=self.settings.gcp.region, job=job_id)
         return f"{url}?project={self.settings.gcp.project}" if self.settings.gcp.project else url
+
+
+def _payload_text(payload: Any) -> str:
+    """Vertex writes trainer output as text; structured entries carry it in ``message``."""
+    if isinstance(payload, str):
+        return payload
+    if isinstance(payload, dict) and isinstance(payload.get("message"), str):
+        return payload["message"]
+    return json.dumps(payload, default=str)
 
 
 def _status(job_id: str, resource: Any) -> JobStatus:
