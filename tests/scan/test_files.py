@@ -98,3 +98,24 @@ def test_many_files_use_worker_processes_and_report_progress(make_project: MakeP
     assert events[0] == ScanProgress(0, 202, "")
     assert events[-1].done == events[-1].total == 202
     assert all(a.done <= b.done for a, b in itertools.pairwise(events))
+
+
+def test_a_scanner_bug_on_one_file_is_a_finding(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liftshift.migrator.scan import analyze
+
+    real = analyze._python
+
+    def explode(task, text, result):  # type: ignore[no-untyped-def]
+        if task.path == "odd.py":
+            raise RecursionError("too deep")
+        real(task, text, result)
+
+    monkeypatch.setattr(analyze, "_python", explode)
+    root = make_project({"train.py": TRAIN, "odd.py": "x = 1\n"})
+    scan = scan_project(root, jobs=1)
+    assert [entry.path for entry in scan.entry_points] == ["train.py"]
+    (failed,) = [f for f in scan.findings if f.code == "scan-failed"]
+    assert failed.location.path == "odd.py"
+    assert "RecursionError" in failed.message

@@ -48,14 +48,30 @@ class FileResult:
 
 
 def analyze(task: FileTask) -> FileResult:
+    """Never raises: a bug on one odd file becomes a finding, and the scan goes on."""
     result = FileResult(task.path, task.kind)
-    text = _read(task, result)
-    if text is None:
-        return result
-    if task.kind == "notebook":
-        _notebook(task, text, result)
-    else:
-        _python(task, text, result)
+    try:
+        text = _read(task, result)
+        if text is None:
+            return result
+        if task.kind == "notebook":
+            _notebook(task, text, result)
+        else:
+            _python(task, text, result)
+    except Exception as exc:  # a scanner bug must not lose the rest of the project
+        return FileResult(
+            task.path,
+            task.kind,
+            findings=[
+                Finding(
+                    "scan-failed",
+                    f"liftshift could not scan this file ({type(exc).__name__}: {exc}); "
+                    "please report it",
+                    Severity.ERROR,
+                    Location(task.path),
+                )
+            ],
+        )
     return result
 
 

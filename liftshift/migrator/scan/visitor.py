@@ -183,6 +183,14 @@ class ScanVisitor(cst.CSTVisitor):
         self.functions.pop()
         self.depth -= 1
 
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        """``get_env = lambda name: os.environ[name]`` is a helper like a ``def``."""
+        params = [param.name.value for param in node.params.params]
+        self.functions.append((self.assigned_to.get(node, "<lambda>"), params))
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.functions.pop()
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.depth += 1
 
