@@ -119,3 +119,46 @@ def test_a_scanner_bug_on_one_file_is_a_finding(
     (failed,) = [f for f in scan.findings if f.code == "scan-failed"]
     assert failed.location.path == "odd.py"
     assert "RecursionError" in failed.message
+
+
+def test_sibling_imports_are_followed_through_sibling_modules(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "trainer/task.py": """
+                import os
+                import model
+                from utils.io import load
+
+                def main():
+                    import metrics
+                    return os.environ["SM_MODEL_DIR"]
+            """,
+            "trainer/model.py": "import layers\nimport numpy\n",
+            "trainer/layers.py": "from . import model\nimport model\n",
+            "trainer/metrics.py": "x = 1\n",
+            "trainer/utils/__init__.py": "",
+            "trainer/utils/io.py": "import layers\n",
+            "other.py": "import model\n",
+        }
+    )
+    scan = scan_project(root)
+    (entry,) = scan.entry_points
+    assert [(ref.location.path, ref.detail) for ref in entry.sibling_imports] == [
+        ("trainer/task.py", "import model"),
+        ("trainer/task.py", "from utils.io import load"),
+        ("trainer/task.py", "import metrics"),
+        ("trainer/model.py", "import layers"),
+        ("trainer/utils/io.py", "import layers"),
+        ("trainer/layers.py", "import model"),
+    ]
+    flagged = sorted(
+        (f.location.path, f.location.line) for f in scan.findings if f.code == "sibling-import"
+    )
+    assert flagged == [
+        ("trainer/layers.py", 2),
+        ("trainer/model.py", 1),
+        ("trainer/task.py", 2),
+        ("trainer/task.py", 3),
+        ("trainer/task.py", 6),
+        ("trainer/utils/io.py", 1),
+    ]

@@ -20,7 +20,7 @@ from liftshift.migrator.project import (
     Unresolved,
 )
 from liftshift.migrator.scan.analyze import FileResult
-from liftshift.migrator.scan.visitor import ModuleFacts
+from liftshift.migrator.scan.visitor import ImportRef, ModuleFacts
 from liftshift.migrator.scan.walk import Inventory
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -82,6 +82,8 @@ def build_entry_point(
     launchers: list[Launcher],
     inventory: Inventory,
     findings: list[Finding],
+    *,
+    facts_of: Callable[[str], ModuleFacts | None],
 ) -> EntryPoint:
     folder = posixpath.dirname(path)
     entry = EntryPoint(
@@ -96,23 +98,60 @@ def build_entry_point(
         has_main_guard=facts.has_main_guard,
         requirements=_requirements(folder, inventory.requirements),
     )
-    siblings = inventory.modules.get(folder, set()) - {posixpath.basename(path)[:-3]}
-    for ref in facts.imports:
+    for importer, ref in sibling_imports(path, facts, inventory, facts_of):
+        where = Location(importer, ref.line, 1)
         head = ref.module.partition(".")[0]
-        if head in siblings:
-            where = Location(path, ref.line, 1)
-            entry.sibling_imports.append(CodeRef("sibling_import", ref.source, where))
-            findings.append(
-                Finding(
-                    "sibling-import",
-                    f"`{ref.source}` only works while {head!r} sits next to the script on "
-                    "sys.path; packaged as a module it breaks (use a relative or package import)",
-                    Severity.WARNING,
-                    where,
-                )
+        entry.sibling_imports.append(CodeRef("sibling_import", ref.source, where))
+        findings.append(
+            Finding(
+                "sibling-import",
+                f"`{ref.source}` only works while {head!r} sits next to {path} on sys.path; "
+                "packaged as a module it breaks (use a relative or package import)",
+                Severity.WARNING,
+                where,
             )
+        )
     _entry_findings(entry, facts, launchers, findings)
     return entry
+
+
+def sibling_imports(
+    path: str,
+    facts: ModuleFacts,
+    inventory: Inventory,
+    facts_of: Callable[[str], ModuleFacts | None],
+) -> list[tuple[str, ImportRef]]:
+    """Absolute imports that resolve only because the script's folder is on ``sys.path``:
+    the script's own, and those of the sibling modules it pulls in (``model.py`` importing
+    ``layers``), as ``(importing file, import)``."""
+    folder = posixpath.dirname(path)
+    names = inventory.modules.get(folder, set()) - {posixpath.basename(path)[:-3]}
+    found: list[tuple[str, ImportRef]] = []
+    seen = {path}
+    queue: list[tuple[str, ModuleFacts]] = [(path, facts)]
+    while queue:
+        importer, importer_facts = queue.pop(0)
+        for ref in importer_facts.imports:
+            if ref.module.partition(".")[0] not in names:
+                continue
+            found.append((importer, ref))
+            module_file = _module_file(folder, ref.module, inventory)
+            if module_file is None or module_file in seen:
+                continue
+            seen.add(module_file)
+            module_facts = facts_of(module_file)
+            if module_facts is not None:
+                queue.append((module_file, module_facts))
+    return found
+
+
+def _module_file(folder: str, module: str, inventory: Inventory) -> str | None:
+    """The project file ``import module`` loads with ``folder`` on sys.path, if any."""
+    base = posixpath.join(folder, *module.split("."))
+    for candidate in (f"{base}.py", posixpath.join(base, "__init__.py")):
+        if candidate in inventory.python_files:
+            return candidate
+    return None
 
 
 def _entry_findings(

@@ -13,6 +13,7 @@ from liftshift.events import Reporter, ignore
 from liftshift.migrator.project import ProjectScan
 from liftshift.migrator.scan import assemble
 from liftshift.migrator.scan.analyze import FileResult, FileTask, analyze
+from liftshift.migrator.scan.visitor import ModuleFacts
 from liftshift.migrator.scan.walk import walk
 
 PARALLEL_MIN_FILES = 50
@@ -69,20 +70,30 @@ def scan_project(
 
     references = assemble.entry_point_references(launchers, results, findings)
     tasks = {task.path: task for task in inventory.tasks}
-    entry_points = []
-    for path in sorted(set(references) | set(results)):
-        result = results[path]
-        if result.kind != "python":
-            continue
-        if path in references and result.facts is None and result.parsed:
+
+    def facts_of(path: str) -> ModuleFacts | None:
+        """Facts of any project file, walking it now if the first pass only parsed it."""
+        result = results.get(path)
+        if result is None or result.kind != "python":
+            return None
+        if result.facts is None and result.parsed:
             task = tasks[path]
             result = analyze(FileTask(task.path, task.absolute, task.kind, force=True))
+            results[path] = result
             findings.extend(result.facts.findings if result.facts else [])
-        facts = result.facts
+        return result.facts
+
+    entry_points = []
+    for path in sorted(set(references) | set(results)):
+        if results[path].kind != "python":
+            continue
+        facts = facts_of(path) if path in references else results[path].facts
         if facts is None or not (path in references or assemble.is_entry_point(facts)):
             continue
         entry_points.append(
-            assemble.build_entry_point(path, facts, references.get(path, []), inventory, findings)
+            assemble.build_entry_point(
+                path, facts, references.get(path, []), inventory, findings, facts_of=facts_of
+            )
         )
     return ProjectScan(
         root=str(root),

@@ -42,7 +42,7 @@ MAIN_GUARD = m.If(
 
 @dataclass(frozen=True)
 class ImportRef:
-    """An absolute import at module level: ``import model`` / ``from model import build``."""
+    """An absolute import (any depth): ``import model`` / ``from model import build``."""
 
     module: str
     line: int
@@ -167,7 +167,7 @@ class ScanVisitor(cst.CSTVisitor):
             self.state.imports_sagemaker = True
         if head in {"tensorflow", "keras"}:
             self.facts.imports_tensorflow = True
-        if self.depth == 0 and module:
+        if module:
             self.facts.imports.append(
                 ImportRef(module, self.location(node).line, self.snippet(node))
             )

@@ -23,6 +23,7 @@ class Inventory:
     modules: dict[str, set[str]] = field(default_factory=dict)
     """Relative folder ("" for the root) → importable names in it (``x.py``, packages)."""
     findings: list[Finding] = field(default_factory=list)
+    python_files: set[str] = field(default_factory=set)
 
 
 def walk(root: Path) -> Inventory:
@@ -52,6 +53,7 @@ def walk(root: Path) -> Inventory:
                 continue
             if filename.endswith(".py"):
                 names.add(filename[:-3])
+                inventory.python_files.add(relative)
                 inventory.tasks.append(FileTask(relative, str(path), "python", size=_size(path)))
             elif filename.endswith(".ipynb") and ".ipynb_checkpoints" not in relative:
                 inventory.tasks.append(FileTask(relative, str(path), "notebook", size=_size(path)))
