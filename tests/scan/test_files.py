@@ -162,3 +162,13 @@ def test_sibling_imports_are_followed_through_sibling_modules(make_project: Make
         ("trainer/task.py", 6),
         ("trainer/utils/io.py", 1),
     ]
+
+
+def test_the_trainer_corpus_scans_without_internal_errors() -> None:
+    """tests/corpus holds realistic script-mode trainers (owned by the codemod tests)."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    if not corpus.is_dir():
+        pytest.skip("no trainer corpus")
+    scan = scan_project(corpus, jobs=1)
+    assert not [f for f in scan.findings if f.code == "scan-failed"]
+    assert len(scan.entry_points) >= scan.files_scanned // 2

@@ -19,6 +19,7 @@ from liftshift.migrator.project import (
     Severity,
     Unresolved,
 )
+from liftshift.migrator.scan import tables
 from liftshift.migrator.scan.analyze import FileResult
 from liftshift.migrator.scan.visitor import ImportRef, ModuleFacts
 from liftshift.migrator.scan.walk import Inventory
@@ -171,6 +172,17 @@ def _entry_findings(
                     "AIP_CHECKPOINT_DIR and keep the SavedModel export on AIP_MODEL_DIR",
                     Severity.WARNING,
                     argument.location,
+                )
+            )
+    for ref in facts.imports:
+        head = ref.module.partition(".")[0]
+        if head in tables.SAGEMAKER_ONLY_LIBRARIES:
+            findings.append(
+                Finding(
+                    "sagemaker-library",
+                    f"`{ref.source}`: {tables.SAGEMAKER_ONLY_LIBRARIES[head]}",
+                    Severity.WARNING,
+                    Location(entry.path, ref.line, 1),
                 )
             )
     for ref in entry.opt_ml_paths:

@@ -105,6 +105,22 @@ REQUEST_INPUT_FN = "input_fn"
 (``input_fn(request_body, request_content_type)``); TensorFlow trainers use the same name for
 their training input pipeline."""
 
+SAGEMAKER_ONLY_LIBRARIES = {
+    "smdistributed": "SageMaker's distributed training library; on Vertex AI use the framework's "
+    "own (torch.distributed with NCCL, tf.distribute): Vertex sets CLUSTER_SPEC and TF_CONFIG",
+    "smdebug": "SageMaker Debugger has no Vertex AI equivalent (use TensorBoard or Vertex AI "
+    "Experiments)",
+    "sagemaker_tensorflow": "SageMaker Pipe mode datasets; read the channel's files instead",
+    "sagemaker_training": "the SageMaker training toolkit; Vertex AI passes settings as AIP_* "
+    "variables and command-line arguments",
+    "sagemaker_containers": "the (retired) SageMaker containers toolkit; Vertex AI passes settings "
+    "as AIP_* variables and command-line arguments",
+    "sagemaker_inference": "the SageMaker serving toolkit; Vertex prebuilt prediction containers "
+    "load the model artifact directly",
+    "sagemaker": "the SageMaker SDK inside a training script needs AWS credentials at run time",
+}
+"""Top-level modules that exist only on SageMaker, with what to do instead."""
+
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".liftshift", "__pycache__"}
 )
