@@ -145,7 +145,7 @@ class ScanVisitor(cst.CSTVisitor):
                 self.state.aliases[alias.asname.name.value] = full
             else:
                 head = full.partition(".")[0]
-                self.state.aliases.setdefault(head, head)
+                self.state.aliases[head] = head
             self._note_import(full, node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
