@@ -104,6 +104,11 @@ def _parse_hyperparameters(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--detach", is_flag=True, help="Submit and return; follow with `liftshift jobs`.")
 @click.option("--dry-run", is_flag=True, help="Print the exact requests; send nothing.")
 @click.option("--no-register", is_flag=True, help="Do not create a model version.")
+@click.option("--deploy", is_flag=True,
+              help="Deploy the new version and predict the sample instances.")  # fmt: skip
+@click.option("--instances", "instances_file", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="JSON list of instances for --deploy "
+              "(default: sample_instances.json in the project).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def train(  # noqa: PLR0917 (one parameter per flag)
     path: Path,
@@ -119,6 +124,8 @@ def train(  # noqa: PLR0917 (one parameter per flag)
     detach: bool,
     dry_run: bool,
     no_register: bool,
+    deploy: bool,
+    instances_file: Path | None,
     as_json: bool,
 ) -> None:
     """Package the migrated trainer in PATH and run it as a training job.
@@ -148,14 +155,50 @@ def train(  # noqa: PLR0917 (one parameter per flag)
             hyperparameters=_parse_hyperparameters(hyperparameters),
         )
         spec = build_job_spec(plan, settings, overrides)
+        instances = _deploy_instances(project, instances_file) if deploy else None
+        if deploy and no_register:
+            _fail("--deploy needs the model version that --no-register skips")
         if dry_run:
             _dry_run(spec, settings, as_json)
             return
-        _run(plan, settings, overrides, detach=detach, register=not no_register, as_json=as_json)
+        _run(
+            plan,
+            settings,
+            overrides,
+            detach=detach,
+            register=not no_register,
+            as_json=as_json,
+            instances=instances,
+        )
     except _bad_input_errors() as exc:
         _fail(str(exc))
     except _api_errors() as exc:
         _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
+    except _prediction_error() as exc:
+        _fail(str(exc), EXIT_FAILED)
+
+
+def _prediction_error() -> type[BaseException]:
+    from liftshift.trainer.predict import PredictionError
+
+    return PredictionError
+
+
+def _deploy_instances(project: Path, instances_file: Path | None) -> list[Any]:
+    from liftshift.trainer.predict import (
+        INSTANCES_FILE,
+        PredictionError,
+        load_instances,
+        project_instances,
+    )
+
+    try:
+        instances = load_instances(instances_file) if instances_file else project_instances(project)
+    except PredictionError as exc:
+        _fail(str(exc))
+    if instances is None:
+        _fail(f"--deploy needs instances to send: --instances FILE or {project / INSTANCES_FILE}")
+    return instances
 
 
 def _api_message(exc: BaseException) -> str:
@@ -220,6 +263,7 @@ def _run(
     detach: bool,
     register: bool,
     as_json: bool,
+    instances: list[Any] | None = None,
 ) -> None:
     from rich.console import Console
     from rich.text import Text
@@ -275,7 +319,12 @@ def _run(
                 return
         finally:
             stop.set()
-    _summary(console, result, settings, as_json, detached=False)
+    prediction = None
+    if instances is not None and result.model_version is not None:
+        from liftshift.trainer.predict import predict
+
+        prediction = predict(result.model_version, instances, settings, reporter=report)
+    _summary(console, result, settings, as_json, detached=False, prediction=prediction)
     if not result.succeeded:
         sys.exit(EXIT_FAILED)
 
@@ -301,7 +350,15 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
 
 
-def _summary(console: Any, result: Any, settings: Any, as_json: bool, *, detached: bool) -> None:
+def _summary(
+    console: Any,
+    result: Any,
+    settings: Any,
+    as_json: bool,
+    *,
+    detached: bool,
+    prediction: Any = None,
+) -> None:
     job_id = result.handle.job_id
     project_flag = f" --project {settings.project_dir}" if settings.target == "local" else ""
     target_flag = " --target gcp" if settings.target == "gcp" else ""
@@ -319,6 +376,7 @@ def _summary(console: Any, result: Any, settings: Any, as_json: bool, *, detache
             "package_uri": result.package_uri,
             "console_url": console_url,
             "timings": result.timings,
+            "prediction": asdict(prediction) if prediction else None,
         }
         click.echo(json.dumps(payload, indent=2))
         return
@@ -340,6 +398,10 @@ def _summary(console: Any, result: Any, settings: Any, as_json: bool, *, detache
             highlight=False,
             soft_wrap=True,
         )
+    if prediction is not None:
+        shown = json.dumps(prediction.predictions)
+        console.print(f"Predictions ({prediction.endpoint}): {shown}", highlight=False,
+                      soft_wrap=True)  # fmt: skip
     if console_url:
         console.print(f"Console: {console_url}", highlight=False)
     if detached or not (result.status and result.status.state.terminal):

@@ -8,6 +8,8 @@ request so tests can assert the exact bodies sent, and serves:
   CANCELLED included), CancelCustomJob, ListCustomJobs;
 - ModelService: UploadModel as a long-running operation, GetModel (``id@version`` too),
   ListModels (display_name filter), ListModelVersions;
+- EndpointService: CreateEndpoint (LRO), GetEndpoint, ListEndpoints, DeployModel (LRO);
+  PredictionService: Predict (answers ``predictions[i % len]`` per instance);
 - ``google.longrunning.Operations``: GetOperation (done after ``lro_polls`` polls);
 - Cloud Logging ``entries:list`` filtered by job id and the timestamp bound in the filter.
 
@@ -57,6 +59,9 @@ class FakeVertex:
     operations: dict[str, dict[str, Any]] = field(default_factory=dict)
     lro_polls: int = 1
     log_entries: list[dict[str, Any]] = field(default_factory=list)
+    endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    predictions: list[Any] = field(default_factory=lambda: [0])
+    """What Predict answers for every instance."""
     failures: dict[str, tuple[int, str]] = field(default_factory=dict)
     port: int = 0
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
@@ -174,6 +179,8 @@ class FakeVertex:
             "versionId": version,
             "versionAliases": aliases,
             "versionCreateTime": _rfc3339(time.time()),
+            # prebuilt-container models deploy on dedicated machines, as on Vertex
+            "supportedDeploymentResourcesTypes": ["DEDICATED_RESOURCES"],
             "createTime": _rfc3339(time.time()),
         }
         entry["versions"].append(stored)
@@ -234,6 +241,60 @@ class FakeVertex:
             }
         return 200, {"models": entry["versions"]}
 
+    def _lro(self, parent: str, response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        op_name = f"{parent}/operations/{next(self._ids)}"
+        self.operations[op_name] = {"polls": 0, "response": response}
+        return 200, {"name": op_name, "done": False}
+
+    def _create_endpoint(self, match: re.Match[str], _q: Any, body: Any) -> Any:
+        endpoint_id = str(next(self._ids))
+        name = f"{match['parent']}/endpoints/{endpoint_id}"
+        self.endpoints[endpoint_id] = {**body, "name": name, "deployedModels": []}
+        response = {
+            "@type": "type.googleapis.com/google.cloud.aiplatform.v1.Endpoint",
+            **self.endpoints[endpoint_id],
+        }
+        return self._lro(match["parent"], response)
+
+    def _get_endpoint(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
+        endpoint = self.endpoints.get(match["id"])
+        if endpoint is None:
+            return 404, {"error": {"code": 404, "message": "no endpoint", "status": "NOT_FOUND"}}
+        return 200, endpoint
+
+    def _list_endpoints(self, _m: Any, query: dict[str, list[str]], _b: Any) -> Any:
+        found = re.search(r'display_name\s*=\s*"([^"]*)"', query.get("filter", [""])[0])
+        out = [
+            e for e in self.endpoints.values()
+            if not found or e.get("displayName") == found.group(1)
+        ]  # fmt: skip
+        return 200, {"endpoints": out}
+
+    def _deploy_model(self, match: re.Match[str], _q: Any, body: Any) -> Any:
+        endpoint = self.endpoints[match["id"]]
+        deployed = {**body["deployedModel"], "id": str(next(self._ids))}
+        model, _, version = deployed["model"].partition("@")  # Vertex splits name and version
+        deployed.update(model=model, modelVersionId=version or "1")
+        endpoint["deployedModels"].append(deployed)
+        endpoint["trafficSplit"] = {deployed["id"]: 100}
+        response = {
+            "@type": "type.googleapis.com/google.cloud.aiplatform.v1.DeployModelResponse",
+            "deployedModel": deployed,
+        }
+        return self._lro(endpoint["name"].rsplit("/endpoints/", 1)[0], response)
+
+    def _predict(self, match: re.Match[str], _q: Any, body: Any) -> Any:
+        endpoint = self.endpoints[match["id"]]
+        if not endpoint["deployedModels"]:
+            return 400, {"error": {"code": 400, "message": "no model deployed",
+                                   "status": "FAILED_PRECONDITION"}}  # fmt: skip
+        instances = body.get("instances", [])
+        answers = [self.predictions[i % len(self.predictions)] for i in range(len(instances))]
+        return 200, {
+            "predictions": answers,
+            "deployedModelId": endpoint["deployedModels"][-1]["id"],
+        }
+
     def _list_log_entries(self, _m: Any, _q: Any, body: Any) -> Any:
         text = body.get("filter", "")
         job = re.search(r'resource\.labels\.job_id\s*=\s*"([^"]+)"', text)
@@ -271,6 +332,11 @@ ROUTES: list[tuple[str, str, re.Pattern[str]]] = [
             "GET",
             rf"^/(?:v1|ui)/(?P<name>{_LOC}/(?:models/[^/]+/)?operations/[^/]+)$",
         ),
+        ("create_endpoint", "POST", rf"^/v1/(?P<parent>{_LOC})/endpoints$"),
+        ("list_endpoints", "GET", rf"^/v1/{_LOC}/endpoints$"),
+        ("get_endpoint", "GET", rf"^/v1/{_LOC}/endpoints/(?P<id>[^/:]+)$"),
+        ("deploy_model", "POST", rf"^/v1/{_LOC}/endpoints/(?P<id>[^/:]+):deployModel$"),
+        ("predict", "POST", rf"^/v1/{_LOC}/endpoints/(?P<id>[^/:]+):predict$"),
         ("list_log_entries", "POST", r"^/v2/entries:list$"),
     ]
 ]

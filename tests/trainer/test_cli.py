@@ -76,6 +76,7 @@ def test_dry_run_basic_gpu_sends_t4(toy_project: Path) -> None:
         (["--machine-type", "n2-standard-8", "--accelerator", "NVIDIA_TESLA_T4:1"], "only runs"),
         (["--accelerator", "NVIDIA_L4:1"], "--accelerator needs --machine-type"),
         (["--scale-tier", "BASIC", "--machine-type", "n1-standard-4"], "not both"),
+        (["--deploy"], "--deploy needs instances to send"),
     ],
 )
 def test_bad_machine_input_is_one_line_exit_2(

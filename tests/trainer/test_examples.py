@@ -42,9 +42,22 @@ def test_titanic_sklearn_versions_1_then_2(tmp_path: Path) -> None:
     assert (version["version_id"], version["aliases"]) == ("1", ["default"])
     assert (Path(version["artifact_uri"]) / "model.joblib").is_file()
     assert "sklearn-cpu" in version["serving_container"]
-    second = _train(project, "-H", "n-estimators=20")
+    # Pclass Age SibSp Parch Fare Sex_female Sex_male Embarked_C Embarked_Q Embarked_S
+    instances = [[1, 30, 0, 0, 80.0, 1, 0, 1, 0, 0], [3, 25, 1, 0, 8.0, 0, 1, 0, 0, 1]]
+    (tmp_path / "instances.json").write_text(json.dumps(instances))
+    second = _train(
+        project,
+        "-H",
+        "n-estimators=20",
+        "--deploy",
+        "--instances",
+        str(tmp_path / "instances.json"),
+    )
     assert second["model_version"]["version_id"] == "2"
     assert second["model_version"]["aliases"] == []
+    predictions = second["prediction"]["predictions"]
+    assert len(predictions) == 2 and set(predictions) <= {0, 1}
+    assert second["prediction"]["endpoint"] == second["model_version"]["artifact_uri"]
 
 
 def test_mnist_tensorflow_exports_a_saved_model(tmp_path: Path) -> None:

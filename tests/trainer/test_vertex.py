@@ -313,3 +313,32 @@ def test_cli_no_credentials(toy_project: Path) -> None:
     result = CliRunner().invoke(cli, ["train", str(toy_project)], env=env)
     assert result.exit_code == 2, result.output
     assert "No Google Cloud credentials" in result.output
+
+
+def test_deploy_reuses_endpoint_and_predicts(
+    vertex_settings: Settings, fake_vertex: FakeVertex
+) -> None:
+    from liftshift.clients import gcs_client
+    from liftshift.trainer.predict import predict
+
+    bucket = gcs_client(vertex_settings).bucket("toy-staging")
+    bucket.blob("out/model/model.joblib").upload_from_string(b"model")
+    version = VertexRegistry(vertex_settings).upload_version(
+        "served",
+        "gs://toy-staging/out/model",
+        serving_container="us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-6:latest",
+    )
+    fake_vertex.predictions = [1]
+    first = predict(version, [[1, 2], [3, 4]], vertex_settings)
+    assert first.predictions == [1, 1]
+    (create,) = fake_vertex.calls("create_endpoint")
+    assert create.body["displayName"] == "served-endpoint"
+    (deploy,) = fake_vertex.calls("deploy_model")
+    deployed = deploy.body["deployedModel"]
+    assert deployed["model"] == f"{version.resource_name}@1"
+    assert deployed["dedicatedResources"]["machineSpec"] == {"machineType": "n1-standard-2"}
+    assert fake_vertex.calls("predict")[0].body == {"instances": [[1, 2], [3, 4]]}
+    second = predict(version, [[5, 6]], vertex_settings)
+    assert second.endpoint == first.endpoint
+    assert len(fake_vertex.calls("create_endpoint")) == 1  # reused
+    assert len(fake_vertex.calls("deploy_model")) == 1  # already deployed

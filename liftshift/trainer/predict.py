@@ -1,0 +1,148 @@
+"""Deploy a registered model version and send it test instances (``train --deploy``).
+
+``local``: the artifact is loaded in a fresh subprocess the way the prebuilt prediction
+containers load it (``model.joblib``/``model.pkl`` with joblib, ``model.bst`` with XGBoost, a
+SavedModel's ``serving_default`` signature), so a model that predicts here will load there.
+``gcp``: an endpoint named after the model is reused or created, the version is deployed to it,
+and the instances go through ``Endpoint.predict``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from liftshift.clients import vertex_client_options
+from liftshift.events import Reporter, ignore
+from liftshift.settings import Settings
+from liftshift.trainer.jobs import StepProgress
+from liftshift.trainer.registry.base import ModelVersion
+
+DEFAULT_MACHINE = "n1-standard-2"
+INSTANCES_FILE = "sample_instances.json"
+
+
+class PredictionError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Prediction:
+    predictions: list[Any]
+    endpoint: str
+    """The Vertex endpoint's resource name, or the local artifact folder."""
+    deployed_model_id: str = ""
+
+
+def load_instances(path: Path) -> list[Any]:
+    """Instances from a JSON file: a list, or ``{"instances": [...]}`` as Vertex takes them."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PredictionError(f"{path}: cannot read instances: {exc}") from exc
+    instances = data.get("instances") if isinstance(data, dict) else data
+    if not isinstance(instances, list) or not instances:
+        raise PredictionError(f"{path}: expected a non-empty JSON list of instances")
+    return instances
+
+
+def project_instances(project_dir: Path) -> list[Any] | None:
+    """``<project>/sample_instances.json`` when the project ships one."""
+    path = Path(project_dir) / INSTANCES_FILE
+    return load_instances(path) if path.is_file() else None
+
+
+def predict(
+    version: ModelVersion,
+    instances: list[Any],
+    settings: Settings,
+    *,
+    machine_type: str = DEFAULT_MACHINE,
+    reporter: Reporter = ignore,
+) -> Prediction:
+    """Deploy ``version`` (gcp) or load it (local) and predict ``instances``."""
+    if settings.target == "gcp":
+        return _predict_vertex(version, instances, settings, machine_type, reporter)
+    return predict_local(Path(version.artifact_uri), instances, reporter=reporter)
+
+
+def predict_local(
+    artifact_dir: Path, instances: list[Any], *, reporter: Reporter = ignore
+) -> Prediction:
+    reporter(StepProgress("predict", f"loading {artifact_dir} in a fresh process"))
+    result = subprocess.run(
+        [sys.executable, "-m", "liftshift.trainer._predict_local", str(artifact_dir)],
+        input=json.dumps(instances),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-10:])
+        raise PredictionError(f"the model in {artifact_dir} did not predict:\n{tail}")
+    return Prediction(json.loads(result.stdout.strip().splitlines()[-1]), str(artifact_dir))
+
+
+def _predict_vertex(
+    version: ModelVersion,
+    instances: list[Any],
+    settings: Settings,
+    machine_type: str,
+    reporter: Reporter,
+) -> Prediction:
+    from google.cloud import aiplatform
+
+    logging.getLogger("google.cloud.aiplatform").setLevel(logging.WARNING)
+    aiplatform.init(**vertex_client_options(settings))
+    name = f"{version.model}-endpoint"
+    escaped = name.replace('"', '\\"')
+    endpoints = aiplatform.Endpoint.list(filter=f'display_name="{escaped}"')
+    if endpoints:
+        endpoint = endpoints[0]
+        reporter(StepProgress("deploy", f"reusing endpoint {endpoint.resource_name}"))
+    else:
+        endpoint = aiplatform.Endpoint.create(display_name=name, sync=True)
+        reporter(StepProgress("deploy", f"created endpoint {endpoint.resource_name}"))
+    model_name = version.resource_name.split("@")[0]
+    deployed = [
+        d
+        for d in endpoint.list_models()
+        if d.model.split("@")[0] == model_name
+        and (d.model_version_id or d.model.partition("@")[2]) == version.version_id
+    ]
+    if deployed:
+        reporter(StepProgress("deploy", f"version {version.version_id} is already deployed"))
+    else:
+        model = aiplatform.Model(model_name=model_name, version=version.version_id)
+        model.deploy(
+            endpoint=endpoint,
+            machine_type=machine_type,
+            min_replica_count=1,
+            max_replica_count=1,
+            traffic_percentage=100,
+            sync=True,
+        )
+        message = f"deployed version {version.version_id} to {endpoint.display_name}"
+        reporter(StepProgress("deploy", message))
+    response = endpoint.predict(instances=instances)
+    return Prediction(
+        [_plain(p) for p in response.predictions],
+        endpoint.resource_name,
+        response.deployed_model_id,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Protobuf Value containers → JSON-ready lists and dicts."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if hasattr(value, "items"):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "__iter__"):
+        return [_plain(v) for v in value]
+    return value
