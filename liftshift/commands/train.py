@@ -289,7 +289,11 @@ def _run(
             state_text[0] = event.state.short
             console.print(f"[bold]state:[/] {event.state.short}", highlight=False)
 
-    result = service.start_training(plan, settings, overrides, reporter=report, backend=backend)
+    try:
+        result = service.start_training(plan, settings, overrides, reporter=report, backend=backend)
+    except KeyboardInterrupt:
+        _fail("interrupted while submitting; see `liftshift jobs list` for a job that may "
+              "have started", EXIT_FAILED)  # fmt: skip
     job_id = result.handle.job_id
     console.print(f"[bold]job[/] {job_id}  ({result.spec.scale_summary()})", highlight=False)
     if detach:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from liftshift.events import Reporter
-from liftshift.trainer.backends.base import TrainingBackend
+from liftshift.trainer.backends.base import LogBatch, TrainingBackend
 from liftshift.trainer.jobs import JobLogLine, JobStateChanged, JobStatus
 
 
@@ -50,29 +50,34 @@ def follow(
     last_state = None
     delay = backoff.initial
     while True:
-        activity = False
         status = backend.status(job_id)
-        if logs:
-            batch = backend.logs(job_id, cursor)
+        changed = status.state != last_state
+        last_state = status.state
+        event = JobStateChanged(job_id, status.state, time.monotonic() - started, status.error)
+        if changed and not status.state.terminal:  # RUNNING before the lines it produced
+            reporter(event)
+        batch = _drain(backend, job_id, cursor, reporter) if logs else None
+        if batch is not None:
             cursor = batch.cursor
-            for timestamp, text in batch.lines:
-                reporter(JobLogLine(job_id, text, timestamp))
-            activity = bool(batch.lines)
-        if status.state != last_state:
-            last_state = status.state
-            activity = True
-            reporter(
-                JobStateChanged(job_id, status.state, time.monotonic() - started, status.error)
-            )
         if status.state.terminal:
-            if logs:  # lines written between the last read and the exit
-                batch = backend.logs(job_id, cursor)
-                for timestamp, text in batch.lines:
-                    reporter(JobLogLine(job_id, text, timestamp))
+            if logs and backend.name != "local":
+                # Cloud Logging ingests with a delay: one more read for the last lines
+                stop.wait(backoff.initial)
+                _drain(backend, job_id, cursor, reporter)
+            if changed:  # SUCCEEDED/FAILED after the last lines
+                reporter(event)
             return status
+        activity = changed or bool(batch and batch.lines)
         delay = backoff.initial if activity else backoff.next(delay)
         if stop.wait(delay):
             return status
+
+
+def _drain(backend: TrainingBackend, job_id: str, cursor: str, reporter: Reporter) -> LogBatch:
+    batch = backend.logs(job_id, cursor)
+    for timestamp, text in batch.lines:
+        reporter(JobLogLine(job_id, text, timestamp))
+    return batch
 
 
 def wait(backend: TrainingBackend, job_id: str, *, timeout: float | None = None) -> JobStatus:
