@@ -76,6 +76,12 @@ class FileContext:
     """Current path relative to the project root (after LS001 moved it)."""
     is_entry: bool
     migration: MigrationContext
+    source: str | None = None
+    """The file's text before the rules ran: a cheap filter that lets a rule skip a file with
+    nothing for it (walking a tree costs as much as parsing it). None: always run."""
+
+    def mentions(self, pattern: re.Pattern[str]) -> bool:
+        return self.source is None or pattern.search(self.source) is not None
 
 
 @dataclass
@@ -98,6 +104,8 @@ class ProjectTree:
     entry: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     """path → why a file could not be migrated (does not parse, not UTF-8, a rule crashed)."""
+    parsed: dict[str, tuple[str, cst.Module]] = field(default_factory=dict)
+    """path → (text, its tree): each file is parsed once however many rules look at it."""
     notes: list[tuple[str, int, str, str]] = field(default_factory=list)
     """(path, line, rule, message) a project rule reports without a TODO in a file."""
 
@@ -118,6 +126,23 @@ class ProjectTree:
             self.files[path] = text
         return self.files[path]
 
+    def module(self, path: str) -> cst.Module | None:
+        """The parsed file (cached); raises ``libcst.ParserSyntaxError`` when it does not parse."""
+        text = self.read(path)
+        if text is None:
+            return None
+        cached = self.parsed.get(path)
+        if cached is not None and cached[0] is text:
+            return cached[1]
+        module = cst.parse_module(text)
+        self.parsed[path] = (text, module)
+        return module
+
+    def write_module(self, path: str, module: cst.Module) -> None:
+        text = module.code
+        self.write(path, text)
+        self.parsed[path] = (self.files[path], module)
+
     def write(self, path: str, text: str) -> None:
         if not self.exists(path):
             self.created.add(path)
@@ -129,6 +154,8 @@ class ProjectTree:
             raise FileNotFoundError(old)
         self.files.pop(old, None)
         self.files[new] = text
+        if old in self.parsed:
+            self.parsed[new] = self.parsed.pop(old)
         self.origin[new] = self.origin.pop(old, old)
         if self.entry == old:
             self.entry = new

@@ -3,15 +3,25 @@ imports, and attaching TODOs to the statement being rewritten."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
 from liftshift.codemods.base import TODO_PREFIX, add_todo
 
+SINGLE_QUOTED = re.compile(r"'[^'\n]*'")
+DOUBLE_QUOTED = re.compile(r'"[^"\n]*"')
 
-def preferred_quote(module: cst.Module) -> str:
-    """The quote the file mostly uses, so new literals look like the rest of it."""
+
+def preferred_quote(module: cst.Module, source: str | None = None) -> str:
+    """The quote the file mostly uses, so new literals look like the rest of it. With the
+    file's text at hand a regex count is enough (and saves a walk of the tree)."""
+    if source is not None:
+        single = len(SINGLE_QUOTED.findall(source))
+        double = len(DOUBLE_QUOTED.findall(source))
+        return "'" if single > double else '"'
     counts = {"'": 0, '"': 0}
 
     class _Count(cst.CSTVisitor):
@@ -100,12 +110,42 @@ def insert_arg(args: list[cst.Arg], index: int, new: cst.Arg) -> list[cst.Arg]:
 
 def add_imports(module: cst.Module, modules: list[str]) -> cst.Module:
     """Add ``import x`` lines the new code needs, through libcst's own visitor."""
+    modules = [name for name in modules if name not in top_level_imports(module)]
     if not modules:
         return module
     context = CodemodContext()
     for name in modules:
         AddImportsVisitor.add_needed_import(context, name)
     return module.visit(AddImportsVisitor(context))  # type: ignore[return-value]
+
+
+def dotted_name(node: cst.BaseExpression) -> str:
+    """``os.path.join`` for an attribute chain of names, "" for anything else (no codegen)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    return ""
+
+
+def top_level_imports(module: cst.Module) -> set[str]:
+    """Names bound by the module's top-level ``import x`` lines (cheap: no tree walk; libcst's
+    AddImportsVisitor costs ten parses, so it only runs when an import is really missing)."""
+    names: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    if alias.asname is None:
+                        node = alias.name
+                        while isinstance(node, cst.Attribute):
+                            node = node.value
+                        if isinstance(node, cst.Name):
+                            names.add(node.value)
+    return names
 
 
 class StatementTodos(cst.CSTTransformer):
@@ -117,6 +157,7 @@ class StatementTodos(cst.CSTTransformer):
         self._pending: list[list[str]] = []
         self.module_todos: list[str] = []
         self._header: set[str] = set()
+        self.todos_added = 0
 
     def visit_Module(self, node: cst.Module) -> bool:
         # libcst keeps the first statement's leading comments in the module header
@@ -137,7 +178,9 @@ class StatementTodos(cst.CSTTransformer):
     def _pop(self, node: cst.CSTNode) -> cst.CSTNode:
         for message in self._pending.pop():
             if f"{TODO_PREFIX} {self.code}: {message}" not in self._header:
-                node = add_todo(node, self.code, message)
+                new = add_todo(node, self.code, message)
+                self.todos_added += new is not node
+                node = new
         return node
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:

@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
 from liftshift.codemods.base import MigrationContext, string_value
 
@@ -36,12 +35,32 @@ NO_EQUIVALENT = {
     "SM_IS_HETERO": "false",
 }
 
-_ENVIRON = m.Attribute(value=m.Name("os"), attr=m.Name("environ")) | m.Name("environ")
-_GET = (
-    m.Attribute(value=_ENVIRON, attr=m.Name("get"))
-    | m.Attribute(value=m.Name("os"), attr=m.Name("getenv"))
-    | m.Name("getenv")
-)
+
+def _is_environ(node: cst.CSTNode) -> bool:
+    """``os.environ`` or ``environ`` (plain isinstance checks: this runs on every node)."""
+    if isinstance(node, cst.Name):
+        return node.value == "environ"
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == "environ"
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "os"
+    )
+
+
+def _is_get(node: cst.CSTNode) -> bool:
+    """``os.environ.get``, ``environ.get``, ``os.getenv`` or ``getenv``."""
+    if isinstance(node, cst.Name):
+        return node.value == "getenv"
+    if not isinstance(node, cst.Attribute):
+        return False
+    if node.attr.value == "get":
+        return _is_environ(node.value)
+    return (
+        node.attr.value == "getenv"
+        and isinstance(node.value, cst.Name)
+        and node.value.value == "os"
+    )
 
 
 @dataclass(frozen=True)
@@ -55,13 +74,13 @@ class EnvRead:
 
 def env_read(node: cst.CSTNode, wrappers: frozenset[str] = frozenset()) -> EnvRead | None:
     """If ``node`` reads an environment variable, say which (and its fallback)."""
-    if isinstance(node, cst.Subscript) and m.matches(node.value, _ENVIRON):
+    if isinstance(node, cst.Subscript) and _is_environ(node.value):
         if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
             key = node.slice[0].slice.value
             return EnvRead(string_value(key), None, "environ_subscript")
         return None
     if isinstance(node, cst.Call) and node.args:
-        is_get = m.matches(node.func, _GET)
+        is_get = _is_get(node.func)
         is_wrapper = isinstance(node.func, cst.Name) and node.func.value in wrappers
         if not (is_get or is_wrapper):
             return None

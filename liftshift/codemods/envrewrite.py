@@ -21,6 +21,7 @@ from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, string_value
 from liftshift.codemods.cstutil import (
     StatementTodos,
+    dotted_name,
     find_keyword,
     insert_arg,
     parse_expr,
@@ -29,6 +30,7 @@ from liftshift.codemods.cstutil import (
 )
 
 SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
+HELPER_CALL = re.compile(r"\b_liftshift_\w+")
 ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
 
@@ -52,6 +54,25 @@ def dest_of(call: cst.Call) -> str | None:
     return chosen.lstrip("-").replace("-", "_") if chosen else None
 
 
+def _is_parse_call(node: cst.CSTNode | None) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("parse_args", "parse_known_args")
+    )
+
+
+def _is_parser(func: cst.BaseExpression) -> bool:
+    if isinstance(func, cst.Name):
+        return func.value == "ArgumentParser"
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "ArgumentParser"
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "argparse"
+    )
+
+
 def _is_str_type(call: cst.Call) -> bool:
     arg = find_keyword(call, "type")
     return arg is None or m.matches(arg.value, m.Name("str"))
@@ -69,9 +90,11 @@ class EnvRewriter(StatementTodos):
         wrappers: frozenset[str],
         quote: str,
         indent: str = "    ",
+        unsupported_imports: dict[str, str] | None = None,
     ) -> None:
         super().__init__(code)
         self.indent = indent
+        self.unsupported_imports = unsupported_imports
         self.fctx = fctx
         self.ctx = fctx.migration
         self.owns = owns
@@ -80,13 +103,135 @@ class EnvRewriter(StatementTodos):
         self.renames: dict[str, str] = {}
         """argparse dest renames (``model_dir`` → ``job_dir``)."""
         self.needs_os = False
+        self.changed = False
+        # facts gathered on the same pass, so the rules need no extra walk of the tree
+        self.parsers: list[str] = []
+        self.flags: set[str] = set()
+        self.holders: set[str] = {"args"}
+        self.parse_functions: set[str] = set()
+        self.helpers: set[str] = set()
+        self._functions: list[str] = []
         self._docstring_depth = 0
+        self._owned_reads = 0
+        self._attributes_seen: set[str] = set()
+        """``holder.attr`` names met before a rename was known (then a second pass renames)."""
+        self._argument_defaults: set[int] = set()
+        """ids of argparse defaults the argument rewrite replaces as a whole."""
 
     # --- helpers -------------------------------------------------------------------------
     def parse(self, code: str) -> cst.BaseExpression:
         if "os." in code:
             self.needs_os = True
+        self.helpers.update(HELPER_CALL.findall(code))
+        self.changed = True
         return parse_expr(code, self.quote)
+
+    def path_type(self) -> cst.Name:
+        self.helpers.add("_liftshift_path")
+        self.changed = True
+        return cst.Name("_liftshift_path")
+
+    # --- facts ------------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._functions.append(node.name.value)
+        return super().visit_FunctionDef(node)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.BaseStatement:
+        self._functions.pop()
+        return super().leave_FunctionDef(original_node, updated_node)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._functions and _is_parse_call(node.value):
+            self.parse_functions.add(self._functions[-1])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value
+        if isinstance(value, cst.Call) and _is_parser(value.func):
+            self.parsers.extend(
+                t.target.value for t in node.targets if isinstance(t.target, cst.Name)
+            )
+            return
+        produces = _is_parse_call(value) or (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+            and value.func.value in self.parse_functions
+        )
+        if not produces:
+            return
+        for target in node.targets:
+            first = target.target
+            if isinstance(first, cst.Tuple) and first.elements:
+                first = first.elements[0].value
+            if isinstance(first, cst.Name):
+                self.holders.add(first.value)
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        value = updated_node.value
+        if not isinstance(value, cst.Name) or value.value not in self.holders:
+            return updated_node
+        attr = updated_node.attr.value
+        if attr in self.renames:
+            self.changed = True
+            return updated_node.with_changes(attr=cst.Name(self.renames[attr]))
+        self._attributes_seen.add(attr)
+        return updated_node
+
+    def needs_rename_pass(self) -> bool:
+        """Whether some ``args.<old dest>`` came before the argument itself in the file."""
+        return bool(self._attributes_seen & set(self.renames))
+
+    # --- what cannot be converted (LS003's sweep, on the same pass) ---------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self._check_module(dotted_name(alias.name))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and not node.relative:
+            self._check_module(dotted_name(node.module))
+
+    def _check_module(self, dotted: str) -> None:
+        root = dotted.split(".", maxsplit=1)[0]
+        if self.unsupported_imports and root in self.unsupported_imports:
+            self.todo(self.unsupported_imports[root])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._enter_read(node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "add_argument":
+            default = find_keyword(node, "default")
+            name = self._argument_variable(default)
+            if default is not None and name and self._rewrites_argument(name):
+                self._argument_defaults.add(id(default.value))
+        if self.unsupported_imports is None:
+            return
+        for arg in node.args:
+            keyword = arg.keyword.value if arg.keyword is not None else ""
+            if keyword == "input_mode" and string_value(arg.value) in {"Pipe", "FastFile"}:
+                self.todo("Pipe/FastFile input mode has no Vertex AI equivalent")
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._enter_read(node)
+
+    def _enter_read(self, node: cst.BaseExpression) -> None:
+        read = ev.env_read(node, self.wrappers)
+        if read is not None and ev.is_sm_name(read.name) and self.owns(read.name):  # type: ignore[arg-type]
+            self._owned_reads += 1
+
+    def _leave_read(self, node: cst.BaseExpression) -> None:
+        read = ev.env_read(node, self.wrappers)
+        if read is not None and ev.is_sm_name(read.name) and self.owns(read.name):  # type: ignore[arg-type]
+            self._owned_reads -= 1
+
+    def _sweep_string(self, value: str) -> None:
+        if self.unsupported_imports is None or self._owned_reads or self._docstring_depth:
+            return
+        if value.strip().startswith("SM_") and SM_NAME_IN_TEXT.search(value):
+            name = value.strip().split()[0]
+            self.todo(f"{name} is a SageMaker variable and is not set on Vertex AI")
 
     def _default_code(self, default: cst.BaseExpression | None) -> str | None:
         if default is None:
@@ -122,14 +267,20 @@ class EnvRewriter(StatementTodos):
     def leave_Subscript(
         self, original_node: cst.Subscript, updated_node: cst.Subscript
     ) -> cst.BaseExpression:
+        self._leave_read(original_node)
         return self._maybe_read(original_node, updated_node)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        if m.matches(original_node, ADD_ARGUMENT):
+        self._leave_read(original_node)
+        func = original_node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "add_argument":
+            self.flags.update(flags_of(original_node))
             return self._argument(original_node, updated_node)
         return self._maybe_read(original_node, updated_node)
 
     def _maybe_read(self, original: cst.BaseExpression, updated: cst.BaseExpression):
+        if id(original) in self._argument_defaults:
+            return updated  # the whole argument is rewritten in leave_Call
         read = ev.env_read(original, self.wrappers)
         if read is None:
             return updated
@@ -153,7 +304,11 @@ class EnvRewriter(StatementTodos):
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
+        if id(original_node) in self._argument_defaults:
+            return updated_node
         value = string_value(original_node)
+        if value is not None:
+            self._sweep_string(value)
         if self._docstring_depth or value is None or not value.startswith(ev.OPT_ML):
             return updated_node
         if value.rstrip("/") != ev.OPT_ML and not value.startswith(ev.OPT_ML + "/"):
@@ -175,16 +330,31 @@ class EnvRewriter(StatementTodos):
         return updated_node
 
     # --- argparse ---------------------------------------------------------------------------
+    def _argument_variable(self, default_arg: cst.Arg | None) -> str | None:
+        """The SageMaker variable an argparse default stands for (a read or an /opt/ml path)."""
+        if default_arg is None:
+            return None
+        read = ev.env_read(default_arg.value, self.wrappers)
+        if read is not None:
+            return read.name
+        literal = string_value(default_arg.value)
+        if literal and literal.rstrip("/") == ev.OPT_ML + "/model":
+            return "SM_MODEL_DIR"
+        if literal and literal.startswith(ev.OPT_ML + "/input/data/"):
+            channel = literal[len(ev.OPT_ML + "/input/data/") :].split("/")[0]
+            return "SM_CHANNEL_" + channel.upper()
+        return None
+
+    def _rewrites_argument(self, name: str) -> bool:
+        if name == "SM_MODEL_DIR":
+            return self.code == "LS002"
+        return name.startswith("SM_CHANNEL_") and self.code == "LS003"
+
     def _argument(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         default_arg = find_keyword(original, "default")
         read = ev.env_read(default_arg.value, self.wrappers) if default_arg else None
-        literal = string_value(default_arg.value) if default_arg else None
         flags = flags_of(original)
-        name = read.name if read is not None else None
-        if literal and literal.rstrip("/") == ev.OPT_ML + "/model":
-            name = "SM_MODEL_DIR"
-        elif literal and literal.startswith(ev.OPT_ML + "/input/data/"):
-            name = "SM_CHANNEL_" + literal[len(ev.OPT_ML + "/input/data/") :].split("/")[0].upper()
+        name = self._argument_variable(default_arg)
         if name == "SM_MODEL_DIR" and self.code == "LS002":
             return self._model_dir_argument(original, updated, read)
         if name and name.startswith("SM_CHANNEL_") and self.code == "LS003":
@@ -208,6 +378,7 @@ class EnvRewriter(StatementTodos):
         fallback = self._default_code(read.default) if read is not None else None
         new = updated
         flags = flags_of(original)
+        self.flags.add("--job-dir")
         if "--job-dir" not in flags:
             positions = [
                 index
@@ -221,7 +392,7 @@ class EnvRewriter(StatementTodos):
         default = f'os.environ.get("AIP_MODEL_DIR", {fallback or json.dumps("model")})'
         new = set_keyword(new, "default", self.parse(default))
         if _is_str_type(new):
-            new = set_keyword(new, "type", cst.Name("_liftshift_path"))
+            new = set_keyword(new, "type", self.path_type())
         if old_dest and old_dest != "job_dir":
             self.renames[old_dest] = "job_dir"
         return wrap_long_call(new, self.indent)
@@ -231,7 +402,7 @@ class EnvRewriter(StatementTodos):
         fallback = self._default_code(read.default) if read is not None else None
         new = set_keyword(updated, "default", self.parse(fallback or "None"))
         if self.ctx.data_access == "fuse" and _is_str_type(new):
-            new = set_keyword(new, "type", cst.Name("_liftshift_path"))
+            new = set_keyword(new, "type", self.path_type())
         long = [flag for flag in flags_of(updated) if flag.startswith("--")]
         if long:
             self.ctx.added_arguments.setdefault(channel, long[0])
@@ -256,57 +427,6 @@ class RenameArgs(cst.CSTTransformer):
         ):
             return updated_node.with_changes(attr=cst.Name(self.renames[updated_node.attr.value]))
         return updated_node
-
-
-def argument_holders(module: cst.Module) -> set[str]:
-    """Names bound to ``parse_args()``/``parse_known_args()`` results (plus ``args``)."""
-    holders = {"args"}
-    parse = m.Call(func=m.Attribute(attr=m.Name("parse_args") | m.Name("parse_known_args")))
-    parse_fn: set[str] = set()
-
-    class _Find(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            returns = m.findall(node, m.Return(value=parse))
-            if returns:
-                parse_fn.add(node.name.value)
-
-    module.visit(_Find())
-    producer = parse | m.Call(func=m.Name(value=m.MatchIfTrue(lambda name: name in parse_fn)))
-
-    class _Assign(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if not m.matches(node.value, producer):
-                return
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    holders.add(target.target.value)
-                elif isinstance(target.target, cst.Tuple) and target.target.elements:
-                    first = target.target.elements[0].value
-                    if isinstance(first, cst.Name):
-                        holders.add(first.value)
-
-    module.visit(_Assign())
-    return holders
-
-
-def parser_names(module: cst.Module) -> list[str]:
-    names: list[str] = []
-    parser = m.Call(
-        func=m.Attribute(value=m.Name("argparse"), attr=m.Name("ArgumentParser"))
-        | m.Name("ArgumentParser")
-    )
-    for assign in m.findall(module, m.Assign(value=parser)):
-        for target in assign.targets:  # type: ignore[attr-defined]
-            if isinstance(target.target, cst.Name):
-                names.append(target.target.value)
-    return names
-
-
-def declared_flags(module: cst.Module) -> set[str]:
-    flags: set[str] = set()
-    for call in m.findall(module, ADD_ARGUMENT):
-        flags.update(flags_of(call))  # type: ignore[arg-type]
-    return flags
 
 
 class AddArguments(cst.CSTTransformer):

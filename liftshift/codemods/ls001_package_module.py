@@ -13,10 +13,12 @@ its own (TODO + report entry: check it packages ``trainer``). Launchers, data an
 from __future__ import annotations
 
 import posixpath
+import re
 
 import libcst as cst
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule, add_todo
+from liftshift.codemods.cstutil import dotted_name
 
 CODE = "LS001"
 
@@ -55,20 +57,51 @@ def _module_target(ctx: MigrationContext) -> str:
     return ctx.module.replace(".", "/") + ".py"
 
 
+IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+([\w., \t]+))", re.MULTILINE)
+
+
+def imported_names(text: str) -> set[str]:
+    """Top-level names the text may import: a cheap over-approximation (it also sees imports in
+    strings) used to decide whether parsing is needed at all."""
+    names: set[str] = set()
+    for found in IMPORT_LINE.finditer(text):
+        if found.group(1):
+            names.add(found.group(1))
+        else:
+            for part in found.group(2).split(","):
+                words = part.split()
+                if words:
+                    names.add(words[0].split(".")[0])
+    return names
+
+
 def _top_level_imports(module: cst.Module) -> set[str]:
     names: set[str] = set()
 
     class _Collect(cst.CSTVisitor):
         def visit_Import(self, node: cst.Import) -> None:
             for alias in node.names:
-                names.add(cst.Module(body=[]).code_for_node(alias.name).split(".")[0])
+                names.add(dotted_name(alias.name).split(".")[0])
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
             if not node.relative and node.module is not None:
-                names.add(cst.Module(body=[]).code_for_node(node.module).split(".")[0])
+                names.add(dotted_name(node.module).split(".")[0])
 
     module.visit(_Collect())
     return names
+
+
+def project_imports(tree: ProjectTree, path: str, source_dir: str, package: str):
+    """The project modules ``path`` imports: name → files (parses only when the text hints so)."""
+    text = tree.read(path) or ""
+    if not _local_modules(tree, source_dir, imported_names(text) - {package}):
+        return {}
+    try:
+        module = tree.module(path)
+    except cst.ParserSyntaxError:
+        return {}
+    names = _top_level_imports(module) if module is not None else set()
+    return _local_modules(tree, source_dir, names - {package})
 
 
 def _local_modules(tree: ProjectTree, source_dir: str, names: set[str]) -> dict[str, list[str]]:
@@ -94,7 +127,7 @@ class _Relativise(cst.CSTTransformer):
         super().__init__()
         self.local = local
         self.dots = [cst.Dot() for _ in range(depth + 1)]
-        self.todos: list[str] = []
+        self.changed = False
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
@@ -129,6 +162,7 @@ class _Relativise(cst.CSTTransformer):
             dotted = cst.Module(body=[]).code_for_node(small.module)
             if dotted.split(".")[0] not in self.local:
                 return None
+            self.changed = True
             return [small.with_changes(relative=self.dots, module=small.module)]
         if not isinstance(small, cst.Import):
             return None
@@ -164,6 +198,7 @@ class _Relativise(cst.CSTTransformer):
             )
         if not new:
             return None
+        self.changed = True
         if keep:
             keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             return [small.with_changes(names=keep), *new]
@@ -197,12 +232,7 @@ def transform_project(tree: ProjectTree, ctx: MigrationContext) -> None:
         if path in seen or not path.endswith(".py"):
             continue
         seen.add(path)
-        text = tree.read(path)
-        try:
-            module = cst.parse_module(text or "")
-        except cst.ParserSyntaxError:
-            continue
-        found = _local_modules(tree, source_dir, _top_level_imports(module) - {package})
+        found = project_imports(tree, path, source_dir, package)
         for name, files in found.items():
             if name in local_names:
                 continue
@@ -226,14 +256,17 @@ def _relativise(tree: ProjectTree, path: str, local: set[str]) -> None:
     text = tree.read(path)
     if text is None or not local:
         return
+    if not imported_names(text) & local:
+        return
     try:
-        module = cst.parse_module(text)
+        module = tree.module(path)
     except cst.ParserSyntaxError:
         return  # reported by the file rules
     depth = path.count("/") - 1
-    result = module.visit(_Relativise(local, depth))
-    if not result.deep_equals(module):
-        tree.write(path, result.code)
+    relativise = _Relativise(local, depth)
+    result = module.visit(relativise)  # type: ignore[union-attr]
+    if relativise.changed:
+        tree.write_module(path, result)
 
 
 def _ensure_inits(tree: ProjectTree, folders: set[str], module: str) -> None:

@@ -12,26 +12,26 @@ folder: it keeps its meaning and defaults to ``AIP_CHECKPOINT_DIR``.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, Rule
 from liftshift.codemods.cstutil import add_imports, parse_statement, preferred_quote
-from liftshift.codemods.envrewrite import (
-    AddArguments,
-    EnvRewriter,
-    RenameArgs,
-    argument_holders,
-    declared_flags,
-    parser_names,
-)
+from liftshift.codemods.envrewrite import AddArguments, EnvRewriter, RenameArgs
 from liftshift.codemods.runtime import ensure_helpers
 
 CODE = "LS002"
 
 
+TRIGGERS = re.compile(r"SM_MODEL_DIR|/opt/ml|--model_dir|ArgumentParser")
+
+
 def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
-    quote = preferred_quote(module)
+    if not fctx.mentions(TRIGGERS):
+        return module
+    quote = preferred_quote(module, fctx.source)
     rewriter = EnvRewriter(
         CODE,
         fctx,
@@ -41,21 +41,22 @@ def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
         indent=module.default_indent,
     )
     result = module.visit(rewriter)
-    if rewriter.renames:
-        result = result.visit(RenameArgs(rewriter.renames, argument_holders(result)))
-    parsers = parser_names(result)
-    if fctx.is_entry and parsers and "--job-dir" not in declared_flags(result):
+    if rewriter.needs_rename_pass():
+        result = result.visit(RenameArgs(rewriter.renames, rewriter.holders))
+    if fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags:
         statement = parse_statement(
-            f'{parsers[0]}.add_argument("--job-dir", dest="job_dir", type=_liftshift_path, '
-            'default=os.environ.get("AIP_MODEL_DIR", "model"))',
+            f'{rewriter.parsers[0]}.add_argument("--job-dir", dest="job_dir", '
+            'type=_liftshift_path, default=os.environ.get("AIP_MODEL_DIR", "model"))',
             quote,
         )
-        adder = AddArguments(parsers[0], [statement])
+        adder = AddArguments(rewriter.parsers[0], [statement])
         result = result.visit(adder)
-        rewriter.needs_os = rewriter.needs_os or adder.done
-    if result.deep_equals(module):
+        if adder.done:
+            rewriter.needs_os = rewriter.changed = True
+            rewriter.helpers.add("_liftshift_path")
+    if not rewriter.changed and not rewriter.todos_added:
         return module
-    result = ensure_helpers(result)
+    result = ensure_helpers(result, rewriter.helpers)
     return add_imports(result, ["os"] if rewriter.needs_os else [])
 
 

@@ -17,11 +17,13 @@ Hard-coded ``s3://`` reads get a TODO in both modes: point them at the GCS copy.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 import libcst.matchers as m
 
 from liftshift.codemods.base import FileContext, Rule, string_value
-from liftshift.codemods.cstutil import StatementTodos
+from liftshift.codemods.cstutil import StatementTodos, dotted_name
 from liftshift.codemods.runtime import HELPER_NAMES, ensure_helpers
 
 CODE = "LS004"
@@ -34,15 +36,8 @@ GFILE = {
 }
 
 
-def _imports_tensorflow(module: cst.Module) -> bool:
-    return bool(
-        m.findall(
-            module,
-            m.Import(
-                names=[m.ZeroOrMore(), m.ImportAlias(name=m.Name("tensorflow")), m.ZeroOrMore()]
-            ),
-        )
-    )
+def _imports_tensorflow(source: str) -> bool:
+    return TENSORFLOW_IMPORT.search(source) is not None
 
 
 class _Rewrite(StatementTodos):
@@ -51,6 +46,8 @@ class _Rewrite(StatementTodos):
         self.access = access
         self.tensorflow = tensorflow
         self._in_path_call = 0
+        self.changed = False
+        self.uses_path = False
         self._docstring = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -77,9 +74,10 @@ class _Rewrite(StatementTodos):
         if m.matches(original_node.func, m.Name("_liftshift_path")):
             self._in_path_call -= 1
             return updated_node
-        name = cst.Module(body=[]).code_for_node(original_node.func)
+        name = dotted_name(original_node.func)
         if self.access == "gs" and name in GFILE:
             if self.tensorflow:
+                self.changed = True
                 return updated_node.with_changes(func=cst.parse_expression(GFILE[name]))
             self.todo(f"{name} cannot list gs:// URIs; use gcsfs or set data access to 'fuse'")
         return updated_node
@@ -93,16 +91,27 @@ class _Rewrite(StatementTodos):
         if value.startswith("s3://"):
             self.todo(f"reads {value} from S3; point it at the GCS copy (liftshift sync)")
         elif value.startswith("gs://") and self.access == "fuse" and not self._in_path_call:
+            self.changed = self.uses_path = True
             return cst.Call(func=cst.Name("_liftshift_path"), args=[cst.Arg(updated_node)])
         return updated_node
 
 
+TENSORFLOW_IMPORT = re.compile(r"^\s*(import|from)\s+tensorflow\b", re.MULTILINE)
+TRIGGERS = {
+    "fuse": re.compile(r"gs://|s3://"),
+    "gs": re.compile(r"gs://|s3://|glob|listdir|exists|isdir|walk"),
+}
+
+
 def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
-    rewrite = _Rewrite(fctx.migration.data_access, _imports_tensorflow(module))
-    result = module.visit(rewrite)
-    if result.deep_equals(module):
+    if not fctx.mentions(TRIGGERS[fctx.migration.data_access]):
         return module
-    return ensure_helpers(result)
+    source = fctx.source if fctx.source is not None else module.code
+    rewrite = _Rewrite(fctx.migration.data_access, _imports_tensorflow(source))
+    result = module.visit(rewrite)
+    if not rewrite.changed and not rewrite.todos_added:
+        return module
+    return ensure_helpers(result, {"_liftshift_path"} if rewrite.uses_path else set())
 
 
 RULE = Rule(

@@ -15,8 +15,15 @@ import re
 import libcst as cst
 import libcst.matchers as m
 
-from liftshift.codemods.base import FileContext, Rule, quote_like, string_value
-from liftshift.codemods.cstutil import StatementTodos
+from liftshift.codemods.base import (
+    TODO_PREFIX,
+    FileContext,
+    Rule,
+    add_todo,
+    quote_like,
+    string_value,
+)
+from liftshift.codemods.cstutil import StatementTodos, dotted_name
 
 CODE = "LS005"
 VERSION_DIR = re.compile(r"^\d+$")
@@ -47,6 +54,12 @@ class _Plan(cst.CSTVisitor):
     def __init__(self) -> None:
         self.renames: dict[str, str] = {}
         self.uses_xgboost = False
+        self.rewrites = False
+        """Whether the second pass has anything to do (a handler, torch.save, a TF save)."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value in HANDLERS:
+            self.rewrites = True
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -63,6 +76,10 @@ class _Plan(cst.CSTVisitor):
         func = node.func
         if not isinstance(func, cst.Attribute) or not node.args:
             return
+        if func.attr.value in {"save", "export"} or (
+            isinstance(func.value, cst.Name) and func.value.value == "torch"
+        ):
+            self.rewrites = True
         owner = func.value.value if isinstance(func.value, cst.Name) else ""
         if func.attr.value == "dump" and owner in {"joblib", "pickle"} and len(node.args) > 1:
             self._pickled(owner, node.args[1].value)
@@ -97,18 +114,20 @@ class _Rewrite(StatementTodos):
     def __init__(self, renames: dict[str, str]) -> None:
         super().__init__(CODE)
         self.renames = renames
+        self.changed = False
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.SimpleString:
         value = string_value(original_node)
         if value in self.renames:
+            self.changed = True
             return quote_like(original_node, self.renames[value])
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         func = original_node.func
-        name = cst.Module(body=[]).code_for_node(func) if func else ""
+        name = dotted_name(func)
         if name in {"torch.save"}:
             self.todo(
                 "Vertex AI's PyTorch prediction container loads a TorchServe archive "
@@ -130,18 +149,9 @@ class _Rewrite(StatementTodos):
                 # Vertex AI serves the SavedModel at the model directory's root
                 base = path.args[0].value.with_changes()  # type: ignore[attr-defined]
                 args[index] = args[index].with_changes(value=base)
+                self.changed = True
                 return updated_node.with_changes(args=args)
         return updated_node
-
-    def leave_FunctionDef(
-        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.BaseStatement:
-        if original_node.name.value in HANDLERS and _looks_like_handler(original_node):
-            self.todo(
-                f"{original_node.name.value} is a SageMaker inference handler; Vertex AI "
-                "prebuilt prediction containers do not call it (use a custom container if needed)"
-            )
-        return super().leave_FunctionDef(original_node, updated_node)
 
 
 def _looks_like_handler(node: cst.FunctionDef) -> bool:
@@ -154,11 +164,46 @@ def _looks_like_handler(node: cst.FunctionDef) -> bool:
     return True
 
 
+CALL_REWRITES = re.compile(r"torch\.save|['\"]\d+['\"]\s*\)")
+RENAME_CANDIDATES = re.compile(
+    r"['\"/](?!model\.(joblib|pkl)['\"])[\w.-]+\.(joblib|pkl|pickle|sav)['\"]|save_model"
+)
+HANDLER_TODO = (
+    "{name} is a SageMaker inference handler; Vertex AI prebuilt prediction containers do "
+    "not call it (use a custom container if needed)"
+)
+
+
+def _flag_handlers(module: cst.Module) -> cst.Module:
+    """Handlers are module-level functions: look at the module body, no tree walk needed."""
+    header = {line.comment.value for line in module.header if line.comment is not None}
+    body = list(module.body)
+    for index, statement in enumerate(body):
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        if statement.name.value not in HANDLERS or not _looks_like_handler(statement):
+            continue
+        message = HANDLER_TODO.format(name=statement.name.value)
+        if index == 0 and f"{TODO_PREFIX} {CODE}: {message}" in header:
+            continue
+        body[index] = add_todo(statement, CODE, message)
+    return module if body == list(module.body) else module.with_changes(body=body)
+
+
 def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+    # the text says whether a walk of the tree can find anything: each walk costs a parse
+    result = _flag_handlers(module)
+    renames = fctx.mentions(RENAME_CANDIDATES)
+    if not renames and not fctx.mentions(CALL_REWRITES):
+        return result
     planner = _Plan()
-    module.visit(planner)
-    result = module.visit(_Rewrite(planner.renames))
-    return module if result.deep_equals(module) else result
+    if renames:
+        result.visit(planner)
+    if not planner.renames and not fctx.mentions(CALL_REWRITES):
+        return result
+    rewrite = _Rewrite(planner.renames)
+    rewritten = result.visit(rewrite)
+    return rewritten if rewrite.changed or rewrite.todos_added else result
 
 
 RULE = Rule(

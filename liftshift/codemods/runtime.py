@@ -10,6 +10,8 @@ program. Each helper imports what it needs inside, so the file's own imports sta
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 HELPERS: dict[str, str] = {
@@ -117,6 +119,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
 HELPER_NAMES = frozenset(HELPERS)
 
 
+@functools.cache
 def _parsed(name: str) -> cst.FunctionDef:
     statement = cst.parse_module(HELPERS[name].lstrip("\n")).body[0]
     assert isinstance(statement, cst.FunctionDef)
@@ -140,9 +143,10 @@ def defined_functions(module: cst.Module) -> set[str]:
     return {stmt.name.value for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
 
 
-def ensure_helpers(module: cst.Module) -> cst.Module:
-    """Insert the definitions of every helper the module uses and lacks, after its imports."""
-    needed = set(used_helpers(module))
+def ensure_helpers(module: cst.Module, used: set[str] | None = None) -> cst.Module:
+    """Insert the definitions of every helper the module uses and lacks, after its imports.
+    ``used`` (when the caller already knows it) saves a walk of the tree."""
+    needed = set(used_helpers(module) if used is None else used)
     for name in list(needed):
         needed.update(DEPENDENCIES.get(name, ()))
     missing = [name for name in HELPERS if name in needed - defined_functions(module)]

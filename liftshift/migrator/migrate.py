@@ -206,13 +206,8 @@ def _trainer_files(tree: ProjectTree, ctx: MigrationContext, entry: str) -> list
     files = [entry]
     pending = [entry]
     while pending:
-        text = tree.read(pending.pop())
-        try:
-            module = cst.parse_module(text or "")
-        except cst.ParserSyntaxError:
-            continue
-        names = ls001_package_module._top_level_imports(module) - {ctx.package}
-        for group in ls001_package_module._local_modules(tree, source_dir, names).values():
+        found = ls001_package_module.project_imports(tree, pending.pop(), source_dir, ctx.package)
+        for group in found.values():
             for path in group:
                 if path.endswith(".py") and path not in files:
                     files.append(path)
@@ -253,11 +248,16 @@ def migrate_project(
     tree.entry = _entry(tree, ctx)
     tree.trainer_files = _trainer_files(tree, ctx, tree.entry)
     parse_errors = _check_parse(tree)
-    for rule in selected:
-        if rule.transform_project is not None:
+    batch: list[Rule] = []  # consecutive file rules run together, one parse per file
+    for rule in [*selected, None]:
+        if rule is not None and rule.transform_file is not None:
+            batch.append(rule)
+            continue
+        if batch:
+            _run_file_rules(batch, tree, ctx, parse_errors)
+            batch = []
+        if rule is not None and rule.transform_project is not None:
             _run_project_rule(rule, tree, ctx)
-        if rule.transform_file is not None:
-            _run_file_rule(rule, tree, ctx, parse_errors)
     _update_plan(tree, ctx, root)
     total = len(tree.trainer_files)
     for index, path in enumerate(tree.trainer_files):
@@ -277,7 +277,7 @@ def _check_parse(tree: ProjectTree) -> dict[str, ReportEntry]:
             failed[path] = ReportEntry(path, 0, "LS000", message, "error")
             continue
         try:
-            cst.parse_module(text)
+            tree.module(path)
         except cst.ParserSyntaxError as exc:
             message = f"does not parse ({exc.message.strip()}); left unchanged"
             failed[path] = ReportEntry(path, exc.raw_line, "LS000", message, "error")
@@ -292,27 +292,28 @@ def _run_project_rule(rule: Rule, tree: ProjectTree, ctx: MigrationContext) -> N
         tree.errors[f"<{rule.code}>"] = str(exc)
 
 
-def _run_file_rule(
-    rule: Rule, tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]
+def _run_file_rules(
+    rules: list[Rule], tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]
 ) -> None:
-    assert rule.transform_file is not None
+    """Each file is parsed once, goes through every file rule in order, and is printed once."""
     for path in tree.trainer_files:
-        if tree.origin.get(path, path) in failed:
+        origin = tree.origin.get(path, path)
+        if origin in failed:
             continue
-        text = tree.read(path)
-        if text is None:
+        source = tree.read(path)
+        module = tree.module(path) if source is not None else None
+        if module is None:
             continue
-        try:
-            module = cst.parse_module(text)
-            result = rule.transform_file(module, FileContext(path, path == tree.entry, ctx))
-            code = result.code
-        except Exception as exc:  # per-file errors are reported, never fatal
-            origin = tree.origin.get(path, path)
-            message = f"{rule.code} failed: {type(exc).__name__}: {exc}; file left unchanged"
-            failed[origin] = ReportEntry(path, 0, rule.code, message, "error")
-            continue
-        if code != text:
-            tree.write(path, code)
+        start = module
+        fctx = FileContext(path, path == tree.entry, ctx, source)
+        for rule in rules:
+            try:
+                module = rule.transform_file(module, fctx)  # type: ignore[misc]
+            except Exception as exc:  # per-file errors are reported, never fatal
+                message = f"{rule.code} failed: {type(exc).__name__}: {exc}; rule skipped here"
+                failed.setdefault(origin, ReportEntry(path, 0, rule.code, message, "error"))
+        if module is not start:
+            tree.write_module(path, module)
 
 
 def _update_plan(tree: ProjectTree, ctx: MigrationContext, root: Path) -> None:
@@ -396,3 +397,40 @@ def _entries(
                 message = NOTEBOOK_LINE_END.sub("", found.group(2).strip())
                 entries.append(ReportEntry(path, number, found.group(1) or "LS000", message))
     return sorted(entries, key=lambda entry: (entry.path, entry.line, entry.rule))
+
+
+@dataclass(frozen=True)
+class ProjectCheck:
+    """What ``--check`` needs to know about one project (small, so it pickles cheaply)."""
+
+    root: str
+    files_changed: int
+    need_attention: int
+    errors: int
+    failure: str = ""
+
+
+def check_project(root: str) -> ProjectCheck:
+    """``migrate --check`` for one project, as a plain function a worker process can run."""
+    try:
+        result = migrate_project(Path(root))
+    except Exception as exc:  # one bad project must not stop a large tree
+        return ProjectCheck(root, 0, 0, 1, f"{type(exc).__name__}: {exc}")
+    return ProjectCheck(root, result.files_changed, result.need_attention, len(result.errors))
+
+
+def check_projects(roots: list[Path], *, workers: int | None = None) -> list[ProjectCheck]:
+    """``--check`` over many projects; with more than one worker, in separate processes (libcst
+    transforms are CPU-bound Python, so threads would not help)."""
+    paths = [str(root) for root in roots]
+    if workers is None:
+        import os
+
+        workers = min(len(paths), os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < 8:
+        return [check_project(path) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(paths) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(check_project, paths, chunksize=chunk))
