@@ -9,7 +9,8 @@ imported inside thread workers, after the first paint.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -19,24 +20,32 @@ from textual.worker import Worker, WorkerState
 
 from liftshift.settings import Settings
 from liftshift.tui.screens.base import StepScreen
-from liftshift.tui.screens.changes import ChangesScreen
-from liftshift.tui.screens.data import DataScreen
-from liftshift.tui.screens.model import ModelScreen
-from liftshift.tui.screens.monitor import MonitorScreen
-from liftshift.tui.screens.project import ProjectScreen
-from liftshift.tui.screens.train import TrainScreen
 from liftshift.tui.session import Session
 from liftshift.tui.widgets.step_bar import STEPS
 
-SCREENS_BY_STEP: dict[str, type[StepScreen]] = {
-    "project": ProjectScreen,
-    "changes": ChangesScreen,
-    "data": DataScreen,
-    "train": TrainScreen,
-    "monitor": MonitorScreen,
-    "model": ModelScreen,
+SCREEN_CLASSES: dict[str, str] = {
+    "project": "liftshift.tui.screens.project:ProjectScreen",
+    "changes": "liftshift.tui.screens.changes:ChangesScreen",
+    "data": "liftshift.tui.screens.data:DataScreen",
+    "train": "liftshift.tui.screens.train:TrainScreen",
+    "monitor": "liftshift.tui.screens.monitor:MonitorScreen",
+    "model": "liftshift.tui.screens.model:ModelScreen",
 }
-STEP_NAMES: tuple[str, ...] = tuple(SCREENS_BY_STEP)
+"""Each step's screen, imported when first shown: only the first step is paid before the
+first paint (the Changes screen alone pulls in Pygments for highlighting)."""
+
+
+def _screen_factory(step: str) -> Callable[[], Screen]:
+    module_name, class_name = SCREEN_CLASSES[step].split(":")
+
+    def build() -> Screen:
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        return screen_class()
+
+    return build
+
+
+STEP_NAMES: tuple[str, ...] = tuple(SCREEN_CLASSES)
 
 GENERAL_KEYS = """
 | Key | Does |
@@ -54,7 +63,7 @@ class LiftshiftApp(App[None]):
     TITLE = "liftshift"
     SUB_TITLE = "SageMaker → Vertex AI"
     CSS_PATH = "app.tcss"
-    MODES = SCREENS_BY_STEP  # type: ignore[assignment]
+    MODES = {step: _screen_factory(step) for step in SCREEN_CLASSES}
     BINDINGS = [
         *(
             Binding(str(n), f"go('{mode}')", title, show=False, id=f"go-{mode}")
@@ -67,7 +76,7 @@ class LiftshiftApp(App[None]):
 
     def __init__(self, session: Session, *, start: str = "project") -> None:
         super().__init__()
-        if start not in SCREENS_BY_STEP:
+        if start not in SCREEN_CLASSES:
             raise ValueError(f"unknown screen {start!r}; one of {', '.join(STEP_NAMES)}")
         self.session = session
         self.start = start

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import (
     Button,
@@ -45,6 +47,30 @@ class ScanOutcome:
     """``liftshift.toml`` (loaded), ``planner`` (proposed, not saved) or ``none``."""
 
 
+class Overview(Vertical):
+    """The scan's tables in tabs, and the plan form."""
+
+    DEFAULT_CSS = "Overview { height: 1fr; }"
+
+    def __init__(self, plan_form: PlanForm) -> None:
+        super().__init__()
+        self.plan_form = plan_form
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="overview"):
+            for table_id, title in (
+                ("launchers", "Launchers"),
+                ("scripts", "Scripts"),
+                ("channels", "Channels"),
+                ("hyperparams", "Hyperparams"),
+                ("findings", "Findings"),
+            ):
+                with TabPane(title, id=f"tab-{table_id}"):
+                    yield DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+            with TabPane("Plan", id="tab-plan"):
+                yield self.plan_form
+
+
 class ProjectScreen(StepScreen):
     STEP = "project"
     HELP = (
@@ -71,39 +97,32 @@ class ProjectScreen(StepScreen):
         yield ProgressBar(total=None, id="scan-progress", show_eta=False)
         if not core.available(core.SCANNER):
             yield NotAvailable(core.SCANNER)
-        with TabbedContent(id="overview"):
-            with TabPane("Launchers", id="tab-launchers"):
-                yield DataTable(id="launchers", cursor_type="row", zebra_stripes=True)
-            with TabPane("Scripts", id="tab-scripts"):
-                yield DataTable(id="scripts", cursor_type="row", zebra_stripes=True)
-            with TabPane("Channels", id="tab-channels"):
-                yield DataTable(id="channels", cursor_type="row", zebra_stripes=True)
-            with TabPane("Hyperparams", id="tab-hyperparams"):
-                yield DataTable(id="hyperparams", cursor_type="row", zebra_stripes=True)
-            with TabPane("Findings", id="tab-findings"):
-                yield DataTable(id="findings", cursor_type="row", zebra_stripes=True)
-            yield TabPane("Plan", id="tab-plan")
+        yield Vertical(id="overview-holder")
 
     def __init__(self) -> None:
         super().__init__()
         self.plan_form = PlanForm(id="plan-form")
-        """Mounted after the first paint: its Select widgets are the slowest part to build."""
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_plan_form)
         self.query_one("#scan-progress", ProgressBar).display = False
-        self._set_columns()
         self._show_path()
+        self._status("Preparing…")
+        # The overview (tabs, tables, the plan form) is built once the frame is up; it holds
+        # nothing before the scan, which starts when the tables exist.
+        self.call_after_refresh(self._build_overview)
+
+    async def _build_overview(self) -> None:
+        overview = Overview(self.plan_form)
+        holder = self.query_one("#overview-holder", Vertical)
+        if not holder.is_attached:
+            return
+        await holder.mount(overview)
+        self._set_columns()
         if core.available(core.SCANNER):
             self.action_scan()
         else:
             self._status("Scanner not available: the overview stays empty.")
             self._load_existing_plan()
-
-    def _mount_plan_form(self) -> None:
-        pane = self.query_one("#tab-plan", TabPane)
-        if pane.is_attached and not self.plan_form.is_attached:
-            pane.mount(self.plan_form)
 
     def _set_columns(self) -> None:
         columns = {
@@ -267,9 +286,9 @@ class ProjectScreen(StepScreen):
             severity: sum(1 for f in scan.findings if str(f.severity) == severity)
             for severity in SEVERITY_ORDER
         }
-        kind = "SageMaker project" if scan.is_sagemaker_project else "no SageMaker code found"
+        kind = "" if scan.is_sagemaker_project else "no SageMaker code found. "
         self._status(
-            f"{scan.files_scanned} files scanned — {kind}: {len(scan.launchers)} launcher(s), "
+            f"{kind}{scan.files_scanned} files, {len(scan.launchers)} launcher(s), "
             f"{len(scan.entry_points)} script(s); findings: {counts['error']} error, "
             f"{counts['warning']} warning, {counts['info']} info"
         )

@@ -35,9 +35,10 @@ class PlanForm(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._pending: tuple[Any, str] | None = None
-        self._tiers = tier_choices()
+        self._tiers: list[str] = []
 
     def compose(self) -> ComposeResult:
+        self._tiers = tier_choices()
         yield Static("No plan yet.", id="plan-source", classes="status", markup=False)
         yield self._row(
             "Target",
