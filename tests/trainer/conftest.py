@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from liftshift.migrator.plan import ChannelPlan, Plan, save_plan
 from liftshift.settings import Settings
+from tests.fakes.vertex import FakeVertex
 
 TOY = Path(__file__).parent / "toy_project"
 
@@ -59,3 +61,24 @@ def toy_project(tmp_path: Path) -> Path:
 @pytest.fixture
 def toy_settings(toy_project: Path) -> Settings:
     return Settings(target="local", project_dir=toy_project)
+
+
+@pytest.fixture
+def vertex_settings(gcs_settings: Settings, fake_vertex: FakeVertex, toy_project: Path) -> Settings:
+    """``gcp`` settings: Vertex and Cloud Logging on the fake, GCS on fake-gcs-server (with
+    the toy plan's staging bucket created)."""
+    from liftshift.clients import gcs_client
+
+    settings = replace(
+        gcs_settings,
+        project_dir=toy_project,
+        gcp=replace(
+            gcs_settings.gcp,
+            project=fake_vertex.project,
+            vertex_endpoint=fake_vertex.endpoint,
+            vertex_transport="rest",
+            logging_endpoint=fake_vertex.endpoint,
+        ),
+    )
+    gcs_client(settings).create_bucket("toy-staging")
+    return settings

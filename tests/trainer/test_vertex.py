@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,25 +22,6 @@ from liftshift.trainer.registry.vertex import VertexRegistry
 from tests.fakes.vertex import FakeVertex
 
 FAST = Backoff(initial=0.01, maximum=0.05)
-
-
-@pytest.fixture
-def vertex_settings(gcs_settings: Settings, fake_vertex: FakeVertex, toy_project: Path) -> Settings:
-    from liftshift.clients import gcs_client
-
-    settings = replace(
-        gcs_settings,
-        project_dir=toy_project,
-        gcp=replace(
-            gcs_settings.gcp,
-            project=fake_vertex.project,
-            vertex_endpoint=fake_vertex.endpoint,
-            vertex_transport="rest",
-            logging_endpoint=fake_vertex.endpoint,
-        ),
-    )
-    gcs_client(settings).create_bucket("toy-staging")
-    return settings
 
 
 def _backend(settings: Settings) -> VertexBackend:

@@ -1,0 +1,110 @@
+"""The job spec follows the migrated-trainer contract exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from liftshift.migrator.plan import ChannelPlan, Plan
+from liftshift.settings import Settings
+from liftshift.trainer.jobs import (
+    JobSpecError,
+    TrainOverrides,
+    build_job_spec,
+    channel_dir_uri,
+    custom_job_request,
+    format_hyperparameter,
+    trainer_args,
+)
+from liftshift.trainer.machines import UnmappableInstanceType
+
+
+def _plan() -> Plan:
+    plan = Plan()
+    plan.training.framework = "tensorflow"
+    plan.training.framework_version = "2.14"
+    plan.training.staging_bucket = "gs://stage/"
+    plan.training.hyperparameters = {"epochs": 3, "lr": 0.1, "name": "cnn", "flag": True}
+    plan.data.channels = [
+        ChannelPlan(name="train", destination="gs://data/mnist/train", argument="--train"),
+        ChannelPlan(name="test", destination="gs://data/t/test.csv", argument="--test"),
+    ]
+    return plan
+
+
+def test_values_are_passed_as_sagemaker_does() -> None:
+    assert format_hyperparameter("a b") == "a b"
+    assert format_hyperparameter(3) == "3"
+    assert format_hyperparameter(True) == "true"
+    assert format_hyperparameter([1, "x"]) == '[1, "x"]'
+
+
+def test_args_order_hyperparameters_channels_job_dir() -> None:
+    plan = _plan()
+    args = trainer_args(plan, plan.training.hyperparameters, "gs://stage/j/model")
+    assert args == [
+        "--epochs", "3", "--flag", "true", "--lr", "0.1", "--name", "cnn",
+        "--train", "gs://data/mnist/train", "--test", "gs://data/t",
+        "--job-dir", "gs://stage/j/model",
+    ]  # fmt: skip
+
+
+def test_single_object_channel_becomes_its_folder() -> None:
+    assert channel_dir_uri("gs://b/titanic/train/train.csv") == "gs://b/titanic/train"
+    assert channel_dir_uri("gs://b/titanic/train") == "gs://b/titanic/train"
+    assert channel_dir_uri("gs://b/v1.2/") == "gs://b/v1.2"  # a trailing / means a folder
+    assert channel_dir_uri("gs://bucket.with.dots") == "gs://bucket.with.dots"
+
+
+def test_spec_and_request(tmp_path: Path) -> None:
+    settings = Settings(target="gcp", project_dir=tmp_path / "mnist")
+    spec = build_job_spec(_plan(), settings, TrainOverrides(region="europe-west4"), now=0)
+    assert spec.job_name == "mnist-19700101-000000"
+    assert spec.base_output_dir == "gs://stage/liftshift/jobs/mnist-19700101-000000"
+    assert spec.executor_image_uri.endswith("/tf-cpu.2-14.py310:latest")
+    assert spec.prediction_container.endswith("/tf2-cpu.2-14:latest")
+    request = custom_job_request(spec, "gs://stage/p.tar.gz")
+    assert request["parent"] == "projects/<project>/locations/europe-west4"
+    assert "scheduling" not in request["custom_job"]["job_spec"]
+
+
+def test_accelerator_picks_gpu_image(tmp_path: Path) -> None:
+    settings = Settings(target="gcp", project_dir=tmp_path)
+    overrides = TrainOverrides(machine_type="n1-standard-8", accelerator="NVIDIA_TESLA_V100:2")
+    spec = build_job_spec(_plan(), settings, overrides)
+    assert "/tf-gpu.2-14.py310:" in spec.executor_image_uri
+    assert spec.pools[0].machine.accelerator_count == 2
+
+
+def test_instance_type_used_when_no_tier(tmp_path: Path) -> None:
+    plan = _plan()
+    plan.training.scale_tier = ""
+    plan.training.sagemaker_instance_type = "ml.p3.2xlarge"
+    plan.training.instance_count = 2
+    spec = build_job_spec(plan, Settings(project_dir=tmp_path))
+    assert spec.scale_summary() == (
+        "chief: 1 x n1-highmem-8 + 1 x NVIDIA_TESLA_V100, "
+        "worker: 1 x n1-highmem-8 + 1 x NVIDIA_TESLA_V100"
+    )
+    plan.training.sagemaker_instance_type = "ml.trn1.2xlarge"
+    with pytest.raises(UnmappableInstanceType):
+        build_job_spec(plan, Settings(project_dir=tmp_path))
+
+
+def test_channel_without_argument_is_refused(tmp_path: Path) -> None:
+    plan = _plan()
+    plan.data.channels[0].argument = ""
+    with pytest.raises(JobSpecError, match="no trainer argument"):
+        build_job_spec(plan, Settings(project_dir=tmp_path))
+
+
+def test_generic_estimator_needs_a_container(tmp_path: Path) -> None:
+    plan = _plan()
+    plan.training.framework = ""
+    with pytest.raises(JobSpecError, match="custom container"):
+        build_job_spec(plan, Settings(project_dir=tmp_path))
+    plan.training.training_container = "us-docker.pkg.dev/me/trainer:1"
+    assert build_job_spec(plan, Settings(project_dir=tmp_path)).executor_image_uri == (
+        "us-docker.pkg.dev/me/trainer:1"
+    )
