@@ -368,7 +368,7 @@ class EnvRewriter(StatementTodos):
             and (default_arg is None or m.matches(default_arg.value, m.Name("None")))
         ):
             value = self.parse('os.environ.get("AIP_CHECKPOINT_DIR")')
-            return set_keyword(updated, "default", value)
+            return wrap_long_call(set_keyword(updated, "default", value), self.indent)
         return updated
 
     def _model_dir_argument(
