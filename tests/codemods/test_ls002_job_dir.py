@@ -81,8 +81,9 @@ def test_tf_model_dir_is_the_checkpoint_dir_not_the_export_dir() -> None:
         'parser.add_argument("--sm-model-dir", type=str, default=os.environ.get("SM_MODEL_DIR"))\n'
         "args, _ = parser.parse_known_args()\nprint(args.model_dir, args.sm_model_dir)\n",
     )
+    # the rewritten call got longer than a line, so it is spread out black-style
     assert (
-        'parser.add_argument("--model_dir", type=str, default=os.environ.get("AIP_CHECKPOINT_DIR"))'
+        '    "--model_dir",\n    type=str,\n    default=os.environ.get("AIP_CHECKPOINT_DIR"),\n'
         in out
     )
     assert "print(args.model_dir, args.job_dir)" in out
