@@ -58,6 +58,7 @@ def test_vertex_job_and_two_model_versions(
     plan.training.service_account = "trainer@fake-project.iam.gserviceaccount.com"
     plan.training.timeout_hours = 2
     plan.model.version_aliases = ["candidate"]
+    fake_vertex.lro_polls = 2  # the upload operation is not done at the first poll
     backend = _backend(vertex_settings)
     events: list[object] = []
     overrides = TrainOverrides(scale_tier="BASIC_GPU")
@@ -133,7 +134,7 @@ def test_vertex_job_and_two_model_versions(
     assert result.model_version is not None
     assert result.model_version.version_id == "1"
     assert set(result.model_version.aliases) == {"default", "candidate"}
-    assert fake_vertex.calls("get_operation"), "the upload is a long-running operation"
+    assert len(fake_vertex.calls("get_operation")) == 2, "the client polled the upload LRO"
 
     # a second run becomes version 2 of the same model
     second = service.start_training(plan, vertex_settings, overrides, backend=backend)
@@ -272,6 +273,10 @@ def test_cli_detach_then_jobs_commands(
     assert "hello from vertex" in result.output
     result = runner.invoke(cli, ["jobs", "status", job_id, "--target", "gcp"], env=env)
     assert result.exit_code == 1 and "CANCELLED" in result.output
+    result = runner.invoke(cli, ["jobs", "list", "--target", "gcp", "--json"], env=env)
+    assert [j["job_id"] for j in json.loads(result.output)] == [job_id]
+    (listing,) = fake_vertex.calls("list_custom_jobs")
+    assert listing.query["filter"] == ['labels.created-by="liftshift"']
 
 
 def test_cli_no_credentials(toy_project: Path) -> None:
