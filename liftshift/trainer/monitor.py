@@ -81,11 +81,10 @@ def _drain(backend: TrainingBackend, job_id: str, cursor: str, reporter: Reporte
 
 
 def wait(backend: TrainingBackend, job_id: str, *, timeout: float | None = None) -> JobStatus:
-    """Block until the job ends (no events); for scripts and tests."""
-    deadline = None if timeout is None else time.monotonic() + timeout
+    """Block until the job ends, or ``timeout`` seconds pass (no events); for scripts."""
     stop = threading.Event()
-    if deadline is not None:
-        timer = threading.Timer(timeout or 0.0, stop.set)
+    if timeout is not None:
+        timer = threading.Timer(timeout, stop.set)
         timer.daemon = True
         timer.start()
     return follow(backend, job_id, lambda _event: None, stop=stop, logs=False)
