@@ -90,3 +90,24 @@ def test_cancel_stops_the_process_tree(toy_project: Path, toy_settings: Settings
     final = service.finish_training(result, toy_settings)
     assert final.status is not None and final.status.state == JobState.CANCELLED
     assert final.model_version is None
+
+
+def test_vanished_supervisor_means_failed(toy_settings: Settings) -> None:
+    import subprocess
+    import sys
+
+    from liftshift.trainer.backends.local import PID_FILE, RECORD, LocalJobRecord, jobs_dir
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    job_dir = jobs_dir(toy_settings) / "ghost"
+    job_dir.mkdir(parents=True)
+    LocalJobRecord(
+        job_id="ghost", display_name="ghost", state=JobState.RUNNING.value, command=[],
+        cwd="", env={}, model_dir="", base_output_dir="", created=time.time(),
+    ).save(job_dir / RECORD)  # fmt: skip
+    (job_dir / PID_FILE).write_text(str(dead.pid))
+    (job_dir / "supervisor.log").write_text("ModuleNotFoundError: No module named 'liftshift'\n")
+    status = LocalBackend(toy_settings).status("ghost")
+    assert status.state == JobState.FAILED
+    assert "disappeared" in status.error and "ModuleNotFoundError" in status.error

@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -30,6 +31,7 @@ from liftshift.trainer.jobs import JobHandle, JobSpec, JobState, JobStatus, Step
 RECORD = "job.json"
 LOG = "output.log"
 CANCEL_MARKER = "cancel-requested"
+PID_FILE = "supervisor.pid"
 
 
 class JobNotFound(LookupError):
@@ -154,14 +156,19 @@ class LocalBackend:
                     f"on Vertex: {spec.scale_summary()}",
                 )
             )
-        supervisor = subprocess.Popen(
-            [sys.executable, "-m", "liftshift.trainer.backends._supervisor", str(job_dir)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=open(job_dir / "supervisor.log", "wb"),  # noqa: SIM115 (child owns it)
-            start_new_session=True,
-            close_fds=True,
-        )
+        with open(job_dir / "supervisor.log", "wb") as errors:
+            supervisor = subprocess.Popen(
+                [sys.executable, "-m", "liftshift.trainer.backends._supervisor", str(job_dir)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                start_new_session=True,
+                close_fds=True,
+            )
+        # job.json has one writer (the supervisor); its pid goes in a file of its own
+        write_atomic(job_dir / PID_FILE, str(supervisor.pid))
+        # reap it when it ends, so a long-lived caller (the app) keeps no zombie
+        threading.Thread(target=supervisor.wait, daemon=True, name=f"reap-{job_id}").start()
         reporter(StepProgress("submit", f"started local job {job_id} (pid {supervisor.pid})"))
         return JobHandle(job_id, self.name, spec.display_name, str(job_dir), "")
 
@@ -177,13 +184,26 @@ class LocalBackend:
                 time.sleep(0.02)
         return job_dir, LocalJobRecord.load(path)
 
+    def _supervisor_pid(self, job_dir: Path, record: LocalJobRecord) -> int:
+        if record.supervisor_pid:
+            return record.supervisor_pid
+        with contextlib.suppress(OSError, ValueError):
+            return int((job_dir / PID_FILE).read_text(encoding="utf-8"))
+        return 0
+
     def status(self, job_id: str) -> JobStatus:
         job_dir, record = self._record(job_id)
         state = JobState(record.state)
         error = record.error
-        if not state.terminal and record.supervisor_pid and not _alive(record.supervisor_pid):
-            # The supervisor died without writing an outcome (machine reboot, kill -9).
-            state, error = JobState.FAILED, "the local job's supervisor process disappeared"
+        pid = self._supervisor_pid(job_dir, record)
+        if not state.terminal and pid and not _alive(pid):
+            _, record = self._record(job_id)  # it may have written its outcome, then exited
+            state, error = JobState(record.state), record.error
+            if not state.terminal:  # died without an outcome (reboot, kill -9, bad install)
+                log = (job_dir / "supervisor.log").read_text(errors="replace").strip()
+                error = "the local job's supervisor process disappeared"
+                error += f":\n{log[-2000:]}" if log else ""
+                state = JobState.FAILED
         elif not state.terminal and (job_dir / CANCEL_MARKER).exists():
             state = JobState.CANCELLING
         return JobStatus(job_id, state, error, record.model_dir, record.started, record.ended)
@@ -210,9 +230,10 @@ class LocalBackend:
         if JobState(record.state).terminal:
             return self.status(job_id)
         (job_dir / CANCEL_MARKER).write_text(str(time.time()), encoding="utf-8")
-        if record.supervisor_pid:
+        pid = self._supervisor_pid(job_dir, record)
+        if pid:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(record.supervisor_pid, signal.SIGTERM)
+                os.killpg(pid, signal.SIGTERM)
         return self.status(job_id)
 
     def list_jobs(self) -> list[JobStatus]:
