@@ -247,3 +247,22 @@ def test_entry_point_missing(make_project: MakeProject) -> None:
     assert scan.is_sagemaker_project
     (finding,) = [f for f in scan.findings if f.code == "entry-point-missing"]
     assert str(finding.location) == "launch.py:2:1"
+
+
+def test_huggingface_versions(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "train.py": TRAIN,
+            "launch.py": """
+                from sagemaker.huggingface import HuggingFace
+                HuggingFace(entry_point="train.py", transformers_version="4.36",
+                            pytorch_version="2.1", py_version="py310",
+                            instance_type="ml.g5.2xlarge").fit({"train": "s3://b/hf"})
+            """,
+        }
+    )
+    scan = scan_project(root)
+    (launcher,) = scan.launchers
+    assert (launcher.framework, launcher.framework_version) == ("huggingface", "2.1")
+    (note,) = [f for f in scan.findings if f.code == "huggingface-transformers"]
+    assert "transformers==4.36" in note.message

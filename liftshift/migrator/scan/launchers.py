@@ -71,6 +71,8 @@ class LauncherBuilder:
                     where,
                     Severity.INFO,
                 )
+        if framework == "huggingface" and "framework_version" not in kwargs:
+            self._huggingface_versions(kwargs, where)
         if last in tables.V3_CLASSES:
             launcher.sdk_version = 3
             self._v3_arguments(kwargs)
@@ -107,6 +109,24 @@ class LauncherBuilder:
             else:
                 kwargs[arg.keyword.value] = value
         return kwargs, positional
+
+    def _huggingface_versions(self, kwargs: dict[str, Any], where: Location) -> None:
+        """HuggingFace estimators pin ``pytorch_version`` (or ``tensorflow_version``) plus
+        ``transformers_version``; the training image is the framework's, so its version is the
+        one that picks a container."""
+        for key in ("pytorch_version", "tensorflow_version"):
+            if key in kwargs:
+                kwargs["framework_version"] = kwargs[key]
+                break
+        transformers = kwargs.get("transformers_version")
+        if isinstance(transformers, str):
+            self._warn(
+                "huggingface-transformers",
+                f"HuggingFace estimator: pin transformers=={transformers} in requirements.txt "
+                "(Vertex images do not ship it)",
+                where,
+                Severity.INFO,
+            )
 
     def _v3_arguments(self, kwargs: dict[str, Any]) -> None:
         """Flatten ModelTrainer's nested config objects into the v2 field names."""
