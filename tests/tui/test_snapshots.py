@@ -39,8 +39,8 @@ CASES = {
     "changes": lambda app: app.session.changes is not None,
     "data": lambda app: app.screen.query_one("#mapping").row_count == 2,
     "train": lambda app: app.screen.spec is not None,
-    "monitor": lambda app: not app.screen.workers,
-    "model": lambda app: not app.screen.workers,
+    "monitor": lambda app: app.screen.jobs_loaded,
+    "model": lambda app: app.screen.loaded,
 }
 
 

@@ -55,6 +55,8 @@ class ModelScreen(StepScreen):
     def __init__(self) -> None:
         super().__init__()
         self.selected_model: str | None = None
+        self.loaded = False
+        """True once the registry has been read (tests wait for it)."""
 
     def compose_body(self) -> Iterable[Widget]:
         if not core.available(REGISTRY):
@@ -120,6 +122,7 @@ class ModelScreen(StepScreen):
             return
         models, model, versions = message.value
         self.selected_model = model
+        self.loaded = True
         table = self.query_one("#models", DataTable)
         table.clear()
         for entry in models:

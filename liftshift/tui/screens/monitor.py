@@ -70,6 +70,8 @@ class MonitorScreen(StepScreen):
         self._buffer: list[str] = []
         self._lock = threading.Lock()
         self._stop: threading.Event | None = None
+        self.jobs_loaded = False
+        """True once the backend's job list has been read (tests wait for it)."""
 
     def compose_body(self) -> Iterable[Widget]:
         if not (core.available(BACKENDS) and core.available(MONITOR)):
@@ -205,6 +207,7 @@ class MonitorScreen(StepScreen):
     def on_core_result(self, message: CoreResult) -> None:
         if message.kind == "jobs":
             self._show_jobs(message.value)
+            self.jobs_loaded = True
         elif message.kind == "job-finished":
             status = message.value
             self.ended = self.ended or time.time()
