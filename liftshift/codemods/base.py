@@ -104,10 +104,28 @@ class ProjectTree:
     entry: str = ""
     errors: dict[str, str] = field(default_factory=dict)
     """path → why a file could not be migrated (does not parse, not UTF-8, a rule crashed)."""
+    failures: list[object] = field(default_factory=list)
+    """Report entries for project rules that failed (and were rolled back)."""
     parsed: dict[str, tuple[str, cst.Module]] = field(default_factory=dict)
     """path → (text, its tree): each file is parsed once however many rules look at it."""
     notes: list[tuple[str, int, str, str]] = field(default_factory=list)
     """(path, line, rule, message) a project rule reports without a TODO in a file."""
+
+    def snapshot(self) -> dict[str, object]:
+        """The editable state, so a rule that fails half-way can be rolled back."""
+        return {
+            "files": dict(self.files),
+            "origin": dict(self.origin),
+            "created": set(self.created),
+            "deleted": set(self.deleted),
+            "trainer_files": list(self.trainer_files),
+            "entry": self.entry,
+            "parsed": dict(self.parsed),
+        }
+
+    def restore(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def exists(self, path: str) -> bool:
         if path in self.files or path in self.created:

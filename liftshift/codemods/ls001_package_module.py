@@ -241,6 +241,18 @@ def transform_project(tree: ProjectTree, ctx: MigrationContext) -> None:
                 relative = posixpath.relpath(file, source_dir or ".")
                 moves[file] = f"{package}/{relative}"
                 pending.append(file)
+    unreadable = [old for old in moves if tree.read(old) is None]
+    if unreadable:
+        tree.notes.append(
+            (
+                unreadable[0],
+                0,
+                CODE,
+                "not UTF-8 text: the trainer package was not made, since "
+                "this file would have to move with the entry point",
+            )
+        )
+        return
     for old, new in moves.items():
         tree.move(old, new)
         if new.endswith(".py") and new not in tree.trainer_files:

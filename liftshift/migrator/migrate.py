@@ -285,11 +285,13 @@ def _check_parse(tree: ProjectTree) -> dict[str, ReportEntry]:
 
 
 def _run_project_rule(rule: Rule, tree: ProjectTree, ctx: MigrationContext) -> None:
+    state = tree.snapshot()
     try:
         rule.transform_project(tree, ctx)  # type: ignore[misc]
     except Exception as exc:  # a rule bug must not lose the other rules' work
-        tree.notes.append(("", 0, rule.code, f"internal error: {type(exc).__name__}: {exc}"))
-        tree.errors[f"<{rule.code}>"] = str(exc)
+        tree.restore(state)  # nor leave its own work half done
+        message = f"{rule.code} failed: {type(exc).__name__}: {exc}; rule skipped"
+        tree.failures.append(ReportEntry(tree.entry, 0, rule.code, message, "error"))
 
 
 def _run_file_rules(
@@ -379,7 +381,7 @@ def _entries(
     changeset: ChangeSet,
     failed: dict[str, ReportEntry],
 ) -> list[ReportEntry]:
-    entries = list(failed.values())
+    entries = list(failed.values()) + list(tree.failures)
     for path, line, rule, message in tree.notes:
         entries.append(ReportEntry(path, line, rule, message, "note"))
     launchers = [vertex_launcher_path(path) for path in ctx.launchers]

@@ -85,3 +85,32 @@ def test_crlf_project_keeps_crlf(tmp_path) -> None:
     root = make_project(tmp_path / "crlf", crlf=True)
     task = migrate_project(root).changeset.get("trainer/task.py").after
     assert task.count("\r\n") == task.count("\n")
+
+
+def test_a_file_that_is_not_utf8_stops_the_package_move_but_nothing_else(project) -> None:
+    (project / "helpers.py").write_bytes(b"# caf\xe9\ndef load_frame(path):\n    return path\n")
+    result = migrate_project(project)
+    assert any(e.path == "helpers.py" and e.severity == "error" for e in result.entries)
+    assert result.changeset.get("trainer/task.py") is None  # not half a package
+    assert "SM_MODEL_DIR" not in result.changeset.get("train.py").after
+
+
+def test_a_project_rule_that_fails_is_rolled_back_and_reported(project, monkeypatch) -> None:
+    import dataclasses
+
+    from liftshift.codemods import registry
+
+    def broken(tree, ctx):
+        tree.write("half.py", "x = 1\n")
+        raise RuntimeError("boom")
+
+    rules = tuple(
+        dataclasses.replace(rule, transform_project=broken) if rule.code == "LS006" else rule
+        for rule in registry.RULES
+    )
+    monkeypatch.setattr(registry, "RULES", rules)
+    monkeypatch.setattr(registry, "RULES_BY_CODE", {rule.code: rule for rule in rules})
+    result = migrate_project(project)
+    assert result.changeset.get("half.py") is None
+    assert [e.rule for e in result.errors] == ["LS006"]
+    assert result.changeset.get("trainer/task.py") is not None
