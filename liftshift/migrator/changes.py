@@ -184,24 +184,50 @@ class FileChange:
             return ""
         after = self.result()
         mode = f"{self.mode:o}"
+        a_path, b_path = git_quote(f"a/{self.source}"), git_quote(f"b/{self.path}")
+        git_line = f"diff --git {a_path} {b_path}\n"
         if self.kind == "create":
-            header = f"diff --git a/{self.path} b/{self.path}\nnew file mode {mode}\n"
+            header = f"{git_line}new file mode {mode}\n"
             body = _unified("/dev/null", f"b/{self.path}", "", after or "")
             return header + body
         if self.kind == "delete":
-            header = f"diff --git a/{self.path} b/{self.path}\ndeleted file mode {mode}\n"
+            header = f"{git_line}deleted file mode {mode}\n"
             return header + _unified(f"a/{self.path}", "/dev/null", self.before or "", "")
         if self.kind == "move":
             similarity = _similarity(self.before or "", after or "")
             header = (
-                f"diff --git a/{self.old_path} b/{self.path}\nsimilarity index {similarity}%\n"
-                f"rename from {self.old_path}\nrename to {self.path}\n"
+                f"{git_line}similarity index {similarity}%\n"
+                f"rename from {git_quote(self.source)}\nrename to {git_quote(self.path)}\n"
             )
             return header + _unified(
                 f"a/{self.old_path}", f"b/{self.path}", self.before or "", after or ""
             )
         body = _unified(f"a/{self.path}", f"b/{self.path}", self.before or "", after or "")
-        return f"diff --git a/{self.path} b/{self.path}\n{body}" if body else ""
+        return f"{git_line}{body}" if body else ""
+
+
+def git_quote(name: str) -> str:
+    """A path as git writes it in patch headers: C-quoted when it has non-ASCII, quotes,
+    backslashes or control characters (``"a/\\303\\274.py"``), as is otherwise."""
+    special = {'"': '\\"', "\\": "\\\\", "\t": "\\t", "\n": "\\n"}
+    if all(32 <= ord(char) < 127 and char not in special for char in name):
+        return name
+    out = []
+    for char in name:
+        if char in special:
+            out.append(special[char])
+        elif 32 <= ord(char) < 127:
+            out.append(char)
+        else:
+            out.extend(f"\\{byte:03o}" for byte in char.encode("utf-8"))
+    return '"' + "".join(out) + '"'
+
+
+def _file_line(marker: str, name: str) -> str:
+    """``--- a/x`` / ``+++ b/x``; git ends a name holding a space with a tab."""
+    quoted = git_quote(name)
+    tail = "\t" if " " in name and quoted == name else ""
+    return f"{marker} {quoted}{tail}\n"
 
 
 def _similarity(before: str, after: str) -> int:
@@ -213,7 +239,11 @@ def _unified(old_name: str, new_name: str, before: str, after: str) -> str:
     hunks = make_hunks(before, after)
     if not hunks:
         return ""
-    return f"--- {old_name}\n+++ {new_name}\n" + "".join(hunk.text() for hunk in hunks)
+    return (
+        _file_line("---", old_name)
+        + _file_line("+++", new_name)
+        + "".join(hunk.text() for hunk in hunks)
+    )
 
 
 @dataclass

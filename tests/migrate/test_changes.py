@@ -80,3 +80,27 @@ def test_patch_with_create_move_delete_crlf_and_no_final_newline(tmp_path) -> No
     assert not (tmp_path / "old.py").exists() and not (tmp_path / "gone.txt").exists()
     assert (tmp_path / "pkg/__init__.py").read_bytes() == b""
     assert (tmp_path / "pkg/data.txt").read_bytes() == b"no newline"
+
+
+def test_paths_with_spaces_and_unicode_are_quoted_like_git(tmp_path) -> None:
+    (tmp_path / "my file.py").write_text("a = 1\n", encoding="utf-8")
+    (tmp_path / "données.py").write_text("b = 1\n", encoding="utf-8")
+    changes = ChangeSet(
+        [
+            FileChange("modify", "my file.py", "a = 1\n", "a = 2\n"),
+            FileChange("move", "pkg/données.py", "b = 1\n", "b = 2\n", old_path="données.py"),
+            FileChange("create", "new dir/é.py", None, "c = 1\n"),
+        ]
+    )
+    patch = changes.diff()
+    assert "--- a/my file.py\t\n" in patch
+    assert 'rename from "donn\\303\\251es.py"\n' in patch
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "p.patch").write_text(patch, encoding="utf-8", newline="")
+    result = subprocess.run(
+        ["git", "apply", "p.patch"], check=False, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "my file.py").read_text(encoding="utf-8") == "a = 2\n"
+    assert (tmp_path / "pkg" / "données.py").read_text(encoding="utf-8") == "b = 2\n"
+    assert (tmp_path / "new dir" / "é.py").read_text(encoding="utf-8") == "c = 1\n"
