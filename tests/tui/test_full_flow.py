@@ -43,3 +43,18 @@ async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: P
         shown = app.screen.query_one("#model-version", Static)
         await wait_for(pilot, lambda: "Version    1" in str(shown.render()))
         assert "default" in str(shown.render())
+        job_id = app.session.job.job_id
+
+    # a later session: the job is listed on Monitor and can be reattached
+    later = make_app(settings=local_settings, start="monitor")
+    async with later.run_test(size=(80, 24)) as pilot:
+        screen = later.screen
+        await wait_for(pilot, lambda: screen.jobs_loaded)  # type: ignore[attr-defined]
+        jobs = screen.query_one("#jobs")
+        assert jobs.get_row_at(0)[0] == job_id  # type: ignore[attr-defined]
+        jobs.focus()
+        await pilot.press("enter")
+        log = screen.query_one("#log")
+        await wait_for(pilot, lambda: any("accuracy" in line for line in log.lines))  # type: ignore[attr-defined]
+        status = screen.query_one("#job-status", Static)
+        await wait_for(pilot, lambda: "SUCCEEDED" in str(status.render()))

@@ -1,0 +1,74 @@
+"""Smaller paths: the tier picker's preview, the folder dialog, the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import OptionList, Static
+
+from liftshift.settings import Settings
+from liftshift.tui.app import make_app
+from liftshift.tui.dialogs.folder import FolderDialog
+from tests.tui.conftest import wait_for
+
+
+async def test_train_preview_follows_the_tier_choice(local_settings: Settings) -> None:
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        await pilot.press("4")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.spec is not None)  # type: ignore[attr-defined]
+        preview = screen.query_one("#train-preview", Static)
+        source = str(screen.query_one("#train-source", Static).render())
+        assert "ml.m4.xlarge" in source
+        tiers = screen.query_one("#train-tiers", OptionList)
+        ids = [tiers.get_option_at_index(i).id for i in range(tiers.option_count)]
+        tiers.highlighted = ids.index("BASIC_GPU")
+        await pilot.pause()
+        text = str(preview.render())
+        assert "NVIDIA_TESLA_T4" in text and "n1-standard-8" in text
+        tiers.highlighted = ids.index("STANDARD_1")
+        await pilot.pause()
+        text = str(preview.render())
+        assert "worker: 4 x n1-highcpu-8" in text
+        assert "parameter_server: 3 x n1-standard-4" in text
+
+
+async def test_open_folder_rescans_the_chosen_project(
+    local_settings: Settings, titanic: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "empty-project"
+    other.mkdir()
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.scan is not None)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, FolderDialog)
+        path_input = app.screen.query_one("#path")
+        path_input.value = str(other)  # type: ignore[attr-defined]
+        path_input.focus()
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.session.scan is not None and app.session.scan.root.endswith("empty-project")
+            ),
+        )
+        status = str(app.screen.query_one("#scan-status", Static).render())
+        assert "no SageMaker code found" in status
+        assert app.session.settings.project_dir == other
+
+
+def test_tui_command_refuses_a_missing_folder(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "liftshift", "tui", str(tmp_path / "nope")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert "does not exist" in out.stderr
