@@ -407,9 +407,11 @@ def _summary(
         console.print(f"Predictions ({prediction.endpoint}): {shown}", highlight=False,
                       soft_wrap=True)  # fmt: skip
     if console_url:
-        console.print(f"Console: {console_url}", highlight=False)
+        console.print(f"Console: {console_url}", highlight=False, soft_wrap=True)
     if detached or not (result.status and result.status.state.terminal):
-        console.print(f"Follow: {follow_cmd}\nCancel: {cancel_cmd}", highlight=False)
+        console.print(
+            f"Follow: {follow_cmd}\nCancel: {cancel_cmd}", highlight=False, soft_wrap=True
+        )
 
 
 # -------------------------------------------------------------------------------------- jobs

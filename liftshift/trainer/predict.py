@@ -10,7 +10,6 @@ and the instances go through ``Endpoint.predict``.
 from __future__ import annotations
 
 import json
-import logging
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 from liftshift.clients import vertex_client_options
 from liftshift.events import Reporter, ignore
 from liftshift.settings import Settings
+from liftshift.trainer.backends.vertex import quiet_sdk_logging
 from liftshift.trainer.jobs import StepProgress
 from liftshift.trainer.registry.base import ModelVersion
 
@@ -97,7 +97,7 @@ def _predict_vertex(
 ) -> Prediction:
     from google.cloud import aiplatform
 
-    logging.getLogger("google.cloud.aiplatform").setLevel(logging.WARNING)
+    quiet_sdk_logging()
     aiplatform.init(**vertex_client_options(settings))
     name = f"{version.model}-endpoint"
     escaped = name.replace('"', '\\"')

@@ -30,6 +30,14 @@ CONSOLE = "https://console.cloud.google.com/vertex-ai/locations/{region}/trainin
 LOG_PAGE_SIZE = 1000
 
 
+def quiet_sdk_logging() -> None:
+    """The SDK logs "Creating CustomJob…" at INFO on each of its module loggers (each with its
+    level set), which would interleave with liftshift's own progress: raise them to WARNING."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("google.cloud.aiplatform"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def log_filter(job_id: str, since: str) -> str:
     """The Cloud Logging filter for one job's lines at or after ``since`` (RFC 3339)."""
     return f'resource.type="ml_job" AND resource.labels.job_id="{job_id}" AND timestamp>="{since}"'
@@ -52,8 +60,7 @@ class VertexBackend:
         if self._aiplatform is None:
             from google.cloud import aiplatform
 
-            # the SDK logs "Creating CustomJob…" at INFO; liftshift reports progress itself
-            logging.getLogger("google.cloud.aiplatform").setLevel(logging.WARNING)
+            quiet_sdk_logging()
             aiplatform.init(**vertex_client_options(self.settings))
             self._aiplatform = aiplatform
         return self._aiplatform

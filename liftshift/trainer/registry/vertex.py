@@ -9,7 +9,6 @@ and a lone numbered SavedModel folder is used directly, as prediction containers
 
 from __future__ import annotations
 
-import logging
 import tarfile
 import tempfile
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from liftshift.clients import gcs_client, vertex_client_options
 from liftshift.settings import Settings
+from liftshift.trainer.backends.vertex import quiet_sdk_logging
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
     ModelVersion,
@@ -36,7 +36,7 @@ class VertexRegistry:
         if self._aiplatform is None:
             from google.cloud import aiplatform
 
-            logging.getLogger("google.cloud.aiplatform").setLevel(logging.WARNING)
+            quiet_sdk_logging()
             aiplatform.init(**vertex_client_options(self.settings))
             self._aiplatform = aiplatform
         return self._aiplatform
