@@ -39,12 +39,17 @@ class SyncOptions:
     target: str | None = None
     project: Path | None = None
     role_arn: str | None = None
-    chunk_size: int = 16 * 1024 * 1024
+    chunk_size: int = 32 * 1024 * 1024
+    memory: int = 160 * 1024 * 1024
 
     def copy_options(self) -> Any:
         from liftshift.migrator.sync import CopyOptions
 
-        return CopyOptions(chunk_size=self.chunk_size, single_request_max=self.chunk_size // 2)
+        return CopyOptions(
+            chunk_size=self.chunk_size,
+            single_request_max=min(8 * 1024 * 1024, self.chunk_size // 2),
+            memory_budget=self.memory,
+        )
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -223,9 +228,16 @@ def _run_in_thread(work: Any) -> Any:
 @click.option(
     "--chunk-size",
     type=click.IntRange(1, 1024),
-    default=16,
+    default=32,
     show_default=True,
-    help="MiB per ranged read / resumable-upload chunk; objects up to half of it go in one PUT.",
+    help="MiB per resumable-upload request (objects up to 8 MiB go in one PUT).",
+)
+@click.option(
+    "--memory",
+    type=click.IntRange(16, 65536),
+    default=160,
+    show_default=True,
+    help="MiB of chunk buffers for large objects; bounds how many stream at once.",
 )
 @click.option("--target", type=click.Choice(TARGETS), default=None, help="Override the target.")
 @click.option(
@@ -243,6 +255,7 @@ def sync(  # noqa: PLR0917 (click passes every option)
     engine: str | None,
     workers: int,
     chunk_size: int,
+    memory: int,
     target: str | None,
     project: Path | None,
     role_arn: str | None,
@@ -260,7 +273,15 @@ def sync(  # noqa: PLR0917 (click passes every option)
     from liftshift.migrator.storage import BadURI, StorageError
 
     options = SyncOptions(
-        dry_run, as_json, engine, workers, target, project, role_arn, chunk_size * 1024 * 1024
+        dry_run,
+        as_json,
+        engine,
+        workers,
+        target,
+        project,
+        role_arn,
+        chunk_size * 1024 * 1024,
+        memory * 1024 * 1024,
     )
     try:
         if destination is None:

@@ -98,8 +98,9 @@ class CorruptingStore:
         upload = self.inner.start_upload(*args, **kwargs)  # type: ignore[arg-type]
         write = upload.write
 
-        def corrupt(offset: int, data: bytes, *, last: bool) -> object:
-            return write(offset, self.flip(data) if offset == 0 else data, last=last)
+        def corrupt(offset: int, data: object, *, last: bool) -> object:
+            body = data if isinstance(data, bytes) else data.read_all()  # type: ignore[attr-defined]
+            return write(offset, self.flip(body) if offset == 0 else body, last=last)
 
         upload.write = corrupt  # type: ignore[method-assign]
         return upload

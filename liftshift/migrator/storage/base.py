@@ -57,6 +57,24 @@ class ObjectInfo:
     metadata: Mapping[str, str] = field(default_factory=dict)
 
 
+class Readable(Protocol):
+    """A sequential byte stream (an HTTP response body or a file)."""
+
+    def read(self, size: int) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class SizedReadable(Protocol):
+    """An upload chunk produced while it is sent (see :mod:`liftshift.migrator.sync.pipe`)."""
+
+    def __len__(self) -> int: ...
+
+    def read(self, size: int = -1) -> bytes: ...
+
+    def read_all(self) -> bytes: ...
+
+
 @runtime_checkable
 class Upload(Protocol):
     """A resumable upload of one object, written in order, chunk by chunk."""
@@ -68,8 +86,9 @@ class Upload(Protocol):
         """Bytes the store has durably received, or ``None`` if the session is gone."""
         ...
 
-    def write(self, offset: int, data: bytes, *, last: bool) -> ObjectInfo | None:
-        """Send ``data`` at ``offset``; the ``last`` chunk finalises and returns the object."""
+    def write(self, offset: int, data: bytes | SizedReadable, *, last: bool) -> ObjectInfo | None:
+        """Send ``data`` at ``offset``; the ``last`` chunk finalises and returns the object.
+        ``data`` may be a sized readable that is filled while it is sent."""
         ...
 
     def abort(self) -> None: ...
@@ -109,6 +128,11 @@ class ObjectStore(Protocol):
 
     def read(self, key: str, start: int, end: int) -> bytes:
         """Bytes ``[start, end)`` of an object."""
+        ...
+
+    def open_stream(self, key: str, start: int = 0) -> Readable:
+        """The object from byte ``start`` to its end as one sequential stream (one request:
+        cheaper than many ranged GETs for the server and for us)."""
         ...
 
     def put(

@@ -16,6 +16,7 @@ from liftshift.migrator.storage.base import (
     AccessDenied,
     BucketNotFound,
     ObjectInfo,
+    SizedReadable,
     StorageError,
     TransientError,
 )
@@ -135,6 +136,12 @@ class GCSStore:
         except Exception as exc:
             raise translate(exc, self.uri(key)) from exc
 
+    def open_stream(self, key: str, start: int = 0) -> RangeStream:
+        info = self.head(key)
+        if info is None:
+            raise StorageError(f"{self.uri(key)}: no such object")
+        return RangeStream(self, key, start, info.size)
+
     def put(
         self,
         key: str,
@@ -212,7 +219,7 @@ class GCSUpload:
         self.size = size
         self.confirmed = confirmed
 
-    def _put(self, data: bytes, content_range: str) -> Any:
+    def _put(self, data: bytes | SizedReadable, content_range: str) -> Any:
         import requests
 
         try:
@@ -256,9 +263,9 @@ class GCSUpload:
             return None
         raise _status_error(response.status_code, self.store.uri(self.key), response.text)
 
-    def write(self, offset: int, data: bytes, *, last: bool) -> ObjectInfo | None:
+    def write(self, offset: int, data: bytes | SizedReadable, *, last: bool) -> ObjectInfo | None:
         end = offset + len(data)
-        if data:
+        if len(data):
             content_range = f"bytes {offset}-{end - 1}/{self.size if last else '*'}"
         else:
             content_range = f"bytes */{self.size}"
@@ -297,3 +304,22 @@ def _widen_pool(client: Any, size: int = 64) -> None:
     http.mount("https://", adapter)
     http.mount("http://", adapter)
     http._liftshift_pool = True
+
+
+class RangeStream:
+    """Sequential reads over ranged downloads (GCS as a source is the rare direction)."""
+
+    def __init__(self, store: GCSStore, key: str, start: int, size: int) -> None:
+        self.store = store
+        self.key = key
+        self.offset = start
+        self.size = size
+
+    def read(self, size: int) -> bytes:
+        end = min(self.size, self.offset + size)
+        data = self.store.read(self.key, self.offset, end) if end > self.offset else b""
+        self.offset += len(data)
+        return data
+
+    def close(self) -> None:
+        return

@@ -17,8 +17,15 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
-from liftshift.migrator.storage.base import BucketNotFound, ObjectInfo, StorageError, UnsafeKey
+from liftshift.migrator.storage.base import (
+    BucketNotFound,
+    ObjectInfo,
+    SizedReadable,
+    StorageError,
+    UnsafeKey,
+)
 
 FOLDERS = {"s3": "s3", "gs": "gcs"}
 UPLOADS = ".uploads"
@@ -124,6 +131,14 @@ class LocalStore:
             handle.seek(start)
             return handle.read(max(0, end - start))
 
+    def open_stream(self, key: str, start: int = 0) -> BinaryIO:
+        try:
+            handle = self.path(key).open("rb")
+        except FileNotFoundError as exc:
+            raise StorageError(f"{self.uri(key)}: no such object") from exc
+        handle.seek(start)
+        return handle
+
     def put(
         self,
         key: str,
@@ -191,12 +206,16 @@ class LocalUpload:
         except FileNotFoundError:
             return None
 
-    def write(self, offset: int, data: bytes, *, last: bool) -> ObjectInfo | None:
+    def write(self, offset: int, data: bytes | SizedReadable, *, last: bool) -> ObjectInfo | None:
         try:
             with self.partial.open("r+b") as handle:
                 handle.truncate(offset)
                 handle.seek(offset)
-                handle.write(data)
+                if isinstance(data, bytes):
+                    handle.write(data)
+                else:
+                    while block := data.read(READ_BLOCK):
+                        handle.write(block)
                 handle.flush()
                 os.fsync(handle.fileno())
         except FileNotFoundError as exc:

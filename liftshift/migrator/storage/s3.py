@@ -15,6 +15,7 @@ from liftshift.migrator.storage.base import (
     AccessDenied,
     BucketNotFound,
     ObjectInfo,
+    SizedReadable,
     StorageError,
     TransientError,
 )
@@ -213,6 +214,11 @@ class S3Store:
         except Exception as exc:
             raise translate(exc, self.uri(key)) from exc
 
+    def open_stream(self, key: str, start: int = 0) -> S3Stream:
+        extra = {"Range": f"bytes={start}-"} if start else {}
+        response = self._call(self.uri(key), "get_object", Key=key, **extra)
+        return S3Stream(response["Body"], self.uri(key))
+
     def put(
         self,
         key: str,
@@ -314,8 +320,11 @@ class S3Upload:
             done += self.chunk_size
         return done
 
-    def write(self, offset: int, data: bytes, *, last: bool) -> ObjectInfo | None:
+    def write(self, offset: int, data: bytes | SizedReadable, *, last: bool) -> ObjectInfo | None:
         import hashlib
+
+        if not isinstance(data, bytes):
+            data = data.read_all()  # S3 wants each part's MD5 up front
 
         number = offset // self.chunk_size + 1
         self.store._call(
@@ -347,4 +356,24 @@ class S3Upload:
                 Bucket=self.store.bucket, Key=self.key, UploadId=self.session
             )
         except Exception:  # best effort: the bucket's lifecycle rule cleans up the rest
+            return
+
+
+class S3Stream:
+    """A GET response body whose read errors become :class:`TransientError`."""
+
+    def __init__(self, body: Any, where: str) -> None:
+        self.body = body
+        self.where = where
+
+    def read(self, size: int) -> bytes:
+        try:
+            return bytes(self.body.read(size))
+        except Exception as exc:
+            raise translate(exc, self.where) from exc
+
+    def close(self) -> None:
+        try:
+            self.body.close()
+        except Exception:  # closing a broken connection may fail again; nothing to keep
             return

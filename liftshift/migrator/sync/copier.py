@@ -1,23 +1,29 @@
 """Copy one object, streaming, verified, resumable.
 
 Small objects (up to ``single_request_max``) cost one GET and one PUT that carries the MD5.
-Large ones are read in ranged GETs by a read-ahead thread while the previous chunk uploads
-through a resumable session, so memory stays at about ``(readahead + 2) * chunk_size`` per
-object whatever its size. The session id and every acknowledged offset go to the journal: after
-``kill -9`` the rerun re-reads (and hashes) the part already uploaded, without sending it again,
-and continues from there.
+Large ones stream: one GET for the whole object (reopened at the chunk start if it drops), read
+a few 1 MiB blocks ahead by a thread, hashed on the way into the resumable upload's chunk requests
+(:mod:`liftshift.migrator.sync.pipe`). Memory per object is a few MiB whatever its size. The
+session id and every acknowledged offset go to the journal: after ``kill -9`` the rerun re-reads
+(and hashes) the part already uploaded, without sending it again, and continues from there.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from liftshift.migrator.storage import ObjectInfo, ObjectStore, StorageError, Upload
+from liftshift.migrator.storage import (
+    ObjectInfo,
+    ObjectStore,
+    StorageError,
+    TransientError,
+    Upload,
+)
 from liftshift.migrator.sync.journal import Journal
+from liftshift.migrator.sync.pipe import BLOCK, BlockReader, ChunkBody
 from liftshift.migrator.sync.plan import SyncItem
 from liftshift.migrator.sync.retry import Cancelled, RetryPolicy, retrying
 from liftshift.migrator.sync.verify import StreamHasher, check_destination, check_source
@@ -27,21 +33,23 @@ MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class CopyOptions:
-    chunk_size: int = 16 * MiB
-    """Ranged-read and resumable-upload chunk (a multiple of 256 KiB, at least 5 MiB for S3)."""
+    chunk_size: int = 32 * MiB
+    """Bytes per resumable-upload request (a multiple of 256 KiB, at least 5 MiB for S3).
+    Larger chunks mean fewer round trips; memory does not depend on it (data streams through
+    in 1 MiB blocks)."""
     single_request_max: int = 8 * MiB
     """Objects up to this size go in one GET and one PUT."""
-    readahead: int = 1
-    """Chunks read ahead while the previous one uploads."""
+    readahead_blocks: int = 4
+    """1 MiB blocks read ahead of the upload, per large object."""
     memory_budget: int = 160 * MiB
-    """Bounds how many large objects stream at once: ``budget // ((readahead + 2) * chunk)``."""
+    """Bounds how many large objects stream at once: ``budget // ((readahead + 2) MiB)``."""
     object_attempts: int = 3
     """Whole-object attempts (a failed verification starts the object again)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def large_slots(self) -> int:
-        return max(1, self.memory_budget // ((self.readahead + 2) * self.chunk_size))
+        return max(1, self.memory_budget // ((self.readahead_blocks + 2) * BLOCK))
 
 
 @dataclass(frozen=True)
@@ -174,82 +182,72 @@ class Copier:
         upload, start = self._open_upload(item, source, chunk)
         if start:
             self.on_resume(item, start)
+        src_uri, dst_uri = self.src.uri(item.key), self.dst.uri(item.dst_key)
         hasher = StreamHasher(source.part_size)
-        dst_uri = self.dst.uri(item.dst_key)
+        policy = self.options.retry
         written: ObjectInfo | None = None
+        failures = 0
+
+        def open_reader(at: int) -> BlockReader:
+            return BlockReader(
+                lambda offset: self.src.open_stream(item.key, offset),
+                at,
+                source.size,
+                depth=self.options.readahead_blocks,
+                name=f"read {item.key}",
+            )
+
+        reader = open_reader(0)
         try:
-            for offset, data in self._read_ahead(item.key, source.size, chunk):
+            # Hash what was uploaded before an interruption, without sending it again.
+            while reader.position < start:
+                data = reader.read(start - reader.position)
+                if not data:
+                    raise TransientError(f"{src_uri}: source ended before byte {start}")
                 hasher.update(data)
-                end = offset + len(data)
-                if end <= start:
-                    continue  # already uploaded before the interruption: hash only
-                piece_start = max(offset, start)
-                piece = data[piece_start - offset :] if piece_start > offset else data
+            self.on_bytes(start)
+            offset = start
+            while offset < source.size:
+                if self.cancel.is_set():
+                    raise Cancelled()
+                end = min(source.size, offset + chunk)
                 last = end >= source.size
-
-                def send(piece: bytes = piece, at: int = piece_start, last: bool = last) -> object:
-                    return upload.write(at, piece, last=last)
-
-                result = self._retry(send)
+                snapshot = hasher.copy()
+                body = ChunkBody(reader, end - offset, hasher, self.on_bytes)
+                try:
+                    result = upload.write(offset, body, last=last)
+                    if body.remaining:
+                        raise TransientError(f"{dst_uri}: upload stopped mid-chunk")
+                except TransientError:
+                    failures += 1
+                    self.on_bytes(-(body.length - body.remaining))
+                    if failures >= policy.attempts:
+                        raise
+                    hasher = snapshot
+                    reader.close()
+                    if self.cancel.wait(policy.delay(failures)):
+                        raise Cancelled() from None
+                    reader = open_reader(offset)
+                    continue
                 if last:
                     written = result if isinstance(result, ObjectInfo) else None
                 else:
-                    self.journal.record_confirmed(self.src.uri(item.key), dst_uri, end)
-                self.on_bytes(len(piece))
-            checks = check_source(source, hasher, self.src.uri(item.key))
+                    self.journal.record_confirmed(src_uri, dst_uri, end)
+                offset = end
+            checks = check_source(source, hasher, src_uri)
             checks += check_destination(written, hasher, self.dst, item.dst_key)
         except Cancelled:
             raise  # the journal keeps the session: a rerun resumes it
         except StorageError:
-            self.journal.forget_upload(self.src.uri(item.key), dst_uri)
+            self.journal.forget_upload(src_uri, dst_uri)
             with contextlib.suppress(Exception):
                 upload.abort()
             if written is not None:
                 with contextlib.suppress(Exception):
                     self.dst.delete(item.dst_key)
             raise
+        finally:
+            reader.close()
         assert written is not None
         self._record(item, source, written, hasher)
         return CopiedObject(item.key, item.dst_key, source.size, tuple(checks), start)
-
-    def _read_ahead(self, key: str, size: int, chunk: int) -> Iterator[tuple[int, bytes]]:
-        """Ranged reads in order, ``readahead`` chunks ahead of the consumer, in a thread."""
-        slots: queue.Queue[tuple[int, bytes] | BaseException | None] = queue.Queue(
-            maxsize=self.options.readahead
-        )
-        stop = threading.Event()
-
-        def put(value: tuple[int, bytes] | BaseException | None) -> None:
-            while not stop.is_set():
-                try:
-                    slots.put(value, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
-
-        def produce() -> None:
-            try:
-                for offset in range(0, size, chunk):
-                    if stop.is_set():
-                        return
-                    end = min(size, offset + chunk)
-                    data = self._retry(lambda o=offset, e=end: self.src.read(key, o, e))
-                    assert isinstance(data, bytes)
-                    put((offset, data))
-                put(None)
-            except BaseException as exc:
-                put(exc)
-
-        reader = threading.Thread(target=produce, name=f"read-ahead {key}", daemon=True)
-        reader.start()
-        try:
-            while True:
-                got = slots.get()
-                if got is None:
-                    return
-                if isinstance(got, BaseException):
-                    raise got
-                yield got
-        finally:
-            stop.set()
-            reader.join(timeout=5)

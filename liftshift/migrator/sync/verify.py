@@ -49,6 +49,18 @@ class StreamHasher:
                 self._part_digests.append(self._part.digest())
                 self._part, self._part_fill = hashlib.md5(), 0
 
+    def copy(self) -> StreamHasher:
+        """A snapshot to go back to when a chunk has to be sent again."""
+        twin = StreamHasher.__new__(StreamHasher)
+        twin._md5 = self._md5.copy()
+        twin._crc = self._crc.copy()
+        twin.size = self.size
+        twin.part_size = self.part_size
+        twin._part = self._part.copy() if self._part is not None else None
+        twin._part_fill = self._part_fill
+        twin._part_digests = list(self._part_digests)
+        return twin
+
     @property
     def md5(self) -> bytes:
         return self._md5.digest()

@@ -1,0 +1,272 @@
+"""Benchmark: liftshift sync vs ``rclone copy`` from moto's S3 to fake-gcs-server.
+
+Datasets: (a) 2,000 x 8 KiB objects, (b) 20 x 32 MiB objects. Each tool copies each dataset into
+an empty destination, alternating tools, ``--runs`` times (≥ 3). Printed: medians of objects/s,
+MB/s and peak RSS (the tool process's VmHWM), and the ratios liftshift/rclone.
+liftshift verifies every object (MD5 + CRC32C against every hash offered); rclone checks MD5
+where both sides have one. Run from the repo root:
+
+    .venv/bin/python bench/sync.py [--runs 3] [--workers 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.emulators import (  # noqa: E402
+    AWS_TEST_ENV,
+    reset_fake_gcs,
+    start_fake_gcs,
+    start_moto,
+)
+
+KiB, MiB = 1024, 1024 * 1024
+DATASETS = {"a": ("2000 x 8 KiB", 2000, 8 * KiB), "b": ("20 x 32 MiB", 20, 32 * MiB)}
+
+
+@dataclass
+class Run:
+    tool: str
+    dataset: str
+    seconds: float
+    objects: int
+    nbytes: int
+    peak_rss: int
+
+    @property
+    def objects_per_s(self) -> float:
+        return self.objects / self.seconds
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.nbytes / self.seconds / 1e6
+
+
+def fill(s3_url: str, dataset: str) -> None:
+    import boto3
+    from botocore.config import Config
+
+    _label, count, size = DATASETS[dataset]
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_url,
+        config=Config(s3={"addressing_style": "path"}, max_pool_connections=16),
+        **{"aws_access_key_id": "testing", "aws_secret_access_key": "testing"},
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=f"bench-{dataset}")
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(i: int) -> None:
+        body = os.urandom(size) if size <= MiB else (os.urandom(MiB) * (size // MiB))
+        client.put_object(Bucket=f"bench-{dataset}", Key=f"data/obj-{i:05d}.bin", Body=body)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(put, range(count)))
+
+
+def make_bucket(gcs_url: str, name: str) -> None:
+    request = urllib.request.Request(
+        f"{gcs_url}/storage/v1/b",
+        data=json.dumps({"name": name}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request).close()
+
+
+def count_objects(gcs_url: str, bucket: str) -> int:
+    total, token = 0, ""
+    while True:
+        with urllib.request.urlopen(
+            f"{gcs_url}/storage/v1/b/{bucket}/o?maxResults=1000&fields=items(name),nextPageToken{token}"
+        ) as response:
+            page = json.loads(response.read())
+        total += len(page.get("items", []))
+        if not page.get("nextPageToken"):
+            return total
+        token = "&pageToken=" + page["nextPageToken"]
+
+
+def _hwm(pid: int) -> int:
+    """VmHWM of a live process (bytes): its peak RSS since exec, unlike ``ru_maxrss`` of a
+    child, which also counts the pages it shared with us right after fork."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
+    """Wall time, peak RSS (bytes, VmHWM polled every 10 ms) and the stderr tail."""
+    log = cwd / "stderr.log"
+    peak = 0
+    with log.open("wb") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        while process.poll() is None:
+            peak = max(peak, _hwm(process.pid))
+            time.sleep(0.01)
+        seconds = time.perf_counter() - started
+    tail = log.read_text(errors="replace")[-2000:]
+    if process.returncode != 0:
+        raise RuntimeError(f"{command[0]} exited {process.returncode}: {tail}")
+    return seconds, peak, tail
+
+
+def run_liftshift(
+    env: dict[str, str], dataset: str, bucket: str, workers: int
+) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as project:
+        seconds, rss, _ = timed(
+            [
+                str(ROOT / ".venv/bin/liftshift"),
+                "sync",
+                f"s3://bench-{dataset}/data",
+                f"gs://{bucket}/data",
+                "--engine",
+                "copy",
+                "--workers",
+                str(workers),
+            ],
+            env,
+            Path(project),
+        )
+    return seconds, rss
+
+
+def run_rclone(env: dict[str, str], dataset: str, bucket: str, workers: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as scratch:
+        seconds, rss, _ = timed(
+            [
+                "rclone",
+                "copy",
+                f"s3src:bench-{dataset}/data",
+                f"gcsdst:{bucket}/data",
+                "--transfers",
+                str(workers),
+                "--checkers",
+                str(workers),
+            ],
+            env,
+            Path(scratch),
+        )
+    return seconds, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--datasets", default="ab")
+    parser.add_argument("--fill", help=argparse.SUPPRESS)
+    parser.add_argument("--s3", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.fill:
+        fill(args.s3, args.fill)
+        return
+    if not shutil.which("rclone"):
+        sys.exit("rclone is not installed (apt-get install -y rclone)")
+
+    logs = Path(tempfile.mkdtemp(prefix="liftshift-bench-"))
+    s3 = start_moto(logs)
+    gcs = start_fake_gcs(logs)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LIFTSHIFT_"))}
+    base.pop("AWS_CA_BUNDLE", None)
+    liftshift_env = {
+        **base,
+        **AWS_TEST_ENV,
+        "AWS_ENDPOINT_URL_S3": s3.url,
+        "LIFTSHIFT_S3_PATH_STYLE": "1",
+        "STORAGE_EMULATOR_HOST": gcs.url,
+        "GOOGLE_CLOUD_PROJECT": "bench",
+        "LIFTSHIFT_TARGET": "gcp",
+    }
+    liftshift_env.pop("AWS_SESSION_TOKEN", None)
+    rclone_env = {
+        **base,
+        "RCLONE_CONFIG_S3SRC_TYPE": "s3",
+        "RCLONE_CONFIG_S3SRC_PROVIDER": "Other",
+        "RCLONE_CONFIG_S3SRC_ENDPOINT": s3.url,
+        "RCLONE_CONFIG_S3SRC_ACCESS_KEY_ID": "testing",
+        "RCLONE_CONFIG_S3SRC_SECRET_ACCESS_KEY": "testing",
+        "RCLONE_CONFIG_S3SRC_FORCE_PATH_STYLE": "true",
+        "RCLONE_CONFIG_S3SRC_REGION": "us-east-1",
+        "RCLONE_CONFIG_GCSDST_TYPE": "google cloud storage",
+        "RCLONE_CONFIG_GCSDST_ENDPOINT": f"{gcs.url}/storage/v1/",
+        "RCLONE_CONFIG_GCSDST_ANONYMOUS": "true",
+        "RCLONE_CONFIG_GCSDST_PROJECT_NUMBER": "123",
+        "RCLONE_CONFIG": str(logs / "rclone.conf"),
+    }
+    runs: list[Run] = []
+    try:
+        for dataset in args.datasets:
+            label, count, size = DATASETS[dataset]
+            print(f"filling S3 with dataset ({dataset}) {label}…", flush=True)
+            subprocess.run(
+                [sys.executable, __file__, "--fill", dataset, "--s3", s3.url], check=True
+            )
+            for index in range(args.runs):
+                for tool, runner, env in (
+                    ("liftshift", run_liftshift, liftshift_env),
+                    ("rclone", run_rclone, rclone_env),
+                ):
+                    bucket = f"out-{dataset}-{tool}-{index}"
+                    make_bucket(gcs.url, bucket)
+                    seconds, rss = runner(env, dataset, bucket, args.workers)
+                    copied = count_objects(gcs.url, bucket)
+                    if copied != count:
+                        raise RuntimeError(f"{tool} copied {copied} of {count} objects")
+                    run = Run(tool, dataset, seconds, count, count * size, rss)
+                    runs.append(run)
+                    print(
+                        f"  ({dataset}) {tool:<9} run {index + 1}: {seconds:6.2f}s "
+                        f"{run.objects_per_s:8.1f} obj/s {run.mb_per_s:7.1f} MB/s "
+                        f"peak RSS {rss / MiB:6.0f} MiB",
+                        flush=True,
+                    )
+                    reset_fake_gcs(gcs)  # free the emulator's memory between runs
+        print()
+        print("dataset          tool       obj/s     MB/s  peak RSS (MiB)   [medians]")
+        for dataset in args.datasets:
+            medians = {}
+            for tool in ("liftshift", "rclone"):
+                mine = [r for r in runs if r.dataset == dataset and r.tool == tool]
+                medians[tool] = (
+                    statistics.median(r.objects_per_s for r in mine),
+                    statistics.median(r.mb_per_s for r in mine),
+                    statistics.median(r.peak_rss for r in mine) / MiB,
+                )
+                ops, mbs, rss = medians[tool]
+                name = DATASETS[dataset][0]
+                print(f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {rss:10.0f}")
+            lift, rcl = medians["liftshift"], medians["rclone"]
+            print(
+                f"({dataset}) ratio liftshift/rclone: objects/s {lift[0] / rcl[0]:.2f}x, "
+                f"MB/s {lift[1] / rcl[1]:.2f}x, peak RSS {lift[2] / rcl[2]:.2f}x"
+            )
+    finally:
+        s3.stop()
+        gcs.stop()
+
+
+if __name__ == "__main__":
+    main()
