@@ -256,6 +256,16 @@ def build_job_spec(
     args = trainer_args(plan, hyperparameters, f"{base}/model")
     gpu = any(p.machine.accelerator_type.startswith("NVIDIA") for p in pools)
     executor, executor_note = _training_image(plan, gpu)
+    if any(p.machine.accelerator_type.startswith("TPU") for p in pools):
+        executor_note = "; ".join(
+            n
+            for n in (
+                executor_note,
+                "TPU machines need a TPU training image (tf-tpu…, pytorch-xla…): set "
+                "training.training_container",
+            )
+            if n
+        )
     prediction, prediction_note = _prediction_image(plan)
     samples = tuple(
         (channel_destination(c, plan), c.sample_data) for c in plan.data.channels if c.sample_data

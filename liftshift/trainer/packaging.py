@@ -111,20 +111,13 @@ def build_package(
         # Only the build inputs are copied: a project folder may also hold gigabytes of data.
         _copy_build_inputs(project_dir, source, package)
         dist = tmp_path / "dist"
-        command = [
-            sys.executable,
-            "-m",
-            "build",
-            "--sdist",
-            "--no-isolation",
-            "--outdir",
-            str(dist),
-            str(source),
-        ]
-        env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local"}
-        result = subprocess.run(
-            command, capture_output=True, text=True, cwd=tmp_path, env=env, check=False
-        )
+        result = _run_build(source, dist, tmp_path, isolated=False)
+        if result.returncode != 0 and _backend_missing(result):
+            # The project's build backend (hatchling, poetry-core…) is not installed here:
+            # let build fetch it into an isolated environment, as pip would on Vertex.
+            reporter(StepProgress("build", "build backend not installed; building isolated"))
+            shutil.rmtree(dist, ignore_errors=True)
+            result = _run_build(source, dist, tmp_path, isolated=True)
         built = sorted(dist.glob("*.tar.gz"))
         if result.returncode != 0 or not built:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
@@ -186,6 +179,24 @@ def upload_package(
     blob.upload_from_filename(str(built.path), content_type="application/gzip")
     reporter(StepProgress("upload", f"uploaded {uri}", time.perf_counter() - started))
     return uri
+
+
+def _run_build(
+    source: Path, dist: Path, cwd: Path, *, isolated: bool
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "build", "--sdist", "--outdir", str(dist), str(source)]
+    if not isolated:
+        command.insert(4, "--no-isolation")
+    env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local"}
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, check=False)
+
+
+def _backend_missing(result: subprocess.CompletedProcess[str]) -> bool:
+    """``build --no-isolation`` failed because the backend or its requirements are absent."""
+    output = result.stdout + result.stderr
+    return ("Backend" in output and "is not available" in output) or (
+        "Missing dependencies" in output
+    )
 
 
 def _copy_build_inputs(project_dir: Path, source: Path, package: str) -> None:

@@ -108,3 +108,10 @@ def test_generic_estimator_needs_a_container(tmp_path: Path) -> None:
     assert build_job_spec(plan, Settings(project_dir=tmp_path)).executor_image_uri == (
         "us-docker.pkg.dev/me/trainer:1"
     )
+
+
+def test_tpu_tier_says_which_image_it_needs(tmp_path: Path) -> None:
+    spec = build_job_spec(
+        _plan(), Settings(project_dir=tmp_path), TrainOverrides(scale_tier="BASIC_TPU")
+    )
+    assert "TPU training image" in spec.executor_note
