@@ -296,6 +296,9 @@ def _run(
               "have started", EXIT_FAILED)  # fmt: skip
     job_id = result.handle.job_id
     console.print(f"[bold]job[/] {job_id}  ({result.spec.scale_summary()})", highlight=False)
+    for note in (result.spec.executor_note, result.spec.prediction_note):
+        if note:
+            console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     if detach:
         _summary(console, result, settings, as_json, detached=True)
         return
