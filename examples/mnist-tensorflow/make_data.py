@@ -29,7 +29,8 @@ def to_example(image: np.ndarray, label: int) -> bytes:
         "image": tf.train.Feature(bytes_list=tf.train.BytesList(value=[image.tobytes()])),
         "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[int(label)])),
     }
-    return tf.train.Example(features=tf.train.Features(feature=feature)).SerializeToString()
+    example = tf.train.Example(features=tf.train.Features(feature=feature))
+    return example.SerializeToString(deterministic=True)  # protobuf maps have no fixed order
 
 
 def write_shards(folder: Path, images: np.ndarray, labels: np.ndarray, shards: int) -> None:

@@ -83,3 +83,26 @@ def test_mnist_trainer_runs_locally(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "eval accuracy" in result.stdout
     assert (tmp_path / "export" / "000000001" / "saved_model.pb").is_file()
+
+
+@pytest.mark.slow
+def test_mnist_data_is_what_make_data_generates(tmp_path: Path) -> None:
+    """Regenerate the eval shard into a temp folder: byte-identical to the committed one."""
+    pytest.importorskip("tensorflow")
+    script = EXAMPLES / "mnist-tensorflow" / "make_data.py"
+    code = (
+        "import runpy, sys, numpy as np\n"
+        "from pathlib import Path\n"
+        f"m = runpy.run_path({str(script)!r})\n"
+        "digits = m['load_digits']()\n"
+        "order = np.random.default_rng(28).permutation(len(digits.images))\n"
+        "images = m['mnist_shaped'](digits.images[order])\n"
+        "labels = digits.target[order]\n"
+        "start, end = m['TRAIN_EXAMPLES'], m['TRAIN_EXAMPLES'] + m['EVAL_EXAMPLES']\n"
+        "m['write_shards'](Path(sys.argv[1]) / 'eval', images[start:end], labels[start:end], 1)\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, env=env, timeout=300)
+    name = "eval-00000-of-00001.tfrecord"
+    committed = EXAMPLES / "mnist-tensorflow" / "data" / "eval" / name
+    assert (tmp_path / "eval" / name).read_bytes() == committed.read_bytes()
