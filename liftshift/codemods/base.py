@@ -210,17 +210,6 @@ def add_todo(statement: cst.CSTNode, code: str, message: str) -> cst.CSTNode:
     return statement.with_changes(leading_lines=lines)  # type: ignore[attr-defined]
 
 
-def module_has_todo(module: cst.Module, code: str, message: str) -> bool:
-    return f"{TODO_PREFIX} {code}: {message}" in module.code
-
-
-def add_module_todo(module: cst.Module, code: str, message: str) -> cst.Module:
-    """A TODO for the whole file, placed in its header comments (after any docstring is fine)."""
-    if module_has_todo(module, code, message):
-        return module
-    return module.with_changes(header=[*module.header, todo_line(code, message)])
-
-
 def string_value(node: cst.CSTNode) -> str | None:
     """The value of a plain (non f-) string literal, else None."""
     if isinstance(node, cst.SimpleString):

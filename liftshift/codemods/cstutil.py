@@ -183,6 +183,16 @@ class StatementTodos(cst.CSTTransformer):
                 node = new
         return node
 
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """TODOs raised outside any statement go to the file's header comments."""
+        header = list(updated_node.header)
+        for message in self.module_todos:
+            text = f"{TODO_PREFIX} {self.code}: {message}"
+            if text not in self._header:
+                header.append(cst.EmptyLine(comment=cst.Comment(text)))
+                self.todos_added += 1
+        return updated_node.with_changes(header=header) if self.module_todos else updated_node
+
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return self._push()
 

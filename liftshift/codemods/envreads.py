@@ -101,14 +101,6 @@ def is_sm_name(name: str | None) -> bool:
     return bool(name) and name.startswith("SM_")  # type: ignore[union-attr]
 
 
-def expr(code: str) -> cst.BaseExpression:
-    return cst.parse_expression(code)
-
-
-def literal(value: str | None) -> str:
-    return "None" if value is None else json.dumps(value)
-
-
 def code_of(node: cst.BaseExpression | None) -> str:
     return "None" if node is None else cst.Module(body=[]).code_for_node(node)
 

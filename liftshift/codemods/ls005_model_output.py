@@ -54,34 +54,29 @@ class _Plan(cst.CSTVisitor):
     def __init__(self) -> None:
         self.renames: dict[str, str] = {}
         self.uses_xgboost = False
-        self.rewrites = False
-        """Whether the second pass has anything to do (a handler, torch.save, a TF save)."""
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node.name.value in HANDLERS:
-            self.rewrites = True
+        self.savers = {"joblib": "joblib", "pickle": "pickle"}
+        """Local name → module, for ``import pickle as pkl``."""
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            if cst.Module(body=[]).code_for_node(alias.name).startswith("xgboost"):
+            name = dotted_name(alias.name)
+            if name.startswith("xgboost"):
                 self.uses_xgboost = True
+            if name in ("joblib", "pickle") and alias.asname is not None:
+                asname = alias.asname.name
+                if isinstance(asname, cst.Name):
+                    self.savers[asname.value] = name
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is not None and cst.Module(body=[]).code_for_node(node.module).startswith(
-            "xgboost"
-        ):
+        if node.module is not None and dotted_name(node.module).startswith("xgboost"):
             self.uses_xgboost = True
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute) or not node.args:
             return
-        if func.attr.value in {"save", "export"} or (
-            isinstance(func.value, cst.Name) and func.value.value == "torch"
-        ):
-            self.rewrites = True
-        owner = func.value.value if isinstance(func.value, cst.Name) else ""
-        if func.attr.value == "dump" and owner in {"joblib", "pickle"} and len(node.args) > 1:
+        owner = self.savers.get(func.value.value, "") if isinstance(func.value, cst.Name) else ""
+        if func.attr.value == "dump" and owner and len(node.args) > 1:
             self._pickled(owner, node.args[1].value)
         if func.attr.value == "save_model" and self.uses_xgboost:
             literal = _last_literal(node.args[0].value)
