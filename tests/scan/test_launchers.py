@@ -128,7 +128,7 @@ def test_sdk_v3_model_trainer(make_project: MakeProject) -> None:
             "code/train.py": TRAIN,
             "launch.py": """
                 from sagemaker.train import ModelTrainer
-                from sagemaker.train.configs import Compute, InputData, SourceCode
+                from sagemaker.train.configs import Compute, InputData, S3DataSource, SourceCode
 
                 source_code = SourceCode(source_dir="code", entry_script="train.py")
                 trainer = ModelTrainer(
@@ -140,7 +140,10 @@ def test_sdk_v3_model_trainer(make_project: MakeProject) -> None:
                 trainer.train(
                     input_data_config=[
                         InputData(channel_name="train", data_source="s3://b/train"),
-                        InputData(channel_name="test", data_source="s3://b/test"),
+                        InputData(
+                            channel_name="test",
+                            data_source=S3DataSource(s3_uri="s3://b/test", s3_data_type="S3Prefix"),
+                        ),
                     ]
                 )
             """,

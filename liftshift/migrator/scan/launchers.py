@@ -234,6 +234,8 @@ class LauncherBuilder:
             content_type = value.kwargs.get("content_type")
             input_mode = value.kwargs.get("input_mode")
             value = uri
+        elif isinstance(value, CallValue) and value.name == "S3DataSource":
+            value = value.kwargs.get("s3_uri", value.kwargs.get("S3Uri", value))
         elif isinstance(value, CallValue) and value.name == "FileSystemInput":
             self._warn(
                 "file-system-input",

@@ -34,6 +34,7 @@ VALUE_CALLS = frozenset(
         "s3_input",
         "FileSystemInput",
         "InputData",
+        "S3DataSource",
         "SourceCode",
         "Compute",
         "OutputDataConfig",
