@@ -108,6 +108,16 @@ def test_list_is_sorted_filtered_and_keeps_odd_keys(store: ObjectStore) -> None:
     assert store.head("other/x") is None
 
 
+def test_shallow_listing_splits_objects_and_sub_prefixes(store: ObjectStore) -> None:
+    for key in ["top.txt", "a/1", "a/b/2", "c/3", "a.txt"]:
+        store.put(key, b"x")
+    objects, prefixes = store.list_shallow("")
+    assert sorted(i.key for i in objects) == ["a.txt", "top.txt"]
+    assert prefixes == ["a/", "c/"]
+    objects, prefixes = store.list_shallow("a/")
+    assert [i.key for i in objects] == ["a/1"] and prefixes == ["a/b/"]
+
+
 def test_resumable_upload_survives_a_new_handle(store: ObjectStore) -> None:
     chunk = max(store.min_chunk, 256 * 1024)
     data = (b"0123456789abcdef" * (chunk // 16)) * 2 + b"tail"

@@ -118,6 +118,11 @@ class ObjectStore(Protocol):
         """Every object under ``prefix``, paginated lazily, in key order."""
         ...
 
+    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+        """One level under ``prefix``: the objects there and the sub-prefixes (ending in
+        ``/``), so a big listing can fan out over sub-prefixes in parallel."""
+        ...
+
     def head(self, key: str) -> ObjectInfo | None:
         """Full description (content type, metadata, checksums) or ``None`` if missing."""
         ...

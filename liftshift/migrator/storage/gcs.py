@@ -111,6 +111,14 @@ class GCSStore:
         except Exception as exc:
             raise translate(exc, self.uri(prefix)) from exc
 
+    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+        try:
+            listing = self.client.list_blobs(self.bucket, prefix=prefix or None, delimiter="/")
+            objects = [self._info(blob) for blob in listing]
+        except Exception as exc:
+            raise translate(exc, self.uri(prefix)) from exc
+        return objects, sorted(listing.prefixes)
+
     def head(self, key: str) -> ObjectInfo | None:
         try:
             blob = self._bucket.get_blob(key)

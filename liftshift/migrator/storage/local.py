@@ -114,6 +114,17 @@ class LocalStore:
         for key, path in sorted(keys):
             yield self._describe(key, path)
 
+    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+        objects: list[ObjectInfo] = []
+        prefixes: set[str] = set()
+        for info in self.list(prefix):
+            rest = info.key[len(prefix) :]
+            if "/" in rest:
+                prefixes.add(prefix + rest.split("/", 1)[0] + "/")
+            else:
+                objects.append(info)
+        return objects, sorted(prefixes)
+
     def head(self, key: str) -> ObjectInfo | None:
         path = self.path(key)
         return self._describe(key, path) if path.is_file() else None

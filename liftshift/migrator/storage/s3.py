@@ -148,17 +148,33 @@ class S3Store:
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
-                    etag = _unquote(item.get("ETag"))
-                    yield ObjectInfo(
-                        key=item["Key"],
-                        size=int(item["Size"]),
-                        md5=_etag_md5(etag),
-                        etag=etag,
-                        parts=_parts(etag),
-                        version=etag or "",
-                    )
+                    yield self._listed(item)
         except Exception as exc:
             raise translate(exc, self.uri(prefix)) from exc
+
+    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        objects: list[ObjectInfo] = []
+        prefixes: list[str] = []
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
+                objects.extend(self._listed(item) for item in page.get("Contents", []))
+                prefixes.extend(p["Prefix"] for p in page.get("CommonPrefixes", []))
+        except Exception as exc:
+            raise translate(exc, self.uri(prefix)) from exc
+        return objects, prefixes
+
+    @staticmethod
+    def _listed(item: Mapping[str, Any]) -> ObjectInfo:
+        etag = _unquote(item.get("ETag"))
+        return ObjectInfo(
+            key=item["Key"],
+            size=int(item["Size"]),
+            md5=_etag_md5(etag),
+            etag=etag,
+            parts=_parts(etag),
+            version=etag or "",
+        )
 
     def _info(self, key: str, response: Mapping[str, Any], size: int) -> ObjectInfo:
         etag = _unquote(response.get("ETag"))

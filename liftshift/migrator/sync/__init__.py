@@ -3,22 +3,39 @@
 UI-free: callers pass a :data:`liftshift.events.Reporter` and a ``threading.Event`` to cancel.
 """
 
+from liftshift.migrator.sync.channels import (
+    ChannelCheck,
+    Seeded,
+    check_channels,
+    seed,
+    sync_channels,
+)
 from liftshift.migrator.sync.copier import CopiedObject, CopyOptions
+from liftshift.migrator.sync.engine import STS_MIN_BYTES, STS_MIN_OBJECTS, choose_engine, sync
 from liftshift.migrator.sync.events import ObjectEvent, SyncFinished, SyncProgress, SyncStarted
 from liftshift.migrator.sync.plan import SyncItem, SyncPlan, plan_sync
 from liftshift.migrator.sync.runner import FailedObject, SyncResult, run_sync
 
 __all__ = [
+    "STS_MIN_BYTES",
+    "STS_MIN_OBJECTS",
+    "ChannelCheck",
     "CopiedObject",
     "CopyOptions",
     "FailedObject",
     "ObjectEvent",
+    "Seeded",
     "SyncFinished",
     "SyncItem",
     "SyncPlan",
     "SyncProgress",
     "SyncResult",
     "SyncStarted",
+    "check_channels",
+    "choose_engine",
     "plan_sync",
     "run_sync",
+    "seed",
+    "sync",
+    "sync_channels",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -96,8 +97,19 @@ def destination_key(source: StorageURI, destination: StorageURI, key: str) -> st
     return dst_prefix + relative
 
 
-def list_under(store: ObjectStore, prefix: str) -> Iterator[ObjectInfo]:
-    for info in store.list(prefix):
+def list_under(store: ObjectStore, prefix: str, *, workers: int = 8) -> Iterator[ObjectInfo]:
+    """Every object under ``prefix`` (rsync-like, see :func:`under_prefix`), in key order.
+
+    Listing is paginated and serial per prefix, so on a big bucket it is slow; we list one
+    level first and then every sub-prefix in parallel (one extra request on a flat bucket).
+    """
+    objects, prefixes = store.list_shallow(prefix)
+    prefixes = [p for p in prefixes if under_prefix(prefix, p) or under_prefix(prefix, p[:-1])]
+    if prefixes:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(prefixes)))) as pool:
+            for listed in pool.map(lambda sub: list(store.list(sub)), prefixes):
+                objects.extend(listed)
+    for info in sorted(objects, key=lambda i: i.key):
         if under_prefix(prefix, info.key):
             yield info
 
@@ -139,7 +151,7 @@ def plan_sync(
     src_store.check_bucket()
     dst_store.check_bucket()
     sources = list(list_under(src_store, src.prefix))
-    existing = {info.key: info for info in dst_store.list(dst.prefix)}
+    existing = {info.key: info for info in list_under(dst_store, dst.prefix)}
     proofs = {}
     bases = (src_store.uri(src.prefix), dst_store.uri(dst.prefix))
     if journal is not None:
