@@ -306,6 +306,9 @@ class EnvRewriter(StatementTodos):
     ) -> cst.BaseExpression:
         if id(original_node) in self._argument_defaults:
             return updated_node
+        raw = original_node.value
+        if "SM_" not in raw and ev.OPT_ML not in raw:
+            return updated_node  # evaluating every literal would cost a compile() each
         value = string_value(original_node)
         if value is not None:
             self._sweep_string(value)

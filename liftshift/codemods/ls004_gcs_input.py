@@ -85,6 +85,9 @@ class _Rewrite(StatementTodos):
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
+        raw = original_node.value
+        if "gs://" not in raw and "s3://" not in raw:
+            return updated_node
         value = string_value(original_node) or ""
         if self._docstring:
             return updated_node

@@ -114,6 +114,8 @@ class _Rewrite(StatementTodos):
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.SimpleString:
+        if not self.renames or not any(name in original_node.value for name in self.renames):
+            return updated_node
         value = string_value(original_node)
         if value in self.renames:
             self.changed = True

@@ -231,6 +231,7 @@ def migrate_project(
     """
     root = Path(root).resolve()
     selected = select_rules(rules, skip)
+    plan_is_the_file = plan is None and plan_path(root).is_file()
     if plan is None:
         plan, found = load_or_scan_plan(root)
         launchers = found if launchers is None else launchers
@@ -258,7 +259,7 @@ def migrate_project(
             batch = []
         if rule is not None and rule.transform_project is not None:
             _run_project_rule(rule, tree, ctx)
-    _update_plan(tree, ctx, root)
+    _update_plan(tree, ctx, plan_is_the_file=plan_is_the_file)
     total = len(tree.trainer_files)
     for index, path in enumerate(tree.trainer_files):
         reporter(FileMigrated(path, index + 1, total))
@@ -318,18 +319,20 @@ def _run_file_rules(
             tree.write_module(path, module)
 
 
-def _update_plan(tree: ProjectTree, ctx: MigrationContext, root: Path) -> None:
+def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: bool) -> None:
     """Record flags the codemods declared for channels the plan had no argument for, in the
     plan object and in ``liftshift.toml`` (so the backends pass them and reruns know them)."""
     if not ctx.added_arguments:
         return
     plan = ctx.plan
+    recorded = False
     for channel in getattr(getattr(plan, "data", None), "channels", []):
         flag = ctx.added_arguments.get(channel.name.lower())
         if flag and not channel.argument:
             channel.argument = flag
-    if not tree.exists(PLAN_FILENAME):
-        return
+            recorded = True
+    if not tree.exists(PLAN_FILENAME) or (plan_is_the_file and not recorded):
+        return  # nothing new: the plan object was just read from that file
     import tomlkit
 
     text = tree.read(PLAN_FILENAME)

@@ -114,3 +114,14 @@ def test_a_project_rule_that_fails_is_rolled_back_and_reported(project, monkeypa
     assert result.changeset.get("half.py") is None
     assert [e.rule for e in result.errors] == ["LS006"]
     assert result.changeset.get("trainer/task.py") is not None
+
+
+def test_a_plan_object_reused_across_runs_still_updates_the_file(project) -> None:
+    """The app keeps one Plan in memory and recomputes: the file must still get the flag."""
+    text = (project / "liftshift.toml").read_text(encoding="utf-8")
+    (project / "liftshift.toml").write_text(text.replace('argument = "--train"', 'argument = ""'))
+    plan = load_plan(project)
+    migrate_project(project, plan=plan)
+    assert plan.data.channels[0].argument == "--train"
+    again = migrate_project(project, plan=plan)
+    assert 'argument = "--train"' in again.changeset.get("liftshift.toml").after
