@@ -112,6 +112,8 @@ class JobSpec:
     version_description: str = ""
     sample_data: tuple[tuple[str, str], ...] = ()
     """(destination URI, project-relative sample folder) pairs the local target seeds."""
+    channel_uris: tuple[str, ...] = ()
+    """The folder URI passed for each channel, in plan order."""
 
     @property
     def model_dir(self) -> str:
@@ -294,6 +296,9 @@ def build_job_spec(
         version_aliases=tuple(plan.model.version_aliases),
         version_description=plan.model.description or f"Trained by liftshift job {job_name}",
         sample_data=samples,
+        channel_uris=tuple(
+            channel_dir_uri(channel_destination(c, plan)) for c in plan.data.channels
+        ),
     )
 
 

@@ -111,3 +111,20 @@ def test_vanished_supervisor_means_failed(toy_settings: Settings) -> None:
     status = LocalBackend(toy_settings).status("ghost")
     assert status.state == JobState.FAILED
     assert "disappeared" in status.error and "ModuleNotFoundError" in status.error
+
+
+@pytest.mark.slow
+def test_missing_channel_data_is_said_before_the_run(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    from liftshift.migrator.plan import save_plan
+
+    plan = load_plan(toy_project)
+    plan.data.channels[0].sample_data = ""
+    save_plan(plan, toy_project, keep_existing=False)
+    events: list[object] = []
+    result = service.train(load_plan(toy_project), toy_settings, reporter=events.append)
+    warnings = [e.message for e in events if getattr(e, "step", "") == "data"]
+    assert any("gs://toy-data/train is empty on the local target" in w for w in warnings)
+    assert result.status is not None and result.status.state == JobState.FAILED
+    assert "numbers.txt" in result.status.error

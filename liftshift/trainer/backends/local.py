@@ -109,6 +109,16 @@ class LocalBackend:
         from liftshift.trainer.packaging import BuiltPackage, content_hash
 
         localenv.seed_sample_data(self.settings, spec.sample_data, reporter=reporter)
+        for uri in spec.channel_uris:
+            folder = localenv.local_path(self.settings, uri)
+            if not folder.exists() or not any(folder.iterdir()):
+                reporter(
+                    StepProgress(
+                        "data",
+                        f"warning: {uri} is empty on the local target ({folder}); run "
+                        "`liftshift sync` or set the channel's sample_data in liftshift.toml",
+                    )
+                )
         key = package_path.parent.name or content_hash(self.settings.project_dir)
         built = BuiltPackage(package_path, key, reused=True)
         return localenv.ensure_environment(built, self.settings, reporter=reporter)
