@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +114,33 @@ def test_auto_engine_threshold(
     assert choose_engine(plan, cloud_settings, "auto") == "sts"
     local = dataclasses.replace(cloud_settings, target="local")
     assert choose_engine(plan, local, "auto") == "copy"
+
+
+def test_cli_engine_sts(
+    sts_settings: Settings,
+    fake_sts: FakeStorageTransfer,
+    gcs_bucket: str,
+    emulator_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    fill_s3(sts_settings, "src-bucket", {"d/a.csv": b"a,b\n", "d/b.csv": b"c,d\n"})
+    env = {
+        **emulator_env,
+        "LIFTSHIFT_TRANSFER_ENDPOINT": fake_sts.endpoint,
+        "LIFTSHIFT_STS_ROLE_ARN": ROLE,
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "liftshift", "sync", "s3://src-bucket/d", "gs://dst-bucket/d",
+         "--engine", "sts", "--json"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["engine"] == "sts" and summary["verified"] == 2 and summary["ok"]
+    assert gcs_read(sts_settings, gcs_bucket, "d/b.csv") == b"c,d\n"
+    local = subprocess.run(
+        [sys.executable, "-m", "liftshift", "sync", "s3://src-bucket/d", "gs://dst-bucket/d",
+         "--engine", "sts", "--target", "local"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert local.returncode == 2

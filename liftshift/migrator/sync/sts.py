@@ -136,10 +136,12 @@ def run_transfer(
         request={"job_name": job.name, "project_id": settings.gcp.project}
     )
     cancelled = False
+    wait = min(0.5, poll_interval)  # quick first answers, then back off to poll_interval
     while not operation.done():
         if operation.metadata is not None:
             reporter(_progress(operation.metadata, started, len(todo), bytes_total))
-        if cancel.wait(poll_interval):
+        wait = min(poll_interval, wait * 1.5)
+        if cancel.wait(wait):
             operation.cancel()
             cancelled = True
             break
