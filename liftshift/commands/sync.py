@@ -224,7 +224,13 @@ def _run_in_thread(work: Any) -> Any:
     default=None,
     help=ENGINE_HELP,
 )
-@click.option("--workers", type=click.IntRange(1, 256), default=16, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="Objects copied in parallel.",
+)
 @click.option(
     "--chunk-size",
     type=click.IntRange(1, 1024),
@@ -237,7 +243,8 @@ def _run_in_thread(work: Any) -> Any:
     type=click.IntRange(16, 65536),
     default=160,
     show_default=True,
-    help="MiB of chunk buffers for large objects; bounds how many stream at once.",
+    help="MiB of read-ahead buffers (about 6 MiB per large object); bounds how many stream "
+    "at once.",
 )
 @click.option("--target", type=click.Choice(TARGETS), default=None, help="Override the target.")
 @click.option(
