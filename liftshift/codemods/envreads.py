@@ -118,7 +118,11 @@ def checkpoint_dir_code() -> str:
 
 
 def channel_code(ctx: MigrationContext, channel: str, default: str = "None") -> str:
-    code = f"_liftshift_arg({json.dumps(ctx.channel_flag(channel))}, None, {default})"
+    """The channel's folder, read from its flag; the flag is recorded for the plan, since the
+    backends must now pass it (the script may have read the variable without argparse)."""
+    flag = ctx.channel_flag(channel)
+    ctx.added_arguments.setdefault(channel.lower(), flag)
+    code = f"_liftshift_arg({json.dumps(flag)}, None, {default})"
     return to_path(code) if ctx.data_access == "fuse" else code
 
 

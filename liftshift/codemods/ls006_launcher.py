@@ -16,6 +16,7 @@ import posixpath
 from typing import Any
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule
+from liftshift.trainer.jobs import channel_dir_uri, format_hyperparameter
 
 CODE = "LS006"
 
@@ -108,11 +109,6 @@ def main():
 '''
 
 
-def _value(value: Any) -> str:
-    """Hyperparameter values as SageMaker passes them: strings as-is, others JSON-encoded."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
 def _settings(ctx: MigrationContext) -> tuple[dict[str, str], list[str]]:
     plan: Any = ctx.plan
     target = getattr(plan, "target", None)
@@ -132,7 +128,8 @@ def _settings(ctx: MigrationContext) -> tuple[dict[str, str], list[str]]:
     hyperparameters = dict(getattr(training, "hyperparameters", {}) or ctx.hyperparameters)
     channels = {}
     for channel in ctx.channels:
-        channels[ctx.channel_flag(channel.name)] = channel.destination
+        # the same folder liftshift's own backends pass (a single-file channel → its folder)
+        channels[ctx.channel_flag(channel.name)] = channel_dir_uri(channel.destination)
         if not channel.destination.startswith("gs://"):
             todos.append(f"set the gs:// folder of channel {channel.name!r}")
     machine = getattr(training, "machine_type", "") or "n1-standard-4"
@@ -147,7 +144,9 @@ def _settings(ctx: MigrationContext) -> tuple[dict[str, str], list[str]]:
         "accelerator_count": str(getattr(training, "accelerator_count", 0) or 0),
         "replicas": str(getattr(training, "instance_count", 1) or 1),
         "module": json.dumps(ctx.module),
-        "hyperparameters": _literal({k: _value(v) for k, v in sorted(hyperparameters.items())}),
+        "hyperparameters": _literal(
+            {k: format_hyperparameter(v) for k, v in sorted(hyperparameters.items())}
+        ),
         "channels": _literal(channels),
     }
     return values, todos

@@ -232,6 +232,7 @@ def migrate_project(
     root = Path(root).resolve()
     selected = select_rules(rules, skip)
     plan_is_the_file = plan is None and plan_path(root).is_file()
+    scanned = plan is None and not plan_is_the_file
     if plan is None:
         plan, found = load_or_scan_plan(root)
         launchers = found if launchers is None else launchers
@@ -260,6 +261,8 @@ def migrate_project(
         if rule is not None and rule.transform_project is not None:
             _run_project_rule(rule, tree, ctx)
     _update_plan(tree, ctx, plan_is_the_file=plan_is_the_file)
+    if scanned and tree.origin:
+        _write_scanned_plan(tree, plan)
     total = len(tree.trainer_files)
     for index, path in enumerate(tree.trainer_files):
         reporter(FileMigrated(path, index + 1, total))
@@ -317,6 +320,20 @@ def _run_file_rules(
                 failed.setdefault(origin, ReportEntry(path, 0, rule.code, message, "error"))
         if module is not start:
             tree.write_module(path, module)
+
+
+def _write_scanned_plan(tree: ProjectTree, plan: Plan) -> None:
+    """No ``liftshift.toml`` yet, and the project is being made a package: propose the plan
+    the scan made (with the flags the codemods recorded), because once the ``SM_*`` reads are
+    gone a new scan can no longer tell which flag takes which channel. Written with
+    ``save_plan`` itself, so the file is exactly what ``liftshift plan`` would write."""
+    import tempfile
+
+    from liftshift.migrator.plan import save_plan
+
+    with tempfile.TemporaryDirectory() as folder:
+        text = save_plan(plan, Path(folder)).read_text(encoding="utf-8")
+    tree.write(PLAN_FILENAME, text)
 
 
 def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: bool) -> None:

@@ -73,6 +73,11 @@ def undo_and_compare(root: Path, before: dict) -> None:
 def test_titanic_sklearn(tmp_path: Path) -> None:
     root, before = migrate_example("titanic-sklearn", tmp_path)
     assert not (root / "train.py").exists()
+    # no plan file before: the scan's plan is written, with the flags the backends must pass
+    plan = (root / "liftshift.toml").read_text(encoding="utf-8")
+    assert 'argument = "--train"' in plan and 'argument = "--test"' in plan
+    launcher = (root / "launch_vertex.py").read_text(encoding="utf-8")
+    assert '"--train": "gs://acme-ml-datasets/titanic/train",' in launcher  # the folder
     model_dir = tmp_path / "model"
     out = run_trainer(
         root,

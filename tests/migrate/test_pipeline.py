@@ -4,7 +4,7 @@ import pytest
 from liftshift.codemods.registry import UnknownRuleError
 from liftshift.migrator.apply import apply_changeset
 from liftshift.migrator.migrate import MigrateError, migrate_project
-from liftshift.migrator.plan import load_plan
+from liftshift.migrator.plan import ChannelPlan, Plan, load_plan, save_plan
 
 
 def test_ls001_makes_a_package_with_relative_imports_and_setup_py(project) -> None:
@@ -125,3 +125,22 @@ def test_a_plan_object_reused_across_runs_still_updates_the_file(project) -> Non
     assert plan.data.channels[0].argument == "--train"
     again = migrate_project(project, plan=plan)
     assert 'argument = "--train"' in again.changeset.get("liftshift.toml").after
+
+
+def test_a_channel_read_without_argparse_gets_its_flag_into_the_plan(tmp_path) -> None:
+    root = tmp_path / "noparse"
+    root.mkdir()
+    (root / "train.py").write_text(
+        "import os\nimport pandas as pd\n"
+        "frame = pd.read_csv(os.path.join(os.environ['SM_CHANNEL_TRAINING'], 'a.csv'))\n",
+        encoding="utf-8",
+    )
+    plan = Plan()
+    plan.code.entry_point = "train.py"
+    plan.data.channels = [ChannelPlan(name="training", destination="gs://b/t")]
+    save_plan(plan, root)
+    result = migrate_project(root)
+    assert 'argument = "--training"' in result.changeset.get("liftshift.toml").after
+    assert (
+        "_liftshift_arg('--training', None, None)" in result.changeset.get("trainer/task.py").after
+    )
