@@ -27,6 +27,7 @@ from liftshift.migrator.scan import tables
 from liftshift.migrator.scan.launchers import LauncherBuilder
 from liftshift.migrator.scan.positions import Locator
 from liftshift.migrator.scan.values import Evaluator, dotted_name
+from liftshift.migrator.scan.walker import Walker
 
 MAIN_GUARD = m.If(
     test=m.Comparison(
@@ -80,9 +81,8 @@ class SharedState:
         """(function, SM name, where) for calls like ``get_env("SM_MODEL_DIR")``."""
 
 
-class ScanVisitor(cst.CSTVisitor):
-    """Walk with :meth:`scan`, not ``module.visit``: it tells the locator where each top-level
-    statement starts."""
+class ScanVisitor(Walker):
+    """Walk with :meth:`scan`: it tells the locator where each top-level statement starts."""
 
     def __init__(
         self,
@@ -94,7 +94,6 @@ class ScanVisitor(cst.CSTVisitor):
         *,
         cell: int | None = None,
     ) -> None:
-        super().__init__()
         self.path = path
         self.facts = facts
         self.state = state
@@ -116,7 +115,7 @@ class ScanVisitor(cst.CSTVisitor):
     def scan(self) -> None:
         for index, statement in enumerate(self.module.body):
             self.locator.enter_statement(index)
-            statement.visit(self)
+            self.walk(statement)
 
     def location(self, node: cst.CSTNode) -> Location:
         line, column = self.locator.locate(node)
