@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Static
@@ -13,6 +14,24 @@ from tests.tui.conftest import wait_for
 from tests.tui.plans import save_folder_channel_plan
 
 
+async def write_sync_and_launch(pilot: Any, app: Any, project: Path) -> None:
+    """Steps 2-4 the way a person does them: write all changes, sync, launch."""
+    await pilot.press("2")
+    await wait_for(pilot, lambda: app.session.changes is not None)
+    await pilot.press("w", "y")
+    await wait_for(pilot, (project / "trainer" / "train.py").exists)
+    await pilot.press("3")
+    await pilot.pause()
+    await pilot.press("s")
+    status = app.screen.query_one("#sync-status", Static)
+    await wait_for(pilot, lambda: "Sync done" in str(status.render()), timeout=60)
+    assert "failed 0" in str(status.render())
+    await pilot.press("4")
+    await wait_for(pilot, lambda: app.screen.spec is not None)
+    await pilot.press("l")
+    await wait_for(pilot, lambda: app.current_mode == "monitor", timeout=120)
+
+
 @pytest.mark.slow
 async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: Path) -> None:
     save_folder_channel_plan(titanic)
@@ -20,21 +39,7 @@ async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: P
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.session.plan is not None)
 
-        await pilot.press("2")
-        await wait_for(pilot, lambda: app.session.changes is not None)
-        await pilot.press("w", "y")
-        await wait_for(pilot, (titanic / "trainer" / "train.py").exists)
-
-        await pilot.press("3")
-        await pilot.pause()
-        await pilot.press("s")
-        status = app.screen.query_one("#sync-status", Static)
-        await wait_for(pilot, lambda: "Sync done" in str(status.render()), timeout=60)
-
-        await pilot.press("4")
-        await wait_for(pilot, lambda: app.screen.spec is not None)  # type: ignore[attr-defined]
-        await pilot.press("l")
-        await wait_for(pilot, lambda: app.current_mode == "monitor", timeout=120)
+        await write_sync_and_launch(pilot, app, titanic)
         await wait_for(pilot, lambda: app.session.model_version is not None, timeout=240)
         log_lines = app.screen.query_one("#log").lines  # type: ignore[attr-defined]
         assert any("accuracy" in line for line in log_lines)
@@ -58,3 +63,32 @@ async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: P
         await wait_for(pilot, lambda: any("accuracy" in line for line in log.lines))  # type: ignore[attr-defined]
         status = screen.query_one("#job-status", Static)
         await wait_for(pilot, lambda: "SUCCEEDED" in str(status.render()))
+
+
+@pytest.mark.slow
+async def test_cancel_a_running_job_after_confirming(
+    local_settings: Settings, titanic: Path
+) -> None:
+    from liftshift.migrator.plan import load_plan, save_plan
+
+    save_folder_channel_plan(titanic)
+    plan = load_plan(titanic)
+    plan.training.hyperparameters["n-estimators"] = 200_000  # long enough to cancel
+    save_plan(plan, titanic, keep_existing=False)
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        await write_sync_and_launch(pilot, app, titanic)
+        job_status = app.screen.query_one("#job-status", Static)
+        await wait_for(pilot, lambda: "RUNNING" in str(job_status.render()), timeout=120)
+
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("n")  # asked first; "no" leaves the job alone
+        await pilot.pause(0.5)
+        assert "RUNNING" in str(job_status.render())
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "CANCELLED" in str(job_status.render()), timeout=60)
+        assert app.session.model_version is None
