@@ -48,6 +48,8 @@ class MigrationContext:
     framework: str = ""
     plan: object | None = None
     """The whole :class:`liftshift.migrator.plan.Plan`, for LS006's launcher values."""
+    selected_rules: set[str] = field(default_factory=set)
+    """Codes of the rules in this run: a read another selected rule rewrites is not "left"."""
     added_arguments: dict[str, str] = field(default_factory=dict)
     """Channel name → flag that a rule declared (fed back into the plan)."""
 
@@ -190,6 +192,9 @@ class Rule:
     docs: str
     transform_file: Callable[[cst.Module, FileContext], cst.Module] | None = None
     transform_project: Callable[[ProjectTree, MigrationContext], None] | None = None
+    make_pass: Callable[[cst.Module, FileContext], object] | None = None
+    """The file rule as a :class:`liftshift.codemods.passes.FilePass`, so the pipeline can
+    walk each file once for all file rules (``transform_file`` runs it alone)."""
 
 
 def todo_line(code: str, message: str) -> cst.EmptyLine:

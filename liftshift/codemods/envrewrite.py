@@ -216,14 +216,20 @@ class EnvRewriter(StatementTodos):
     def visit_Subscript(self, node: cst.Subscript) -> None:
         self._enter_read(node)
 
+    def _handled(self, read: ev.EnvRead | None) -> bool:
+        """A read this rule rewrites, or that LS002 rewrites in the same run."""
+        if read is None or not ev.is_sm_name(read.name):
+            return False
+        if self.owns(read.name):  # type: ignore[arg-type]
+            return True
+        return read.name in ev.MODEL_NAMES and "LS002" in self.ctx.selected_rules
+
     def _enter_read(self, node: cst.BaseExpression) -> None:
-        read = ev.env_read(node, self.wrappers)
-        if read is not None and ev.is_sm_name(read.name) and self.owns(read.name):  # type: ignore[arg-type]
+        if self._handled(ev.env_read(node, self.wrappers)):
             self._owned_reads += 1
 
     def _leave_read(self, node: cst.BaseExpression) -> None:
-        read = ev.env_read(node, self.wrappers)
-        if read is not None and ev.is_sm_name(read.name) and self.owns(read.name):  # type: ignore[arg-type]
+        if self._handled(ev.env_read(node, self.wrappers)):
             self._owned_reads -= 1
 
     def _sweep_string(self, value: str) -> None:

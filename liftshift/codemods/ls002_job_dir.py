@@ -20,6 +20,7 @@ from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, Rule
 from liftshift.codemods.cstutil import add_imports, parse_statement, preferred_quote
 from liftshift.codemods.envrewrite import AddArguments, EnvRewriter, RenameArgs
+from liftshift.codemods.passes import FilePass, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 
 CODE = "LS002"
@@ -28,9 +29,9 @@ CODE = "LS002"
 TRIGGERS = re.compile(r"SM_MODEL_DIR|/opt/ml|--model_dir|ArgumentParser")
 
 
-def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if not fctx.mentions(TRIGGERS):
-        return module
+        return None
     quote = preferred_quote(module, fctx.source)
     rewriter = EnvRewriter(
         CODE,
@@ -40,24 +41,32 @@ def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
         quote=quote,
         indent=module.default_indent,
     )
-    result = module.visit(rewriter)
-    if rewriter.needs_rename_pass():
-        result = result.visit(RenameArgs(rewriter.renames, rewriter.holders))
-    if fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags:
-        statement = parse_statement(
-            f'{rewriter.parsers[0]}.add_argument("--job-dir", dest="job_dir", '
-            'type=_liftshift_path, default=os.environ.get("AIP_MODEL_DIR", "model"))',
-            quote,
-        )
-        adder = AddArguments(rewriter.parsers[0], [statement])
-        result = result.visit(adder)
-        if adder.done:
-            rewriter.needs_os = rewriter.changed = True
-            rewriter.helpers.add("_liftshift_path")
-    if not rewriter.changed and not rewriter.todos_added:
-        return module
-    result = ensure_helpers(result, rewriter.helpers)
-    return add_imports(result, ["os"] if rewriter.needs_os else [])
+
+    def finish(result: cst.Module) -> cst.Module:
+        if rewriter.needs_rename_pass():
+            result = result.visit(RenameArgs(rewriter.renames, rewriter.holders))
+        if fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags:
+            statement = parse_statement(
+                f'{rewriter.parsers[0]}.add_argument("--job-dir", dest="job_dir", '
+                'type=_liftshift_path, default=os.environ.get("AIP_MODEL_DIR", "model"))',
+                quote,
+            )
+            adder = AddArguments(rewriter.parsers[0], [statement])
+            result = result.visit(adder)
+            if adder.done:
+                rewriter.needs_os = True
+                rewriter.helpers.add("_liftshift_path")
+        result = ensure_helpers(result, rewriter.helpers)
+        return add_imports(result, ["os"] if rewriter.needs_os else [])
+
+    def changed() -> bool:
+        missing_job_dir = fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags
+        return bool(rewriter.changed or rewriter.todos_added or missing_job_dir)
+
+    return FilePass(rewriter, finish, changed)
+
+
+transform = transform_with(make_pass)
 
 
 RULE = Rule(
@@ -66,4 +75,5 @@ RULE = Rule(
     description="Model export to --job-dir / AIP_MODEL_DIR, checkpoints to AIP_CHECKPOINT_DIR.",
     docs=__doc__ or "",
     transform_file=transform,
+    make_pass=make_pass,
 )

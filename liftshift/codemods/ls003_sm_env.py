@@ -28,6 +28,7 @@ from liftshift.codemods.envrewrite import (
     AddArguments,
     EnvRewriter,
 )
+from liftshift.codemods.passes import FilePass, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 
 CODE = "LS003"
@@ -62,9 +63,9 @@ def _channel_flags(ctx: MigrationContext, source: str | None) -> None:
 TRIGGERS = re.compile(r"SM_|/opt/ml|sagemaker|smdistributed|ArgumentParser|input_mode")
 
 
-def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if not fctx.mentions(TRIGGERS):
-        return module
+        return None
     _channel_flags(fctx.migration, fctx.source if fctx.source is not None else module.code)
     quote = preferred_quote(module, fctx.source)
     rewriter = EnvRewriter(
@@ -76,14 +77,20 @@ def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
         indent=module.default_indent,
         unsupported_imports=UNSUPPORTED_IMPORTS,
     )
-    result = module.visit(rewriter)
-    if fctx.is_entry and rewriter.parsers:
+
+    def missing_channel_flags() -> list[str]:
+        if not fctx.is_entry or not rewriter.parsers:
+            return []
+        flags = [fctx.migration.channel_flag(channel.name) for channel in fctx.migration.channels]
+        return [flag for flag in flags if flag not in rewriter.flags]
+
+    def finish(result: cst.Module) -> cst.Module:
         statements = []
+        kind = "_liftshift_path" if fctx.migration.data_access == "fuse" else "str"
         for channel in fctx.migration.channels:
             flag = fctx.migration.channel_flag(channel.name)
-            if flag in rewriter.flags:
+            if flag in rewriter.flags or not fctx.is_entry or not rewriter.parsers:
                 continue
-            kind = "_liftshift_path" if fctx.migration.data_access == "fuse" else "str"
             statements.append(
                 parse_statement(
                     f'{rewriter.parsers[0]}.add_argument("{flag}", type={kind}, default=None)',
@@ -94,13 +101,18 @@ def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
         if statements:
             adder = AddArguments(rewriter.parsers[0], statements)
             result = result.visit(adder)
-            if adder.done:
-                rewriter.changed = True
+            if adder.done and kind == "_liftshift_path":
                 rewriter.helpers.add("_liftshift_path")
-    if not rewriter.changed and not rewriter.todos_added:
-        return module
-    result = ensure_helpers(result, rewriter.helpers)
-    return add_imports(result, ["os"] if rewriter.needs_os else [])
+        result = ensure_helpers(result, rewriter.helpers)
+        return add_imports(result, ["os"] if rewriter.needs_os else [])
+
+    def changed() -> bool:
+        return bool(rewriter.changed or rewriter.todos_added or missing_channel_flags())
+
+    return FilePass(rewriter, finish, changed)
+
+
+transform = transform_with(make_pass)
 
 
 RULE = Rule(
@@ -109,4 +121,5 @@ RULE = Rule(
     description="Every other SM_* read and /opt/ml path becomes its Vertex AI equivalent.",
     docs=__doc__ or "",
     transform_file=transform,
+    make_pass=make_pass,
 )

@@ -24,6 +24,7 @@ import libcst.matchers as m
 
 from liftshift.codemods.base import FileContext, Rule, string_value
 from liftshift.codemods.cstutil import StatementTodos, dotted_name
+from liftshift.codemods.passes import FilePass, transform_with
 from liftshift.codemods.runtime import HELPER_NAMES, ensure_helpers
 
 CODE = "LS004"
@@ -106,15 +107,19 @@ TRIGGERS = {
 }
 
 
-def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if not fctx.mentions(TRIGGERS[fctx.migration.data_access]):
-        return module
+        return None
     source = fctx.source if fctx.source is not None else module.code
     rewrite = _Rewrite(fctx.migration.data_access, _imports_tensorflow(source))
-    result = module.visit(rewrite)
-    if not rewrite.changed and not rewrite.todos_added:
-        return module
-    return ensure_helpers(result, {"_liftshift_path"} if rewrite.uses_path else set())
+
+    def finish(result: cst.Module) -> cst.Module:
+        return ensure_helpers(result, {"_liftshift_path"} if rewrite.uses_path else set())
+
+    return FilePass(rewrite, finish, lambda: bool(rewrite.changed or rewrite.todos_added))
+
+
+transform = transform_with(make_pass)
 
 
 RULE = Rule(
@@ -123,4 +128,5 @@ RULE = Rule(
     description="Data reads go to GCS directly: FUSE paths, or tf.io.gfile over gs:// URIs.",
     docs=__doc__ or "",
     transform_file=transform,
+    make_pass=make_pass,
 )

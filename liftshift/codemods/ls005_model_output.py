@@ -24,6 +24,7 @@ from liftshift.codemods.base import (
     string_value,
 )
 from liftshift.codemods.cstutil import StatementTodos, dotted_name
+from liftshift.codemods.passes import FilePass, transform_with
 
 CODE = "LS005"
 VERSION_DIR = re.compile(r"^\d+$")
@@ -187,20 +188,31 @@ def _flag_handlers(module: cst.Module) -> cst.Module:
     return module if body == list(module.body) else module.with_changes(body=body)
 
 
-def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     # the text says whether a walk of the tree can find anything: each walk costs a parse
-    result = _flag_handlers(module)
+    handlers: list[bool] = []
+
+    def before(result: cst.Module) -> cst.Module:
+        flagged = _flag_handlers(result)
+        handlers.append(flagged is not result)
+        return flagged
+
     renames = fctx.mentions(RENAME_CANDIDATES)
-    if not renames and not fctx.mentions(CALL_REWRITES):
-        return result
     planner = _Plan()
     if renames:
-        result.visit(planner)
-    if not planner.renames and not fctx.mentions(CALL_REWRITES):
-        return result
-    rewrite = _Rewrite(planner.renames)
-    rewritten = result.visit(rewrite)
-    return rewritten if rewrite.changed or rewrite.todos_added else result
+        module.visit(planner)
+    rewrite = None
+    if planner.renames or fctx.mentions(CALL_REWRITES):
+        rewrite = _Rewrite(planner.renames)
+
+    def changed() -> bool:
+        walked = rewrite is not None and bool(rewrite.changed or rewrite.todos_added)
+        return walked or any(handlers)
+
+    return FilePass(rewrite, lambda result: result, changed, before)
+
+
+transform = transform_with(make_pass)
 
 
 RULE = Rule(
@@ -209,4 +221,5 @@ RULE = Rule(
     description="Model artifacts get the names Vertex AI prediction containers expect.",
     docs=__doc__ or "",
     transform_file=transform,
+    make_pass=make_pass,
 )

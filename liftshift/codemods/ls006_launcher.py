@@ -16,7 +16,8 @@ import posixpath
 from typing import Any
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule
-from liftshift.trainer.jobs import channel_dir_uri, format_hyperparameter
+from liftshift.migrator.storage.uri import channel_dir_uri
+from liftshift.trainer.jobs import format_hyperparameter
 
 CODE = "LS006"
 

@@ -26,6 +26,7 @@ from liftshift.codemods.base import (
     Rule,
 )
 from liftshift.codemods.ls006_launcher import vertex_launcher_path
+from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
 from liftshift.events import Reporter, ignore
 from liftshift.migrator.changes import ChangeSet, FileChange
@@ -237,6 +238,7 @@ def migrate_project(
         plan, found = load_or_scan_plan(root)
         launchers = found if launchers is None else launchers
     ctx = build_context(plan, launchers if launchers is not None else list(plan.code.launchers))
+    ctx.selected_rules = {rule.code for rule in selected}
     errors: dict[str, str] = {}
 
     def loader(path: str) -> str | None:
@@ -312,6 +314,15 @@ def _run_file_rules(
             continue
         start = module
         fctx = FileContext(path, path == tree.entry, ctx, source)
+        if all(rule.make_pass is not None for rule in rules):
+            try:  # the fast path: one walk of the tree for all the rules
+                module = run_passes(module, fctx, [rule.make_pass for rule in rules])  # type: ignore[misc]
+            except Exception:  # redo them one by one, to say which rule failed
+                module = start
+            else:
+                if module is not start:
+                    tree.write_module(path, module)
+                continue
         for rule in rules:
             try:
                 module = rule.transform_file(module, fctx)  # type: ignore[misc]

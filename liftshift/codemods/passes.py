@@ -1,0 +1,107 @@
+"""Running several rules' transformers in one walk of a file's tree.
+
+libcst parses in native code, but walking a tree runs Python for every node, so each full walk
+costs about as much as parsing the file again. A rule therefore describes its work as a
+:class:`FilePass` (an optional cheap step on the module body, one transformer, and a finishing
+step), and the pipeline walks each file once with every selected rule's transformer, in rule
+order: for each node, rule N+1's ``leave_*`` gets the node as rule N left it, as if the rules had
+run one after another. Rules detect what to rewrite on ``original_node`` and build on
+``updated_node``, so none of them depends on seeing another rule's output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from liftshift.codemods.base import FileContext
+
+
+@dataclass
+class FilePass:
+    """One rule's share of the work on one file."""
+
+    transformer: cst.CSTTransformer | None
+    finish: Callable[[cst.Module], cst.Module]
+    """Steps after the walk (helpers, imports, added arguments); gets the walked module."""
+    changed: Callable[[], bool]
+    """Whether the rule changed anything (its finish may then still add helpers/imports)."""
+    before: Callable[[cst.Module], cst.Module] | None = None
+    """A cheap step on the module body, before the walk (it must not need a walk)."""
+
+
+MakePass = Callable[[cst.Module, FileContext], "FilePass | None"]
+
+
+def transform_with(make_pass: MakePass) -> Callable[[cst.Module, FileContext], cst.Module]:
+    """A rule's stand-alone transform: its pass alone, returning ``module`` itself when the
+    rule has nothing to do."""
+
+    def transform(module: cst.Module, fctx: FileContext) -> cst.Module:
+        return run_passes(module, fctx, [make_pass])
+
+    return transform
+
+
+def run_passes(module: cst.Module, fctx: FileContext, makers: list[MakePass]) -> cst.Module:
+    """Every rule's pass over ``module`` with a single walk; ``module`` itself if no change."""
+    passes = [p for p in (make(module, fctx) for make in makers) if p is not None]
+    if not passes:
+        return module
+    result = module
+    for file_pass in passes:
+        if file_pass.before is not None:
+            result = file_pass.before(result)
+    transformers = [p.transformer for p in passes if p.transformer is not None]
+    if len(transformers) == 1:
+        result = result.visit(transformers[0])
+    elif transformers:
+        result = result.visit(_Fused(transformers))
+    if not any(file_pass.changed() for file_pass in passes):
+        return module
+    for file_pass in passes:
+        result = file_pass.finish(result)
+    return result
+
+
+class _Fused(cst.CSTTransformer):
+    """Dispatches every node to each transformer in turn. A transformer whose ``visit_*``
+    returns False skips that node's children (as in its own walk) and still gets its
+    ``leave_*``."""
+
+    def __init__(self, transformers: list[cst.CSTTransformer]) -> None:
+        super().__init__()
+        self.transformers = transformers
+        self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        for index, transformer in enumerate(self.transformers):
+            if self.skipping[index] is None and not transformer.on_visit(node):
+                self.skipping[index] = node
+        return True
+
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
+        result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel = updated_node
+        for index, transformer in enumerate(self.transformers):
+            skipped = self.skipping[index]
+            if skipped is not None and skipped is not original_node:
+                continue
+            self.skipping[index] = None
+            if not isinstance(result, cst.CSTNode):
+                break  # removed or flattened: the next rules have nothing left to see
+            result = transformer.on_leave(original_node, result)
+        return result
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        for index, transformer in enumerate(self.transformers):
+            if self.skipping[index] is None:
+                transformer.on_visit_attribute(node, attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        for index, transformer in enumerate(self.transformers):
+            if self.skipping[index] is None:
+                transformer.on_leave_attribute(original_node, attribute)
