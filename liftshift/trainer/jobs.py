@@ -14,10 +14,10 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from liftshift.migrator.plan import Plan
+from liftshift.migrator.storage.uri import channel_dir_uri
 from liftshift.settings import Settings
 from liftshift.trainer import containers, machines
 from liftshift.trainer.machines import MachineSpec, WorkerPoolSpec
@@ -183,17 +183,6 @@ class StepProgress:
 def format_hyperparameter(value: Any) -> str:
     """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded."""
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def channel_dir_uri(uri: str) -> str:
-    """The folder a channel's trainer flag must receive. SageMaker copies a single-object
-    channel (``s3://b/t/train.csv``) into a folder, and scripts join the file name onto the
-    channel path, so a URI whose last segment looks like a file name becomes its parent."""
-    scheme, sep, rest = uri.partition("://")
-    path = PurePosixPath(rest.rstrip("/")) if sep else PurePosixPath(uri.rstrip("/"))
-    if path.suffix and len(path.parts) > (1 if sep else 0) and not uri.endswith("/"):
-        path = path.parent
-    return f"{scheme}://{path}" if sep else str(path)
 
 
 def trainer_args(plan: Plan, hyperparameters: dict[str, Any], model_dir: str) -> list[str]:

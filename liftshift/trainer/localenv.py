@@ -58,26 +58,17 @@ def seed_sample_data(
     samples: tuple[tuple[str, str], ...],
     *,
     reporter: Reporter = ignore,
-) -> list[Path]:
-    """Copy each channel's project sample data to its local "GCS" destination once, so the
-    examples train locally with no manual step. Existing data is never overwritten."""
-    from liftshift.trainer.jobs import channel_dir_uri
+) -> list[str]:
+    """Seed each channel's local "GCS" destination from the project's sample data when it is
+    empty, so the examples train locally even before a sync. Existing data is never touched."""
+    from liftshift.migrator.sync.channels import seed_if_empty
 
     seeded = []
     for destination, sample in samples:
         source = (settings.project_dir / sample).resolve()
-        if not source.exists():
-            continue
-        target_dir = local_path(settings, channel_dir_uri(destination))
-        if target_dir.exists() and any(target_dir.iterdir()):
-            continue
-        target_dir.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target_dir, dirs_exist_ok=True)
-        else:
-            shutil.copy2(source, target_dir / source.name)
-        reporter(StepProgress("data", f"seeded {destination} from {sample}"))
-        seeded.append(target_dir)
+        if source.exists() and seed_if_empty(destination, source, settings) is not None:
+            reporter(StepProgress("data", f"seeded {destination} from {sample}"))
+            seeded.append(destination)
     return seeded
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 SCHEMES = {"s3": "s3", "gs": "gs", "gcs": "gs"}
 
@@ -47,3 +48,14 @@ def parse_uri(text: str) -> StorageURI:
     if not bucket:
         raise BadURI(f"{text!r}: no bucket name")
     return StorageURI(SCHEMES[scheme.lower()], bucket, prefix.lstrip("/"))
+
+
+def channel_dir_uri(uri: str) -> str:
+    """The folder a channel's trainer flag must receive. SageMaker copies a single-object
+    channel (``s3://b/t/train.csv``) into a folder, and scripts join the file name onto the
+    channel path, so a URI whose last segment looks like a file name becomes its parent."""
+    scheme, sep, rest = uri.partition("://")
+    path = PurePosixPath(rest.rstrip("/")) if sep else PurePosixPath(uri.rstrip("/"))
+    if path.suffix and len(path.parts) > (1 if sep else 0) and not uri.endswith("/"):
+        path = path.parent
+    return f"{scheme}://{path}" if sep else str(path)

@@ -22,6 +22,7 @@ from liftshift.migrator.storage import (
     open_store,
     parse_uri,
 )
+from liftshift.migrator.storage.uri import channel_dir_uri
 from liftshift.migrator.sync.copier import CopyOptions
 from liftshift.migrator.sync.engine import Engine, sync
 from liftshift.migrator.sync.plan import list_under, plan_sync
@@ -63,6 +64,10 @@ def seed(destination: StorageURI | str, source: Path, settings: Settings) -> See
     else:
         raise FileNotFoundError(f"{source}: no such file or folder to seed from")
     prefix = uri.prefix
+    if source.is_dir():
+        # A folder of samples for a channel URI that names one object fills the channel's
+        # folder, as the trainer sees it (see channel_dir_uri).
+        prefix = parse_uri(channel_dir_uri(str(uri))).prefix
     if source.is_file() and prefix and not prefix.endswith("/"):
         # A channel URI may name one object (``s3://b/titanic/train.csv``), as SageMaker allows:
         # the file is that object, not a file inside a folder of that name.
@@ -89,6 +94,21 @@ def _is_uri(text: str) -> bool:
     return "://" in text
 
 
+def seed_if_empty(destination: str, sample: Path, settings: Settings) -> Seeded | None:
+    """Seed ``destination`` (any URI of the local target) from a project sample when nothing
+    is there yet; existing data is never overwritten. Sync and training both use this, so the
+    examples run with no manual step whichever command comes first."""
+    uri = parse_uri(destination)
+    store = open_store(uri, settings)
+    try:
+        store.check_bucket()
+        if next(iter(list_under(store, uri.prefix)), None) is not None:
+            return None
+    except BucketNotFound:
+        pass
+    return seed(uri, sample, settings)
+
+
 def prepare_channel(
     channel: ChannelPlan, settings: Settings, reporter: Reporter = ignore
 ) -> Seeded | None:
@@ -98,17 +118,11 @@ def prepare_channel(
         return None
     seeded = None
     if settings.target == "local":
-        src = open_store(channel.source, settings)
-        uri = parse_uri(channel.source)
-        empty = True
-        try:
-            src.check_bucket()
-            empty = next(iter(list_under(src, uri.prefix)), None) is None
-        except BucketNotFound:
-            pass
-        if empty and channel.sample_data:
-            seeded = seed(uri, settings.project_dir / channel.sample_data, settings)
-            reporter(seeded)
+        if channel.sample_data:
+            sample = settings.project_dir / channel.sample_data
+            seeded = seed_if_empty(channel.source, sample, settings)
+            if seeded is not None:
+                reporter(seeded)
         dst = open_store(channel.destination, settings)
         try:
             dst.check_bucket()
