@@ -7,7 +7,7 @@ returned. Nothing here talks to the core or to the disk: persistence lives in th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from liftshift.settings import Settings
@@ -28,3 +28,14 @@ class Session:
     job: Any = None
     """The training job the Monitor screen follows."""
     model_version: Any = None
+
+    def use_plan(self, plan: Any) -> None:
+        """Make ``plan`` current; its target, GCP project and region win over the environment,
+        as they do for the CLI (``liftshift train`` without ``--target`` uses the plan's)."""
+        self.plan = plan
+        gcp = self.settings.gcp
+        if plan.target.gcp_project and not gcp.project:
+            gcp = replace(gcp, project=plan.target.gcp_project)
+        if plan.target.region:
+            gcp = replace(gcp, region=plan.target.region)
+        self.settings = replace(self.settings, target=plan.target.name, gcp=gcp)

@@ -212,7 +212,7 @@ class ProjectScreen(StepScreen):
             if outcome.plan is None:
                 self.plan_form.set_note("No liftshift.toml in this folder yet.")
             else:
-                self.session.plan = outcome.plan
+                self.session.use_plan(outcome.plan)
                 self._fill_form(outcome.plan, outcome.plan_source)
             return
         if message.kind != "scan":
@@ -221,7 +221,7 @@ class ProjectScreen(StepScreen):
         self.session.scan = outcome.scan
         self._show_scan(outcome.scan)
         if outcome.plan is not None:
-            self.session.plan = outcome.plan
+            self.session.use_plan(outcome.plan)
             self._fill_form(outcome.plan, outcome.plan_source)
         else:
             self.plan_form.set_note(
@@ -315,6 +315,7 @@ class ProjectScreen(StepScreen):
             self.notify(str(exc), severity="error", title="Plan not saved")
             return
         path = save_plan(plan, self.session.settings.project_dir, keep_existing=False)
-        self.session.plan = plan
+        self.session.use_plan(plan)
+        self._show_path()
         form.set_note("Saved to liftshift.toml.")
         self.notify(f"Wrote {path.name}", title="Plan saved")

@@ -92,6 +92,7 @@ class TrainScreen(StepScreen):
             return
         from liftshift.trainer.machines import load_table
 
+        self.query_one("#train-target", Select).value = self.session.settings.target
         training = plan.training
         instance = training.sagemaker_instance_type
         source.update(
