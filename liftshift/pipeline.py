@@ -359,8 +359,8 @@ def dry_run(project_dir: Path, settings: Settings, options: RunOptions | None = 
     from liftshift.migrator.sync import engine as sync_engine
     from liftshift.migrator.sync.plan import SyncPlan
     from liftshift.migrator.sync.sts import ROLE_ENV, transfer_job
-    from liftshift.trainer.jobs import build_job_spec, custom_job_request, model_upload_request
-    from liftshift.trainer.packaging import PACKAGES_PREFIX
+    from liftshift.trainer.jobs import build_job_spec
+    from liftshift.trainer.service import dry_run_requests
 
     options = options or RunOptions()
     project_dir = Path(project_dir).resolve()
@@ -404,11 +404,7 @@ def dry_run(project_dir: Path, settings: Settings, options: RunOptions | None = 
                 ),
             }
         )
-    spec = build_job_spec(plan, settings)
-    package_uri = (
-        f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}/<content hash>/"
-        f"{spec.package_name}-<version>.tar.gz"
-    )
+    training = dry_run_requests(build_job_spec(plan, settings), settings)
     return {
         "project": str(project_dir),
         "target": target,
@@ -419,10 +415,5 @@ def dry_run(project_dir: Path, settings: Settings, options: RunOptions | None = 
             "attention": [str(entry) for entry in migration.entries],
         },
         "sync": data,
-        "package_upload": {"source": str(project_dir / plan.code.package), "uri": package_uri},
-        "create_custom_job": custom_job_request(spec, package_uri),
-        "upload_model": model_upload_request(
-            spec, parent_model=f"<the model named {spec.model_display_name!r}, if it exists>"
-        ),
-        "notes": [n for n in (spec.executor_note, spec.prediction_note) if n],
+        **{key: value for key, value in training.items() if key != "target"},
     }

@@ -213,36 +213,9 @@ def _api_message(exc: BaseException) -> str:
 
 
 def _dry_run(spec: Any, settings: Any, as_json: bool) -> None:
-    from liftshift.trainer.jobs import custom_job_request, model_upload_request
-    from liftshift.trainer.packaging import PACKAGES_PREFIX, cache_root, content_hash
+    from liftshift.trainer.service import dry_run_requests
 
-    key = content_hash(settings.project_dir, spec.package_name)
-    package_uri = (
-        f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}/{key}/{spec.package_name}-<version>.tar.gz"
-    )
-    built = sorted((cache_root(settings) / "packages" / key).glob("*.tar.gz"))
-    if built:
-        package_uri = f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}/{key}/{built[0].name}"
-    requests = {
-        "target": settings.target,
-        "package_upload": {
-            "source": str(settings.project_dir),
-            "content_hash": key,
-            "uri": package_uri,
-            "skipped_if_present": True,
-        },
-        "create_custom_job": custom_job_request(spec, package_uri),
-        "upload_model": model_upload_request(
-            spec, parent_model=f"<the model named {spec.model_display_name!r}, if it exists>"
-        ),
-        "notes": [n for n in (spec.executor_note, spec.prediction_note) if n],
-    }
-    if settings.target == "local":
-        requests["notes"].append(
-            "local target: the package runs as `python -m "
-            f"{spec.python_module}` on this machine; gs:// paths map to "
-            f"{settings.local_storage_root}/gcs/..."
-        )
+    requests = dry_run_requests(spec, settings)
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from liftshift.events import Reporter, ignore
 from liftshift.migrator.plan import Plan
@@ -143,3 +144,39 @@ def project_plan(project_dir: Path) -> Plan:
     from liftshift.migrator.plan import load_plan
 
     return load_plan(project_dir)
+
+
+def dry_run_requests(spec: JobSpec, settings: Settings) -> dict[str, Any]:
+    """Every request the training step would send, as plain data; sends nothing and needs no
+    credentials. ``train --dry-run`` and ``run --dry-run`` print exactly this."""
+    from liftshift.trainer.jobs import custom_job_request, model_upload_request
+    from liftshift.trainer.packaging import PACKAGES_PREFIX, cache_root, content_hash
+
+    folder = f"gs://{spec.staging_bucket}/{PACKAGES_PREFIX}"
+    package_uri = f"{folder}/<content hash>/{spec.package_name}-<version>.tar.gz"
+    key = ""
+    if (settings.project_dir / spec.package_name).is_dir():  # not yet migrated: no package
+        key = content_hash(settings.project_dir, spec.package_name)
+        built = sorted((cache_root(settings) / "packages" / key).glob("*.tar.gz"))
+        name = built[0].name if built else f"{spec.package_name}-<version>.tar.gz"
+        package_uri = f"{folder}/{key}/{name}"
+    requests: dict[str, Any] = {
+        "target": settings.target,
+        "package_upload": {
+            "source": str(settings.project_dir / spec.package_name),
+            "content_hash": key or "<computed after migration>",
+            "uri": package_uri,
+            "skipped_if_present": True,
+        },
+        "create_custom_job": custom_job_request(spec, package_uri),
+        "upload_model": model_upload_request(
+            spec, parent_model=f"<the model named {spec.model_display_name!r}, if it exists>"
+        ),
+        "notes": [n for n in (spec.executor_note, spec.prediction_note) if n],
+    }
+    if settings.target == "local":
+        requests["notes"].append(
+            f"local target: the package runs as `python -m {spec.python_module}` on this "
+            f"machine; gs:// paths map to {settings.local_storage_root}/gcs/..."
+        )
+    return requests
