@@ -19,6 +19,7 @@ import libcst as cst
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule, add_todo
 from liftshift.codemods.cstutil import dotted_name
+from liftshift.codemods.passes import fast_visit
 
 CODE = "LS001"
 
@@ -276,7 +277,7 @@ def _relativise(tree: ProjectTree, path: str, local: set[str]) -> None:
         return  # reported by the file rules
     depth = path.count("/") - 1
     relativise = _Relativise(local, depth)
-    result = module.visit(relativise)  # type: ignore[union-attr]
+    result = fast_visit(module, relativise)  # type: ignore[arg-type]
     if relativise.changed:
         tree.write_module(path, result)
 

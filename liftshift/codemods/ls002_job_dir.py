@@ -20,7 +20,7 @@ from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, Rule
 from liftshift.codemods.cstutil import add_imports, parse_statement, preferred_quote
 from liftshift.codemods.envrewrite import AddArguments, EnvRewriter, RenameArgs
-from liftshift.codemods.passes import FilePass, transform_with
+from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 
 CODE = "LS002"
@@ -44,7 +44,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
 
     def finish(result: cst.Module) -> cst.Module:
         if rewriter.needs_rename_pass():
-            result = result.visit(RenameArgs(rewriter.renames, rewriter.holders))
+            result = fast_visit(result, RenameArgs(rewriter.renames, rewriter.holders))
         if fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags:
             statement = parse_statement(
                 f'{rewriter.parsers[0]}.add_argument("--job-dir", dest="job_dir", '
@@ -52,7 +52,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
                 quote,
             )
             adder = AddArguments(rewriter.parsers[0], [statement])
-            result = result.visit(adder)
+            result = fast_visit(result, adder)
             if adder.done:
                 rewriter.needs_os = True
                 rewriter.helpers.add("_liftshift_path")

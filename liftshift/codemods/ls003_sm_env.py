@@ -28,7 +28,7 @@ from liftshift.codemods.envrewrite import (
     AddArguments,
     EnvRewriter,
 )
-from liftshift.codemods.passes import FilePass, transform_with
+from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 
 CODE = "LS003"
@@ -100,7 +100,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             fctx.migration.added_arguments.setdefault(channel.name, flag)
         if statements:
             adder = AddArguments(rewriter.parsers[0], statements)
-            result = result.visit(adder)
+            result = fast_visit(result, adder)
             if adder.done and kind == "_liftshift_path":
                 rewriter.helpers.add("_liftshift_path")
         result = ensure_helpers(result, rewriter.helpers)

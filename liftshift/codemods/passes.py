@@ -55,9 +55,7 @@ def run_passes(module: cst.Module, fctx: FileContext, makers: list[MakePass]) ->
         if file_pass.before is not None:
             result = file_pass.before(result)
     transformers = [p.transformer for p in passes if p.transformer is not None]
-    if len(transformers) == 1:
-        result = result.visit(transformers[0])
-    elif transformers:
+    if transformers:
         result = result.visit(_Fused(transformers))
     if not any(file_pass.changed() for file_pass in passes):
         return module
@@ -66,19 +64,44 @@ def run_passes(module: cst.Module, fctx: FileContext, makers: list[MakePass]) ->
     return result
 
 
+def fast_visit(module: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
+    """``module.visit(transformer)`` with the cheaper dispatch below."""
+    return module.visit(_Fused([transformer]))
+
+
 class _Fused(cst.CSTTransformer):
     """Dispatches every node to each transformer in turn. A transformer whose ``visit_*``
     returns False skips that node's children (as in its own walk) and still gets its
-    ``leave_*``."""
+    ``leave_*``.
+
+    libcst's base transformer has a no-op method for every node type and every attribute, and
+    its dispatch looks each one up by name on every node; here the methods a rule really
+    overrides are looked up once per node type, and attribute hooks (no rule uses them) are
+    skipped: most of the cost of a walk is those lookups and calls."""
 
     def __init__(self, transformers: list[cst.CSTTransformer]) -> None:
         super().__init__()
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
+        self._visits: dict[type, list] = {}
+        self._leaves: dict[type, list] = {}
+
+    def _hooks(self, kind: str, node_type: type) -> list:
+        cache = self._visits if kind == "visit" else self._leaves
+        hooks = cache.get(node_type)
+        if hooks is None:
+            name = f"{kind}_{node_type.__name__}"
+            base = getattr(cst.CSTTransformer, name, None)
+            hooks = []
+            for transformer in self.transformers:
+                method = getattr(type(transformer), name, None)
+                hooks.append(getattr(transformer, name) if method is not base else None)
+            cache[node_type] = hooks
+        return hooks
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        for index, transformer in enumerate(self.transformers):
-            if self.skipping[index] is None and not transformer.on_visit(node):
+        for index, hook in enumerate(self._hooks("visit", type(node))):
+            if hook is not None and self.skipping[index] is None and hook(node) is False:
                 self.skipping[index] = node
         return True
 
@@ -86,22 +109,21 @@ class _Fused(cst.CSTTransformer):
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
     ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
         result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel = updated_node
-        for index, transformer in enumerate(self.transformers):
+        for index, hook in enumerate(self._hooks("leave", type(original_node))):
             skipped = self.skipping[index]
-            if skipped is not None and skipped is not original_node:
+            if skipped is not None:
+                if skipped is not original_node:
+                    continue
+                self.skipping[index] = None
+            if hook is None:
                 continue
-            self.skipping[index] = None
             if not isinstance(result, cst.CSTNode):
                 break  # removed or flattened: the next rules have nothing left to see
-            result = transformer.on_leave(original_node, result)
+            result = hook(original_node, result)
         return result
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        for index, transformer in enumerate(self.transformers):
-            if self.skipping[index] is None:
-                transformer.on_visit_attribute(node, attribute)
+        return None
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        for index, transformer in enumerate(self.transformers):
-            if self.skipping[index] is None:
-                transformer.on_leave_attribute(original_node, attribute)
+        return None
