@@ -22,7 +22,7 @@ from liftshift.fileio import write_atomic
 from liftshift.migrator.plan import Plan, load_plan, plan_path, save_plan
 from liftshift.settings import Settings, Target
 
-STEPS = ("plan", "migrate", "sync", "train", "register")
+STEPS = ("plan", "migrate", "sync", "train", "register", "deploy")
 Outcome = Literal["done", "nothing to do", "failed", "cancelled", "skipped"]
 ACTIVE_STATES = {"JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING"}
 
@@ -49,6 +49,8 @@ class RunOptions:
     force: bool = False
     """Apply even over uncommitted changes in a git work tree."""
     register: bool = True
+    deploy: bool = False
+    """Deploy the new version and predict the project's ``sample_instances.json``."""
 
 
 @dataclass
@@ -146,6 +148,8 @@ class Pipeline:
         for step in STEPS:
             if step == "register" and not self.options.register:
                 self._finish(StepFinished(step, "skipped", "registration not requested"))
+                continue
+            if step == "deploy" and not (self.options.deploy and self.options.register):
                 continue
             if self.cancel.is_set():
                 self._finish(StepFinished(step, "cancelled", "stopped before this step"))
@@ -302,6 +306,24 @@ class Pipeline:
         aliases = ", ".join(version.aliases) or "none"
         return StepFinished(
             "register", "done", f"model {state.model} version {state.version} (aliases: {aliases})"
+        )
+
+    def _step_deploy(self) -> StepFinished:
+        from liftshift.trainer.predict import INSTANCES_FILE, predict, project_instances
+        from liftshift.trainer.registry import get_registry
+
+        instances = project_instances(self.project_dir)
+        if instances is None:
+            raise StepError(
+                f"--deploy needs instances to send: {self.project_dir / INSTANCES_FILE}"
+            )
+        state = self.summary.state
+        versions = get_registry(self.settings).list_versions(state.model)
+        version = next(v for v in versions if str(v.version_id) == state.version)
+        prediction = predict(version, instances, self.settings, reporter=self.reporter)
+        shown = json.dumps(prediction.predictions[:5])
+        return StepFinished(
+            "deploy", "done", f"version {state.version} predicted {len(instances)}: {shown}"
         )
 
     # helpers

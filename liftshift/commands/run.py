@@ -29,6 +29,9 @@ EXIT_USAGE = 2
 )
 @click.option("--force", is_flag=True, help="Apply over uncommitted changes in a git tree.")
 @click.option("--no-register", is_flag=True, help="Train, but create no model version.")
+@click.option(
+    "--deploy", is_flag=True, help="Deploy the new version and predict sample_instances.json."
+)
 @click.option("--dry-run", is_flag=True, help="Print every request a real run would send.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def run(  # noqa: PLR0917 (click passes every option positionally)
@@ -38,6 +41,7 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     out: Path | None,
     force: bool,
     no_register: bool,
+    deploy: bool,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -49,7 +53,13 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     from liftshift.pipeline import RunOptions
     from liftshift.settings import Settings
 
-    options = RunOptions(target=target, out=out, force=force, register=not no_register)  # type: ignore[arg-type]
+    options = RunOptions(
+        target=target,  # type: ignore[arg-type]
+        out=out,
+        force=force,
+        register=not no_register,
+        deploy=deploy,
+    )
     settings = Settings.from_env(path)
     if dry_run:
         _print_dry_run(path, settings, options, as_json)

@@ -63,6 +63,12 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
     assert again["job"]["id"] == summary["job"]["id"]
     assert again["model"]["version"] == "1"
 
+    deployed = liftshift("run", str(project), "--yes", "--deploy", "--json", cwd=tmp_path)
+    assert deployed.returncode == 0, deployed.stderr
+    steps = {step["step"]: step for step in json.loads(deployed.stdout)["steps"]}
+    assert steps["deploy"]["outcome"] == "done"
+    assert "version 1 predicted 2:" in steps["deploy"]["summary"]
+
 
 @pytest.mark.slow
 def test_tensorflow_example_runs_to_version_1(tmp_path: Path) -> None:
