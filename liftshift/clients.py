@@ -45,7 +45,7 @@ def sagemaker_client(settings: Settings) -> Any:
     session = boto3.session.Session(
         profile_name=settings.aws.profile, region_name=settings.aws.region or "us-east-1"
     )
-    return session.client("sagemaker", endpoint_url=settings.aws.endpoint_url)
+    return session.client("sagemaker", endpoint_url=settings.aws.sagemaker_endpoint_url)
 
 
 def gcp_credentials(settings: Settings) -> Any:

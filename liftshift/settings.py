@@ -26,6 +26,10 @@ class AwsSettings:
     """How to reach S3 (and SageMaker for ``scan --from-job``)."""
 
     endpoint_url: str | None = None
+    """S3 endpoint (``AWS_ENDPOINT_URL_S3``, else ``AWS_ENDPOINT_URL``): MinIO, moto, …"""
+    sagemaker_endpoint_url: str | None = None
+    """SageMaker endpoint (``AWS_ENDPOINT_URL_SAGEMAKER``, else ``AWS_ENDPOINT_URL``); kept
+    apart so pointing S3 at another store does not send ``scan --from-job`` there too."""
     region: str | None = None
     profile: str | None = None
     path_style: bool = False
@@ -85,6 +89,9 @@ class Settings:
             storage = f"http://{storage}"
         aws = AwsSettings(
             endpoint_url=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL"),
+            sagemaker_endpoint_url=(
+                env.get("AWS_ENDPOINT_URL_SAGEMAKER") or env.get("AWS_ENDPOINT_URL")
+            ),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
             profile=env.get("AWS_PROFILE"),
             path_style=env.get("LIFTSHIFT_S3_PATH_STYLE", "") in {"1", "true", "yes"},
