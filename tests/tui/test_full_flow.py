@@ -11,7 +11,7 @@ from textual.widgets import Static
 from liftshift.settings import Settings
 from liftshift.tui.app import make_app
 from tests.tui.conftest import wait_for
-from tests.tui.plans import save_folder_channel_plan
+from tests.tui.plans import save_planned
 
 
 async def write_sync_and_launch(pilot: Any, app: Any, project: Path) -> None:
@@ -34,7 +34,6 @@ async def write_sync_and_launch(pilot: Any, app: Any, project: Path) -> None:
 
 @pytest.mark.slow
 async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: Path) -> None:
-    save_folder_channel_plan(titanic)
     app = make_app(settings=local_settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.session.plan is not None)
@@ -69,12 +68,7 @@ async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: P
 async def test_cancel_a_running_job_after_confirming(
     local_settings: Settings, titanic: Path
 ) -> None:
-    from liftshift.migrator.plan import load_plan, save_plan
-
-    save_folder_channel_plan(titanic)
-    plan = load_plan(titanic)
-    plan.training.hyperparameters["n-estimators"] = 200_000  # long enough to cancel
-    save_plan(plan, titanic, keep_existing=False)
+    save_planned(titanic, **{"n-estimators": 200_000})  # long enough to cancel
     app = make_app(settings=local_settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.session.plan is not None)

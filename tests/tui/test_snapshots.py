@@ -15,7 +15,6 @@ import pytest
 from liftshift.settings import Settings
 from liftshift.tui.app import make_app
 from tests.tui.conftest import wait_for
-from tests.tui.plans import save_folder_channel_plan
 
 SIZE = (80, 24)
 
@@ -48,7 +47,6 @@ CASES = {
 def test_step_screens(
     snap_compare: Any, local_settings: Settings, titanic: Path, step: str
 ) -> None:
-    save_folder_channel_plan(titanic)
     app = make_app(settings=local_settings)
     assert snap_compare(app, terminal_size=SIZE, run_before=settled(step, CASES[step]))
 

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.plans import save_folder_channel_plan
-
 pytestmark = [
     pytest.mark.tmux,
     pytest.mark.slow,
@@ -71,7 +69,6 @@ def terminal() -> Iterator[Terminal]:
 
 
 def test_a_person_gets_from_scan_to_model_version_1(terminal: Terminal, titanic: Path) -> None:
-    save_folder_channel_plan(titanic)  # the plan a user reviewed; the app loads it
     terminal.start(titanic)
     terminal.wait_for("1 launcher(s)", timeout=60)
     assert "SKLearn" in terminal.screen()

@@ -86,7 +86,10 @@ class DataScreen(StepScreen):
         if not self.ready:
             return
         mapping = self.query_one("#mapping", DataTable)
-        mapping.add_columns("Channel", "New", "Chg", "Same", "Bytes", "Source", "Destination")
+        mapping.add_column("Channel")
+        for label, width in (("New", 5), ("Chg", 5), ("Same", 5), ("Bytes", 9)):
+            mapping.add_column(label, width=width)
+        mapping.add_columns("Source", "Destination")
         mapping.styles.height = 5
         self.query_one("#objects", DataTable).add_columns("Object", "State", "Size", "Detail")
         self.query_one("#sync-progress", ProgressBar).display = False
