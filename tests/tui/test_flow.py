@@ -51,3 +51,27 @@ async def test_data_dry_run_then_sync_verifies_every_object(
         await pilot.press("d")  # a second look: everything is already there
         await wait_for(pilot, lambda: "Dry run done" in str(status.render()))
         assert [mapping.get_row_at(i)[3] for i in range(mapping.row_count)] == ["1", "1"]
+
+
+async def test_plan_form_edits_are_written_and_bad_values_refused(
+    local_settings: Settings, titanic: Path
+) -> None:
+    from textual.widgets import Input
+
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        screen = app.screen
+        screen.query_one("#plan-region", Input).value = "europe-west4"
+        screen.query_one("#plan-staging", Input).value = "not-a-gcs-uri"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not (titanic / "liftshift.toml").exists()  # refused: one clear notification
+        assert any("gs://" in n.message for n in app._notifications)
+        screen.query_one("#plan-staging", Input).value = "gs://my-staging"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        plan = load_plan(titanic)
+        assert plan.target.region == "europe-west4"
+        assert plan.training.staging_bucket == "gs://my-staging"
+        assert app.session.settings.gcp.region == "europe-west4"
