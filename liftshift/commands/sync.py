@@ -308,6 +308,8 @@ def _sync_uris(source: str, destination: str, options: SyncOptions) -> int:
     parse_uri(source)
     parse_uri(destination)
     settings = _settings(options.project or Path.cwd(), options.target)
+    if settings.target == "local" and not options.dry_run:
+        _ensure_local_bucket(destination, settings)
     plan = plan_sync(source, destination, settings)
     if options.dry_run:
         _print_plan(plan, options.as_json)
@@ -337,6 +339,17 @@ def _sync_uris(source: str, destination: str, options: SyncOptions) -> int:
     if options.as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     return 0 if result.ok else 1
+
+
+def _ensure_local_bucket(uri: str, settings: Settings) -> None:
+    """On the local target a bucket is just a folder: create the destination's on demand."""
+    from liftshift.migrator.storage import BucketNotFound, open_store
+
+    store = open_store(uri, settings)
+    try:
+        store.check_bucket()
+    except BucketNotFound:
+        store.create_bucket()
 
 
 def _dry_run_project(plan: Any, settings: Settings, as_json: bool) -> int:

@@ -230,7 +230,7 @@ def test_kill_9_then_resume_on_local_target(tmp_path: Path) -> None:
         (source / key).write_bytes(body)
     seeded = liftshift("local", "seed", "s3://in-bucket/d", str(source), env=env, cwd=project)
     assert seeded.returncode == 0, seeded.stderr
-    (project / ".liftshift/local/gcs/out-bucket").mkdir(parents=True)
+    # No destination folder yet: on the local target the bucket is created on demand.
     args = ["sync", "s3://in-bucket/d", "gs://out-bucket/d", "--chunk-size", "1", "--workers", "2"]
     confirmed = _kill_mid_sync(args, env, project, 3 * MiB)
     rerun = liftshift(*args, "--json", env=env, cwd=project)

@@ -26,7 +26,12 @@ from liftshift.migrator.sync.journal import Journal
 from liftshift.migrator.sync.pipe import BLOCK, BlockReader, ChunkBody
 from liftshift.migrator.sync.plan import SyncItem
 from liftshift.migrator.sync.retry import Cancelled, RetryPolicy, retrying
-from liftshift.migrator.sync.verify import StreamHasher, check_destination, check_source
+from liftshift.migrator.sync.verify import (
+    StreamHasher,
+    VerificationError,
+    check_destination,
+    check_source,
+)
 
 MiB = 1024 * 1024
 
@@ -127,7 +132,9 @@ class Copier:
             )
             assert isinstance(written, ObjectInfo)
             checks += check_destination(written, hasher, self.dst, item.dst_key)
-        except StorageError:
+        except VerificationError:
+            # What landed is not what we read: never leave it under the real key. (A failed
+            # request leaves the previous version alone: nothing is lost.)
             with contextlib.suppress(Exception):
                 self.dst.delete(item.dst_key)
             raise

@@ -39,7 +39,7 @@ class BlockReader:
         self._open = open_stream
         self._slots: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=max(1, depth))
         self._stop = threading.Event()
-        self._pending = memoryview(b"")
+        self._pending = b""
         self._thread = threading.Thread(target=self._produce, args=(start,), name=name, daemon=True)
         self._thread.start()
 
@@ -70,18 +70,21 @@ class BlockReader:
                     stream.close()
 
     def read(self, limit: int) -> bytes:
-        """Up to ``limit`` bytes (at most one block); ``b""`` at the end of the range."""
+        """Up to ``limit`` bytes (at most one block); ``b""`` at the end of the range.
+        A whole block is handed over as is, without a copy."""
         if not self._pending:
             if self.position >= self._end:
                 return b""
             got = self._slots.get()
             if isinstance(got, BaseException):
                 raise got
-            self._pending = memoryview(got)
-        piece = bytes(self._pending[:limit]) if limit < len(self._pending) else self._pending
-        self._pending = self._pending[len(piece) :]
+            self._pending = got
+        if limit >= len(self._pending):
+            piece, self._pending = self._pending, b""
+        else:
+            piece, self._pending = self._pending[:limit], self._pending[limit:]
         self.position += len(piece)
-        return bytes(piece)
+        return piece
 
     def close(self) -> None:
         self._stop.set()
