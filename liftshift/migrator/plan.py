@@ -8,6 +8,7 @@ so comments, ordering and the user's own edits survive a rerun of ``liftshift pl
 from __future__ import annotations
 
 import dataclasses
+import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -116,12 +117,13 @@ def load_plan(project_dir: Path) -> Plan:
     """Read ``liftshift.toml``; raises :class:`PlanError` with the file and key on bad input."""
     path = plan_path(project_dir)
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        # tomllib, not tomlkit: reading needs no style preservation and is ~10x faster
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise PlanError(f"{path}: no plan yet; run `liftshift plan {project_dir}`") from exc
-    except tomlkit.exceptions.ParseError as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"{path}: not valid TOML: {exc}") from exc
-    return _from_data(Plan, document.unwrap(), f"{path}:")
+    return _from_data(Plan, data, f"{path}:")
 
 
 def save_plan(plan: Plan, project_dir: Path, *, keep_existing: bool = True) -> Path:
