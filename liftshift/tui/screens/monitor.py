@@ -70,6 +70,10 @@ class MonitorScreen(StepScreen):
         self._buffer: list[str] = []
         self._lock = threading.Lock()
         self._stop: threading.Event | None = None
+        self._shown: threading.Event | None = None
+        self._registers = False
+        """Whether the current follower also registers the model (never stopped early)."""
+        self._registering: set[str] = set()
         self.jobs_loaded = False
         """True once the backend's job list has been read (tests wait for it)."""
 
@@ -136,21 +140,36 @@ class MonitorScreen(StepScreen):
 
     # -- following ----------------------------------------------------------------------------
     def follow(self, job_id: str) -> None:
-        if self._stop is not None:
+        """Show ``job_id``. The previous follower stops, unless it is the one that registers
+        the model of a job launched in this session: that one runs on, off screen."""
+        if self._shown is not None:
+            self._shown.clear()
+        if self._stop is not None and not self._registers:
             self._stop.set()
         self.job_id = job_id
         self.state, self.started, self.ended = "", time.time(), None
         self.timeline = []
         with self._lock:
             self._buffer.clear()
-        log = self.query_one(JobLog)
-        log.clear()
-        self._stop = threading.Event()
+        self.query_one(JobLog).clear()
+        launched = self.session.train_result
+        self._registers = (
+            launched is not None
+            and launched.handle.job_id == job_id
+            and self.session.model_version is None
+            and job_id not in self._registering
+        )
+        self._stop, self._shown = threading.Event(), threading.Event()
+        self._shown.set()
         self.query_one("#job-status", Static).update(f"Following {job_id}…")
-        self.follow_worker(job_id, self._stop)
+        if self._registers:
+            self._registering.add(job_id)
+        self.follow_worker(job_id, self._stop, self._shown, register=self._registers)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="follow", name="Follow job")
-    def follow_worker(self, job_id: str, stop: threading.Event) -> None:
+    @work(thread=True, exit_on_error=False, group="follow", name="Follow job")
+    def follow_worker(
+        self, job_id: str, stop: threading.Event, shown: threading.Event, *, register: bool
+    ) -> None:
         from liftshift.trainer.jobs import JobLogLine, JobStateChanged
 
         get_backend = core.load(BACKENDS)
@@ -158,7 +177,7 @@ class MonitorScreen(StepScreen):
         backend = get_backend(self.session.settings)  # type: ignore[operator]
 
         def report(event: Any) -> None:
-            if stop.is_set():
+            if stop.is_set() or not shown.is_set():
                 return
             if isinstance(event, JobLogLine):
                 with self._lock:
@@ -167,21 +186,29 @@ class MonitorScreen(StepScreen):
             elif isinstance(event, JobStateChanged):
                 self.post_message(CoreEvent(event))
 
-        launched = self.session.train_result
-        if launched is not None and launched.handle.job_id == job_id:
+        if register:
             # launched from this session: follow *and* register the model when it succeeds
             from liftshift.trainer.service import finish_training
 
             result = finish_training(
-                launched, self.session.settings, reporter=report, backend=backend, stop=stop
+                self.session.train_result,
+                self.session.settings,
+                reporter=report,
+                backend=backend,
+                stop=stop,
             )
             status = result.status
             if result.model_version is not None:
                 self.post_message(CoreResult("model", result.model_version))
         else:
             status = follow(backend, job_id, report, stop=stop)  # type: ignore[operator]
-        if not stop.is_set():
+        if not stop.is_set() and shown.is_set():
             self.post_message(CoreResult("job-finished", status))
+
+    def on_unmount(self) -> None:
+        """The app is closing: stop polling (the job itself runs on and can be reattached)."""
+        if self._stop is not None:
+            self._stop.set()
 
     def on_logs_arrived(self, _message: LogsArrived) -> None:
         with self._lock:
