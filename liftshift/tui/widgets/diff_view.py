@@ -24,9 +24,15 @@ def lexer_for(path: str) -> str:
     return LEXERS.get(suffix, "text")
 
 
-def render_hunk(hunk: Any, lexer: str, *, current: bool) -> Group:
+ADDED = {True: "on #123a12", False: "on #d4f4d4"}
+REMOVED = {True: "on #3d1414", False: "on #f8d4d4"}
+"""Line backgrounds by theme darkness."""
+
+
+def render_hunk(hunk: Any, lexer: str, *, current: bool, dark: bool = True) -> Group:
     """The hunk's header (with its state) and its lines, highlighted."""
-    syntax = Syntax("", lexer, theme="ansi_dark", background_color="default")
+    theme = "ansi_dark" if dark else "ansi_light"
+    syntax = Syntax("", lexer, theme=theme, background_color="default")
     state = "[x] accepted" if hunk.accepted else "[ ] rejected"
     marker = ">" if current else " "
     header = Text(f"{marker} {state}  {hunk.header}", no_wrap=True, overflow="ellipsis")
@@ -43,13 +49,13 @@ def render_hunk(hunk: Any, lexer: str, *, current: bool) -> Group:
         text.no_wrap = True
         text.overflow = "ellipsis"
         if sign == "+":
-            text.stylize("on #123a12" if hunk.accepted else "dim")
+            text.stylize(ADDED[dark] if hunk.accepted else "dim")
         elif sign == "-":
-            text.stylize("on #3d1414" if hunk.accepted else "dim")
+            text.stylize(REMOVED[dark] if hunk.accepted else "dim")
         else:
             text.stylize("dim")
         if TODO_MARK in code:
-            text.stylize("bold yellow")
+            text.stylize("bold yellow" if dark else "bold dark_orange3")
         lines.append(text)
     return Group(*lines)
 
@@ -99,9 +105,13 @@ class DiffView(VerticalScroll):
         if self.change is None:
             return
         lexer = lexer_for(self.change.path)
+        dark = self.app.current_theme.dark
         for index, (hunk, view) in enumerate(zip(self.change.hunks, self._views, strict=False)):
-            view.update(render_hunk(hunk, lexer, current=index == self.current))
+            view.update(render_hunk(hunk, lexer, current=index == self.current, dark=dark))
             view.set_class(not hunk.accepted, "-rejected")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", lambda _theme: self.redraw(), init=False)
 
     def move(self, step: int) -> None:
         if self.change is None or not self.change.hunks:
