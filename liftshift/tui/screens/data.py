@@ -26,6 +26,7 @@ from liftshift.tui.widgets.format import duration_text, human_bytes
 from liftshift.tui.widgets.unavailable import NotAvailable
 
 PLAN_SYNC = core.CorePart("The S3 -> GCS sync", "liftshift.migrator.sync", "plan_sync")
+ENGINE = core.CorePart("The sync engine", "liftshift.migrator.sync.engine", "sync")
 PREPARE = core.CorePart("Local sample data", "liftshift.migrator.sync.channels", "prepare_channel")
 MAX_OBJECT_ROWS = 2000
 """Rows kept in the per-object table; the counters above it always cover every object."""
@@ -183,10 +184,22 @@ class DataScreen(StepScreen):
                 self.post_message(CoreResult("sync-plan", (channel.name, sync_plan)))
             if not copy:
                 return
-            for name, sync_plan in plans:
+            engine_sync = core.load(ENGINE) if core.available(ENGINE) else None
+            for (name, sync_plan), channel in zip(plans, channels, strict=True):
                 if cancel.is_set():
                     break
-                result = run_sync(sync_plan, settings, report, cancel)
+                if engine_sync is not None:
+                    # the core's one call: re-plans, picks copy or Storage Transfer Service
+                    result = engine_sync(  # type: ignore[operator]
+                        channel.source,
+                        channel.destination,
+                        settings,
+                        report,
+                        cancel,
+                        engine=self.session.plan.data.engine,
+                    )
+                else:
+                    result = run_sync(sync_plan, settings, report, cancel)
                 self.post_message(CoreResult("sync-result", (name, result)))
         finally:
             self.post_message(CoreResult("sync-done", copy))
@@ -216,7 +229,12 @@ class DataScreen(StepScreen):
     def on_core_event(self, message: CoreEvent) -> None:
         event = message.event
         name = type(event).__name__
-        if name == "Seeded":
+        if name == "SyncStarted" and not event.dry_run:
+            self.query_one("#sync-status", Static).update(
+                f"Copying {event.objects} object(s), {human_bytes(event.bytes)} with the "
+                f"{'Storage Transfer Service' if event.engine == 'sts' else 'verified copier'}…"
+            )
+        elif name == "Seeded":
             self.notify(
                 f"Local S3 seeded from sample data: {event.objects} object(s) in "
                 f"{event.destination}",
