@@ -9,6 +9,7 @@ from liftshift.settings import Settings
 from liftshift.tui.app import STEP_NAMES, make_app
 from liftshift.tui.dialogs.help import HelpDialog
 from liftshift.tui.screens.base import StepScreen
+from tests.tui.conftest import wait_for
 
 
 async def test_number_keys_reach_every_step(local_settings: Settings) -> None:
@@ -60,7 +61,8 @@ async def test_command_palette_offers_the_steps_main_actions(local_settings: Set
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"go to data")
-        await pilot.pause(0.3)
+        results = app.screen.query_one("CommandList")
+        await wait_for(pilot, lambda: results.option_count > 0)  # type: ignore[attr-defined]
         await pilot.press("enter")
         await pilot.pause()
         assert app.current_mode == "data"
@@ -86,10 +88,7 @@ async def test_a_failing_worker_becomes_a_notification(local_settings: Settings)
         worker = app.screen.run_worker(
             boom, thread=True, exit_on_error=False, name="Sync", group="test"
         )
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if worker.is_finished and app._notifications:
-                break
+        await wait_for(pilot, lambda: worker.is_finished and bool(app._notifications))
         messages = [n.message for n in app._notifications]
         assert any("the bucket is gone" in message for message in messages)
         assert app.is_running
