@@ -198,6 +198,7 @@ class FakeStorageTransfer:
                     Bucket=source.bucket_name, Prefix=source.path
                 )
                 for item in page.get("Contents", [])
+                if _included(item["Key"][len(source.path) :], job.transfer_spec.object_conditions)
             ]
             with self._lock:
                 counters.objects_found_from_source = len(listed)
@@ -241,3 +242,9 @@ class FakeStorageTransfer:
         except Exception as exc:  # surface a fake's own failure as a failed operation
             with self._lock:
                 run.done, run.error = True, f"{type(exc).__name__}: {exc}"
+
+
+def _included(relative: str, conditions: storage_transfer.ObjectConditions) -> bool:
+    """``include_prefixes`` as STS applies them: relative to the source path."""
+    prefixes = list(conditions.include_prefixes)
+    return not prefixes or any(relative.startswith(prefix) for prefix in prefixes)

@@ -71,6 +71,23 @@ def test_sts_job_copies_and_reports_progress(
     assert request.transfer_job.transfer_spec.gcs_data_sink.path == "in/"
 
 
+def test_sts_copies_a_channel_that_names_one_object(
+    sts_settings: Settings, fake_sts: FakeStorageTransfer, gcs_bucket: str
+) -> None:
+    body = blob("titanic", 3000)
+    fill_s3(sts_settings, "src-bucket", {"titanic/train.csv": body, "titanic/other.csv": b"x"})
+    plan = plan_sync(
+        "s3://src-bucket/titanic/train.csv", "gs://dst-bucket/t/train.csv", sts_settings
+    )
+    result = run_transfer(plan, sts_settings, lambda _e: None, role_arn=ROLE, poll_interval=0.02)
+    assert result.ok, result.failed
+    assert [v.key for v in result.verified] == ["titanic/train.csv"]
+    assert gcs_read(sts_settings, gcs_bucket, "t/train.csv") == body
+    spec = fake_sts.requests[0][1].transfer_job.transfer_spec
+    assert (spec.aws_s3_data_source.path, spec.gcs_data_sink.path) == ("titanic/", "t/")
+    assert list(spec.object_conditions.include_prefixes) == ["train.csv"]
+
+
 def test_sts_failures_are_listed(
     sts_settings: Settings, fake_sts: FakeStorageTransfer, gcs_bucket: str
 ) -> None:

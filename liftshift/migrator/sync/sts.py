@@ -19,6 +19,7 @@ from typing import Any
 from liftshift import clients
 from liftshift.events import Reporter, ignore
 from liftshift.migrator.storage import AccessDenied, StorageError
+from liftshift.migrator.storage.uri import channel_dir_uri
 from liftshift.migrator.sync.copier import CopiedObject
 from liftshift.migrator.sync.events import SyncFinished, SyncProgress, SyncStarted
 from liftshift.migrator.sync.plan import SyncPlan, plan_sync
@@ -58,27 +59,45 @@ def aws_access(settings: Settings, role_arn: str | None) -> dict[str, Any]:
     }
 
 
+def _paths(plan: SyncPlan) -> tuple[str, str, list[str]]:
+    """STS ``path``s are folders, so a channel that names one object (``titanic/train.csv``,
+    as SageMaker allows) is copied from the parent folders with ``include_prefixes`` (relative
+    to the source path) selecting it. Any other prefix is a folder, as our own copier reads it
+    (``under_prefix``). Without a listing (a dry run), a last segment that looks like a file
+    name means an object, the same rule the trainer arguments use (``channel_dir_uri``)."""
+    source, destination = plan.source.prefix, plan.destination.prefix
+    names_object = any(item.key == source for item in plan.items) or (
+        not plan.items and channel_dir_uri(str(plan.source)) != str(plan.source).rstrip("/")
+    )
+    src_parent, _, src_name = source.rpartition("/")
+    dst_parent, _, dst_name = destination.rpartition("/")
+    if names_object and src_name and src_name == dst_name:
+        return _folder(src_parent), _folder(dst_parent), [src_name]
+    return _folder(source), _folder(destination), []
+
+
 def transfer_job(plan: SyncPlan, settings: Settings, role_arn: str | None) -> dict[str, Any]:
     if plan.source.scheme != "s3" or plan.destination.scheme != "gs":
         raise StorageError("Storage Transfer Service copies s3:// to gs:// only")
     if not settings.gcp.project:
         raise StorageError("Storage Transfer Service needs a project: set GOOGLE_CLOUD_PROJECT")
+    source_path, sink_path, include = _paths(plan)
+    spec: dict[str, Any] = {
+        "aws_s3_data_source": {
+            "bucket_name": plan.source.bucket,
+            "path": source_path,
+            **aws_access(settings, role_arn),
+        },
+        "gcs_data_sink": {"bucket_name": plan.destination.bucket, "path": sink_path},
+        "transfer_options": {"overwrite_when": "DIFFERENT"},
+    }
+    if include:
+        spec["object_conditions"] = {"include_prefixes": include}
     return {
         "project_id": settings.gcp.project,
         "description": f"liftshift sync {plan.source} -> {plan.destination}",
         "status": "ENABLED",
-        "transfer_spec": {
-            "aws_s3_data_source": {
-                "bucket_name": plan.source.bucket,
-                "path": _folder(plan.source.prefix),
-                **aws_access(settings, role_arn),
-            },
-            "gcs_data_sink": {
-                "bucket_name": plan.destination.bucket,
-                "path": _folder(plan.destination.prefix),
-            },
-            "transfer_options": {"overwrite_when": "DIFFERENT"},
-        },
+        "transfer_spec": spec,
     }
 
 
