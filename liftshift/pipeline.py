@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from liftshift.events import Reporter, ignore
 from liftshift.fileio import write_atomic
-from liftshift.migrator.plan import Plan, load_plan, plan_path, save_plan
+from liftshift.migrator.plan import Plan, load_plan, plan_path, save_plan, settings_for_plan
 from liftshift.settings import Settings, Target
 
 STEPS = ("plan", "migrate", "sync", "train", "register", "deploy")
@@ -330,14 +330,8 @@ class Pipeline:
 
     def _load_plan(self) -> None:
         self.plan = load_plan(self.project_dir)
-        target = self.options.target or self.plan.target.name
-        gcp = self.settings.gcp
-        if self.plan.target.gcp_project and not gcp.project:
-            gcp = replace(gcp, project=self.plan.target.gcp_project)
-        if self.plan.target.region:
-            gcp = replace(gcp, region=self.plan.target.region)
-        self.settings = replace(self.settings, target=target, gcp=gcp)
-        self.summary.target = target
+        self.settings = settings_for_plan(self.plan, self.settings, target=self.options.target)
+        self.summary.target = self.settings.target
 
     def _require_plan(self) -> Plan:
         if self.plan is None:
@@ -394,11 +388,10 @@ def dry_run(project_dir: Path, settings: Settings, options: RunOptions | None = 
         if not scan.is_sagemaker_project:
             raise StepError(f"{project_dir}: no SageMaker launcher or training script found")
         plan = plan_from_scan(scan)
-    target = options.target or plan.target.name
-    gcp = replace(settings.gcp, region=plan.target.region or settings.gcp.region)
-    if plan.target.gcp_project and not gcp.project:
-        gcp = replace(gcp, project=plan.target.gcp_project)
-    settings = replace(settings, target=target, project_dir=project_dir, gcp=gcp)
+    settings = settings_for_plan(
+        plan, replace(settings, project_dir=project_dir), target=options.target
+    )
+    target, gcp = settings.target, settings.gcp
 
     migration = migrate_project(project_dir, plan=plan, launchers=list(plan.code.launchers))
     data = []

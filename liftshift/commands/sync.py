@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -379,15 +379,15 @@ def _dry_run_project(plan: Any, settings: Settings, as_json: bool) -> int:
 
 
 def _sync_project(path: Path, options: SyncOptions) -> int:
-    from liftshift.migrator.plan import load_plan
+    from liftshift.migrator.plan import load_plan, settings_for_plan
     from liftshift.migrator.sync.channels import check_channels, sync_channels
 
     if "://" in str(path):
         raise click.UsageError("give both SOURCE and DESTINATION, or a project PATH")
     plan = load_plan(path)
-    settings = _settings(options.project or path, options.target or plan.target.name)
-    if plan.target.gcp_project and not settings.gcp.project:
-        settings = replace(settings, gcp=replace(settings.gcp, project=plan.target.gcp_project))
+    settings = settings_for_plan(
+        plan, Settings.from_env(options.project or path), target=options.target
+    )
     if not any(c.source and c.destination for c in plan.data.channels):
         _fail(f"{path}: the plan has no data channels with a source and a destination")
     if options.dry_run:

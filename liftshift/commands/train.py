@@ -46,23 +46,14 @@ def _bad_input_errors() -> tuple[type[BaseException], ...]:
 
 def _settings(project: Path, target: str | None, region: str | None = None) -> Any:
     """Settings from the environment, then the plan, then flags (rising priority)."""
-    from dataclasses import replace
-
-    from liftshift.migrator.plan import PlanError, load_plan
+    from liftshift.migrator.plan import PlanError, load_plan, settings_for_plan
     from liftshift.settings import Settings
 
-    settings = Settings.from_env(project)
     try:
         plan = load_plan(project)
     except PlanError:
         plan = None
-    chosen = target or (plan.target.name if plan else settings.target)
-    gcp = settings.gcp
-    if plan and plan.target.gcp_project and not gcp.project:
-        gcp = replace(gcp, project=plan.target.gcp_project)
-    if region or (plan and plan.target.region):
-        gcp = replace(gcp, region=region or plan.target.region)  # type: ignore[union-attr]
-    return replace(settings, target=chosen, gcp=gcp)
+    return settings_for_plan(plan, Settings.from_env(project), target=target, region=region)
 
 
 def _api_errors() -> tuple[type[BaseException], ...]:

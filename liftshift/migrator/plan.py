@@ -11,13 +11,14 @@ import dataclasses
 import tomllib
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import tomlkit
 
 from liftshift.fileio import write_atomic
+from liftshift.settings import Settings
 
 PLAN_FILENAME = "liftshift.toml"
 PLAN_VERSION = 1
@@ -107,6 +108,25 @@ class Plan:
     data: DataPlan = field(default_factory=DataPlan)
     training: TrainingPlan = field(default_factory=TrainingPlan)
     model: ModelPlan = field(default_factory=ModelPlan)
+
+
+def settings_for_plan(
+    plan: Plan | None,
+    settings: Settings,
+    *,
+    target: str | None = None,
+    region: str | None = None,
+) -> Settings:
+    """The settings a step runs with: environment, then the plan, then flags (rising
+    priority). The CLI, ``liftshift run`` and the app all call this, so they agree on where a
+    job goes. Empty plan values leave the environment's in place."""
+    gcp = settings.gcp
+    chosen = target or (plan.target.name if plan else settings.target)
+    if plan is not None and plan.target.gcp_project:
+        gcp = replace(gcp, project=plan.target.gcp_project)
+    if region or (plan is not None and plan.target.region):
+        gcp = replace(gcp, region=region or plan.target.region)  # type: ignore[union-attr]
+    return replace(settings, target="gcp" if chosen == "gcp" else "local", gcp=gcp)
 
 
 def plan_path(project_dir: Path) -> Path:
