@@ -22,10 +22,11 @@ Legacy AI Platform scale tiers are kept as presets over Vertex AI worker pools (
 
 def render() -> str:
     table = load_table()
-    lines = [HEADER, "## Scale tiers", "", "| tier | worker pools | meaning |", "| --- | --- | --- |"]
+    lines = [HEADER, "## Scale tiers", "", "| tier | worker pools | meaning |"]
+    lines.append("| --- | --- | --- |")
     for tier in table.tiers.values():
         pools = "<br>".join(
-            f"{p.role}: {p.replica_count} × {p.machine.describe()}" for p in tier.pools
+            f"{p.role}: {p.replica_count} x {p.machine.describe()}" for p in tier.pools
         )
         lines.append(f"| `{tier.name}` | {pools or 'your own machine'} | {tier.description} |")
     lines += ["", "## SageMaker instance types", "", "| SageMaker | Vertex AI | note |"]

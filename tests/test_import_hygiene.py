@@ -8,11 +8,10 @@ import pytest
 HEAVY = ("textual", "google.cloud.aiplatform", "tensorflow", "boto3", "google.cloud.storage")
 
 
-@pytest.mark.parametrize("module", ["liftshift.cli", "liftshift.migrator.plan", "liftshift.clients"])
+@pytest.mark.parametrize(
+    "module", ["liftshift.cli", "liftshift.migrator.plan", "liftshift.clients"]
+)
 def test_importing_does_not_pull_heavy_sdks(module: str) -> None:
-    code = (
-        f"import sys, {module}; "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
