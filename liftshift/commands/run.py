@@ -155,7 +155,7 @@ def _print_summary(console: Any, summary: Any) -> None:
 
 
 def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> None:
-    from liftshift.pipeline import dry_run
+    from liftshift.dry_run import dry_run
 
     requests = dry_run(path, settings, options)
     if as_json:
