@@ -18,16 +18,12 @@ from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from liftshift.tui import core
 from liftshift.tui.dialogs.confirm import ConfirmDialog
 from liftshift.tui.messages import CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.diff_view import DiffView
 from liftshift.tui.widgets.format import describe_event
-from liftshift.tui.widgets.unavailable import NotAvailable
 
-MIGRATE = core.CorePart("The code changes", "liftshift.migrator.migrate", "migrate_project")
-APPLY = core.CorePart("Writing changes", "liftshift.migrator.apply", "apply_changeset")
 KIND_MARK = {"create": "A", "modify": "M", "move": "R", "delete": "D"}
 
 
@@ -75,9 +71,6 @@ class ChangesScreen(StepScreen):
         self._project: Any = None
 
     def compose_body(self) -> Iterable[Widget]:
-        if not (core.available(MIGRATE) and core.available(APPLY)):
-            yield NotAvailable(MIGRATE)
-            return
         yield Static("", id="changes-status", classes="status", markup=False)
         with Horizontal(id="changes-main"):
             yield OptionList(id="files", compact=True)
@@ -86,13 +79,7 @@ class ChangesScreen(StepScreen):
                 yield Label("Needs attention", classes="section-title")
                 yield OptionList(id="todos", compact=True)
 
-    @property
-    def ready(self) -> bool:
-        return core.available(MIGRATE) and core.available(APPLY)
-
     def on_screen_resume(self) -> None:
-        if not self.ready:
-            return
         project = self.session.settings.project_dir
         if self.result is None or self._project != project or self.session.changes is None:
             if self.session.plan is None and self.session.scan is None:
@@ -105,17 +92,16 @@ class ChangesScreen(StepScreen):
 
     # -- computing the changes ----------------------------------------------------------------
     def action_recompute(self) -> None:
-        if not self.ready:
-            return
         self._project = self.session.settings.project_dir
         self._status("Computing the changes…")
         self.migrate_worker(self._project, self.session.plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="migrate", name="Changes")
     def migrate_worker(self, root: Any, plan: Any) -> None:
-        migrate_project = core.load(MIGRATE)
+        from liftshift.migrator.migrate import migrate_project
+
         launchers = list(plan.code.launchers) if plan is not None else None
-        result = migrate_project(  # type: ignore[operator]
+        result = migrate_project(
             root,
             plan=plan,
             launchers=launchers,
@@ -205,21 +191,19 @@ class ChangesScreen(StepScreen):
         self._update_status()
 
     def action_toggle_hunk(self) -> None:
-        hunk = self.query_one(DiffView).current_hunk if self.ready else None
+        hunk = self.query_one(DiffView).current_hunk
         if hunk is not None:
             hunk.accepted = not hunk.accepted
             self._refresh_file()
 
     def action_next_hunk(self) -> None:
-        if self.ready:
-            self.query_one(DiffView).move(1)
+        self.query_one(DiffView).move(1)
 
     def action_prev_hunk(self) -> None:
-        if self.ready:
-            self.query_one(DiffView).move(-1)
+        self.query_one(DiffView).move(-1)
 
     def _set_file(self, accepted: bool) -> None:
-        change = self.query_one(DiffView).change if self.ready else None
+        change = self.query_one(DiffView).change
         if change is None:
             return
         change.accepted = accepted
@@ -235,7 +219,7 @@ class ChangesScreen(StepScreen):
 
     # -- write and undo -----------------------------------------------------------------------
     def action_write(self) -> None:
-        if not self.ready or self.result is None:
+        if self.result is None:
             return
         changeset = self.result.changeset
         effective = changeset.effective()
@@ -272,21 +256,16 @@ class ChangesScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="Write")
     def write_worker(self, *, force: bool) -> None:
-        from liftshift.migrator.apply import DirtyTreeError
+        from liftshift.migrator.apply import DirtyTreeError, apply_changeset
 
-        apply_changeset = core.load(APPLY)
         try:
-            record = apply_changeset(  # type: ignore[operator]
-                self.result.changeset, self._project, force=force
-            )
+            record = apply_changeset(self.result.changeset, self._project, force=force)
         except DirtyTreeError as exc:
             self.post_message(CoreResult("dirty", str(exc)))
             return
         self.post_message(CoreResult("written", record))
 
     def action_undo(self) -> None:
-        if not self.ready:
-            return
         self.app.push_screen(
             ConfirmDialog("Undo the last write?", "Files are restored from the backup."),
             lambda yes: self.undo_worker() if yes else None,

@@ -19,15 +19,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
-from liftshift.tui import core
 from liftshift.tui.messages import CoreEvent, CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import duration_text, human_bytes
-from liftshift.tui.widgets.unavailable import NotAvailable
 
-PLAN_SYNC = core.CorePart("The S3 -> GCS sync", "liftshift.migrator.sync", "plan_sync")
-ENGINE = core.CorePart("The sync engine", "liftshift.migrator.sync.engine", "sync")
-PREPARE = core.CorePart("Local sample data", "liftshift.migrator.sync.channels", "prepare_channel")
 MAX_OBJECT_ROWS = 2000
 """Rows kept in the per-object table; the counters above it always cover every object."""
 
@@ -70,22 +65,13 @@ class DataScreen(StepScreen):
         self._cancelled_by_user = False
 
     def compose_body(self) -> Iterable[Widget]:
-        if not core.available(PLAN_SYNC):
-            yield NotAvailable(PLAN_SYNC)
-            return
         yield DataTable(id="mapping", cursor_type="row")
         yield Static("", id="sync-status", classes="status", markup=False)
         yield ProgressBar(total=None, id="sync-progress", show_eta=False)
         yield Static("", id="sync-failures", classes="status", markup=False)
         yield DataTable(id="objects", cursor_type="row", zebra_stripes=True)
 
-    @property
-    def ready(self) -> bool:
-        return core.available(PLAN_SYNC)
-
     def on_mount(self) -> None:
-        if not self.ready:
-            return
         mapping = self.query_one("#mapping", DataTable)
         mapping.add_column("Channel")
         for label, width in (("New", 5), ("Chg", 5), ("Same", 5), ("Bytes", 9)):
@@ -96,7 +82,7 @@ class DataScreen(StepScreen):
         self.query_one("#sync-progress", ProgressBar).display = False
 
     def on_screen_resume(self) -> None:
-        if self.ready and (self._cancel is None or self._cancel.is_set()):
+        if self._cancel is None or self._cancel.is_set():
             self._show_mapping()
 
     def _channels(self) -> list[Any]:
@@ -134,9 +120,6 @@ class DataScreen(StepScreen):
         self._start(copy=True)
 
     def _start(self, *, copy: bool) -> None:
-        if not self.ready:
-            self.notify(core.unavailable_text(PLAN_SYNC), severity="warning")
-            return
         if self._cancel is not None and not self._cancel.is_set():
             self.notify("A sync is already running (x cancels it).", severity="warning")
             return
@@ -160,9 +143,9 @@ class DataScreen(StepScreen):
     def sync_worker(
         self, channels: list[Any], settings: Any, cancel: threading.Event, copy: bool
     ) -> None:
-        from liftshift.migrator.sync import ObjectEvent, plan_sync, run_sync
-
-        prepare = core.load(PREPARE) if core.available(PREPARE) else None
+        from liftshift.migrator.sync import ObjectEvent, plan_sync
+        from liftshift.migrator.sync.channels import prepare_channel
+        from liftshift.migrator.sync.engine import sync
 
         def report(event: Any) -> None:
             if isinstance(event, ObjectEvent):
@@ -175,32 +158,25 @@ class DataScreen(StepScreen):
                 self.post_message(CoreEvent(event))
 
         try:
-            plans = []
             for channel in channels:
-                if prepare is not None:
-                    prepare(channel, settings, report)  # type: ignore[operator]
+                prepare_channel(channel, settings, report)
                 sync_plan = plan_sync(channel.source, channel.destination, settings)
-                plans.append((channel.name, sync_plan))
                 self.post_message(CoreResult("sync-plan", (channel.name, sync_plan)))
             if not copy:
                 return
-            engine_sync = core.load(ENGINE) if core.available(ENGINE) else None
-            for (name, sync_plan), channel in zip(plans, channels, strict=True):
+            for channel in channels:
                 if cancel.is_set():
                     break
-                if engine_sync is not None:
-                    # the core's one call: re-plans, picks copy or Storage Transfer Service
-                    result = engine_sync(  # type: ignore[operator]
-                        channel.source,
-                        channel.destination,
-                        settings,
-                        report,
-                        cancel,
-                        engine=self.session.plan.data.engine,
-                    )
-                else:
-                    result = run_sync(sync_plan, settings, report, cancel)
-                self.post_message(CoreResult("sync-result", (name, result)))
+                # the core's one call: re-plans, picks copy or Storage Transfer Service
+                result = sync(
+                    channel.source,
+                    channel.destination,
+                    settings,
+                    report,
+                    cancel,
+                    engine=self.session.plan.data.engine,
+                )
+                self.post_message(CoreResult("sync-result", (channel.name, result)))
         finally:
             self.post_message(CoreResult("sync-done", copy))
             cancel.set()

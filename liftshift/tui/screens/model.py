@@ -1,8 +1,7 @@
 """Step 6 - Model: the version the training registered, and every version of that model.
 
 Reads the registry through the core's ``get_registry`` (versions on disk for the local target,
-the Vertex AI Model Registry for gcp) in a thread worker. Deploying and a test prediction are
-shown only when the core offers them.
+the Vertex AI Model Registry for gcp) in a thread worker.
 """
 
 from __future__ import annotations
@@ -16,13 +15,8 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static
 
-from liftshift.tui import core
 from liftshift.tui.messages import CoreResult
 from liftshift.tui.screens.base import StepScreen
-from liftshift.tui.widgets.unavailable import NotAvailable
-
-REGISTRY = core.CorePart("The model registry", "liftshift.trainer.registry", "get_registry")
-DEPLOY = core.CorePart("Deploy and test prediction", "liftshift.trainer.predict", "predict")
 
 
 def version_text(version: Any) -> str:
@@ -59,9 +53,6 @@ class ModelScreen(StepScreen):
         """True once the registry has been read (tests wait for it)."""
 
     def compose_body(self) -> Iterable[Widget]:
-        if not core.available(REGISTRY):
-            yield NotAvailable(REGISTRY)
-            return
         yield Static(
             "No model registered in this session yet.",
             id="model-version",
@@ -72,21 +63,8 @@ class ModelScreen(StepScreen):
         yield DataTable(id="models", cursor_type="row")
         yield Label("Versions", classes="section-title")
         yield DataTable(id="versions", cursor_type="row", zebra_stripes=True)
-        if not core.available(DEPLOY):
-            yield Static(
-                "Deploy and test prediction: not available in this build (no core function).",
-                id="deploy-note",
-                classes="status",
-                markup=False,
-            )
-
-    @property
-    def ready(self) -> bool:
-        return core.available(REGISTRY)
 
     def on_mount(self) -> None:
-        if not self.ready:
-            return
         models = self.query_one("#models", DataTable)
         models.add_columns("Model", "Default version", "Aliases")
         models.styles.height = 5
@@ -95,8 +73,6 @@ class ModelScreen(StepScreen):
         )
 
     def on_screen_resume(self) -> None:
-        if not self.ready:
-            return
         version = self.session.model_version
         if version is not None:
             self.query_one("#model-version", Static).update(version_text(version))
@@ -104,13 +80,13 @@ class ModelScreen(StepScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        if self.ready:
-            self.registry_worker(self.selected_model)
+        self.registry_worker(self.selected_model)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="registry", name="Registry")
     def registry_worker(self, model: str | None) -> None:
-        get_registry = core.load(REGISTRY)
-        registry = get_registry(self.session.settings)  # type: ignore[operator]
+        from liftshift.trainer.registry import get_registry
+
+        registry = get_registry(self.session.settings)
         models = registry.list_models()
         if model is None and models:
             model = models[0].model

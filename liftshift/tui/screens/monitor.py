@@ -19,16 +19,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
-from liftshift.tui import core
 from liftshift.tui.dialogs.confirm import ConfirmDialog
 from liftshift.tui.messages import CoreEvent, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import duration_text
 from liftshift.tui.widgets.log_view import JobLog
-from liftshift.tui.widgets.unavailable import NotAvailable
-
-BACKENDS = core.CorePart("Training backends", "liftshift.trainer.backends", "get_backend")
-MONITOR = core.CorePart("The job monitor", "liftshift.trainer.monitor", "follow")
 
 
 class LogsArrived(Message):
@@ -78,9 +73,6 @@ class MonitorScreen(StepScreen):
         """True once the backend's job list has been read (tests wait for it)."""
 
     def compose_body(self) -> Iterable[Widget]:
-        if not (core.available(BACKENDS) and core.available(MONITOR)):
-            yield NotAvailable(BACKENDS)
-            return
         yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
         yield Static(
             "No job followed yet: launch one on Train, or pick one above.",
@@ -92,13 +84,7 @@ class MonitorScreen(StepScreen):
         yield JobLog(id="log")
         yield Input(placeholder="search the log (enter: find, esc: close)", id="search")
 
-    @property
-    def ready(self) -> bool:
-        return core.available(BACKENDS) and core.available(MONITOR)
-
     def on_mount(self) -> None:
-        if not self.ready:
-            return
         self.query_one("#search", Input).display = False
         table = self.query_one("#jobs", DataTable)
         table.add_columns("Job", "State", "Started")
@@ -109,18 +95,18 @@ class MonitorScreen(StepScreen):
     def on_screen_resume(self) -> None:
         """Coming here from Train after a launch: follow the job it started."""
         job = self.session.job
-        if self.ready and job is not None and getattr(job, "job_id", None) != self.job_id:
+        if job is not None and getattr(job, "job_id", None) != self.job_id:
             self.follow(job.job_id)
 
     # -- jobs list ----------------------------------------------------------------------------
     def action_refresh(self) -> None:
-        if self.ready:
-            self.list_worker()
+        self.list_worker()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="jobs", name="List jobs")
     def list_worker(self) -> None:
-        get_backend = core.load(BACKENDS)
-        jobs = get_backend(self.session.settings).list_jobs()  # type: ignore[operator]
+        from liftshift.trainer.backends import get_backend
+
+        jobs = get_backend(self.session.settings).list_jobs()
         self.post_message(CoreResult("jobs", jobs))
 
     def _show_jobs(self, jobs: list[Any]) -> None:
@@ -170,11 +156,11 @@ class MonitorScreen(StepScreen):
     def follow_worker(
         self, job_id: str, stop: threading.Event, shown: threading.Event, *, register: bool
     ) -> None:
+        from liftshift.trainer.backends import get_backend
         from liftshift.trainer.jobs import JobLogLine, JobStateChanged
+        from liftshift.trainer.monitor import follow
 
-        get_backend = core.load(BACKENDS)
-        follow = core.load(MONITOR)
-        backend = get_backend(self.session.settings)  # type: ignore[operator]
+        backend = get_backend(self.session.settings)
 
         def report(event: Any) -> None:
             if stop.is_set() or not shown.is_set():
@@ -201,7 +187,7 @@ class MonitorScreen(StepScreen):
             if result.model_version is not None:
                 self.post_message(CoreResult("model", result.model_version))
         else:
-            status = follow(backend, job_id, report, stop=stop)  # type: ignore[operator]
+            status = follow(backend, job_id, report, stop=stop)
         if not stop.is_set() and shown.is_set():
             self.post_message(CoreResult("job-finished", status))
 
@@ -268,32 +254,28 @@ class MonitorScreen(StepScreen):
 
     # -- log keys -----------------------------------------------------------------------------
     def action_toggle_follow(self) -> None:
-        if self.ready:
-            following = self.query_one(JobLog).toggle_follow()
-            self.notify("Following the log" if following else "Paused: the log stays put")
+        following = self.query_one(JobLog).toggle_follow()
+        self.notify("Following the log" if following else "Paused: the log stays put")
 
     def action_search(self) -> None:
-        if self.ready:
-            search = self.query_one("#search", Input)
-            search.display = True
-            search.focus()
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
 
     def action_close_search(self) -> None:
-        if self.ready:
-            self.query_one("#search", Input).display = False
-            self.query_one(JobLog).focus()
+        self.query_one("#search", Input).display = False
+        self.query_one(JobLog).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
             self.query_one(JobLog).find(event.value)
 
     def action_next_match(self) -> None:
-        if self.ready:
-            self.query_one(JobLog).find(self.query_one("#search", Input).value)
+        self.query_one(JobLog).find(self.query_one("#search", Input).value)
 
     # -- cancel -------------------------------------------------------------------------------
     def action_cancel_job(self) -> None:
-        if not self.ready or not self.job_id:
+        if not self.job_id:
             self.notify("No job to cancel.", severity="warning")
             return
         job_id = self.job_id
@@ -309,6 +291,7 @@ class MonitorScreen(StepScreen):
 
     @work(thread=True, exit_on_error=False, group="cancel", name="Cancel job")
     def cancel_worker(self, job_id: str) -> None:
-        get_backend = core.load(BACKENDS)
-        status = get_backend(self.session.settings).cancel(job_id)  # type: ignore[operator]
+        from liftshift.trainer.backends import get_backend
+
+        status = get_backend(self.session.settings).cancel(job_id)
         self.post_message(CoreResult("cancelled", status))

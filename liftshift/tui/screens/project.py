@@ -28,13 +28,11 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from liftshift.tui import core
 from liftshift.tui.dialogs.folder import FolderDialog
 from liftshift.tui.messages import CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import describe_event, value_text
 from liftshift.tui.widgets.plan_form import PlanForm
-from liftshift.tui.widgets.unavailable import NotAvailable
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -44,7 +42,7 @@ class ScanOutcome:
     scan: Any
     plan: Any
     plan_source: str
-    """``liftshift.toml`` (loaded), ``planner`` (proposed, not saved) or ``none``."""
+    """``liftshift.toml`` (loaded and completed by the planner) or ``planner`` (not saved)."""
 
 
 class Overview(Vertical):
@@ -95,8 +93,6 @@ class ProjectScreen(StepScreen):
         yield Static(id="project-path", classes="status", markup=False)
         yield Static(id="scan-status", classes="status", markup=False)
         yield ProgressBar(total=None, id="scan-progress", show_eta=False)
-        if not core.available(core.SCANNER):
-            yield NotAvailable(core.SCANNER)
         yield Vertical(id="overview-holder")
 
     def __init__(self) -> None:
@@ -119,11 +115,7 @@ class ProjectScreen(StepScreen):
             return
         await holder.mount(overview)
         self._set_columns()
-        if core.available(core.SCANNER):
-            self.action_scan()
-        else:
-            self._status("Scanner not available: the overview stays empty.")
-            self._load_existing_plan()
+        self.action_scan()
 
     def _set_columns(self) -> None:
         columns = {
@@ -160,9 +152,6 @@ class ProjectScreen(StepScreen):
         self.action_scan()
 
     def action_scan(self) -> None:
-        if not core.available(core.SCANNER):
-            self.notify(core.unavailable_text(core.SCANNER), severity="warning")
-            return
         bar = self.query_one("#scan-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.display = True
@@ -174,14 +163,15 @@ class ProjectScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan", name="Scan")
     def scan_worker(self, root: Path) -> None:
+        from liftshift.migrator.scan import scan_project
+
         worker = get_current_worker()
-        scan_project = core.load(core.SCANNER)
 
         def report(event: Any) -> None:
             if not worker.is_cancelled:
                 self.post_message(CoreProgress(event))
 
-        scan = scan_project(root, reporter=report)  # type: ignore[operator]
+        scan = scan_project(root, reporter=report)
         plan, source = self._plan_for(root, scan)
         if not worker.is_cancelled:
             self.post_message(CoreResult("scan", ScanOutcome(scan, plan, source)))
@@ -190,15 +180,11 @@ class ProjectScreen(StepScreen):
     def _plan_for(root: Path, scan: Any) -> tuple[Any, str]:
         """The plan on disk when there is one; else the planner's proposal (not yet saved)."""
         from liftshift.migrator.plan import load_plan, plan_path
+        from liftshift.migrator.planner import plan_from_scan
 
         existing = load_plan(root) if plan_path(root).exists() else None
-        if core.available(core.PLANNER):
-            plan_from_scan = core.load(core.PLANNER)
-            plan = plan_from_scan(scan, existing=existing)  # type: ignore[operator]
-            return plan, "liftshift.toml" if existing is not None else "planner"
-        if existing is not None:
-            return existing, "liftshift.toml"
-        return None, "none"
+        plan = plan_from_scan(scan, existing=existing)
+        return plan, "liftshift.toml" if existing is not None else "planner"
 
     def on_core_progress(self, message: CoreProgress) -> None:
         event = message.event
@@ -208,39 +194,14 @@ class ProjectScreen(StepScreen):
         self._status(f"Scanning… {describe_event(event)}")
 
     def on_core_result(self, message: CoreResult) -> None:
-        outcome: ScanOutcome = message.value
-        if message.kind == "plan":
-            if outcome.plan is None:
-                self.plan_form.set_note("No liftshift.toml in this folder yet.")
-            else:
-                self.session.use_plan(outcome.plan)
-                self._fill_form(outcome.plan, outcome.plan_source)
-            return
         if message.kind != "scan":
             return
+        outcome: ScanOutcome = message.value
         self.query_one("#scan-progress", ProgressBar).display = False
         self.session.scan = outcome.scan
         self._show_scan(outcome.scan)
-        if outcome.plan is not None:
-            self.session.use_plan(outcome.plan)
-            self._fill_form(outcome.plan, outcome.plan_source)
-        else:
-            self.plan_form.set_note(
-                "No liftshift.toml and no planner in this build: nothing to edit yet."
-            )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="plan", name="Load plan")
-    def _load_existing_plan(self) -> None:
-        """Read liftshift.toml off the UI thread (tomlkit alone costs ~40 ms to import)."""
-        from liftshift.migrator.plan import load_plan, plan_path
-
-        root = self.session.settings.project_dir
-        if plan_path(root).exists():
-            self.post_message(
-                CoreResult("plan", ScanOutcome(None, load_plan(root), "liftshift.toml"))
-            )
-        else:
-            self.post_message(CoreResult("plan", ScanOutcome(None, None, "none")))
+        self.session.use_plan(outcome.plan)
+        self._fill_form(outcome.plan, outcome.plan_source)
 
     # -- overview -----------------------------------------------------------------------------
     def _show_scan(self, scan: Any) -> None:

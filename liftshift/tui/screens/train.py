@@ -20,13 +20,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from liftshift.tui import core
 from liftshift.tui.messages import CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import describe_event
-from liftshift.tui.widgets.unavailable import NotAvailable
 
-SERVICE = core.CorePart("Training", "liftshift.trainer.service", "start_training")
 FROM_INSTANCE = "@instance"
 """Option id of "the machine mapped from the SageMaker instance type"."""
 
@@ -52,9 +49,6 @@ class TrainScreen(StepScreen):
         self._choice = ""
 
     def compose_body(self) -> Iterable[Widget]:
-        if not core.available(SERVICE):
-            yield NotAvailable(SERVICE)
-            return
         yield Static("", id="train-source", classes="status", markup=False)
         with Horizontal(id="train-main"):
             with Vertical(id="train-left"):
@@ -77,8 +71,7 @@ class TrainScreen(StepScreen):
             yield Static("", id="train-preview", markup=False)
 
     def on_screen_resume(self) -> None:
-        if core.available(SERVICE):
-            self._load_plan()
+        self._load_plan()
 
     # -- the plan and the choices -------------------------------------------------------------
     def _load_plan(self) -> None:
@@ -192,9 +185,6 @@ class TrainScreen(StepScreen):
     # -- launch -------------------------------------------------------------------------------
     @on(Button.Pressed, "#launch")
     def action_launch(self) -> None:
-        if not core.available(SERVICE):
-            self.notify(core.unavailable_text(SERVICE), severity="warning")
-            return
         if self.session.plan is None or self.spec is None:
             self.notify("Nothing to launch: the job cannot be built yet.", severity="warning")
             return
@@ -205,9 +195,10 @@ class TrainScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train", name="Launch")
     def launch_worker(self, plan: Any, settings: Any, overrides: Any) -> None:
-        start_training = core.load(SERVICE)
+        from liftshift.trainer.service import start_training
+
         try:
-            result = start_training(  # type: ignore[operator]
+            result = start_training(
                 plan, settings, overrides, reporter=lambda e: self.post_message(CoreProgress(e))
             )
         except Exception:
