@@ -185,6 +185,9 @@ class Pipeline:
                 f"{self.project_dir}: no SageMaker launcher or training script found "
                 "(nothing reads SM_* variables or builds an estimator)"
             )
+        if self.options.out is not None:
+            # the source stays untouched: migrate writes the plan into the migrated copy
+            return StepFinished("plan", "done", "planned; liftshift.toml goes into the copy")
         save_plan(plan_from_scan(scan), self.project_dir)
         self._load_plan()
         assert self.plan is not None
@@ -209,7 +212,9 @@ class Pipeline:
         if self.options.out is not None:
             out = self.options.out.resolve()
             if out.exists() and any(out.iterdir()):
-                raise StepError(f"{out}: --out folder is not empty")
+                raise StepError(
+                    f"{out}: --out folder is not empty (to continue there: liftshift run {out})"
+                )
             written = write_copy(result.changeset, self.project_dir, out)
             self._move_to(out)
             return StepFinished(

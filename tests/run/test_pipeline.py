@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.pipeline import Pipeline, RunState, StepFinished, StepStarted
+from liftshift.pipeline import Pipeline, RunOptions, RunState, StepFinished, StepStarted
 from liftshift.settings import Settings
 from liftshift.trainer.jobs import JobState, JobStateChanged
 
@@ -128,6 +128,22 @@ def test_run_interrupted_while_training_reattaches_instead_of_rerunning(tmp_path
     assert second.state.job_id == job_id, "the running job was reattached, not resubmitted"
     assert outcomes(second)["train"] in {"done", "nothing to do"}
     assert second.state.version == "1"
+
+
+@pytest.mark.slow
+def test_run_with_out_leaves_the_source_untouched(tmp_path: Path) -> None:
+    source = copy_example("titanic-sklearn", tmp_path)
+    before = {p: p.read_bytes() for p in source.rglob("*") if p.is_file()}
+    out = tmp_path / "migrated"
+    summary = Pipeline(source, Settings.from_env(source), RunOptions(out=out)).run()
+    assert summary.ok, summary.steps
+    assert {p: p.read_bytes() for p in source.rglob("*") if p.is_file()} == before
+    assert not (source / ".liftshift").exists()
+    assert (out / "trainer" / "train.py").is_file() and (out / "liftshift.toml").is_file()
+    assert summary.state.version == "1"
+
+    again = Pipeline(source, Settings.from_env(source), RunOptions(out=out)).run()
+    assert "liftshift run" in again.failed_step.summary
 
 
 def test_run_on_a_folder_without_sagemaker_fails_at_plan(tmp_path: Path) -> None:
