@@ -103,6 +103,24 @@ def vertex_client_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+def vertex_sdk(settings: Settings) -> Any:
+    """The ``google.cloud.aiplatform`` module, initialised for ``settings``.
+
+    ``aiplatform.init`` sets process-wide defaults, so every Vertex adapter goes through here.
+    The SDK's own INFO lines ("Creating CustomJob…") are raised to WARNING: liftshift reports
+    progress itself and they would interleave with it.
+    """
+    import logging
+
+    from google.cloud import aiplatform
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("google.cloud.aiplatform"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    aiplatform.init(**vertex_client_options(settings))
+    return aiplatform
+
+
 def logging_client(settings: Settings) -> Any:
     """A google-cloud-logging client, for tailing a job's logs."""
     from google.api_core.client_options import ClientOptions

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from liftshift.clients import vertex_client_options
+from liftshift.clients import vertex_sdk
 from liftshift.events import Reporter, ignore
 from liftshift.settings import Settings
-from liftshift.trainer.backends.vertex import quiet_sdk_logging
 from liftshift.trainer.jobs import StepProgress
 from liftshift.trainer.registry.base import ModelVersion
 
@@ -95,10 +94,7 @@ def _predict_vertex(
     machine_type: str,
     reporter: Reporter,
 ) -> Prediction:
-    from google.cloud import aiplatform
-
-    quiet_sdk_logging()
-    aiplatform.init(**vertex_client_options(settings))
+    aiplatform = vertex_sdk(settings)
     name = f"{version.model}-endpoint"
     escaped = name.replace('"', '\\"')
     endpoints = aiplatform.Endpoint.list(filter=f'display_name="{escaped}"')

@@ -46,6 +46,19 @@ class SyncResult:
     def ok(self) -> bool:
         return not self.failed and not self.cancelled
 
+    def finished_event(self) -> SyncFinished:
+        """The last event of a sync, whichever engine ran it."""
+        return SyncFinished(
+            self.source,
+            self.destination,
+            verified=len(self.verified),
+            failed=len(self.failed),
+            skipped=self.skipped,
+            bytes_copied=self.bytes_copied,
+            elapsed=self.elapsed,
+            cancelled=self.cancelled,
+        )
+
     def to_dict(self) -> dict[str, object]:
         return {
             "source": self.source,
@@ -204,16 +217,5 @@ def run_sync(
     result.elapsed = time.monotonic() - progress.started
     result.failed.sort(key=lambda f: f.key)
     progress.maybe_emit(force=True)
-    reporter(
-        SyncFinished(
-            result.source,
-            result.destination,
-            verified=len(result.verified),
-            failed=len(result.failed),
-            skipped=result.skipped,
-            bytes_copied=result.bytes_copied,
-            elapsed=result.elapsed,
-            cancelled=result.cancelled,
-        )
-    )
+    reporter(result.finished_event())
     return result

@@ -21,7 +21,7 @@ from liftshift.events import Reporter, ignore
 from liftshift.migrator.storage import AccessDenied, StorageError
 from liftshift.migrator.storage.uri import channel_dir_uri
 from liftshift.migrator.sync.copier import CopiedObject
-from liftshift.migrator.sync.events import SyncFinished, SyncProgress, SyncStarted
+from liftshift.migrator.sync.events import SyncProgress, SyncStarted
 from liftshift.migrator.sync.plan import SyncPlan, plan_sync
 from liftshift.migrator.sync.runner import FailedObject, SyncResult
 from liftshift.settings import Settings
@@ -180,18 +180,7 @@ def run_transfer(
         result.failed.append(FailedObject(str(plan.source), f"transfer failed: {error}"))
     _reconcile(plan, settings, result)
     result.elapsed = time.monotonic() - started
-    reporter(
-        SyncFinished(
-            result.source,
-            result.destination,
-            verified=len(result.verified),
-            failed=len(result.failed),
-            skipped=result.skipped,
-            bytes_copied=result.bytes_copied,
-            elapsed=result.elapsed,
-            cancelled=result.cancelled,
-        )
-    )
+    reporter(result.finished_event())
     return result
 
 

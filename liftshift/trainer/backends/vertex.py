@@ -9,11 +9,10 @@ Logging with an explicit timestamp bound (without one the client silently adds "
 from __future__ import annotations
 
 import json
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from liftshift.clients import logging_client, vertex_client_options
+from liftshift.clients import logging_client, vertex_sdk
 from liftshift.events import Reporter, ignore
 from liftshift.settings import Settings
 from liftshift.trainer.backends.base import LogBatch
@@ -28,14 +27,6 @@ from liftshift.trainer.jobs import (
 
 CONSOLE = "https://console.cloud.google.com/vertex-ai/locations/{region}/training/{job}/cpu"
 LOG_PAGE_SIZE = 1000
-
-
-def quiet_sdk_logging() -> None:
-    """The SDK logs "Creating CustomJob…" at INFO on each of its module loggers (each with its
-    level set), which would interleave with liftshift's own progress: raise them to WARNING."""
-    for name in list(logging.root.manager.loggerDict):
-        if name.startswith("google.cloud.aiplatform"):
-            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def log_filter(job_id: str, since: str) -> str:
@@ -58,11 +49,7 @@ class VertexBackend:
 
     def _sdk(self) -> Any:
         if self._aiplatform is None:
-            from google.cloud import aiplatform
-
-            quiet_sdk_logging()
-            aiplatform.init(**vertex_client_options(self.settings))
-            self._aiplatform = aiplatform
+            self._aiplatform = vertex_sdk(self.settings)
         return self._aiplatform
 
     def _resource(self, job_id: str) -> str:

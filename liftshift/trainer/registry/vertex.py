@@ -14,9 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from liftshift.clients import gcs_client, vertex_client_options
+from liftshift.clients import gcs_client, vertex_sdk
 from liftshift.settings import Settings
-from liftshift.trainer.backends.vertex import quiet_sdk_logging
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
     ModelVersion,
@@ -34,11 +33,7 @@ class VertexRegistry:
 
     def _sdk(self) -> Any:
         if self._aiplatform is None:
-            from google.cloud import aiplatform
-
-            quiet_sdk_logging()
-            aiplatform.init(**vertex_client_options(self.settings))
-            self._aiplatform = aiplatform
+            self._aiplatform = vertex_sdk(self.settings)
         return self._aiplatform
 
     def find_model(self, display_name: str) -> Any | None:
