@@ -7,7 +7,7 @@ returned. Nothing here talks to the core or to the disk: persistence lives in th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from liftshift.settings import Settings
@@ -31,11 +31,8 @@ class Session:
 
     def use_plan(self, plan: Any) -> None:
         """Make ``plan`` current; its target, GCP project and region win over the environment,
-        as they do for the CLI (``liftshift train`` without ``--target`` uses the plan's)."""
+        by the same core rule the CLI follows (``settings_for_plan``)."""
+        from liftshift.migrator.plan import settings_for_plan  # tomlkit: not before first paint
+
         self.plan = plan
-        gcp = self.settings.gcp
-        if plan.target.gcp_project and not gcp.project:
-            gcp = replace(gcp, project=plan.target.gcp_project)
-        if plan.target.region:
-            gcp = replace(gcp, region=plan.target.region)
-        self.settings = replace(self.settings, target=plan.target.name, gcp=gcp)
+        self.settings = settings_for_plan(plan, self.settings)
