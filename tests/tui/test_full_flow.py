@@ -86,3 +86,26 @@ async def test_cancel_a_running_job_after_confirming(
         await pilot.press("y")
         await wait_for(pilot, lambda: "CANCELLED" in str(job_status.render()), timeout=60)
         assert app.session.model_version is None
+
+
+@pytest.mark.slow
+async def test_deploy_version_1_and_predict_the_sample_instances(
+    local_settings: Settings, titanic: Path
+) -> None:
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        await write_sync_and_launch(pilot, app, titanic)
+        await wait_for(pilot, lambda: app.session.model_version is not None, timeout=240)
+
+        await pilot.press("6")
+        screen: Any = app.screen
+        await wait_for(pilot, lambda: screen.loaded)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen.prediction is not None, timeout=120)
+        assert len(screen.prediction.predictions) == 2  # examples ship two instances
+        assert all(p in (0, 1) for p in screen.prediction.predictions)  # survived or not
+        shown = str(screen.query_one("#predictions", Static).render())
+        assert "Version 1 of" in shown
+        assert f"#1  {screen.prediction.predictions[0]}" in shown
+        assert f"#2  {screen.prediction.predictions[1]}" in shown

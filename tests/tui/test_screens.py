@@ -72,3 +72,18 @@ def test_tui_command_refuses_a_missing_folder(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert "does not exist" in out.stderr
+
+
+async def test_predict_says_when_the_project_has_no_sample_instances(
+    local_settings: Settings, titanic: Path
+) -> None:
+    (titanic / "sample_instances.json").unlink()
+    app = make_app(settings=local_settings, start="model")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.loaded)  # type: ignore[attr-defined]
+        await pilot.press("d")
+        shown = screen.query_one("#predictions", Static)
+        await wait_for(pilot, lambda: "No sample_instances.json" in str(shown.render()))
+        assert any("No sample_instances.json" in n.message for n in app._notifications)
+        assert screen.prediction is None  # type: ignore[attr-defined]
