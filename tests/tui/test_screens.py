@@ -87,3 +87,16 @@ async def test_predict_says_when_the_project_has_no_sample_instances(
         await wait_for(pilot, lambda: "No sample_instances.json" in str(shown.render()))
         assert any("No sample_instances.json" in n.message for n in app._notifications)
         assert screen.prediction is None  # type: ignore[attr-defined]
+
+
+async def test_scan_status_names_the_file_and_the_count(local_settings: Settings) -> None:
+    from liftshift.migrator.scan import ScanProgress
+    from liftshift.tui.messages import CoreProgress
+
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        app.screen.post_message(CoreProgress(ScanProgress(done=1, total=3, path="launch.py")))
+        await pilot.pause()
+        status = str(app.screen.query_one("#scan-status", Static).render())
+        assert status == "Scanning launch.py (1/3)"

@@ -189,9 +189,15 @@ class ProjectScreen(StepScreen):
     def on_core_progress(self, message: CoreProgress) -> None:
         event = message.event
         done, total = getattr(event, "done", None), getattr(event, "total", None)
-        if isinstance(done, int) and isinstance(total, int) and total:
+        counted = isinstance(done, int) and isinstance(total, int) and total
+        if counted:
             self.query_one("#scan-progress", ProgressBar).update(total=total, progress=done)
-        self._status(f"Scanning… {describe_event(event)}")
+        path = getattr(event, "path", None)
+        if isinstance(path, str) and path:
+            # the scanner's ScanProgress: the file just analysed, and how far along
+            self._status(f"Scanning {path} ({done}/{total})" if counted else f"Scanning {path}")
+        else:
+            self._status(f"Scanning… {describe_event(event)}")
 
     def on_core_result(self, message: CoreResult) -> None:
         if message.kind != "scan":
