@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +18,27 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def titanic(tmp_path: Path) -> Path:
-    """A copy of ``examples/titanic-sklearn`` named like the original (snapshots show the name)."""
+def titanic(tmp_path: Path) -> Iterator[Path]:
+    """A copy of ``examples/titanic-sklearn`` named like the original (snapshots show the name).
+
+    Every training job started on it is cancelled at teardown, passed or failed."""
     target = tmp_path / "titanic-sklearn"
     shutil.copytree(EXAMPLES / "titanic-sklearn", target, ignore=shutil.ignore_patterns(".*"))
-    return target
+    yield target
+    cancel_local_jobs(target)
+
+
+def cancel_local_jobs(project: Path) -> None:
+    """Cancel the local target's unfinished jobs in ``project`` through the backend's own
+    ``cancel``: a local job runs detached from the app, so one a test left running (a long
+    job it chose not to cancel, a test that failed half way) would eat the shared CPU for
+    minutes after the test."""
+    from liftshift.trainer.backends import get_backend
+
+    backend = get_backend(Settings.from_env(project, env={}))
+    for status in backend.list_jobs():
+        if not status.state.terminal:
+            backend.cancel(status.job_id)
 
 
 @pytest.fixture
