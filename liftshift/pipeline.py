@@ -221,7 +221,8 @@ class Pipeline:
                 "migrate", "done", f"wrote a migrated copy to {out} ({len(written)} files)"
             )
         if not result.changeset:
-            return StepFinished("migrate", "nothing to do", f"already migrated; {_todo(result)}")
+            attention = f"{result.need_attention} item(s) need attention"
+            return StepFinished("migrate", "nothing to do", f"already migrated; {attention}")
         try:
             record = apply_changeset(result.changeset, self.project_dir, force=self.options.force)
         except DirtyTreeError as exc:
@@ -348,13 +349,8 @@ class Pipeline:
         """Continue the run in a migrated copy (``--out``): its own plan, state and storage."""
         self.project_dir = project_dir
         self.summary.project_dir = project_dir
-        local_root = self.settings.local_root
-        self.settings = replace(self.settings, project_dir=project_dir, local_root=local_root)
+        self.settings = replace(self.settings, project_dir=project_dir)
         self._load_plan()
-
-
-def _todo(result: Any) -> str:
-    return f"{result.need_attention} item(s) need attention"
 
 
 def _size(n: float) -> str:
