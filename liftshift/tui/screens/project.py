@@ -114,6 +114,8 @@ class ProjectScreen(StepScreen):
         if not holder.is_attached:
             return
         await holder.mount(overview)
+        if not self.query("#launchers"):
+            return  # the app closed while mounting: the overview was never composed
         self._set_columns()
         self.action_scan()
 
