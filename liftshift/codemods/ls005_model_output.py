@@ -24,7 +24,7 @@ from liftshift.codemods.base import (
     string_value,
 )
 from liftshift.codemods.cstutil import StatementTodos, dotted_name
-from liftshift.codemods.passes import FilePass, transform_with
+from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 
 CODE = "LS005"
 VERSION_DIR = re.compile(r"^\d+$")
@@ -200,7 +200,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     renames = fctx.mentions(RENAME_CANDIDATES)
     planner = _Plan()
     if renames:
-        module.visit(planner)
+        fast_visit(module, planner)
     rewrite = None
     if planner.renames or fctx.mentions(CALL_REWRITES):
         rewrite = _Rewrite(planner.renames)

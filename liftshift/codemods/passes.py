@@ -11,6 +11,7 @@ run one after another. Rules detect what to rewrite on ``original_node`` and bui
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -64,46 +65,152 @@ def run_passes(module: cst.Module, fctx: FileContext, makers: list[MakePass]) ->
     return result
 
 
-def fast_visit(module: cst.Module, transformer: cst.CSTTransformer) -> cst.Module:
-    """``module.visit(transformer)`` with the cheaper dispatch below."""
-    return module.visit(_Fused([transformer]))
+def fast_visit(module: cst.CSTNode, visitor: cst.CSTVisitorT) -> cst.CSTNode:
+    """``module.visit(visitor)`` with the cheaper dispatch below (a transformer's result; for a
+    read-only visitor, the node itself)."""
+    result = module.visit(_Fused([visitor]))
+    return module if isinstance(visitor, cst.CSTVisitor) else result
+
+
+# Nodes whose descendants can only be whitespace, comments, parentheses and semicolons.
+_LEAVES: tuple[type, ...] = (
+    cst.Name,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.SimpleString,
+    cst.FormattedStringText,
+    cst.Ellipsis,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+    cst.Comma,
+    cst.Dot,
+    cst.Colon,
+    cst.Semicolon,
+    cst.AssignEqual,
+    cst.ImportStar,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Comment,
+    cst.Newline,
+)
+# What can be found below a leaf: a hook on any of these turns leaf pruning off.
+_TRIVIA: tuple[type, ...] = (
+    cst.BaseParenthesizableWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Comment,
+    cst.Newline,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.Semicolon,
+)
+# Nodes that can hold statements. Expressions never do, so a walk whose hooks are all on these
+# types need not go into any other node.
+_STRUCTURE: tuple[type, ...] = (
+    cst.Module,
+    cst.BaseStatement,
+    cst.BaseSuite,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.MatchCase,
+)
+
+
+@functools.cache
+def _hooked_types(kind: type) -> frozenset[type]:
+    """The node types a visitor or transformer class has its own ``visit_``/``leave_`` for."""
+    found = set()
+    for name in dir(kind):
+        if not name.startswith(("visit_", "leave_")):
+            continue
+        node_type = getattr(cst, name.split("_", 1)[1], None)
+        method = getattr(kind, name)
+        if (
+            isinstance(node_type, type)
+            and method is not getattr(cst.CSTTransformer, name, None)
+            and method is not getattr(cst.CSTVisitor, name, None)
+        ):
+            found.add(node_type)
+    return frozenset(found)
 
 
 class _Fused(cst.CSTTransformer):
-    """Dispatches every node to each transformer in turn. A transformer whose ``visit_*``
-    returns False skips that node's children (as in its own walk) and still gets its
-    ``leave_*``.
+    """Dispatches every node to each transformer (or read-only visitor) in turn. A transformer
+    whose ``visit_*`` returns False skips that node's children (as in its own walk) and still
+    gets its ``leave_*``.
 
     libcst's base transformer has a no-op method for every node type and every attribute, and
     its dispatch looks each one up by name on every node; here the methods a rule really
     overrides are looked up once per node type, and attribute hooks (no rule uses them) are
-    skipped: most of the cost of a walk is those lookups and calls."""
+    skipped: most of the cost of a walk is those lookups and calls. The walk also does not go
+    below nodes where no hook can fire: the whitespace inside a name or an operator (unless a
+    hook is on whitespace), and everything below statements when all hooks are on statements
+    and blocks (libcst rebuilds every node it walks into, so these are most of the walk)."""
 
-    def __init__(self, transformers: list[cst.CSTTransformer]) -> None:
+    def __init__(self, transformers: list[cst.CSTVisitor | cst.CSTTransformer]) -> None:
         super().__init__()
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
         self._visits: dict[type, list] = {}
         self._leaves: dict[type, list] = {}
+        self._descend: dict[type, bool] = {}
+        self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
+        hooked = set().union(*(_hooked_types(type(t)) for t in transformers))
+        self._prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
+        self._statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
+
+    def _descends(self, node_type: type) -> bool:
+        """Whether a hook can fire anywhere below a node of this type."""
+        descend = self._descend.get(node_type)
+        if descend is None:
+            descend = not (
+                (self._prune_leaves and issubclass(node_type, _LEAVES))
+                or (self._statements_only and not issubclass(node_type, _STRUCTURE))
+            )
+            self._descend[node_type] = descend
+        return descend
 
     def _hooks(self, kind: str, node_type: type) -> list:
         cache = self._visits if kind == "visit" else self._leaves
         hooks = cache.get(node_type)
         if hooks is None:
             name = f"{kind}_{node_type.__name__}"
-            base = getattr(cst.CSTTransformer, name, None)
             hooks = []
             for transformer in self.transformers:
+                base = getattr(
+                    cst.CSTVisitor
+                    if isinstance(transformer, cst.CSTVisitor)
+                    else cst.CSTTransformer,
+                    name,
+                    None,
+                )
                 method = getattr(type(transformer), name, None)
                 hooks.append(getattr(transformer, name) if method is not base else None)
             cache[node_type] = hooks
         return hooks
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        for index, hook in enumerate(self._hooks("visit", type(node))):
+        node_type = type(node)
+        for index, hook in enumerate(self._hooks("visit", node_type)):
             if hook is not None and self.skipping[index] is None and hook(node) is False:
                 self.skipping[index] = node
-        return True
+        return self._descends(node_type)
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
@@ -116,6 +223,9 @@ class _Fused(cst.CSTTransformer):
                     continue
                 self.skipping[index] = None
             if hook is None:
+                continue
+            if self._read_only[index]:
+                hook(original_node)
                 continue
             if not isinstance(result, cst.CSTNode):
                 break  # removed or flattened: the next rules have nothing left to see
