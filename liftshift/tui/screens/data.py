@@ -143,7 +143,7 @@ class DataScreen(StepScreen):
     def sync_worker(
         self, channels: list[Any], settings: Any, cancel: threading.Event, copy: bool
     ) -> None:
-        from liftshift.migrator.sync import ObjectEvent, plan_sync
+        from liftshift.migrator.sync import ObjectEvent, SyncProgress, plan_sync
         from liftshift.migrator.sync.channels import prepare_channel
         from liftshift.migrator.sync.engine import sync
 
@@ -152,7 +152,7 @@ class DataScreen(StepScreen):
                 with self._lock:
                     self._buffer.append(event)
                 self.post_message(ObjectsArrived())
-            elif type(event).__name__ == "SyncProgress":
+            elif isinstance(event, SyncProgress):
                 self.post_message(CoreProgress(event))
             else:
                 self.post_message(CoreEvent(event))
@@ -203,14 +203,16 @@ class DataScreen(StepScreen):
         )
 
     def on_core_event(self, message: CoreEvent) -> None:
+        from liftshift.migrator.sync import SyncStarted  # loaded already by the sync worker
+        from liftshift.migrator.sync.channels import Seeded
+
         event = message.event
-        name = type(event).__name__
-        if name == "SyncStarted" and not event.dry_run:
+        if isinstance(event, SyncStarted) and not event.dry_run:
             self.query_one("#sync-status", Static).update(
                 f"Copying {event.objects} object(s), {human_bytes(event.bytes)} with the "
                 f"{'Storage Transfer Service' if event.engine == 'sts' else 'verified copier'}…"
             )
-        elif name == "Seeded":
+        elif isinstance(event, Seeded):
             self.notify(
                 f"Local S3 seeded from sample data: {event.objects} object(s) in "
                 f"{event.destination}",

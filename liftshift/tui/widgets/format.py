@@ -37,12 +37,14 @@ def duration_text(seconds: float) -> str:
 
 
 def describe_event(event: Any) -> str:
-    """One status line for a core progress event we know nothing specific about."""
+    """One status line for a core progress event: ``build: package unchanged``,
+    ``launch.py (1/3)``. Events share field names, not a base class, so read those."""
+    step = getattr(event, "step", None)
     for name in ("message", "text", "path", "key", "state", "name"):
         value = getattr(event, name, None)
         if isinstance(value, str) and value:
-            prefix = type(event).__name__
             done, total = getattr(event, "done", None), getattr(event, "total", None)
             counts = f" ({done}/{total})" if done is not None and total else ""
-            return f"{prefix}: {value}{counts}"
+            prefix = f"{step}: " if isinstance(step, str) and step else ""
+            return f"{prefix}{value}{counts}"
     return str(event)
