@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-import tomlkit
-
 from liftshift.fileio import write_atomic
 from liftshift.settings import Settings
 
@@ -149,6 +147,8 @@ def load_plan(project_dir: Path) -> Plan:
 def save_plan(plan: Plan, project_dir: Path, *, keep_existing: bool = True) -> Path:
     """Write the plan. With ``keep_existing``, values already in the file win over ``plan``
     (the user's edits), and only missing keys are added; comments are preserved."""
+    import tomlkit  # only writing needs it (comments survive); reading uses tomllib
+
     path = plan_path(project_dir)
     data = dataclasses.asdict(plan)
     if path.exists():
@@ -163,6 +163,8 @@ def save_plan(plan: Plan, project_dir: Path, *, keep_existing: bool = True) -> P
 
 
 def _merge(table: Any, data: dict[str, Any], *, keep_existing: bool) -> None:
+    import tomlkit
+
     for key, value in data.items():
         present = key in table
         if isinstance(value, dict) and value and (not present or isinstance(table[key], dict)):
