@@ -88,7 +88,7 @@ def _top_level_imports(module: cst.Module) -> set[str]:
             if not node.relative and node.module is not None:
                 names.add(dotted_name(node.module).split(".")[0])
 
-    module.visit(_Collect())
+    fast_visit(module, _Collect())
     return names
 
 

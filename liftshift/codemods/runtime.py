@@ -14,6 +14,8 @@ import functools
 
 import libcst as cst
 
+from liftshift.codemods.passes import fast_visit
+
 HELPERS: dict[str, str] = {
     "_liftshift_path": '''
 def _liftshift_path(value):
@@ -135,7 +137,7 @@ def used_helpers(module: cst.Module) -> set[str]:
             if node.value in HELPER_NAMES:
                 found.add(node.value)
 
-    module.visit(_Collect())
+    fast_visit(module, _Collect())
     return found
 
 
@@ -196,5 +198,5 @@ def _only_imports(statement: cst.CSTNode) -> bool:
             for small in node.body:
                 kinds.add(isinstance(small, cst.Import | cst.ImportFrom | cst.Pass))
 
-    statement.visit(_Check())
+    fast_visit(statement, _Check())
     return kinds == {True}
