@@ -12,6 +12,8 @@ run one after another. Rules detect what to rewrite on ``original_node`` and bui
 from __future__ import annotations
 
 import functools
+import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,8 +70,10 @@ def run_passes(module: cst.Module, fctx: FileContext, makers: list[MakePass]) ->
 def fast_visit(module: cst.CSTNode, visitor: cst.CSTVisitorT) -> cst.CSTNode:
     """``module.visit(visitor)`` with the cheaper dispatch below (a transformer's result; for a
     read-only visitor, the node itself)."""
-    result = module.visit(_Fused([visitor]))
-    return module if isinstance(visitor, cst.CSTVisitor) else result
+    if isinstance(visitor, cst.CSTVisitor):
+        _read_only_walk(module, _Fused([visitor]))
+        return module
+    return module.visit(_Fused([visitor]))
 
 
 # Nodes whose descendants can only be whitespace, comments, parentheses and semicolons.
@@ -237,3 +241,31 @@ class _Fused(cst.CSTTransformer):
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
+
+
+_CHILD_FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
+
+
+@functools.cache
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields holding a node type's children, in the order libcst's own walk visits them
+    (read off its ``_visit_and_replace_children``: every node class spells them out there)."""
+    source = inspect.getsource(node_type._visit_and_replace_children)  # type: ignore[attr-defined]
+    return tuple(dict.fromkeys(_CHILD_FIELD.findall(source)))
+
+
+def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
+    """libcst's walk for a read-only visitor, minus its rebuilding of every node it walks into
+    (a visitor's walk in libcst costs as much as a transformer's)."""
+    node_type = type(node)
+    descend = dispatch.on_visit(node)
+    if descend:
+        for name in _child_fields(node_type):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                _read_only_walk(value, dispatch)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        _read_only_walk(item, dispatch)
+    dispatch.on_leave(node, node)
