@@ -59,7 +59,7 @@ def run_passes(module: cst.Module, fctx: FileContext, makers: list[MakePass]) ->
             result = file_pass.before(result)
     transformers = [p.transformer for p in passes if p.transformer is not None]
     if transformers:
-        result = result.visit(_Fused(transformers))
+        result = _transform_walk(result, _Fused(transformers))  # type: ignore[assignment]
     if not any(file_pass.changed() for file_pass in passes):
         return module
     for file_pass in passes:
@@ -73,7 +73,7 @@ def fast_visit(module: cst.CSTNode, visitor: cst.CSTVisitorT) -> cst.CSTNode:
     if isinstance(visitor, cst.CSTVisitor):
         _read_only_walk(module, _Fused([visitor]))
         return module
-    return module.visit(_Fused([visitor]))
+    return _transform_walk(module, _Fused([visitor]))  # type: ignore[return-value]
 
 
 # Nodes whose descendants can only be whitespace, comments, parentheses and semicolons.
@@ -154,6 +154,13 @@ def _hooked_types(kind: type) -> frozenset[type]:
     return frozenset(found)
 
 
+@functools.cache
+def _descend_table(prune_leaves: bool, statements_only: bool) -> dict:
+    """node type → whether to walk below it, shared by every walk with the same pruning (the
+    ``None`` key holds the two switches)."""
+    return {None: (prune_leaves, statements_only)}
+
+
 class _Fused(cst.CSTTransformer):
     """Dispatches every node to each transformer (or read-only visitor) in turn. A transformer
     whose ``visit_*`` returns False skips that node's children (as in its own walk) and still
@@ -173,19 +180,20 @@ class _Fused(cst.CSTTransformer):
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
         self._visits: dict[type, list] = {}
         self._leaves: dict[type, list] = {}
-        self._descend: dict[type, bool] = {}
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
         hooked = set().union(*(_hooked_types(type(t)) for t in transformers))
-        self._prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
-        self._statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
+        prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
+        statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
+        self._descend = _descend_table(prune_leaves, statements_only)
 
     def _descends(self, node_type: type) -> bool:
         """Whether a hook can fire anywhere below a node of this type."""
         descend = self._descend.get(node_type)
         if descend is None:
+            prune_leaves, statements_only = self._descend[None]  # type: ignore[index]
             descend = not (
-                (self._prune_leaves and issubclass(node_type, _LEAVES))
-                or (self._statements_only and not issubclass(node_type, _STRUCTURE))
+                (prune_leaves and issubclass(node_type, _LEAVES))
+                or (statements_only and not issubclass(node_type, _STRUCTURE))
             )
             self._descend[node_type] = descend
         return descend
@@ -269,3 +277,75 @@ def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
                     if isinstance(item, cst.CSTNode):
                         _read_only_walk(item, dispatch)
     dispatch.on_leave(node, node)
+
+
+_CHILD_KIND = re.compile(r'(visit_\w+)\(\s*self,\s*"(\w+)"')
+
+
+@functools.cache
+def _child_kinds(node_type: type) -> tuple[tuple[str, str], ...]:
+    """(field, libcst helper that visits it) in the order libcst visits them."""
+    source = inspect.getsource(node_type._visit_and_replace_children)  # type: ignore[attr-defined]
+    kinds: dict[str, str] = {}
+    for helper, name in _CHILD_KIND.findall(source):
+        kinds.setdefault(name, helper)
+    return tuple(kinds.items())
+
+
+def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
+    """libcst's transformer walk (same hooks, same order, same removal and flattening rules),
+    except that a node whose children all come back unchanged is kept as it is instead of
+    being rebuilt: most nodes of a file are not touched by any rule, and rebuilding (with
+    libcst's validation) is most of the cost of a walk."""
+    updated = node
+    if dispatch.on_visit(node):
+        changes: dict[str, object] = {}
+        for name, helper in _child_kinds(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                result = _transform_walk(value, dispatch)
+                if result is value:
+                    continue
+                if isinstance(result, cst.FlattenSentinel):
+                    raise TypeError(f"a {type(value).__name__} here cannot become a sequence")
+                if isinstance(result, cst.RemovalSentinel):
+                    if helper == "visit_optional":
+                        result = None
+                    elif helper == "visit_sentinel":
+                        result = cst.MaybeSentinel.DEFAULT
+                    else:
+                        raise TypeError(f"a {type(value).__name__} here cannot be removed")
+                changes[name] = result
+            elif isinstance(value, (list, tuple)):
+                items = _transform_items(value, dispatch, helper == "visit_body_sequence")
+                if items is not None:
+                    changes[name] = items
+        if changes:
+            updated = node.with_changes(**changes)
+    result = dispatch.on_leave(node, updated)
+    if not isinstance(result, (cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel)):
+        raise cst.CSTValidationError(f"a hook returned {type(result).__name__}, not a node")
+    return result
+
+
+def _transform_items(
+    items: list | tuple, dispatch: _Fused, body: bool
+) -> tuple[cst.CSTNode, ...] | None:
+    """A sequence field walked like libcst's ``visit_sequence``/``visit_body_sequence``;
+    None when every item came back as it was."""
+    out: list[cst.CSTNode] = []
+    changed = False
+    for item in items:
+        result = _transform_walk(item, dispatch)
+        if result is item:
+            out.append(item)
+            continue
+        changed = True
+        if isinstance(result, cst.RemovalSentinel):
+            continue
+        for new in result if isinstance(result, cst.FlattenSentinel) else (result,):
+            # a block line whose contents were all removed goes too (libcst's rule)
+            if body and not item._is_removable() and new._is_removable():
+                continue
+            out.append(new)
+    return tuple(out) if changed else None

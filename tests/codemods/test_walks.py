@@ -52,3 +52,54 @@ def test_read_only_walk_matches_libcst(hooked):
         log.clear()
         assert fast_visit(module, visitor) is module
         assert log == expected, path.name
+
+
+class Scrambler(cst.CSTTransformer):
+    """Renames, removes, flattens and skips, depending on what it has seen so far."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[str, str]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.log.append(("def", node.name.value))
+        return len(self.log) % 4 != 0
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        self.log.append(("name", original_node.value))
+        if len(updated_node.value) % 3 == 0:
+            return updated_node.with_changes(value=updated_node.value + "_x")
+        return updated_node
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr):
+        if isinstance(updated_node.value, cst.Call) and len(self.log) % 5 == 0:
+            return cst.RemovalSentinel.REMOVE
+        return updated_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
+        if len(self.log) % 7 == 0:
+            return cst.FlattenSentinel([updated_node, updated_node.deep_clone()])
+        return updated_node
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg):
+        return cst.RemovalSentinel.REMOVE if len(self.log) % 11 == 0 else updated_node
+
+
+def test_transform_walk_matches_libcst():
+    for path in CORPUS:
+        module = cst.parse_module(path.read_text(encoding="utf-8"))
+        theirs, ours = Scrambler(), Scrambler()
+        expected = module.visit(theirs)
+        result = fast_visit(module, ours)
+        assert result.code == expected.code, path.name
+        assert ours.log == theirs.log, path.name
+
+
+def test_transform_walk_keeps_untouched_nodes():
+    module = cst.parse_module("x = f(1)\nprint('a')\n")
+
+    class Nothing(cst.CSTTransformer):
+        def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+            return updated_node
+
+    assert fast_visit(module, Nothing()) is module
