@@ -1,10 +1,11 @@
 """The streaming pipe for large objects: source stream → hash → upload chunk, in small blocks.
 
-A reader thread pulls the source (one GET for the whole object) in ``block``-sized pieces, a few
-blocks ahead; the upload request reads its body from :class:`ChunkBody`, which hashes every byte
-on its way out. So reading and sending overlap, and memory per object is a few blocks whatever
-the object or chunk size (a 5 GiB object streams through ~``(depth + 2) * block`` bytes).
-"""
+The source is one GET for the whole object, pulled in ``block``-sized pieces; the upload request
+reads its body from :class:`ChunkBody`, which hashes every byte on its way out. By default the
+pieces are read on the upload's own thread (the socket's receive buffer keeps the source flowing
+while a block is sent); ``depth > 0`` adds a reader thread that stays that many blocks ahead.
+Memory per object is a few blocks whatever the object or chunk size (a 5 GiB object streams
+through ~``(depth + 2) * block`` bytes)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ BLOCK = 1024 * 1024
 
 
 class BlockReader:
-    """Reads ``[start, end)`` of a source through ``open_stream`` on a thread, ``depth`` blocks
-    ahead. A failure is raised to the consumer on its next :meth:`read`."""
+    """Reads ``[start, end)`` of a source through ``open_stream``: on the caller's thread when
+    ``depth`` is 0, else on a thread ``depth`` blocks ahead. A failure is raised to the consumer
+    on its next :meth:`read`."""
 
     def __init__(
         self,
@@ -40,8 +42,13 @@ class BlockReader:
         self._slots: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=max(1, depth))
         self._stop = threading.Event()
         self._pending = b""
-        self._thread = threading.Thread(target=self._produce, args=(start,), name=name, daemon=True)
-        self._thread.start()
+        self._stream: Readable | None = None
+        self._thread: threading.Thread | None = None
+        if depth > 0:
+            self._thread = threading.Thread(
+                target=self._produce, args=(start,), name=name, daemon=True
+            )
+            self._thread.start()
 
     def _put(self, item: bytes | BaseException) -> None:
         while not self._stop.is_set():
@@ -75,7 +82,7 @@ class BlockReader:
         if not self._pending:
             if self.position >= self._end:
                 return b""
-            got = self._slots.get()
+            got = self._slots.get() if self._thread is not None else self._read_inline()
             if isinstance(got, BaseException):
                 raise got
             self._pending = got
@@ -86,9 +93,22 @@ class BlockReader:
         self.position += len(piece)
         return piece
 
+    def _read_inline(self) -> bytes:
+        """``depth=0``: read the next block on the caller's thread (no read-ahead)."""
+        if self._stream is None:
+            self._stream = self._open(self.position)
+        data = self._stream.read(min(self._block, self._end - self.position))
+        if not data:
+            raise TransientError(f"source stream ended at byte {self.position}")
+        return data
+
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._stream is not None:
+            with contextlib.suppress(Exception):
+                self._stream.close()
 
 
 class ChunkBody:
