@@ -178,8 +178,10 @@ class _Fused(cst.CSTTransformer):
         super().__init__()
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
-        self._visits: dict[type, list] = {}
-        self._leaves: dict[type, list] = {}
+        self._visits: dict[type, list | None] = {}
+        self._leaves: dict[type, list | None] = {}
+        self._skips = 0
+        """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
         hooked = set().union(*(_hooked_types(type(t)) for t in transformers))
         prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
@@ -198,42 +200,61 @@ class _Fused(cst.CSTTransformer):
             self._descend[node_type] = descend
         return descend
 
-    def _hooks(self, kind: str, node_type: type) -> list:
+    def _hooks(self, kind: str, node_type: type) -> list | None:
+        """Each transformer's ``visit_``/``leave_`` method for this node type (None where it
+        has none); None when no transformer has one."""
         cache = self._visits if kind == "visit" else self._leaves
-        hooks = cache.get(node_type)
-        if hooks is None:
-            name = f"{kind}_{node_type.__name__}"
-            hooks = []
-            for transformer in self.transformers:
-                base = getattr(
-                    cst.CSTVisitor
-                    if isinstance(transformer, cst.CSTVisitor)
-                    else cst.CSTTransformer,
-                    name,
-                    None,
-                )
-                method = getattr(type(transformer), name, None)
-                hooks.append(getattr(transformer, name) if method is not base else None)
-            cache[node_type] = hooks
-        return hooks
+        if node_type in cache:
+            return cache[node_type]
+        name = f"{kind}_{node_type.__name__}"
+        hooks = []
+        for transformer in self.transformers:
+            base = getattr(
+                cst.CSTVisitor if isinstance(transformer, cst.CSTVisitor) else cst.CSTTransformer,
+                name,
+                None,
+            )
+            method = getattr(type(transformer), name, None)
+            hooks.append(getattr(transformer, name) if method is not base else None)
+        found = hooks if any(hook is not None for hook in hooks) else None
+        cache[node_type] = found
+        return found
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         node_type = type(node)
-        for index, hook in enumerate(self._hooks("visit", node_type)):
-            if hook is not None and self.skipping[index] is None and hook(node) is False:
-                self.skipping[index] = node
-        return self._descends(node_type)
+        hooks = (
+            self._visits[node_type]
+            if node_type in self._visits
+            else self._hooks("visit", node_type)
+        )
+        if hooks is not None:
+            for index, hook in enumerate(hooks):
+                if hook is not None and self.skipping[index] is None and hook(node) is False:
+                    self.skipping[index] = node
+                    self._skips += 1
+        descend = self._descend.get(node_type)
+        return self._descends(node_type) if descend is None else descend
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
     ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
+        node_type = type(original_node)
+        hooks = (
+            self._leaves[node_type]
+            if node_type in self._leaves
+            else self._hooks("leave", node_type)
+        )
+        if hooks is None and not self._skips:
+            return updated_node
         result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel = updated_node
-        for index, hook in enumerate(self._hooks("leave", type(original_node))):
+        for index in range(len(self.transformers)):
             skipped = self.skipping[index]
             if skipped is not None:
                 if skipped is not original_node:
                     continue
                 self.skipping[index] = None
+                self._skips -= 1
+            hook = hooks[index] if hooks is not None else None
             if hook is None:
                 continue
             if self._read_only[index]:
