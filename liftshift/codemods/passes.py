@@ -155,6 +155,13 @@ def _hooked_types(kind: type) -> frozenset[type]:
 
 
 @functools.cache
+def _hook_tables(kinds: tuple[type, ...]) -> tuple[dict, dict]:
+    """node type → the visit and the leave functions of these transformer classes, filled in
+    as node types turn up and shared by every walk with the same classes."""
+    return {}, {}
+
+
+@functools.cache
 def _descend_table(prune_leaves: bool, statements_only: bool) -> dict:
     """node type → whether to walk below it, shared by every walk with the same pruning (the
     ``None`` key holds the two switches)."""
@@ -178,8 +185,7 @@ class _Fused(cst.CSTTransformer):
         super().__init__()
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
-        self._visits: dict[type, list | None] = {}
-        self._leaves: dict[type, list | None] = {}
+        self._visits, self._leaves = _hook_tables(tuple(type(t) for t in transformers))
         self._skips = 0
         """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
@@ -201,8 +207,8 @@ class _Fused(cst.CSTTransformer):
         return descend
 
     def _hooks(self, kind: str, node_type: type) -> list | None:
-        """Each transformer's ``visit_``/``leave_`` method for this node type (None where it
-        has none); None when no transformer has one."""
+        """Each transformer's ``visit_``/``leave_`` function for this node type (None where it
+        has none; called with the transformer first); None when no transformer has one."""
         cache = self._visits if kind == "visit" else self._leaves
         if node_type in cache:
             return cache[node_type]
@@ -215,7 +221,7 @@ class _Fused(cst.CSTTransformer):
                 None,
             )
             method = getattr(type(transformer), name, None)
-            hooks.append(getattr(transformer, name) if method is not base else None)
+            hooks.append(method if method is not base else None)
         found = hooks if any(hook is not None for hook in hooks) else None
         cache[node_type] = found
         return found
@@ -229,7 +235,11 @@ class _Fused(cst.CSTTransformer):
         )
         if hooks is not None:
             for index, hook in enumerate(hooks):
-                if hook is not None and self.skipping[index] is None and hook(node) is False:
+                if (
+                    hook is not None
+                    and self.skipping[index] is None
+                    and hook(self.transformers[index], node) is False
+                ):
                     self.skipping[index] = node
                     self._skips += 1
         descend = self._descend.get(node_type)
@@ -258,11 +268,11 @@ class _Fused(cst.CSTTransformer):
             if hook is None:
                 continue
             if self._read_only[index]:
-                hook(original_node)
+                hook(self.transformers[index], original_node)
                 continue
             if not isinstance(result, cst.CSTNode):
                 break  # removed or flattened: the next rules have nothing left to see
-            result = hook(original_node, result)
+            result = hook(self.transformers[index], original_node, result)
         return result
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
@@ -272,24 +282,15 @@ class _Fused(cst.CSTTransformer):
         return None
 
 
-_CHILD_FIELD = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
-
-
-@functools.cache
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    """The fields holding a node type's children, in the order libcst's own walk visits them
-    (read off its ``_visit_and_replace_children``: every node class spells them out there)."""
-    source = inspect.getsource(node_type._visit_and_replace_children)  # type: ignore[attr-defined]
-    return tuple(dict.fromkeys(_CHILD_FIELD.findall(source)))
-
-
 def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
     """libcst's walk for a read-only visitor, minus its rebuilding of every node it walks into
     (a visitor's walk in libcst costs as much as a transformer's)."""
-    node_type = type(node)
-    descend = dispatch.on_visit(node)
-    if descend:
-        for name in _child_fields(node_type):
+    if dispatch.on_visit(node):
+        kinds = _child_kinds(type(node))
+        if kinds is None:
+            node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
+            kinds = ()
+        for name, _helper in kinds:
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
                 _read_only_walk(value, dispatch)
@@ -301,14 +302,23 @@ def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
 
 
 _CHILD_KIND = re.compile(r'(visit_\w+)\(\s*self,\s*"(\w+)"')
+_ANY_VISIT = re.compile(r"(?<!_)visit_\w+\(")
 
 
 @functools.cache
-def _child_kinds(node_type: type) -> tuple[tuple[str, str], ...]:
-    """(field, libcst helper that visits it) in the order libcst visits them."""
-    source = inspect.getsource(node_type._visit_and_replace_children)  # type: ignore[attr-defined]
+def _child_kinds(node_type: type) -> tuple[tuple[str, str], ...] | None:
+    """(field, libcst helper that visits it), in the order libcst's own walk visits a node
+    type's children, read off its ``_visit_and_replace_children`` (every node class spells
+    them out there). None when that cannot be read with certainty: walk it libcst's way."""
+    try:
+        source = inspect.getsource(node_type._visit_and_replace_children)  # type: ignore[attr-defined]
+    except (OSError, TypeError):
+        return None
+    found = _CHILD_KIND.findall(source)
+    if len(found) != len(_ANY_VISIT.findall(source)):
+        return None
     kinds: dict[str, str] = {}
-    for helper, name in _CHILD_KIND.findall(source):
+    for helper, name in found:
         kinds.setdefault(name, helper)
     return tuple(kinds.items())
 
@@ -321,7 +331,11 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
     updated = node
     if dispatch.on_visit(node):
         changes: dict[str, object] = {}
-        for name, helper in _child_kinds(type(node)):
+        kinds = _child_kinds(type(node))
+        if kinds is None:
+            updated = node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
+            kinds = ()
+        for name, helper in kinds:
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
                 result = _transform_walk(value, dispatch)

@@ -103,3 +103,11 @@ def test_transform_walk_keeps_untouched_nodes():
             return updated_node
 
     assert fast_visit(module, Nothing()) is module
+
+
+def test_walks_fall_back_to_libcst_when_child_order_is_unknown(monkeypatch):
+    from liftshift.codemods import passes
+
+    monkeypatch.setattr(passes, "_child_kinds", lambda node_type: None)
+    test_transform_walk_matches_libcst()
+    test_read_only_walk_matches_libcst(NODE_TYPES)
