@@ -535,6 +535,10 @@ def check_projects(roots: list[Path], *, workers: int | None = None) -> list[Pro
         return [check_project(path) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(1, len(paths) // (workers * 8))
+    # The first project runs here: it imports the rules and fills the walk caches once, and
+    # the forked workers start with them.
+    first = check_project(paths[0])
+    rest = paths[1:]
+    chunk = max(1, len(rest) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(check_project, paths, chunksize=chunk))
+        return [first, *pool.map(check_project, rest, chunksize=chunk)]
