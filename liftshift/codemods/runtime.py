@@ -10,6 +10,7 @@ program. Each helper imports what it needs inside, so the file's own imports sta
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import libcst as cst
@@ -190,13 +191,36 @@ def _after_imports(body: list[cst.BaseStatement]) -> int:
 
 
 def _only_imports(statement: cst.CSTNode) -> bool:
-    """A ``try: import x except ImportError: …`` or ``if TYPE_CHECKING: import …`` block."""
-    kinds: set[bool] = set()
+    """A ``try: import x except ImportError: …`` or ``if TYPE_CHECKING: import …`` block: every
+    statement line in it (at any depth) is an import or ``pass``, and there is one at least.
+    Stops at the first other line (an ``if __name__ == "__main__":`` block can be most of a
+    file)."""
+    found = False
+    pending: list[object] = [statement]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.SimpleStatementLine):
+            if not all(
+                isinstance(small, cst.Import | cst.ImportFrom | cst.Pass) for small in node.body
+            ):
+                return False
+            found = True
+            continue
+        for field in dataclasses.fields(node):  # type: ignore[arg-type]
+            value = getattr(node, field.name)
+            for child in value if isinstance(value, list | tuple) else (value,):
+                if isinstance(child, STATEMENT_HOLDERS):
+                    pending.append(child)
+    return found
 
-    class _Check(cst.CSTVisitor):
-        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-            for small in node.body:
-                kinds.add(isinstance(small, cst.Import | cst.ImportFrom | cst.Pass))
 
-    fast_visit(statement, _Check())
-    return kinds == {True}
+# Nodes that can hold statement lines; expressions never do.
+STATEMENT_HOLDERS = (
+    cst.BaseStatement,
+    cst.BaseSuite,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.MatchCase,
+)
