@@ -218,7 +218,11 @@ def add_todo(statement: cst.CSTNode, code: str, message: str) -> cst.CSTNode:
 def string_value(node: cst.CSTNode) -> str | None:
     """The value of a plain (non f-) string literal, else None."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        text = node.value
+        if text[:1] in ("'", '"') and "\\" not in text and "\r" not in text:
+            width = 3 if text[:3] in ("'''", '"""') else 1  # no prefix, no escapes: as written
+            return text[width:-width]
+        value = node.evaluated_value  # prefixes and escapes: Python's own reading
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
         value = node.evaluated_value
