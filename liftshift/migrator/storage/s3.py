@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator, Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from liftshift.migrator.storage.base import (
@@ -73,6 +75,30 @@ def _crc32c(value: str | None, checksum_type: str | None) -> int | None:
     return int.from_bytes(base64.b64decode(value), "big")
 
 
+def _timestamp(value: str) -> datetime:
+    """S3's timestamps (ISO 8601 in listings, RFC 1123 in headers) parsed directly: botocore's
+    default goes through dateutil's generic parser, which was a third of the CPU of listing a
+    1,000-key page. Anything unusual still goes to botocore's parser."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        from botocore.utils import parse_timestamp
+
+        return parse_timestamp(value)
+
+
+def _fast_timestamps(client: Any) -> None:
+    """Give this client's response parsers :func:`_timestamp` (each client builds its own
+    parser factory, so no other client is affected)."""
+    factory = getattr(getattr(client, "_endpoint", None), "_response_parser_factory", None)
+    if factory is not None and hasattr(factory, "set_parser_defaults"):
+        factory.set_parser_defaults(timestamp_parser=_timestamp)
+
+
 def translate(exc: BaseException, what: str) -> BaseException:
     """Map a botocore exception to ours (or return it unchanged if it is a bug)."""
     from botocore.exceptions import (
@@ -117,6 +143,7 @@ class S3Store:
     def __init__(self, client: Any, bucket: str) -> None:
         self.client = client
         self.bucket = bucket
+        _fast_timestamps(client)
 
     def uri(self, key: str = "") -> str:
         return f"s3://{self.bucket}/{key}"
