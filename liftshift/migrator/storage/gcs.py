@@ -311,7 +311,33 @@ def _widen_pool(client: Any, size: int = 64) -> None:
     adapter = requests.adapters.HTTPAdapter(pool_connections=size, pool_maxsize=size)
     http.mount("https://", adapter)
     http.mount("http://", adapter)
+    _settle_environment(client)
     http._liftshift_pool = True
+
+
+def _settle_environment(client: Any) -> None:
+    """Read the proxy and CA-bundle environment once, not on every request.
+
+    requests re-reads them (walking all of ``os.environ``) per request when ``trust_env`` is
+    set: a fifth of the CPU of each small-object upload. Every request of this session goes to
+    the one storage endpoint, so resolving its proxies once gives the same answer.
+    """
+    import os
+
+    import requests
+
+    http = client._http
+    if not getattr(http, "trust_env", False):
+        return
+    base = getattr(getattr(client, "_connection", None), "API_BASE_URL", None)
+    if not isinstance(base, str):
+        return
+    for scheme, proxy in requests.utils.get_environ_proxies(base).items():
+        http.proxies.setdefault(scheme, proxy)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle and http.verify is True:
+        http.verify = bundle
+    http.trust_env = False
 
 
 class RangeStream:
