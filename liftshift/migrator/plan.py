@@ -8,6 +8,7 @@ so comments, ordering and the user's own edits survive a rerun of ``liftshift pl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 import types
 import typing
@@ -184,13 +185,18 @@ def _merge(table: Any, data: dict[str, Any], *, keep_existing: bool) -> None:
 def _from_data(cls: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         raise PlanError(f"{where} expected a table, got {data!r}")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
         raise PlanError(f"{where} unknown key(s): {', '.join(unknown)}")
     kwargs = {name: _coerce(hints[name], value, f"{where}{name}.") for name, value in data.items()}
     return cls(**kwargs)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
 
 
 def _coerce(hint: Any, value: Any, where: str) -> Any:
