@@ -2,7 +2,8 @@
 
 Datasets: (a) 2,000 x 8 KiB objects, (b) 20 x 32 MiB objects. Each tool copies each dataset into
 an empty destination, alternating tools, ``--runs`` times (≥ 3). Printed: medians of objects/s,
-MB/s and peak RSS (the tool process's VmHWM), and the ratios liftshift/rclone.
+MB/s, CPU seconds (user + system of the tool process: steadier than wall time on a shared
+machine) and peak RSS (the tool process's VmHWM), and the ratios liftshift/rclone.
 liftshift verifies every object (MD5 + CRC32C against every hash offered); rclone checks MD5
 where both sides have one. Run from the repo root:
 
@@ -46,6 +47,7 @@ class Run:
     objects: int
     nbytes: int
     peak_rss: int
+    cpu: float
 
     @property
     def objects_per_s(self) -> float:
@@ -115,28 +117,33 @@ def _hwm(pid: int) -> int:
     return 0
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
-    """Wall time, peak RSS (bytes, VmHWM polled every 10 ms) and the stderr tail."""
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, float]:
+    """Wall time, peak RSS (bytes, VmHWM polled every 10 ms) and CPU seconds (user + system,
+    from the exit's rusage)."""
     log = cwd / "stderr.log"
     peak = 0
     with log.open("wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        while process.poll() is None:
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
             peak = max(peak, _hwm(process.pid))
             time.sleep(0.01)
         seconds = time.perf_counter() - started
-    tail = log.read_text(errors="replace")[-2000:]
-    if process.returncode != 0:
-        raise RuntimeError(f"{command[0]} exited {process.returncode}: {tail}")
-    return seconds, peak, tail
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{command[0]} exited {code}: {tail}")
+    return seconds, peak, usage.ru_utime + usage.ru_stime
 
 
 def run_liftshift(
     env: dict[str, str], dataset: str, bucket: str, workers: int
-) -> tuple[float, int]:
+) -> tuple[float, int, float]:
     with tempfile.TemporaryDirectory() as project:
-        seconds, rss, _ = timed(
+        return timed(
             [
                 str(ROOT / ".venv/bin/liftshift"),
                 "sync",
@@ -150,12 +157,13 @@ def run_liftshift(
             env,
             Path(project),
         )
-    return seconds, rss
 
 
-def run_rclone(env: dict[str, str], dataset: str, bucket: str, workers: int) -> tuple[float, int]:
+def run_rclone(
+    env: dict[str, str], dataset: str, bucket: str, workers: int
+) -> tuple[float, int, float]:
     with tempfile.TemporaryDirectory() as scratch:
-        seconds, rss, _ = timed(
+        return timed(
             [
                 "rclone",
                 "copy",
@@ -169,7 +177,6 @@ def run_rclone(env: dict[str, str], dataset: str, bucket: str, workers: int) -> 
             env,
             Path(scratch),
         )
-    return seconds, rss
 
 
 def main() -> None:
@@ -231,21 +238,21 @@ def main() -> None:
                 ):
                     bucket = f"out-{dataset}-{tool}-{index}"
                     make_bucket(gcs.url, bucket)
-                    seconds, rss = runner(env, dataset, bucket, args.workers)
+                    seconds, rss, cpu = runner(env, dataset, bucket, args.workers)
                     copied = count_objects(gcs.url, bucket)
                     if copied != count:
                         raise RuntimeError(f"{tool} copied {copied} of {count} objects")
-                    run = Run(tool, dataset, seconds, count, count * size, rss)
+                    run = Run(tool, dataset, seconds, count, count * size, rss, cpu)
                     runs.append(run)
                     print(
                         f"  ({dataset}) {tool:<9} run {index + 1}: {seconds:6.2f}s "
                         f"{run.objects_per_s:8.1f} obj/s {run.mb_per_s:7.1f} MB/s "
-                        f"peak RSS {rss / MiB:6.0f} MiB",
+                        f"CPU {cpu:6.2f}s peak RSS {rss / MiB:6.0f} MiB",
                         flush=True,
                     )
                     reset_fake_gcs(gcs)  # free the emulator's memory between runs
         print()
-        print("dataset          tool       obj/s     MB/s  peak RSS (MiB)   [medians]")
+        print("dataset          tool       obj/s     MB/s   CPU (s)  peak RSS (MiB)   [medians]")
         for dataset in args.datasets:
             medians = {}
             for tool in ("liftshift", "rclone"):
@@ -254,14 +261,18 @@ def main() -> None:
                     statistics.median(r.objects_per_s for r in mine),
                     statistics.median(r.mb_per_s for r in mine),
                     statistics.median(r.peak_rss for r in mine) / MiB,
+                    statistics.median(r.cpu for r in mine),
                 )
-                ops, mbs, rss = medians[tool]
+                ops, mbs, rss, cpu = medians[tool]
                 name = DATASETS[dataset][0]
-                print(f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {rss:10.0f}")
+                print(
+                    f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {cpu:9.2f} {rss:10.0f}"
+                )
             lift, rcl = medians["liftshift"], medians["rclone"]
             print(
                 f"({dataset}) ratio liftshift/rclone: objects/s {lift[0] / rcl[0]:.2f}x, "
-                f"MB/s {lift[1] / rcl[1]:.2f}x, peak RSS {lift[2] / rcl[2]:.2f}x"
+                f"MB/s {lift[1] / rcl[1]:.2f}x, CPU {lift[3] / rcl[3]:.2f}x, "
+                f"peak RSS {lift[2] / rcl[2]:.2f}x"
             )
     finally:
         s3.stop()
