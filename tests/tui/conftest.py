@@ -65,3 +65,15 @@ async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 3
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
         await pilot.pause(0.05)
+
+
+async def started(pilot: Any) -> None:
+    """Wait until the Project step's overview, mounted just after the first paint, is built:
+    an app told to quit while it mounts races Textual's own Select mount."""
+    from liftshift.tui.screens.project import ProjectScreen
+
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: not isinstance(app.screen, ProjectScreen) or bool(app.screen.query("#launchers")),
+    )

@@ -9,12 +9,13 @@ from liftshift.settings import Settings
 from liftshift.tui.app import STEP_NAMES, make_app
 from liftshift.tui.dialogs.help import HelpDialog
 from liftshift.tui.screens.base import StepScreen
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import started, wait_for
 
 
 async def test_number_keys_reach_every_step(local_settings: Settings) -> None:
     app = make_app(settings=local_settings)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.pause()
         assert app.current_mode == "project"
         for number, step in enumerate(STEP_NAMES, start=1):
@@ -29,6 +30,7 @@ async def test_number_keys_reach_every_step(local_settings: Settings) -> None:
 async def test_factory_opens_a_step_directly(local_settings: Settings, step: str) -> None:
     app = make_app(settings=local_settings, start=step)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.pause()
         assert app.current_mode == step
 
@@ -41,6 +43,7 @@ def test_factory_refuses_an_unknown_step(local_settings: Settings) -> None:
 async def test_question_mark_opens_help_for_the_current_step(local_settings: Settings) -> None:
     app = make_app(settings=local_settings)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpDialog)
@@ -54,6 +57,7 @@ async def test_question_mark_opens_help_for_the_current_step(local_settings: Set
 async def test_command_palette_offers_the_steps_main_actions(local_settings: Settings) -> None:
     app = make_app(settings=local_settings)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert titles[:3] == ["Scan project", "Open folder", "Save plan"]
         assert "Go to Monitor" in titles
@@ -71,6 +75,7 @@ async def test_command_palette_offers_the_steps_main_actions(local_settings: Set
 async def test_ctrl_t_switches_light_and_dark(local_settings: Settings) -> None:
     app = make_app(settings=local_settings)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
         before = app.theme
         await pilot.press("ctrl+t")
         assert app.theme != before
@@ -81,6 +86,7 @@ async def test_ctrl_t_switches_light_and_dark(local_settings: Settings) -> None:
 async def test_a_failing_worker_becomes_a_notification(local_settings: Settings) -> None:
     app = make_app(settings=local_settings)
     async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
 
         def boom() -> None:
             raise RuntimeError("the bucket is gone")
