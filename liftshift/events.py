@@ -18,3 +18,12 @@ worker threads."""
 
 def ignore(_event: Any) -> None:
     """The reporter for callers that do not care about progress."""
+
+
+def human_bytes(size: float) -> str:
+    """``14.6 KiB``: sizes in progress lines, summaries and the app, in binary units."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(size) < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TiB"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from liftshift.events import Reporter, ignore
+from liftshift.events import Reporter, human_bytes, ignore
 from liftshift.fileio import write_atomic
 from liftshift.migrator.plan import Plan, load_plan, plan_path, save_plan, settings_for_plan
 from liftshift.settings import Settings, Target
@@ -251,8 +251,8 @@ class Pipeline:
             raise StepError(f"{len(failed)} object(s) failed: " + "; ".join(failed[:3]))
         if not copied:
             return StepFinished("sync", "nothing to do", f"all {identical} objects already there")
-        text = f"{copied} objects copied and verified ({_size(size)}), {identical} already there"
-        return StepFinished("sync", "done", text)
+        copied_text = f"{copied} objects copied and verified ({human_bytes(size)})"
+        return StepFinished("sync", "done", f"{copied_text}, {identical} already there")
 
     def _step_train(self) -> StepFinished:
         from liftshift.trainer import monitor, service
@@ -351,14 +351,6 @@ class Pipeline:
         self.summary.project_dir = project_dir
         self.settings = replace(self.settings, project_dir=project_dir)
         self._load_plan()
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 def _one_line(exc: BaseException) -> str:

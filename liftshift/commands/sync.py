@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from liftshift.events import human_bytes
 from liftshift.settings import TARGETS, Settings
 
 ENGINE_HELP = (
@@ -60,14 +61,6 @@ def _fail(message: str, code: int = 2) -> None:
 def _settings(project: Path, target: str | None) -> Settings:
     settings = Settings.from_env(project)
     return settings.with_target(target) if target else settings  # type: ignore[arg-type]
-
-
-def _human(size: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if size < 1024 or unit == "TiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TiB"
 
 
 class RichReporter:
@@ -131,7 +124,7 @@ class RichReporter:
                 self.progress.console.print(f"[red]failed[/] {event.key}: {event.detail}")
             elif isinstance(event, ObjectEvent) and event.state == "resuming" and not self.quiet:
                 self.progress.console.print(
-                    f"resuming {event.key} from {_human(event.resumed_from)}"
+                    f"resuming {event.key} from {human_bytes(event.resumed_from)}"
                 )
             elif isinstance(event, Seeded) and not self.quiet:
                 self.progress.console.print(
@@ -161,12 +154,12 @@ def _print_plan(plan: Any, as_json: bool, limit: int = 50) -> None:
     click.echo(f"{plan.source} → {plan.destination}")
     for action in ("new", "changed", "identical"):
         click.echo(
-            f"  {action:<9} {plan.count(action):>8} objects  {_human(plan.bytes(action)):>10}"
+            f"  {action:<9} {plan.count(action):>8} objects  {human_bytes(plan.bytes(action)):>10}"
         )
     shown = plan.to_copy[:limit]
     for item in shown:
         reason = f"  ({item.reason})" if item.reason else ""
-        click.echo(f"  {item.action:<7} {item.key}  {_human(item.size)}{reason}")
+        click.echo(f"  {item.action:<7} {item.key}  {human_bytes(item.size)}{reason}")
     if len(plan.to_copy) > limit:
         click.echo(f"  … and {len(plan.to_copy) - limit} more (use --json for all)")
 
@@ -175,7 +168,7 @@ def _print_result(result: Any) -> None:
     verified = len(result.verified)
     line = (
         f"{result.source} → {result.destination}: {verified} verified "
-        f"({_human(result.bytes_copied)} copied), {result.skipped} already identical, "
+        f"({human_bytes(result.bytes_copied)} copied), {result.skipped} already identical, "
         f"{len(result.failed)} failed in {result.elapsed:.1f}s"
     )
     click.echo(line, err=True)
@@ -499,4 +492,5 @@ def local_seed(uri: str, source: Path, project: Path) -> None:
         seeded = seed(uri, source, settings)
     except (BadURI, StorageError) as exc:
         _fail(str(exc))
-    click.echo(f"seeded {seeded.destination}: {seeded.objects} object(s), {_human(seeded.bytes)}")
+    size = human_bytes(seeded.bytes)
+    click.echo(f"seeded {seeded.destination}: {seeded.objects} object(s), {size}")

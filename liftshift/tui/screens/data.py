@@ -19,9 +19,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
+from liftshift.events import human_bytes
 from liftshift.tui.messages import CoreEvent, CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
-from liftshift.tui.widgets.format import duration_text, human_bytes
+from liftshift.tui.widgets.format import duration_text
 
 MAX_OBJECT_ROWS = 2000
 """Rows kept in the per-object table; the counters above it always cover every object."""
