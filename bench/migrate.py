@@ -28,8 +28,8 @@ import libcst as cst
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from liftshift.foundation.plan import ChannelPlan, Plan, save_plan  # noqa: E402
 from liftshift.migrator.migrate import check_projects  # noqa: E402
-from liftshift.migrator.plan import ChannelPlan, Plan, save_plan  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
 

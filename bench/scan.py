@@ -24,7 +24,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from liftshift.migrator.scan import scan_project
+from liftshift.scan import scan_project
 
 TRAINING = """
 import argparse

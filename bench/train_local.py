@@ -22,8 +22,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from liftshift.cli import cli
-from liftshift.migrator.plan import load_plan
-from liftshift.settings import Settings
+from liftshift.foundation.plan import load_plan
+from liftshift.foundation.settings import Settings
 from liftshift.trainer import monitor
 from liftshift.trainer.backends.local import LocalBackend
 from liftshift.trainer.jobs import build_job_spec

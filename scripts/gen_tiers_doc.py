@@ -1,4 +1,4 @@
-"""Write docs/tiers.md from the machine table (liftshift/trainer/data/machines.toml).
+"""Write docs/tiers.md from the machine table (liftshift/foundation/catalog/data/machines.toml).
 
 The table is the one source of truth; this keeps the page from drifting (a test checks it).
 Run: .venv/bin/python scripts/gen_tiers_doc.py > docs/tiers.md
@@ -6,12 +6,12 @@ Run: .venv/bin/python scripts/gen_tiers_doc.py > docs/tiers.md
 
 from __future__ import annotations
 
-from liftshift.trainer.machines import load_table
+from liftshift.foundation.catalog.machines import load_table
 
 HEADER = """# Scale tiers and instance types
 
-Generated from `liftshift/trainer/data/machines.toml` by `scripts/gen_tiers_doc.py`; edit the
-table, not this page. `liftshift tiers` prints the same. In `liftshift.toml`, set
+Generated from `liftshift/foundation/catalog/data/machines.toml` by `scripts/gen_tiers_doc.py`;
+edit the table, not this page. `liftshift tiers` prints the same. In `liftshift.toml`, set
 `training.scale_tier` to a tier below, or `CUSTOM` with `machine_type`, `accelerator_type` and
 `accelerator_count`; by default the plan maps the launcher's SageMaker instance type.
 

@@ -29,3 +29,20 @@ def test_readme_opens_with_the_install_and_test_commands_ci_runs() -> None:
     assert install.endswith("liftshift demo --no-tui")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert tests in ci.splitlines(), "CI must run exactly the README's test command"
+
+
+def test_readme_tree_matches_the_packages() -> None:
+    """Every package and top-level module under liftshift/ is in the README's tree, and
+    every name the tree lists exists (issue 10: the folders say what depends on what)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tree = readme.split("liftshift/\n", 1)[1].split("```", 1)[0]
+    listed = {
+        line.split()[0].rstrip("/")
+        for line in tree.splitlines()
+        if line.startswith("  ") and not line.startswith("   ") and line.split()
+    }
+    package = ROOT / "liftshift"
+    packages = {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    modules = {p.name for p in package.glob("*.py") if not p.name.startswith("_")}
+    present = packages | modules
+    assert listed == present

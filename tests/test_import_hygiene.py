@@ -9,7 +9,7 @@ HEAVY = ("textual", "google.cloud.aiplatform", "tensorflow", "boto3", "google.cl
 
 
 @pytest.mark.parametrize(
-    "module", ["liftshift.cli", "liftshift.migrator.plan", "liftshift.clients"]
+    "module", ["liftshift.cli", "liftshift.foundation.plan", "liftshift.foundation.clients"]
 )
 def test_importing_does_not_pull_heavy_sdks(module: str) -> None:
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"

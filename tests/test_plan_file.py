@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.plan import (
+from liftshift.foundation.plan import (
     ChannelPlan,
     Plan,
     PlanError,
@@ -16,7 +16,7 @@ from liftshift.migrator.plan import (
     save_plan,
     settings_for_plan,
 )
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 
 
 def a_plan() -> Plan:

@@ -47,7 +47,7 @@ class MigrationContext:
     """Launcher files (``.py`` or ``.ipynb``) relative to the project root."""
     framework: str = ""
     plan: object | None = None
-    """The whole :class:`liftshift.migrator.plan.Plan`, for LS006's launcher values."""
+    """The whole :class:`liftshift.foundation.plan.Plan`, for LS006's launcher values."""
     selected_rules: set[str] = field(default_factory=set)
     """Codes of the rules in this run: a read another selected rule rewrites is not "left"."""
     added_arguments: dict[str, str] = field(default_factory=dict)

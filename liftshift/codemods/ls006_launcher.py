@@ -16,8 +16,8 @@ import posixpath
 from typing import Any
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule
-from liftshift.migrator.storage.uri import channel_dir_uri
-from liftshift.trainer.jobs import format_hyperparameter
+from liftshift.foundation.plan import format_hyperparameter
+from liftshift.foundation.storage.uri import channel_dir_uri
 
 CODE = "LS006"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import click
 
 from liftshift.codemods.registry import RULES, UnknownRuleError
+from liftshift.foundation.plan import PlanError
 from liftshift.migrator.apply import ApplyError, apply_changeset, undo_last, write_copy
 from liftshift.migrator.changes import ChangeError
 from liftshift.migrator.migrate import MigrateError, MigrationResult, migrate_project
-from liftshift.migrator.plan import PlanError
 
 
 def _codes(value: str | None) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from liftshift.settings import TARGETS
+from liftshift.foundation.settings import TARGETS
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -50,8 +50,8 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     Rerunning continues from the step that did not finish: applied changes are not reapplied,
     verified data is not recopied, a running job is reattached and a succeeded one not rerun.
     """
-    from liftshift.pipeline import RunOptions
-    from liftshift.settings import Settings
+    from liftshift.foundation.settings import Settings
+    from liftshift.run.pipeline import RunOptions
 
     options = RunOptions(
         target=target,  # type: ignore[arg-type]
@@ -76,7 +76,7 @@ def run_pipeline(path: Path, settings: Any, options: Any, *, quiet: bool = False
     """Run the pipeline in a worker thread so Ctrl-C can stop it cleanly between steps."""
     from rich.console import Console
 
-    from liftshift.pipeline import Pipeline
+    from liftshift.run.pipeline import Pipeline
 
     console = Console(stderr=quiet)
     cancel = threading.Event()
@@ -115,8 +115,8 @@ class _Renderer:
     def __call__(self, event: Any) -> None:
         from rich.text import Text
 
-        from liftshift.migrator.sync.channels import Seeded
-        from liftshift.pipeline import StepFinished, StepStarted
+        from liftshift.run.pipeline import StepFinished, StepStarted
+        from liftshift.sync.channels import Seeded
         from liftshift.trainer.jobs import JobLogLine, JobStateChanged, StepProgress
 
         c = self.console
@@ -155,7 +155,7 @@ def _print_summary(console: Any, summary: Any) -> None:
 
 
 def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> None:
-    from liftshift.dry_run import dry_run
+    from liftshift.run.dry_run import dry_run
 
     requests = dry_run(path, settings, options)
     if as_json:
@@ -196,9 +196,9 @@ def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
     Opens the app on the copy; with --no-tui, runs `liftshift run` instead. Rerunning continues
     the same demo.
     """
-    from liftshift.examples import DEFAULT_EXAMPLE, example_path
-    from liftshift.pipeline import RunOptions
-    from liftshift.settings import Settings
+    from liftshift.foundation.examples import DEFAULT_EXAMPLE, example_path
+    from liftshift.foundation.settings import Settings
+    from liftshift.run.pipeline import RunOptions
 
     name = example or DEFAULT_EXAMPLE
     try:

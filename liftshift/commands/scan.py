@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from liftshift.migrator.project import Location, ProjectScan, Severity, Unresolved
+from liftshift.scan.project import Location, ProjectScan, Severity, Unresolved
 
 PATH_ARGUMENT = click.Path(exists=True, file_okay=False, dir_okay=True, path_type=Path)
 
@@ -51,7 +51,7 @@ def scan(path: Path, as_json: bool, job_names: tuple[str, ...]) -> None:
 )
 def plan(path: Path, job_names: tuple[str, ...]) -> None:
     """Write liftshift.toml, the migration plan, at PATH (keeps your edits on a rerun)."""
-    from liftshift.migrator.plan import PlanError, load_plan, plan_path, save_plan
+    from liftshift.foundation.plan import PlanError, load_plan, plan_path, save_plan
     from liftshift.migrator.planner import propose
 
     result = _scan(path, job_names, quiet=False)
@@ -70,8 +70,8 @@ def plan(path: Path, job_names: tuple[str, ...]) -> None:
 
 
 def _scan(path: Path, job_names: tuple[str, ...], *, quiet: bool) -> ProjectScan:
-    from liftshift.migrator.scan import ScanError, merge_past_job, read_past_job, scan_project
-    from liftshift.migrator.scan.past_jobs import PastJobError
+    from liftshift.scan import ScanError, merge_past_job, read_past_job, scan_project
+    from liftshift.scan.past_jobs import PastJobError
 
     try:
         with _progress(quiet) as reporter:
@@ -80,7 +80,7 @@ def _scan(path: Path, job_names: tuple[str, ...], *, quiet: bool) -> ProjectScan
         click.echo(f"liftshift: {exc}", err=True)
         sys.exit(2)
     if job_names:
-        from liftshift.settings import Settings
+        from liftshift.foundation.settings import Settings
 
         settings = Settings.from_env(project_dir=path)
         for name in job_names:

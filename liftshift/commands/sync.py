@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
-from liftshift.events import human_bytes
-from liftshift.settings import TARGETS, Settings
+from liftshift.foundation.events import human_bytes
+from liftshift.foundation.settings import TARGETS, Settings
 
 ENGINE_HELP = (
     "copy: liftshift's verified, resumable copier. sts: a Google Storage Transfer Service job "
@@ -44,7 +44,7 @@ class SyncOptions:
     memory: int = 160 * 1024 * 1024
 
     def copy_options(self) -> Any:
-        from liftshift.migrator.sync import CopyOptions
+        from liftshift.sync import CopyOptions
 
         return CopyOptions(
             chunk_size=self.chunk_size,
@@ -101,8 +101,8 @@ class RichReporter:
         self.progress.stop()
 
     def __call__(self, event: object) -> None:
-        from liftshift.migrator.sync import ObjectEvent, SyncProgress, SyncStarted
-        from liftshift.migrator.sync.channels import Seeded
+        from liftshift.sync import ObjectEvent, SyncProgress, SyncStarted
+        from liftshift.sync.channels import Seeded
 
         with self._lock:
             if isinstance(event, SyncStarted):
@@ -269,8 +269,8 @@ def sync(  # noqa: PLR0917 (click passes every option)
     The target (local folders or the real clouds) comes from --target, the plan, or
     LIFTSHIFT_TARGET; endpoints from AWS_ENDPOINT_URL(_S3) and STORAGE_EMULATOR_HOST.
     """
-    from liftshift.migrator.plan import PlanError
-    from liftshift.migrator.storage import BadURI, StorageError
+    from liftshift.foundation.plan import PlanError
+    from liftshift.foundation.storage import BadURI, StorageError
 
     options = SyncOptions(
         dry_run,
@@ -294,9 +294,9 @@ def sync(  # noqa: PLR0917 (click passes every option)
 
 
 def _sync_uris(source: str, destination: str, options: SyncOptions) -> int:
-    from liftshift.migrator.storage import parse_uri
-    from liftshift.migrator.sync import plan_sync, run_sync
-    from liftshift.migrator.sync.engine import choose_engine
+    from liftshift.foundation.storage import parse_uri
+    from liftshift.sync import plan_sync, run_sync
+    from liftshift.sync.engine import choose_engine
 
     parse_uri(source)
     parse_uri(destination)
@@ -310,7 +310,7 @@ def _sync_uris(source: str, destination: str, options: SyncOptions) -> int:
     chosen = choose_engine(plan, settings, options.engine or "auto")  # type: ignore[arg-type]
     with RichReporter(quiet=False) as reporter:
         if chosen == "sts":
-            from liftshift.migrator.sync.sts import run_transfer
+            from liftshift.sync.sts import run_transfer
 
             result = _run_in_thread(
                 lambda cancel: run_transfer(
@@ -336,7 +336,7 @@ def _sync_uris(source: str, destination: str, options: SyncOptions) -> int:
 
 def _ensure_local_bucket(uri: str, settings: Settings) -> None:
     """On the local target a bucket is just a folder: create the destination's on demand."""
-    from liftshift.migrator.storage import BucketNotFound, open_store
+    from liftshift.foundation.storage import BucketNotFound, open_store
 
     store = open_store(uri, settings)
     try:
@@ -346,8 +346,8 @@ def _ensure_local_bucket(uri: str, settings: Settings) -> None:
 
 
 def _dry_run_project(plan: Any, settings: Settings, as_json: bool) -> int:
-    from liftshift.migrator.storage import BucketNotFound
-    from liftshift.migrator.sync import plan_sync
+    from liftshift.foundation.storage import BucketNotFound
+    from liftshift.sync import plan_sync
 
     plans = []
     for channel in plan.data.channels:
@@ -372,8 +372,8 @@ def _dry_run_project(plan: Any, settings: Settings, as_json: bool) -> int:
 
 
 def _sync_project(path: Path, options: SyncOptions) -> int:
-    from liftshift.migrator.plan import load_plan, settings_for_plan
-    from liftshift.migrator.sync.channels import check_channels, sync_channels
+    from liftshift.foundation.plan import load_plan, settings_for_plan
+    from liftshift.sync.channels import check_channels, sync_channels
 
     if "://" in str(path):
         raise click.UsageError("give both SOURCE and DESTINATION, or a project PATH")
@@ -442,8 +442,8 @@ def local_path(uri: str | None, project: Path) -> None:
     if not uri:
         click.echo(settings.local_storage_root)
         return
-    from liftshift.migrator.storage import BadURI, StorageError, parse_uri
-    from liftshift.migrator.storage.local import LocalStore
+    from liftshift.foundation.storage import BadURI, StorageError, parse_uri
+    from liftshift.foundation.storage.local import LocalStore
 
     try:
         parsed = parse_uri(uri)
@@ -459,8 +459,8 @@ def local_path(uri: str | None, project: Path) -> None:
 def local_ls(uri: str | None, project: Path) -> None:
     """List the local target's buckets, or the objects under URI."""
     settings = _settings(project, "local")
-    from liftshift.migrator.storage import BadURI, StorageError, open_store, parse_uri
-    from liftshift.migrator.storage.local import FOLDERS
+    from liftshift.foundation.storage import BadURI, StorageError, open_store, parse_uri
+    from liftshift.foundation.storage.local import FOLDERS
 
     if not uri:
         for scheme, folder in FOLDERS.items():
@@ -484,8 +484,8 @@ def local_ls(uri: str | None, project: Path) -> None:
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 def local_seed(uri: str, source: Path, project: Path) -> None:
     """Fill the local target's s3://bucket/prefix (or gs://…) from a folder or file."""
-    from liftshift.migrator.storage import BadURI, StorageError
-    from liftshift.migrator.sync.channels import seed
+    from liftshift.foundation.storage import BadURI, StorageError
+    from liftshift.sync.channels import seed
 
     settings = _settings(project, "local")
     try:

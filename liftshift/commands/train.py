@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
-from liftshift.settings import TARGETS
+from liftshift.foundation.settings import TARGETS
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -30,11 +30,11 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 
 def _bad_input_errors() -> tuple[type[BaseException], ...]:
-    from liftshift.clients import CredentialsError
-    from liftshift.migrator.plan import PlanError
-    from liftshift.trainer.containers import NoPrebuiltContainer
+    from liftshift.foundation.catalog.containers import NoPrebuiltContainer
+    from liftshift.foundation.catalog.machines import MachineError
+    from liftshift.foundation.clients import CredentialsError
+    from liftshift.foundation.plan import PlanError
     from liftshift.trainer.jobs import JobSpecError
-    from liftshift.trainer.machines import MachineError
     from liftshift.trainer.packaging import PackagingError
     from liftshift.trainer.registry.base import RegistryError
 
@@ -46,8 +46,8 @@ def _bad_input_errors() -> tuple[type[BaseException], ...]:
 
 def _settings(project: Path, target: str | None, region: str | None = None) -> Any:
     """Settings from the environment, then the plan, then flags (rising priority)."""
-    from liftshift.migrator.plan import PlanError, load_plan, settings_for_plan
-    from liftshift.settings import Settings
+    from liftshift.foundation.plan import PlanError, load_plan, settings_for_plan
+    from liftshift.foundation.settings import Settings
 
     try:
         plan = load_plan(project)
@@ -125,7 +125,7 @@ def train(  # noqa: PLR0917 (one parameter per flag)
     as a Vertex AI CustomJob. Without --detach the live state and log are shown, and a
     successful job becomes a new model version.
     """
-    from liftshift.migrator.plan import load_plan
+    from liftshift.foundation.plan import load_plan
     from liftshift.trainer.jobs import TrainOverrides, build_job_spec
 
     if scale_tier and machine_type:
@@ -578,7 +578,7 @@ def _print_versions(versions: list[Any], as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def tiers(as_json: bool) -> None:
     """Scale-tier presets and the SageMaker instance-type mapping."""
-    from liftshift.trainer.machines import load_table
+    from liftshift.foundation.catalog.machines import load_table
 
     table = load_table()
     if as_json:

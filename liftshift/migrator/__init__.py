@@ -1,1 +1,2 @@
-"""Scan, plan, file changes and diffs, apply/undo, S3 to GCS sync, storage adapters. No UI."""
+"""Code migration: the planner (scan -> plan), the codemod run as a change set of hunks, and
+apply/undo with backups. No UI."""

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from liftshift.fileio import write_atomic
+from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.settings import LOCAL_DIRNAME
 from liftshift.migrator.changes import ChangeSet
-from liftshift.settings import LOCAL_DIRNAME
 
 BACKUPS = "backups"
 MANIFEST = "manifest.json"

@@ -28,10 +28,10 @@ from liftshift.codemods.base import (
 from liftshift.codemods.ls006_launcher import vertex_launcher_path
 from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
-from liftshift.events import Reporter, ignore
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.plan import PLAN_FILENAME, Plan, load_plan, plan_path
+from liftshift.foundation.settings import LOCAL_DIRNAME
 from liftshift.migrator.changes import ChangeSet, FileChange
-from liftshift.migrator.plan import PLAN_FILENAME, Plan, load_plan, plan_path
-from liftshift.settings import LOCAL_DIRNAME
 
 NOTEBOOK_LINE_END = re.compile(r'(\\n)?",?$')
 SKIP_DIRS = {".git", LOCAL_DIRNAME, "__pycache__", ".venv", "venv", "node_modules", ".tox"}
@@ -143,7 +143,7 @@ def load_or_scan_plan(root: Path) -> tuple[Plan, list[str]]:
     else:
         try:
             from liftshift.migrator.planner import plan_from_scan
-            from liftshift.migrator.scan import scan_project
+            from liftshift.scan import scan_project
         except ImportError as exc:  # the scanner is not installed in this build
             raise MigrateError(f"{root}: no {PLAN_FILENAME}; run `liftshift plan {root}`") from exc
         scan = scan_project(root)
@@ -340,7 +340,7 @@ def _write_scanned_plan(tree: ProjectTree, plan: Plan) -> None:
     ``save_plan`` itself, so the file is exactly what ``liftshift plan`` would write."""
     import tempfile
 
-    from liftshift.migrator.plan import save_plan
+    from liftshift.foundation.plan import save_plan
 
     with tempfile.TemporaryDirectory() as folder:
         text = save_plan(plan, Path(folder)).read_text(encoding="utf-8")

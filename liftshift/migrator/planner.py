@@ -8,8 +8,8 @@ Rules a reader can predict, documented in ``docs/scan-json.md``:
 - a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>``;
 - ``sample_data`` is a folder in the project named like the channel (``data/<name>``,
   ``<name>``), narrowed to the file the S3 URI names when that file is there;
-- the SageMaker instance type maps to a Vertex machine (``liftshift.trainer.machines``) and the
-  framework version to the nearest prebuilt containers (``liftshift.trainer.containers``);
+- the SageMaker instance type maps to a Vertex machine (``foundation.catalog.machines``) and the
+  framework version to the nearest prebuilt containers (``foundation.catalog.containers``);
 - with ``existing`` (the plan on disk), every value the user set wins over the proposal.
 """
 
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from liftshift.migrator.plan import (
+from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.plan import (
     ChannelPlan,
     CodePlan,
     DataPlan,
@@ -30,9 +31,8 @@ from liftshift.migrator.plan import (
     Plan,
     TrainingPlan,
 )
-from liftshift.migrator.project import Channel, EntryPoint, Launcher, ProjectScan, Unresolved
-from liftshift.migrator.scan.assemble import resolve_entry_point
-from liftshift.trainer import containers, machines
+from liftshift.scan.assemble import resolve_entry_point
+from liftshift.scan.project import Channel, EntryPoint, Launcher, ProjectScan, Unresolved
 
 
 @dataclass

@@ -1,5 +1,4 @@
-"""Packaging, machines and scale tiers, containers, training backends, job monitor, model
-registry. No UI.
+"""Packaging, training backends, job monitor, model registry. No UI.
 
 The calls other parts use (the CLI, the app, ``liftshift run``):
 
@@ -12,5 +11,6 @@ The calls other parts use (the CLI, the app, ``liftshift run``):
 - ``registry.get_registry(settings) -> ModelRegistry`` (``upload_version``, ``list_versions``,
   ``list_models``); ``service.register_model(spec, status, settings)``.
 - ``predict.predict(version, instances, settings) -> Prediction``.
-- ``machines`` and ``containers``: the scale-tier, instance-type and prebuilt-image tables.
+
+The machine and container tables it reads live in ``liftshift.foundation.catalog``.
 """

@@ -10,17 +10,16 @@ channel, then ``--job-dir``), so the migrated code cannot tell which one runs it
 from __future__ import annotations
 
 import enum
-import json
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from liftshift.migrator.plan import Plan
-from liftshift.migrator.storage.uri import channel_dir_uri
-from liftshift.settings import Settings
-from liftshift.trainer import containers, machines
-from liftshift.trainer.machines import MachineSpec, WorkerPoolSpec
+from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.catalog.machines import MachineSpec, WorkerPoolSpec
+from liftshift.foundation.plan import Plan, format_hyperparameter
+from liftshift.foundation.settings import Settings
+from liftshift.foundation.storage.uri import channel_dir_uri
 
 LOCAL_STAGING_BUCKET = "liftshift-local-staging"
 """The staging bucket of the ``local`` target when the plan names none."""
@@ -150,7 +149,7 @@ class JobStatus:
     ended: float = 0.0
 
 
-# events (reported through liftshift.events.Reporter)
+# events (reported through liftshift.foundation.events.Reporter)
 
 
 @dataclass(frozen=True)
@@ -178,11 +177,6 @@ class StepProgress:
 
 
 # building the spec
-
-
-def format_hyperparameter(value: Any) -> str:
-    """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded."""
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def trainer_args(plan: Plan, hyperparameters: dict[str, Any], model_dir: str) -> list[str]:

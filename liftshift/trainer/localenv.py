@@ -22,8 +22,8 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from liftshift.events import Reporter, ignore
-from liftshift.settings import Settings
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.jobs import StepProgress
 from liftshift.trainer.packaging import BuiltPackage, cache_root
 
@@ -61,7 +61,7 @@ def seed_sample_data(
 ) -> list[str]:
     """Seed each channel's local "GCS" destination from the project's sample data when it is
     empty, so the examples train locally even before a sync. Existing data is never touched."""
-    from liftshift.migrator.sync.channels import seed_if_empty
+    from liftshift.sync.channels import seed_if_empty
 
     seeded = []
     for destination, sample in samples:

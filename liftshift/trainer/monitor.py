@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from liftshift.events import Reporter
+from liftshift.foundation.events import Reporter
 from liftshift.trainer.backends.base import LogBatch, TrainingBackend
 from liftshift.trainer.jobs import JobLogLine, JobStateChanged, JobStatus
 

@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from liftshift.events import Reporter, ignore
-from liftshift.settings import Settings
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.jobs import StepProgress
 
 BUILD_FILES = ("setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "requirements.txt")
@@ -138,7 +138,7 @@ def upload_package(
     """Put the sdist at ``gs://<staging>/liftshift/packages/<hash>/<file>``; skip if present.
 
     On the ``local`` target the bucket is a folder under the local storage root; on ``gcp``
-    the upload goes through :func:`liftshift.clients.gcs_client` (emulators included).
+    the upload goes through :func:`liftshift.foundation.clients.gcs_client` (emulators included).
     """
     uri = built.gcs_uri(staging_bucket)
     if settings.target == "local":
@@ -154,7 +154,7 @@ def upload_package(
         return uri
     from google.api_core.exceptions import Forbidden, NotFound
 
-    from liftshift.clients import gcs_client
+    from liftshift.foundation.clients import gcs_client
 
     client = gcs_client(settings)
     bucket = client.bucket(staging_bucket)

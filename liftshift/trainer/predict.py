@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from liftshift.clients import vertex_sdk
-from liftshift.events import Reporter, ignore
-from liftshift.settings import Settings
+from liftshift.foundation.clients import vertex_sdk
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.jobs import StepProgress
 from liftshift.trainer.registry.base import ModelVersion
 

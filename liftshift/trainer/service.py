@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from liftshift.events import Reporter, ignore
-from liftshift.migrator.plan import Plan
-from liftshift.settings import Settings
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.plan import Plan
+from liftshift.foundation.settings import Settings
 from liftshift.trainer import monitor
 from liftshift.trainer.backends import get_backend
 from liftshift.trainer.backends.base import TrainingBackend
@@ -141,7 +141,7 @@ def train(
 
 
 def project_plan(project_dir: Path) -> Plan:
-    from liftshift.migrator.plan import load_plan
+    from liftshift.foundation.plan import load_plan
 
     return load_plan(project_dir)
 

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.session import Session
 from liftshift.tui.widgets.step_bar import STEPS

@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 
 
 @dataclass
 class Session:
     settings: Settings
     scan: Any = None
-    """The last :class:`~liftshift.migrator.project.ProjectScan`, or None before a scan."""
+    """The last :class:`~liftshift.scan.project.ProjectScan`, or None before a scan."""
     plan: Any = None
-    """The :class:`~liftshift.migrator.plan.Plan` shown in the form (saved or not)."""
+    """The :class:`~liftshift.foundation.plan.Plan` shown in the form (saved or not)."""
     changes: Any = None
     """The ChangeSet under review on the Changes screen."""
     sync_result: Any = None
@@ -32,7 +32,7 @@ class Session:
     def use_plan(self, plan: Any) -> None:
         """Make ``plan`` current; its target, GCP project and region win over the environment,
         by the same core rule the CLI follows (``settings_for_plan``)."""
-        from liftshift.migrator.plan import settings_for_plan  # tomlkit: not before first paint
+        from liftshift.foundation.plan import settings_for_plan  # tomlkit: not before first paint
 
         self.plan = plan
         self.settings = settings_for_plan(plan, self.settings)

@@ -9,7 +9,7 @@ import libcst as cst
 
 from liftshift.codemods import ls001_package_module, ls006_launcher
 from liftshift.codemods.base import ChannelSpec, MigrationContext, ProjectTree
-from liftshift.migrator.plan import Plan
+from liftshift.foundation.plan import Plan
 
 
 def tree_of(files: dict[str, str], entry: str = "train.py") -> ProjectTree:

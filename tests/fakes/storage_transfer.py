@@ -23,8 +23,8 @@ from google.cloud import storage_transfer
 from google.longrunning import operations_pb2
 from google.protobuf import any_pb2, empty_pb2
 
-from liftshift.clients import gcs_client, s3_client
-from liftshift.settings import Settings
+from liftshift.foundation.clients import gcs_client, s3_client
+from liftshift.foundation.settings import Settings
 
 SERVICE = "google.storagetransfer.v1.StorageTransferService"
 OPERATIONS = "google.longrunning.Operations"

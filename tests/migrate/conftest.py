@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.plan import ChannelPlan, Plan, save_plan
+from liftshift.foundation.plan import ChannelPlan, Plan, save_plan
 
 TRAIN = textwrap.dedent(
     """\

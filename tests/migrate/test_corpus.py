@@ -11,9 +11,9 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from liftshift.foundation.plan import ChannelPlan, Plan
 from liftshift.migrator.apply import apply_changeset
 from liftshift.migrator.migrate import migrate_project
-from liftshift.migrator.plan import ChannelPlan, Plan
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SCRIPTS = sorted(path.name for path in CORPUS.glob("*.py"))

@@ -2,9 +2,9 @@ import libcst as cst
 import pytest
 
 from liftshift.codemods.registry import UnknownRuleError
+from liftshift.foundation.plan import ChannelPlan, Plan, load_plan, save_plan
 from liftshift.migrator.apply import apply_changeset
 from liftshift.migrator.migrate import MigrateError, migrate_project
-from liftshift.migrator.plan import ChannelPlan, Plan, load_plan, save_plan
 
 
 def test_ls001_makes_a_package_with_relative_imports_and_setup_py(project) -> None:

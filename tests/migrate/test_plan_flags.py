@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from liftshift.foundation.plan import ChannelPlan, Plan, save_plan
 from liftshift.migrator.migrate import _flags_in_place, _flags_with_tomlkit
-from liftshift.migrator.plan import ChannelPlan, Plan, save_plan
 
 
 def plan_text(tmp_path: Path, *channels: ChannelPlan) -> str:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.pipeline import Pipeline, RunOptions, RunState, StepFinished, StepStarted
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
+from liftshift.run.pipeline import Pipeline, RunOptions, RunState, StepFinished, StepStarted
 from liftshift.trainer.jobs import JobState, JobStateChanged
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

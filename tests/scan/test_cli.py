@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from liftshift.cli import cli
-from liftshift.migrator.plan import load_plan
+from liftshift.foundation.plan import load_plan
 from tests.scan.conftest import EXAMPLES, MakeProject
 
 TOP_KEYS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liftshift.migrator.scan import scan_project
+from liftshift.scan import scan_project
 from tests.scan.conftest import MakeProject
 
 CASES = {

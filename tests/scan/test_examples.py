@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liftshift.migrator.scan import scan_project
+from liftshift.scan import scan_project
 from tests.scan.conftest import EXAMPLES
 
 

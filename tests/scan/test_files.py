@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.project import Severity
-from liftshift.migrator.scan import ScanError, ScanProgress, scan_project
+from liftshift.scan import ScanError, ScanProgress, scan_project
+from liftshift.scan.project import Severity
 from tests.scan.conftest import MakeProject
 
 TRAIN = 'import os\nmodel_dir = os.environ["SM_MODEL_DIR"]\n'
@@ -103,7 +103,7 @@ def test_many_files_use_worker_processes_and_report_progress(make_project: MakeP
 def test_a_scanner_bug_on_one_file_is_a_finding(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from liftshift.migrator.scan import analyze
+    from liftshift.scan import analyze
 
     real = analyze._python
 

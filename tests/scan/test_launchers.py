@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from liftshift.migrator.project import Unresolved
-from liftshift.migrator.scan import scan_project
+from liftshift.scan import scan_project
+from liftshift.scan.project import Unresolved
 from tests.scan.conftest import MakeProject
 
 TRAIN = 'import os\nmodel_dir = os.environ["SM_MODEL_DIR"]\n'

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from liftshift.migrator.plan import Plan, load_plan, save_plan
+from liftshift.foundation.plan import Plan, load_plan, save_plan
 from liftshift.migrator.planner import plan_from_scan, propose, s3_to_gs
-from liftshift.migrator.scan import scan_project
+from liftshift.scan import scan_project
 from tests.scan.conftest import EXAMPLES, MakeProject
 
 

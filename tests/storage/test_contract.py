@@ -8,7 +8,8 @@ from pathlib import Path
 import google_crc32c
 import pytest
 
-from liftshift.migrator.storage import (
+from liftshift.foundation.settings import Settings
+from liftshift.foundation.storage import (
     BucketNotFound,
     ObjectStore,
     StorageError,
@@ -16,7 +17,6 @@ from liftshift.migrator.storage import (
     open_store,
     parse_uri,
 )
-from liftshift.settings import Settings
 
 MiB = 1024 * 1024
 ODD_KEYS = [

@@ -6,12 +6,12 @@ import os
 
 import pytest
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 
 
 @pytest.fixture
 def gcs_bucket(cloud_settings: Settings) -> str:
-    from liftshift.clients import gcs_client
+    from liftshift.foundation.clients import gcs_client
 
     gcs_client(cloud_settings).create_bucket("dst-bucket")
     return "dst-bucket"

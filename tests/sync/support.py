@@ -7,9 +7,9 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 
-from liftshift.clients import s3_client
-from liftshift.migrator.sync import CopyOptions
-from liftshift.settings import Settings
+from liftshift.foundation.clients import s3_client
+from liftshift.foundation.settings import Settings
+from liftshift.sync import CopyOptions
 
 MiB = 1024 * 1024
 SMALL_OPTIONS = CopyOptions(chunk_size=MiB, single_request_max=MiB, memory_budget=16 * MiB)

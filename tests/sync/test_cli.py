@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.plan import ChannelPlan, DataPlan, Plan, save_plan
-from liftshift.settings import Settings
+from liftshift.foundation.plan import ChannelPlan, DataPlan, Plan, save_plan
+from liftshift.foundation.settings import Settings
 from tests.fixtures.emulators import Emulator, free_port
 from tests.sync.support import MiB, blob, fill_s3, gcs_keys, gcs_read
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from liftshift.migrator.storage import open_store
-from liftshift.migrator.storage.local import LocalStore
-from liftshift.migrator.sync import CopyOptions, plan_sync, run_sync
-from liftshift.migrator.sync.retry import RetryPolicy
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
+from liftshift.foundation.storage import open_store
+from liftshift.foundation.storage.local import LocalStore
+from liftshift.sync import CopyOptions, plan_sync, run_sync
+from liftshift.sync.retry import RetryPolicy
 from tests.sync.faultproxy import FaultProxy
 from tests.sync.support import MiB, blob, fill_s3, gcs_read
 

@@ -7,11 +7,11 @@ import tracemalloc
 
 import pytest
 
-from liftshift.migrator.storage import open_store
-from liftshift.migrator.sync import CopyOptions, SyncProgress, plan_sync, run_sync, runner
-from liftshift.migrator.sync.copier import Copier
-from liftshift.migrator.sync.journal import Journal
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
+from liftshift.foundation.storage import open_store
+from liftshift.sync import CopyOptions, SyncProgress, plan_sync, run_sync, runner
+from liftshift.sync.copier import Copier
+from liftshift.sync.journal import Journal
 from tests.sync.support import SMALL_OPTIONS, MiB, blob, fill_s3, gcs_read
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.sync import SyncProgress, SyncStarted, plan_sync
-from liftshift.migrator.sync import engine as engine_module
-from liftshift.migrator.sync.engine import choose_engine
-from liftshift.migrator.sync.sts import run_transfer
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
+from liftshift.sync import SyncProgress, SyncStarted, plan_sync
+from liftshift.sync import engine as engine_module
+from liftshift.sync.engine import choose_engine
+from liftshift.sync.sts import run_transfer
 from tests.fakes.storage_transfer import FakeStorageTransfer
 from tests.sync.support import MiB, blob, fill_s3, gcs_read, put_multipart
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from liftshift.clients import s3_client
-from liftshift.migrator.storage import BucketNotFound, ObjectStore, open_store
-from liftshift.migrator.sync import ObjectEvent, SyncProgress, plan_sync, run_sync
-from liftshift.settings import Settings
+from liftshift.foundation.clients import s3_client
+from liftshift.foundation.settings import Settings
+from liftshift.foundation.storage import BucketNotFound, ObjectStore, open_store
+from liftshift.sync import ObjectEvent, SyncProgress, plan_sync, run_sync
 from tests.sync.support import (
     ODD_KEYS,
     SMALL_OPTIONS,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.plan import ChannelPlan, Plan, save_plan
-from liftshift.settings import Settings
+from liftshift.foundation.plan import ChannelPlan, Plan, save_plan
+from liftshift.foundation.settings import Settings
 from tests.fakes.vertex import FakeVertex
 
 TOY = Path(__file__).parent / "toy_project"
@@ -67,7 +67,7 @@ def toy_settings(toy_project: Path) -> Settings:
 def vertex_settings(gcs_settings: Settings, fake_vertex: FakeVertex, toy_project: Path) -> Settings:
     """``gcp`` settings: Vertex and Cloud Logging on the fake, GCS on fake-gcs-server (with
     the toy plan's staging bucket created)."""
-    from liftshift.clients import gcs_client
+    from liftshift.foundation.clients import gcs_client
 
     settings = replace(
         gcs_settings,

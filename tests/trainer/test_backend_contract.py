@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from liftshift.migrator.plan import load_plan
-from liftshift.settings import Settings
+from liftshift.foundation.plan import load_plan
+from liftshift.foundation.settings import Settings
 from liftshift.trainer import monitor, service
 from liftshift.trainer.backends.base import TrainingBackend
 from liftshift.trainer.backends.local import LocalBackend

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from liftshift.cli import cli
-from liftshift.migrator.plan import load_plan, save_plan
+from liftshift.foundation.plan import load_plan, save_plan
 
 
 def run(*args: str) -> tuple[int, str]:

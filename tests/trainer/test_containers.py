@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liftshift.trainer.containers import (
+from liftshift.foundation.catalog.containers import (
     NoPrebuiltContainer,
     prediction_container,
     training_container,

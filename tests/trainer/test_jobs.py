@@ -6,18 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.plan import ChannelPlan, Plan
-from liftshift.settings import Settings
+from liftshift.foundation.catalog.machines import UnmappableInstanceType
+from liftshift.foundation.plan import ChannelPlan, Plan, format_hyperparameter
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.jobs import (
     JobSpecError,
     TrainOverrides,
     build_job_spec,
     channel_dir_uri,
     custom_job_request,
-    format_hyperparameter,
     trainer_args,
 )
-from liftshift.trainer.machines import UnmappableInstanceType
 
 
 def _plan() -> Plan:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.migrator.plan import load_plan
-from liftshift.settings import Settings
+from liftshift.foundation.plan import load_plan
+from liftshift.foundation.settings import Settings
 from liftshift.trainer import service
 from liftshift.trainer.backends.local import LocalBackend
 from liftshift.trainer.jobs import JobLogLine, JobState, JobStateChanged, TrainOverrides
@@ -117,7 +117,7 @@ def test_vanished_supervisor_means_failed(toy_settings: Settings) -> None:
 def test_missing_channel_data_is_said_before_the_run(
     toy_project: Path, toy_settings: Settings
 ) -> None:
-    from liftshift.migrator.plan import save_plan
+    from liftshift.foundation.plan import save_plan
 
     plan = load_plan(toy_project)
     plan.data.channels[0].sample_data = ""

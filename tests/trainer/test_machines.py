@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from liftshift.trainer import machines
-from liftshift.trainer.machines import (
+from liftshift.foundation.catalog import machines
+from liftshift.foundation.catalog.machines import (
     InvalidMachineSpec,
     MachineSpec,
     UnknownInstanceType,

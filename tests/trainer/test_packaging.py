@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.localenv import missing_requirements, package_requirements
 from liftshift.trainer.packaging import PackagingError, build_package, content_hash
 

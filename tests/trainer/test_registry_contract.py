@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.registry import ModelRegistry
 from liftshift.trainer.registry.base import RegistryError
 from liftshift.trainer.registry.local import LocalRegistry
@@ -30,7 +30,7 @@ def adapter(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ModelRegist
             return str(folder)
 
         return LocalRegistry(settings), make_local
-    from liftshift.clients import gcs_client
+    from liftshift.foundation.clients import gcs_client
 
     vertex_settings: Settings = request.getfixturevalue("vertex_settings")
     bucket = gcs_client(vertex_settings).bucket("toy-staging")

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from liftshift.cli import cli
-from liftshift.migrator.plan import load_plan, save_plan
-from liftshift.settings import Settings
+from liftshift.foundation.plan import load_plan, save_plan
+from liftshift.foundation.settings import Settings
 from liftshift.trainer import service
 from liftshift.trainer.backends.vertex import VertexBackend
 from liftshift.trainer.jobs import JobLogLine, JobState, TrainOverrides
@@ -31,7 +31,7 @@ def _backend(settings: Settings) -> VertexBackend:
 
 
 def _write_model(settings: Settings, model_dir: str, name: str = "model.joblib") -> None:
-    from liftshift.clients import gcs_client
+    from liftshift.foundation.clients import gcs_client
 
     bucket, _, prefix = model_dir.removeprefix("gs://").partition("/")
     gcs_client(settings).bucket(bucket).blob(f"{prefix}/{name}").upload_from_string(b"model")
@@ -186,7 +186,7 @@ def test_tar_gz_model_is_unpacked_before_upload(
     import io
     import tarfile
 
-    from liftshift.clients import gcs_client
+    from liftshift.foundation.clients import gcs_client
 
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
@@ -303,7 +303,7 @@ def test_cli_no_credentials(toy_project: Path) -> None:
 def test_deploy_reuses_endpoint_and_predicts(
     vertex_settings: Settings, fake_vertex: FakeVertex
 ) -> None:
-    from liftshift.clients import gcs_client
+    from liftshift.foundation.clients import gcs_client
     from liftshift.trainer.predict import predict
 
     bucket = gcs_client(vertex_settings).bucket("toy-staging")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from liftshift.migrator.plan import save_plan
+from liftshift.foundation.plan import save_plan
 from liftshift.migrator.planner import plan_from_scan
-from liftshift.migrator.scan import scan_project
+from liftshift.scan import scan_project
 
 
 def save_planned(root: Path, **hyperparameters: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.command import CommandPalette
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.tui.app import STEP_NAMES, make_app
 from liftshift.tui.dialogs.help import HelpDialog
 from liftshift.tui.screens.base import StepScreen

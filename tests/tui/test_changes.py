@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
 from liftshift.tui.dialogs.confirm import ConfirmDialog
 from liftshift.tui.widgets.diff_view import DiffView

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
-from liftshift.migrator.plan import load_plan
-from liftshift.settings import Settings
+from liftshift.foundation.plan import load_plan
+from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
 from tests.tui.conftest import wait_for
 

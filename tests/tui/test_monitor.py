@@ -6,7 +6,7 @@ import time
 
 from textual.app import App, ComposeResult
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
 from liftshift.tui.widgets.log_view import JobLog
 

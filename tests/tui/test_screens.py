@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import OptionList, Static
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
 from liftshift.tui.dialogs.folder import FolderDialog
 from tests.tui.conftest import wait_for
@@ -90,7 +90,7 @@ async def test_predict_says_when_the_project_has_no_sample_instances(
 
 
 async def test_scan_status_names_the_file_and_the_count(local_settings: Settings) -> None:
-    from liftshift.migrator.scan import ScanProgress
+    from liftshift.scan import ScanProgress
     from liftshift.tui.messages import CoreProgress
 
     app = make_app(settings=local_settings)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
 from tests.tui.conftest import wait_for
 

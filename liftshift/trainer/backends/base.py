@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from liftshift.events import Reporter
+from liftshift.foundation.events import Reporter
 from liftshift.trainer.jobs import JobHandle, JobSpec, JobStatus
 
 

@@ -22,9 +22,9 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from liftshift.events import Reporter, ignore
-from liftshift.fileio import write_atomic
-from liftshift.settings import Settings
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.backends.base import LogBatch
 from liftshift.trainer.jobs import JobHandle, JobSpec, JobState, JobStatus, StepProgress
 

@@ -12,9 +12,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from liftshift.clients import logging_client, vertex_sdk
-from liftshift.events import Reporter, ignore
-from liftshift.settings import Settings
+from liftshift.foundation.clients import logging_client, vertex_sdk
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.backends.base import LogBatch
 from liftshift.trainer.jobs import (
     JobHandle,

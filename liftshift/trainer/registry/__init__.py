@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liftshift.settings import Settings
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.registry.base import ModelRegistry, ModelVersion
 
 

@@ -14,8 +14,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from liftshift.fileio import write_atomic
-from liftshift.settings import Settings
+from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.registry.base import (
     DEFAULT_ALIAS,
     ModelVersion,

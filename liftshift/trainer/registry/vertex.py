@@ -14,8 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from liftshift.clients import gcs_client, vertex_sdk
-from liftshift.settings import Settings
+from liftshift.foundation.clients import gcs_client, vertex_sdk
+from liftshift.foundation.settings import Settings
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
     ModelVersion,

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
-from liftshift.events import human_bytes
+from liftshift.foundation.events import human_bytes
 from liftshift.tui.messages import CoreEvent, CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import duration_text
@@ -144,9 +144,9 @@ class DataScreen(StepScreen):
     def sync_worker(
         self, channels: list[Any], settings: Any, cancel: threading.Event, copy: bool
     ) -> None:
-        from liftshift.migrator.sync import ObjectEvent, SyncProgress, plan_sync
-        from liftshift.migrator.sync.channels import prepare_channel
-        from liftshift.migrator.sync.engine import sync
+        from liftshift.sync import ObjectEvent, SyncProgress, plan_sync
+        from liftshift.sync.channels import prepare_channel
+        from liftshift.sync.engine import sync
 
         def report(event: Any) -> None:
             if isinstance(event, ObjectEvent):
@@ -204,8 +204,8 @@ class DataScreen(StepScreen):
         )
 
     def on_core_event(self, message: CoreEvent) -> None:
-        from liftshift.migrator.sync import SyncStarted  # loaded already by the sync worker
-        from liftshift.migrator.sync.channels import Seeded
+        from liftshift.sync import SyncStarted  # loaded already by the sync worker
+        from liftshift.sync.channels import Seeded
 
         event = message.event
         if isinstance(event, SyncStarted) and not event.dry_run:

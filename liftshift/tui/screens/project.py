@@ -165,7 +165,7 @@ class ProjectScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scan", name="Scan")
     def scan_worker(self, root: Path) -> None:
-        from liftshift.migrator.scan import scan_project
+        from liftshift.scan import scan_project
 
         worker = get_current_worker()
 
@@ -181,7 +181,7 @@ class ProjectScreen(StepScreen):
     @staticmethod
     def _plan_for(root: Path, scan: Any) -> tuple[Any, str]:
         """The plan on disk when there is one; else the planner's proposal (not yet saved)."""
-        from liftshift.migrator.plan import load_plan, plan_path
+        from liftshift.foundation.plan import load_plan, plan_path
         from liftshift.migrator.planner import plan_from_scan
 
         existing = load_plan(root) if plan_path(root).exists() else None
@@ -273,7 +273,7 @@ class ProjectScreen(StepScreen):
 
     @on(Button.Pressed, "#save-plan")
     def action_save_plan(self) -> None:
-        from liftshift.migrator.plan import save_plan
+        from liftshift.foundation.plan import save_plan
 
         if self.session.plan is None:
             self.notify("Nothing to save yet: scan the project first.", severity="warning")

@@ -83,7 +83,7 @@ class TrainScreen(StepScreen):
             tiers.clear_options()
             self.query_one("#train-preview", Static).update("")
             return
-        from liftshift.trainer.machines import load_table
+        from liftshift.foundation.catalog.machines import load_table
 
         self.query_one("#train-target", Select).value = self.session.settings.target
         training = plan.training
@@ -146,8 +146,8 @@ class TrainScreen(StepScreen):
         """Show the job exactly as the core would build it (``build_job_spec`` is pure)."""
         if self.session.plan is None or not self.is_mounted:
             return
+        from liftshift.foundation.catalog.machines import MachineError
         from liftshift.trainer.jobs import build_job_spec
-        from liftshift.trainer.machines import MachineError
 
         preview = self.query_one("#train-preview", Static)
         settings = self.session.settings.with_target(self._target())  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ FALLBACK_TIERS = ("BASIC", "BASIC_GPU", "BASIC_TPU", "STANDARD_1", "PREMIUM_1", 
 def tier_choices() -> list[str]:
     """Tier names from the trainer's machine table (the one source of truth), if present."""
     try:
-        from liftshift.trainer.machines import tier_names
+        from liftshift.foundation.catalog.machines import tier_names
     except ImportError:
         return list(FALLBACK_TIERS)
     return tier_names()

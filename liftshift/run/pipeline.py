@@ -1,0 +1,358 @@
+"""The whole migration as resumable steps: plan → migrate → sync → train → register.
+
+``liftshift run`` and ``liftshift demo`` drive this; the app could too. Each step is idempotent
+on its own terms, so a rerun after a failure or Ctrl-C continues where it stopped without a
+fragile "step done" flag: an existing plan is kept, applied changes leave nothing to migrate,
+the sync journal skips verified objects, and the job and model version this run created are
+recorded in ``.liftshift/run.json`` so a running job is reattached and a succeeded one is not
+rerun (unless the trainer package changed since). No UI here: progress goes to a reporter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from liftshift.foundation.events import Reporter, human_bytes, ignore
+from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.plan import Plan, load_plan, plan_path, save_plan, settings_for_plan
+from liftshift.foundation.settings import Settings, Target
+
+STEPS = ("plan", "migrate", "sync", "train", "register", "deploy")
+Outcome = Literal["done", "nothing to do", "failed", "cancelled", "skipped"]
+ACTIVE_STATES = {"JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING"}
+
+
+@dataclass(frozen=True)
+class StepStarted:
+    step: str
+
+
+@dataclass(frozen=True)
+class StepFinished:
+    step: str
+    outcome: Outcome
+    summary: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    target: Target | None = None
+    """Overrides the plan's target for this run."""
+    out: Path | None = None
+    """Write the migrated project to this folder and run the later steps there."""
+    force: bool = False
+    """Apply even over uncommitted changes in a git work tree."""
+    register: bool = True
+    deploy: bool = False
+    """Deploy the new version and predict the project's ``sample_instances.json``."""
+
+
+@dataclass
+class RunState:
+    """What a run created, kept in ``.liftshift/run.json`` so a rerun can pick it up."""
+
+    target: str = ""
+    job_id: str = ""
+    package_hash: str = ""
+    job_state: str = ""
+    model: str = ""
+    version: str = ""
+    version_job_id: str = ""
+    artifact_uri: str = ""
+
+    @staticmethod
+    def path(settings: Settings) -> Path:
+        return settings.state_dir / "run.json"
+
+    @classmethod
+    def load(cls, settings: Settings) -> RunState:
+        try:
+            data = json.loads(cls.path(settings).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return cls()
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def save(self, settings: Settings) -> None:
+        write_atomic(self.path(settings), json.dumps(dataclasses.asdict(self), indent=2) + "\n")
+
+
+@dataclass
+class RunSummary:
+    project_dir: Path
+    target: str
+    steps: list[StepFinished] = field(default_factory=list)
+    attention: list[str] = field(default_factory=list)
+    """``file:line: rule: message`` lines the user must still look at (TODOs)."""
+    state: RunState = field(default_factory=RunState)
+
+    @property
+    def ok(self) -> bool:
+        return all(step.outcome not in ("failed", "cancelled") for step in self.steps)
+
+    @property
+    def failed_step(self) -> StepFinished | None:
+        return next((s for s in self.steps if s.outcome in ("failed", "cancelled")), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project": str(self.project_dir),
+            "target": self.target,
+            "ok": self.ok,
+            "steps": [dataclasses.asdict(step) for step in self.steps],
+            "attention": self.attention,
+            "job": {"id": self.state.job_id, "state": self.state.job_state},
+            "model": {
+                "name": self.state.model,
+                "version": self.state.version,
+                "artifact_uri": self.state.artifact_uri,
+            },
+        }
+
+
+class StepError(RuntimeError):
+    """A step cannot go on; the message is the one line the user sees."""
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class Pipeline:
+    """One run over one project. Call :meth:`run`; read the returned :class:`RunSummary`."""
+
+    def __init__(
+        self,
+        project_dir: Path,
+        settings: Settings | None = None,
+        options: RunOptions | None = None,
+        *,
+        reporter: Reporter = ignore,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.options = options or RunOptions()
+        self.project_dir = Path(project_dir).resolve()
+        self.settings = settings or Settings.from_env(self.project_dir)
+        self.reporter = reporter
+        self.cancel = cancel or threading.Event()
+        self.plan: Plan | None = None
+        self.summary = RunSummary(self.project_dir, self.options.target or "")
+
+    def run(self) -> RunSummary:
+        for step in STEPS:
+            if step == "register" and not self.options.register:
+                self._finish(StepFinished(step, "skipped", "registration not requested"))
+                continue
+            if step == "deploy" and not (self.options.deploy and self.options.register):
+                continue
+            if self.cancel.is_set():
+                self._finish(StepFinished(step, "cancelled", "stopped before this step"))
+                break
+            self.reporter(StepStarted(step))
+            try:
+                finished = getattr(self, f"_step_{step}")()
+            except _Cancelled as exc:
+                finished = StepFinished(step, "cancelled", str(exc))
+            except Exception as exc:
+                finished = StepFinished(step, "failed", _one_line(exc))
+            self._finish(finished)
+            if finished.outcome in ("failed", "cancelled"):
+                break
+        return self.summary
+
+    def _finish(self, finished: StepFinished) -> None:
+        self.summary.steps.append(finished)
+        self.reporter(finished)
+
+    # the steps
+
+    def _step_plan(self) -> StepFinished:
+        from liftshift.migrator.planner import plan_from_scan
+        from liftshift.scan import scan_project
+
+        if plan_path(self.project_dir).exists():
+            self._load_plan()
+            return StepFinished("plan", "nothing to do", f"kept {plan_path(self.project_dir)}")
+        scan = scan_project(self.project_dir)
+        if not scan.is_sagemaker_project:
+            raise StepError(
+                f"{self.project_dir}: no SageMaker launcher or training script found "
+                "(nothing reads SM_* variables or builds an estimator)"
+            )
+        if self.options.out is not None:
+            # the source stays untouched: migrate writes the plan into the migrated copy
+            return StepFinished("plan", "done", "planned; liftshift.toml goes into the copy")
+        save_plan(plan_from_scan(scan), self.project_dir)
+        self._load_plan()
+        assert self.plan is not None
+        channels = ", ".join(c.name for c in self.plan.data.channels) or "none"
+        return StepFinished(
+            "plan",
+            "done",
+            f"wrote liftshift.toml: {self.plan.code.entry_point}, channels {channels}",
+        )
+
+    def _step_migrate(self) -> StepFinished:
+        from liftshift.migrator.apply import DirtyTreeError, apply_changeset, write_copy
+        from liftshift.migrator.migrate import migrate_project
+
+        result = migrate_project(self.project_dir)
+        self.summary.attention = [str(entry) for entry in result.entries]
+        if result.errors:
+            raise StepError(
+                f"{len(result.errors)} file(s) could not be migrated: "
+                + "; ".join(str(e) for e in result.errors[:3])
+            )
+        if self.options.out is not None:
+            out = self.options.out.resolve()
+            if out.exists() and any(out.iterdir()):
+                raise StepError(
+                    f"{out}: --out folder is not empty (to continue there: liftshift run {out})"
+                )
+            written = write_copy(result.changeset, self.project_dir, out)
+            self._move_to(out)
+            return StepFinished(
+                "migrate", "done", f"wrote a migrated copy to {out} ({len(written)} files)"
+            )
+        if not result.changeset:
+            attention = f"{result.need_attention} item(s) need attention"
+            return StepFinished("migrate", "nothing to do", f"already migrated; {attention}")
+        try:
+            record = apply_changeset(result.changeset, self.project_dir, force=self.options.force)
+        except DirtyTreeError as exc:
+            raise StepError(f"{exc} (commit first, or pass --force)") from exc
+        self._load_plan()  # the codemods record what they changed (module, arguments)
+        return StepFinished(
+            "migrate",
+            "done",
+            f"{result.summary()}; backup in {record.backup_dir.relative_to(self.project_dir)}",
+        )
+
+    def _step_sync(self) -> StepFinished:
+        from liftshift.sync.channels import sync_channels
+
+        plan = self._require_plan()
+        if not any(c.source and c.destination for c in plan.data.channels):
+            return StepFinished("sync", "nothing to do", "the plan has no data channels")
+        results = sync_channels(plan, self.settings, self.reporter, self.cancel)
+        copied = sum(len(r.verified) for r in results)
+        identical = sum(r.skipped for r in results)
+        failed = [f"{r.source}/{f.key}: {f.reason}" for r in results for f in r.failed]
+        size = sum(r.bytes_copied for r in results)
+        if any(r.cancelled for r in results) or self.cancel.is_set():
+            raise _Cancelled(f"sync stopped after {copied} verified objects; rerun to resume")
+        if failed:
+            raise StepError(f"{len(failed)} object(s) failed: " + "; ".join(failed[:3]))
+        if not copied:
+            return StepFinished("sync", "nothing to do", f"all {identical} objects already there")
+        copied_text = f"{copied} objects copied and verified ({human_bytes(size)})"
+        return StepFinished("sync", "done", f"{copied_text}, {identical} already there")
+
+    def _step_train(self) -> StepFinished:
+        from liftshift.trainer import monitor, service
+        from liftshift.trainer.backends import get_backend
+        from liftshift.trainer.packaging import content_hash
+
+        plan = self._require_plan()
+        state = self.summary.state = RunState.load(self.settings)
+        backend = get_backend(self.settings)
+        package_hash = content_hash(self.project_dir, plan.code.package)
+        same_job = (
+            state.job_id
+            and state.target == self.settings.target
+            and state.package_hash == package_hash
+        )
+        status = backend.status(state.job_id) if same_job else None
+        if status is not None and status.state == "JOB_STATE_SUCCEEDED":
+            return StepFinished("train", "nothing to do", f"job {state.job_id} already succeeded")
+        if status is not None and status.state in ACTIVE_STATES:
+            verb = "reattached to"
+        else:
+            started = service.start_training(plan, self.settings, reporter=self.reporter)
+            state.job_id, state.package_hash = started.handle.job_id, package_hash
+            state.target, state.job_state = self.settings.target, "JOB_STATE_QUEUED"
+            state.save(self.settings)
+            verb = "ran"
+        status = monitor.follow(backend, state.job_id, self.reporter, stop=self.cancel)
+        state.job_state = str(status.state)
+        state.save(self.settings)
+        if status.state in ACTIVE_STATES:
+            raise _Cancelled(
+                f"job {state.job_id} is still running; rerun to reattach, or "
+                f"`liftshift jobs cancel {state.job_id}`"
+            )
+        if status.state != "JOB_STATE_SUCCEEDED":
+            raise StepError(
+                f"job {state.job_id} ended {status.state}: {status.error or 'no detail'}"
+            )
+        return StepFinished("train", "done", f"{verb} job {state.job_id}: SUCCEEDED")
+
+    def _step_register(self) -> StepFinished:
+        from liftshift.trainer import service
+        from liftshift.trainer.backends import get_backend
+        from liftshift.trainer.jobs import build_job_spec
+
+        state = self.summary.state
+        if state.version and state.version_job_id == state.job_id:
+            return StepFinished(
+                "register", "nothing to do", f"model {state.model} version {state.version} exists"
+            )
+        status = get_backend(self.settings).status(state.job_id)
+        spec = build_job_spec(self._require_plan(), self.settings)
+        version = service.register_model(spec, status, self.settings, reporter=self.reporter)
+        state.model, state.version = version.model, str(version.version_id)
+        state.version_job_id, state.artifact_uri = state.job_id, version.artifact_uri
+        state.save(self.settings)
+        aliases = ", ".join(version.aliases) or "none"
+        return StepFinished(
+            "register", "done", f"model {state.model} version {state.version} (aliases: {aliases})"
+        )
+
+    def _step_deploy(self) -> StepFinished:
+        from liftshift.trainer.predict import INSTANCES_FILE, predict, project_instances
+        from liftshift.trainer.registry import get_registry
+
+        instances = project_instances(self.project_dir)
+        if instances is None:
+            raise StepError(
+                f"--deploy needs instances to send: {self.project_dir / INSTANCES_FILE}"
+            )
+        state = self.summary.state
+        versions = get_registry(self.settings).list_versions(state.model)
+        version = next(v for v in versions if str(v.version_id) == state.version)
+        prediction = predict(version, instances, self.settings, reporter=self.reporter)
+        shown = json.dumps(prediction.predictions[:5])
+        return StepFinished(
+            "deploy", "done", f"version {state.version} predicted {len(instances)}: {shown}"
+        )
+
+    # helpers
+
+    def _load_plan(self) -> None:
+        self.plan = load_plan(self.project_dir)
+        self.settings = settings_for_plan(self.plan, self.settings, target=self.options.target)
+        self.summary.target = self.settings.target
+
+    def _require_plan(self) -> Plan:
+        if self.plan is None:
+            self._load_plan()
+        assert self.plan is not None
+        return self.plan
+
+    def _move_to(self, project_dir: Path) -> None:
+        """Continue the run in a migrated copy (``--out``): its own plan, state and storage."""
+        self.project_dir = project_dir
+        self.summary.project_dir = project_dir
+        self.settings = replace(self.settings, project_dir=project_dir)
+        self._load_plan()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

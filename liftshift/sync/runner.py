@@ -1,0 +1,221 @@
+"""Run a sync plan: copy in parallel, report progress, never let one bad object stop the rest.
+
+Large objects start first (they set the finishing time) and are limited by a memory budget;
+small ones fill the remaining workers. Progress goes out as throttled :class:`SyncProgress`
+snapshots plus one :class:`ObjectEvent` per object state change.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.settings import Settings
+from liftshift.foundation.storage import ObjectStore, StorageError, open_store
+from liftshift.sync.copier import CopiedObject, Copier, CopyOptions
+from liftshift.sync.events import ObjectEvent, SyncFinished, SyncProgress, SyncStarted
+from liftshift.sync.journal import Journal
+from liftshift.sync.plan import SyncItem, SyncPlan
+from liftshift.sync.retry import Cancelled
+
+PROGRESS_INTERVAL = 0.2
+
+
+@dataclass(frozen=True)
+class FailedObject:
+    key: str
+    reason: str
+
+
+@dataclass
+class SyncResult:
+    source: str
+    destination: str
+    engine: str = "copy"
+    verified: list[CopiedObject] = field(default_factory=list)
+    failed: list[FailedObject] = field(default_factory=list)
+    skipped: int = 0
+    bytes_copied: int = 0
+    elapsed: float = 0.0
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.cancelled
+
+    def finished_event(self) -> SyncFinished:
+        """The last event of a sync, whichever engine ran it."""
+        return SyncFinished(
+            self.source,
+            self.destination,
+            verified=len(self.verified),
+            failed=len(self.failed),
+            skipped=self.skipped,
+            bytes_copied=self.bytes_copied,
+            elapsed=self.elapsed,
+            cancelled=self.cancelled,
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "destination": self.destination,
+            "engine": self.engine,
+            "verified": len(self.verified),
+            "failed": [{"key": f.key, "reason": f.reason} for f in self.failed],
+            "skipped_identical": self.skipped,
+            "bytes_copied": self.bytes_copied,
+            "resumed": [
+                {"key": v.key, "from": v.resumed_from} for v in self.verified if v.resumed_from
+            ],
+            "elapsed_seconds": round(self.elapsed, 3),
+            "cancelled": self.cancelled,
+            "ok": self.ok,
+        }
+
+
+class _Progress:
+    """Thread-safe counters that emit a throttled snapshot."""
+
+    def __init__(self, reporter: Reporter, objects: int, total: int) -> None:
+        self.reporter = reporter
+        self.objects_total = objects
+        self.bytes_total = total
+        self.objects_done = 0
+        self.bytes_done = 0
+        self.failed = 0
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def add_bytes(self, count: int) -> None:
+        with self._lock:
+            self.bytes_done += count
+        self.maybe_emit()
+
+    def object_done(self, *, failed: bool, size: int) -> None:
+        with self._lock:
+            self.objects_done += 1
+            if failed:
+                self.failed += 1
+                self.bytes_total -= size
+        self.maybe_emit()
+
+    def maybe_emit(self, force: bool = False) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if not force and now - self._last < PROGRESS_INTERVAL:
+                return
+            self._last = now
+            elapsed = now - self.started
+            rate = self.bytes_done / elapsed if elapsed > 0 else 0.0
+            remaining = max(0, self.bytes_total - self.bytes_done)
+            event = SyncProgress(
+                objects_done=self.objects_done,
+                objects_total=self.objects_total,
+                bytes_done=self.bytes_done,
+                bytes_total=self.bytes_total,
+                failed=self.failed,
+                elapsed=elapsed,
+                bytes_per_second=rate,
+                eta_seconds=remaining / rate if rate > 0 else None,
+            )
+        self.reporter(event)
+
+
+def run_sync(
+    plan: SyncPlan,
+    settings: Settings,
+    reporter: Reporter = ignore,
+    cancel: threading.Event | None = None,
+    *,
+    workers: int = 16,
+    options: CopyOptions | None = None,
+    src_store: ObjectStore | None = None,
+    dst_store: ObjectStore | None = None,
+    journal: Journal | None = None,
+) -> SyncResult:
+    """Copy and verify every new/changed object of ``plan``; returns what was verified/failed.
+
+    ``cancel`` stops the sync between chunks; open uploads stay in the journal for a rerun.
+    """
+    cancel = cancel or threading.Event()
+    options = options or CopyOptions()
+    src_store = src_store or open_store(plan.source, settings)
+    dst_store = dst_store or open_store(plan.destination, settings)
+    own_journal = journal is None
+    journal = journal or Journal.for_state_dir(settings.state_dir)
+    todo = sorted(plan.to_copy, key=lambda item: -item.size)
+    result = SyncResult(str(plan.source), str(plan.destination), skipped=plan.count("identical"))
+    progress = _Progress(reporter, len(todo), sum(item.size for item in todo))
+    reporter(
+        SyncStarted(
+            str(plan.source), str(plan.destination), "copy", len(todo), progress.bytes_total
+        )
+    )
+    copier = Copier(
+        src_store,
+        dst_store,
+        journal,
+        options=options,
+        cancel=cancel,
+        on_bytes=progress.add_bytes,
+        on_resume=lambda item, offset: reporter(
+            ObjectEvent(item.key, "resuming", item.size, resumed_from=offset)
+        ),
+    )
+    large = threading.BoundedSemaphore(options.large_slots)
+    lock = threading.Lock()
+
+    def one(item: SyncItem) -> None:
+        if cancel.is_set():
+            return
+        is_large = item.size > options.single_request_max
+        if is_large:
+            large.acquire()
+        try:
+            reporter(ObjectEvent(item.key, "copying", item.size))
+            reason = ""
+            for attempt in range(options.object_attempts):
+                try:
+                    copied = copier.copy(item)
+                except Cancelled:
+                    return
+                except StorageError as exc:
+                    reason = str(exc)
+                    if cancel.is_set() or attempt + 1 >= options.object_attempts:
+                        break
+                    continue
+                except Exception as exc:  # a bug in one object must not stop the others
+                    reason = f"{type(exc).__name__}: {exc}"
+                    break
+                with lock:
+                    result.verified.append(copied)
+                    result.bytes_copied += copied.size - copied.resumed_from
+                reporter(ObjectEvent(item.key, "verified", item.size, ", ".join(copied.checks)))
+                progress.object_done(failed=False, size=item.size)
+                return
+            with lock:
+                result.failed.append(FailedObject(item.key, reason))
+            reporter(ObjectEvent(item.key, "failed", item.size, reason))
+            progress.object_done(failed=True, size=item.size)
+        finally:
+            if is_large:
+                large.release()
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync") as pool:
+            for future in [pool.submit(one, item) for item in todo]:
+                future.result()
+    finally:
+        if own_journal:
+            journal.close()
+    result.cancelled = cancel.is_set()
+    result.elapsed = time.monotonic() - progress.started
+    result.failed.sort(key=lambda f: f.key)
+    progress.maybe_emit(force=True)
+    reporter(result.finished_event())
+    return result
