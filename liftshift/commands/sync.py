@@ -4,8 +4,8 @@
 project's ``liftshift.toml`` (seeding the local target from ``sample_data`` first) and then checks
 that every path the trainer will read is there and proven. Progress is drawn with rich on stderr
 so ``--json`` output on stdout stays machine-readable. Exit codes: 0 all verified, 1 some object
-failed or the sync was interrupted (rerun to resume), 2 bad input, a missing bucket or refused
-credentials (one line on stderr, nothing copied).
+failed, the sync was interrupted or its journal could not be written (rerun to resume), 2 bad
+input, a missing bucket or refused credentials (one line on stderr, nothing copied).
 """
 
 from __future__ import annotations
@@ -271,6 +271,7 @@ def sync(  # noqa: PLR0917 (click passes every option)
     """
     from liftshift.foundation.plan import PlanError
     from liftshift.foundation.storage import BadURI, StorageError
+    from liftshift.sync.journal import JournalError
 
     options = SyncOptions(
         dry_run,
@@ -288,6 +289,8 @@ def sync(  # noqa: PLR0917 (click passes every option)
             code = _sync_project(Path(source), options)
         else:
             code = _sync_uris(source, destination, options)
+    except JournalError as exc:  # the sync stopped: fix the folder, rerun to resume
+        _fail(str(exc), 1)
     except (BadURI, PlanError, FileNotFoundError, StorageError) as exc:
         _fail(str(exc))
     sys.exit(code)
