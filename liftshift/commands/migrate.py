@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -17,7 +18,12 @@ from liftshift.codemods.registry import RULES, UnknownRuleError
 from liftshift.foundation.plan import PlanError
 from liftshift.migrator.apply import ApplyError, apply_changeset, undo_last, write_copy
 from liftshift.migrator.changes import ChangeError
-from liftshift.migrator.migrate import MigrateError, MigrationResult, migrate_project
+from liftshift.migrator.migrate import (
+    FileMigrated,
+    MigrateError,
+    MigrationResult,
+    migrate_project,
+)
 
 
 def _codes(value: str | None) -> list[str]:
@@ -27,6 +33,26 @@ def _codes(value: str | None) -> list[str]:
 def _list_rules() -> None:
     for rule in RULES:
         click.echo(f"{rule.code} {rule.name}: {rule.description}")
+
+
+class Progress:
+    """Progress lines on stderr for big trees: nothing for a run that finishes within
+    :attr:`QUIET_SECONDS` (every small project), then at most one line a second."""
+
+    QUIET_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def __call__(self, event: object) -> None:
+        if not isinstance(event, FileMigrated):
+            return
+        now = time.monotonic()
+        if now - self.started < self.QUIET_SECONDS or now - self.last < 1.0:
+            return
+        self.last = now
+        click.echo(f"migrating: {event.index}/{event.total} files ({event.path})", err=True)
 
 
 def _report(result: MigrationResult, *, err: bool) -> None:
@@ -72,7 +98,7 @@ def migrate(  # noqa: PLR0917 (one parameter per click option)
     if sum([check, do_apply, out is not None]) > 1:
         raise click.UsageError("choose one of --check, --apply and --out")
     try:
-        result = migrate_project(path, rules=_codes(only), skip=_codes(skip))
+        result = migrate_project(path, rules=_codes(only), skip=_codes(skip), reporter=Progress())
     except UnknownRuleError as exc:
         raise click.UsageError(str(exc)) from exc
     except (PlanError, MigrateError) as exc:

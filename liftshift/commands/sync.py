@@ -4,8 +4,8 @@
 project's ``liftshift.toml`` (seeding the local target from ``sample_data`` first) and then checks
 that every path the trainer will read is there and proven. Progress is drawn with rich on stderr
 so ``--json`` output on stdout stays machine-readable. Exit codes: 0 all verified, 1 some object
-failed or the sync was interrupted (rerun to resume), 2 bad input, a missing bucket or refused
-credentials (one line on stderr, nothing copied).
+failed, the sync was interrupted or its journal could not be written (rerun to resume), 2 bad
+input, a missing bucket or refused credentials (one line on stderr, nothing copied).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from liftshift.foundation.events import human_bytes
+from liftshift.foundation.events import human_bytes, printable
 from liftshift.foundation.settings import TARGETS, Settings
 
 ENGINE_HELP = (
@@ -101,12 +101,14 @@ class RichReporter:
         self.progress.stop()
 
     def __call__(self, event: object) -> None:
+        from rich.markup import escape
+
         from liftshift.sync import ObjectEvent, SyncProgress, SyncStarted
         from liftshift.sync.channels import Seeded
 
         with self._lock:
             if isinstance(event, SyncStarted):
-                label = f"{event.source} → {event.destination}"
+                label = escape(printable(f"{event.source} → {event.destination}"))
                 if event.engine == "sts":
                     label += " (Storage Transfer Service)"
                 self.task = self.progress.add_task(
@@ -121,10 +123,13 @@ class RichReporter:
                     objects=f"{event.objects_done}/{event.objects_total}{failed}",
                 )
             elif isinstance(event, ObjectEvent) and event.state == "failed" and not self.quiet:
-                self.progress.console.print(f"[red]failed[/] {event.key}: {event.detail}")
+                self.progress.console.print(
+                    f"[red]failed[/] {escape(printable(event.key))}: {escape(event.detail)}"
+                )
             elif isinstance(event, ObjectEvent) and event.state == "resuming" and not self.quiet:
                 self.progress.console.print(
-                    f"resuming {event.key} from {human_bytes(event.resumed_from)}"
+                    f"resuming {escape(printable(event.key))} from "
+                    f"{human_bytes(event.resumed_from)}"
                 )
             elif isinstance(event, Seeded) and not self.quiet:
                 self.progress.console.print(
@@ -159,7 +164,7 @@ def _print_plan(plan: Any, as_json: bool, limit: int = 50) -> None:
     shown = plan.to_copy[:limit]
     for item in shown:
         reason = f"  ({item.reason})" if item.reason else ""
-        click.echo(f"  {item.action:<7} {item.key}  {human_bytes(item.size)}{reason}")
+        click.echo(f"  {item.action:<7} {printable(item.key)}  {human_bytes(item.size)}{reason}")
     if len(plan.to_copy) > limit:
         click.echo(f"  … and {len(plan.to_copy) - limit} more (use --json for all)")
 
@@ -173,7 +178,7 @@ def _print_result(result: Any) -> None:
     )
     click.echo(line, err=True)
     for failure in result.failed:
-        click.echo(f"  FAILED {failure.key}: {failure.reason}", err=True)
+        click.echo(f"  FAILED {printable(failure.key)}: {printable(failure.reason)}", err=True)
     if result.cancelled:
         click.echo("  interrupted: rerun the same command to resume", err=True)
 
@@ -271,6 +276,8 @@ def sync(  # noqa: PLR0917 (click passes every option)
     """
     from liftshift.foundation.plan import PlanError
     from liftshift.foundation.storage import BadURI, StorageError
+    from liftshift.sync.journal import JournalError
+    from liftshift.sync.nearest import EmptySource
 
     options = SyncOptions(
         dry_run,
@@ -288,6 +295,8 @@ def sync(  # noqa: PLR0917 (click passes every option)
             code = _sync_project(Path(source), options)
         else:
             code = _sync_uris(source, destination, options)
+    except (JournalError, EmptySource) as exc:  # the data step failed, not the command line
+        _fail(str(exc), 1)
     except (BadURI, PlanError, FileNotFoundError, StorageError) as exc:
         _fail(str(exc))
     sys.exit(code)

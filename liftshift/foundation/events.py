@@ -27,3 +27,13 @@ def human_bytes(size: float) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{size:.1f} TiB"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, format (bidi) or other invisible character escaped
+    (``\\x01``, ``\\u202e``): keys and names from a bucket are shown as they are, never as a
+    terminal would interpret them (a right-to-left override can make ``gpj.exe`` read as
+    ``exe.jpg``) and never silently stripped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

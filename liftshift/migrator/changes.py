@@ -9,11 +9,12 @@ file that does not parse. Lines split on ``\\n`` only, like git, so CRLF files d
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
+
+from liftshift.migrator.linediff import grouped, line_opcodes, similarity
 
 ChangeKind = Literal["create", "modify", "move", "delete"]
 CONTEXT_LINES = 3
@@ -84,9 +85,8 @@ def _diff_line(line: str) -> str:
 
 def make_hunks(before: str, after: str, context: int = CONTEXT_LINES) -> list[Hunk]:
     old, new = split_lines(before), split_lines(after)
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     hunks = []
-    for group in matcher.get_grouped_opcodes(context):
+    for group in grouped(line_opcodes(old, new), context):
         i1, i2 = group[0][1], group[-1][2]
         j1, j2 = group[0][3], group[-1][4]
         body: list[str] = []
@@ -231,7 +231,7 @@ def _file_line(marker: str, name: str) -> str:
 
 
 def _similarity(before: str, after: str) -> int:
-    ratio = difflib.SequenceMatcher(None, split_lines(before), split_lines(after)).ratio()
+    ratio = similarity(split_lines(before), split_lines(after))
     return int(ratio * 100) if before or after else 100
 
 

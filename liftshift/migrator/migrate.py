@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -252,22 +253,27 @@ def migrate_project(
     tree.entry = _entry(tree, ctx)
     tree.trainer_files = _trainer_files(tree, ctx, tree.entry)
     parse_errors = _check_parse(tree)
+    total = len(tree.trainer_files)
+    done = iter(range(1, total + 1))
     batch: list[Rule] = []  # consecutive file rules run together, one parse per file
     for rule in [*selected, None]:
         if rule is not None and rule.transform_file is not None:
             batch.append(rule)
             continue
         if batch:
-            _run_file_rules(batch, tree, ctx, parse_errors)
+            _run_file_rules(
+                batch,
+                tree,
+                ctx,
+                parse_errors,
+                lambda path: reporter(FileMigrated(path, next(done, total), total)),
+            )
             batch = []
         if rule is not None and rule.transform_project is not None:
             _run_project_rule(rule, tree, ctx)
     _update_plan(tree, ctx, plan_is_the_file=plan_is_the_file)
     if scanned and tree.origin:
         _write_scanned_plan(tree, plan)
-    total = len(tree.trainer_files)
-    for index, path in enumerate(tree.trainer_files):
-        reporter(FileMigrated(path, index + 1, total))
     changeset = _changeset(tree, root)
     entries = _entries(tree, ctx, changeset, parse_errors)
     return MigrationResult(root, changeset, entries, [rule.code for rule in selected], ctx)
@@ -301,36 +307,52 @@ def _run_project_rule(rule: Rule, tree: ProjectTree, ctx: MigrationContext) -> N
 
 
 def _run_file_rules(
-    rules: list[Rule], tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]
+    rules: list[Rule],
+    tree: ProjectTree,
+    ctx: MigrationContext,
+    failed: dict[str, ReportEntry],
+    finished: Callable[[str], None],
 ) -> None:
-    """Each file is parsed once, goes through every file rule in order, and is printed once."""
+    """Each file is parsed once, goes through every file rule in order, and is printed once;
+    ``finished(path)`` is told as each file is done (progress on a big tree)."""
     for path in tree.trainer_files:
-        origin = tree.origin.get(path, path)
-        if origin in failed:
-            continue
-        source = tree.read(path)
-        module = tree.module(path) if source is not None else None
-        if module is None:
-            continue
-        start = module
-        fctx = FileContext(path, path == tree.entry, ctx, source)
-        if all(rule.make_pass is not None for rule in rules):
-            try:  # the fast path: one walk of the tree for all the rules
-                module = run_passes(module, fctx, [rule.make_pass for rule in rules])  # type: ignore[misc]
-            except Exception:  # redo them one by one, to say which rule failed
-                module = start
-            else:
-                if module is not start:
-                    tree.write_module(path, module)
-                continue
-        for rule in rules:
-            try:
-                module = rule.transform_file(module, fctx)  # type: ignore[misc]
-            except Exception as exc:  # per-file errors are reported, never fatal
-                message = f"{rule.code} failed: {type(exc).__name__}: {exc}; rule skipped here"
-                failed.setdefault(origin, ReportEntry(path, 0, rule.code, message, "error"))
-        if module is not start:
-            tree.write_module(path, module)
+        _run_rules_on_file(rules, path, tree, ctx, failed)
+        finished(path)
+
+
+def _run_rules_on_file(
+    rules: list[Rule],
+    path: str,
+    tree: ProjectTree,
+    ctx: MigrationContext,
+    failed: dict[str, ReportEntry],
+) -> None:
+    origin = tree.origin.get(path, path)
+    if origin in failed:
+        return
+    source = tree.read(path)
+    module = tree.module(path) if source is not None else None
+    if module is None:
+        return
+    start = module
+    fctx = FileContext(path, path == tree.entry, ctx, source)
+    if all(rule.make_pass is not None for rule in rules):
+        try:  # the fast path: one walk of the tree for all the rules
+            module = run_passes(module, fctx, [rule.make_pass for rule in rules])  # type: ignore[misc]
+        except Exception:  # redo them one by one, to say which rule failed
+            module = start
+        else:
+            if module is not start:
+                tree.write_module(path, module)
+            return
+    for rule in rules:
+        try:
+            module = rule.transform_file(module, fctx)  # type: ignore[misc]
+        except Exception as exc:  # per-file errors are reported, never fatal
+            message = f"{rule.code} failed: {type(exc).__name__}: {exc}; rule skipped here"
+            failed.setdefault(origin, ReportEntry(path, 0, rule.code, message, "error"))
+    if module is not start:
+        tree.write_module(path, module)
 
 
 def _write_scanned_plan(tree: ProjectTree, plan: Plan) -> None:

@@ -14,6 +14,7 @@ from liftshift.sync.channels import (
 from liftshift.sync.copier import CopiedObject, CopyOptions
 from liftshift.sync.engine import STS_MIN_BYTES, STS_MIN_OBJECTS, choose_engine, sync
 from liftshift.sync.events import ObjectEvent, SyncFinished, SyncProgress, SyncStarted
+from liftshift.sync.nearest import EmptySource, nearest_prefix
 from liftshift.sync.plan import SyncItem, SyncPlan, plan_sync
 from liftshift.sync.runner import FailedObject, SyncResult, run_sync
 
@@ -23,6 +24,7 @@ __all__ = [
     "ChannelCheck",
     "CopiedObject",
     "CopyOptions",
+    "EmptySource",
     "FailedObject",
     "ObjectEvent",
     "Seeded",
@@ -34,6 +36,7 @@ __all__ = [
     "SyncStarted",
     "check_channels",
     "choose_engine",
+    "nearest_prefix",
     "plan_sync",
     "run_sync",
     "seed",

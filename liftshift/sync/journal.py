@@ -9,11 +9,17 @@ upload from the offset the store last acknowledged.
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from liftshift.foundation.storage import StorageError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS verified (
@@ -29,6 +35,56 @@ CREATE TABLE IF NOT EXISTS uploads (
 );
 """
 JOURNAL_NAME = "sync-journal.sqlite"
+PROBE_BYTES = 256 * 1024
+"""Room the journal must have before a sync starts: the write-ahead log grows by a page or two
+per verified object until it is checkpointed."""
+
+
+class JournalError(StorageError):
+    """The journal cannot be written (a read-only or full folder). Copying stops: an object
+    copied but not recorded would be copied again by the rerun, but the user must fix the
+    folder first, and repeating the same error for every object helps nobody."""
+
+
+def _cause(exc: BaseException) -> str:
+    """The reason in the user's words: read-only, full, or what the system said."""
+    number = getattr(exc, "errno", None)
+    if number == errno.EROFS:
+        return "the file system is read-only"
+    if number in {errno.EACCES, errno.EPERM}:
+        return "permission denied"
+    if number in {errno.ENOSPC, errno.EDQUOT}:
+        return "no space left on the device"
+    text = str(exc).lower()
+    if "full" in text:
+        return "no space left on the device"
+    if "readonly" in text or "read-only" in text:
+        return "the folder is read-only"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def journal_error(folder: Path, exc: BaseException) -> JournalError:
+    return JournalError(
+        f"cannot write the sync journal in {folder}: {_cause(exc)} "
+        "(free space or make the folder writable, then rerun to resume)"
+    )
+
+
+def check_writable(folder: Path, size: int = PROBE_BYTES) -> None:
+    """Create ``folder`` and write (then remove) a probe file of ``size`` bytes, so a
+    read-only or nearly full folder is found before anything is copied."""
+    probe = folder / f".write-probe-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * size)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise journal_error(folder, exc) from exc
+    finally:
+        with suppress(OSError):  # on a read-only file system even a missing file says EROFS
+            probe.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -54,16 +110,34 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise journal_error(self.path.parent, exc) from exc
 
     @classmethod
     def for_state_dir(cls, state_dir: Path) -> Journal:
         return cls(Path(state_dir) / JOURNAL_NAME)
+
+    @classmethod
+    def for_writing(cls, state_dir: Path) -> Journal:
+        """The journal a sync records into, after checking its folder can take writes."""
+        check_writable(Path(state_dir))
+        return cls.for_state_dir(state_dir)
+
+    @contextmanager
+    def _session(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock, with SQLite's errors as one :class:`JournalError`."""
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as exc:
+                raise journal_error(self.path.parent, exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -71,8 +145,8 @@ class Journal:
 
     def verified_under(self, src_base: str, dst_base: str) -> dict[tuple[str, str], VerifiedRecord]:
         """Every verified pair whose URIs start with the two bases (one query, not one per key)."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._session() as db:
+            rows = db.execute(
                 "SELECT src, dst, src_version, size, dst_version, md5, crc32c FROM verified "
                 "WHERE substr(src, 1, ?) = ? AND substr(dst, 1, ?) = ?",
                 (len(src_base), src_base, len(dst_base), dst_base),
@@ -90,16 +164,16 @@ class Journal:
         md5: bytes | None,
         crc32c: int | None,
     ) -> None:
-        with self._lock:
-            self._db.execute(
+        with self._session() as db:
+            db.execute(
                 "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (src, dst, src_version, size, dst_version, md5, crc32c, time.time()),
             )
-            self._db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
+            db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
 
     def open_upload(self, src: str, dst: str) -> OpenUpload | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._session() as db:
+            row = db.execute(
                 "SELECT src_version, size, chunk_size, session, confirmed FROM uploads "
                 "WHERE src = ? AND dst = ?",
                 (src, dst),
@@ -109,25 +183,25 @@ class Journal:
     def record_upload(
         self, src: str, dst: str, *, src_version: str, size: int, chunk_size: int, session: str
     ) -> None:
-        with self._lock:
-            self._db.execute(
+        with self._session() as db:
+            db.execute(
                 "INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
                 (src, dst, src_version, size, chunk_size, session, time.time()),
             )
 
     def record_confirmed(self, src: str, dst: str, confirmed: int) -> None:
-        with self._lock:
-            self._db.execute(
+        with self._session() as db:
+            db.execute(
                 "UPDATE uploads SET confirmed = ? WHERE src = ? AND dst = ?", (confirmed, src, dst)
             )
 
     def forget_upload(self, src: str, dst: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
+        with self._session() as db:
+            db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
 
     def open_uploads(self) -> list[tuple[str, str, OpenUpload]]:
-        with self._lock:
-            rows = self._db.execute(
+        with self._session() as db:
+            rows = db.execute(
                 "SELECT src, dst, src_version, size, chunk_size, session, confirmed FROM uploads"
             ).fetchall()
         return [(r[0], r[1], OpenUpload(*r[2:])) for r in rows]

@@ -17,6 +17,7 @@ from typing import Literal
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage import ObjectInfo, ObjectStore, StorageURI, open_store, parse_uri
 from liftshift.sync.journal import JOURNAL_NAME, Journal
+from liftshift.sync.nearest import empty_source
 
 Action = Literal["new", "changed", "identical"]
 
@@ -142,7 +143,8 @@ def plan_sync(
     """List both sides (checking both buckets exist first) and classify every source object.
 
     Raises :class:`~liftshift.foundation.storage.BucketNotFound` / ``AccessDenied`` for the side
-    that is unusable, before anything is copied.
+    that is unusable, and :class:`~liftshift.sync.nearest.EmptySource` (with the nearest
+    existing prefix) when the source holds nothing, before anything is copied.
     """
     src = parse_uri(source) if isinstance(source, str) else source
     dst = parse_uri(destination) if isinstance(destination, str) else destination
@@ -151,6 +153,8 @@ def plan_sync(
     src_store.check_bucket()
     dst_store.check_bucket()
     sources = list(list_under(src_store, src.prefix))
+    if not sources:
+        raise empty_source(src_store, src.prefix)
     existing = {info.key: info for info in list_under(dst_store, dst.prefix)}
     proofs = {}
     bases = (src_store.uri(src.prefix), dst_store.uri(dst.prefix))

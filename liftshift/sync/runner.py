@@ -17,7 +17,7 @@ from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage import ObjectStore, StorageError, open_store
 from liftshift.sync.copier import CopiedObject, Copier, CopyOptions
 from liftshift.sync.events import ObjectEvent, SyncFinished, SyncProgress, SyncStarted
-from liftshift.sync.journal import Journal
+from liftshift.sync.journal import Journal, JournalError
 from liftshift.sync.plan import SyncItem, SyncPlan
 from liftshift.sync.retry import Cancelled
 
@@ -141,13 +141,15 @@ def run_sync(
     """Copy and verify every new/changed object of ``plan``; returns what was verified/failed.
 
     ``cancel`` stops the sync between chunks; open uploads stay in the journal for a rerun.
+    Raises :class:`JournalError` if the journal's folder cannot take writes (checked before
+    copying) or stops taking them (the first failed write stops the sync).
     """
     cancel = cancel or threading.Event()
     options = options or CopyOptions()
     src_store = src_store or open_store(plan.source, settings)
     dst_store = dst_store or open_store(plan.destination, settings)
     own_journal = journal is None
-    journal = journal or Journal.for_state_dir(settings.state_dir)
+    journal = journal or Journal.for_writing(settings.state_dir)
     todo = sorted(plan.to_copy, key=lambda item: -item.size)
     result = SyncResult(str(plan.source), str(plan.destination), skipped=plan.count("identical"))
     progress = _Progress(reporter, len(todo), sum(item.size for item in todo))
@@ -169,6 +171,7 @@ def run_sync(
     )
     large = threading.BoundedSemaphore(options.large_slots)
     lock = threading.Lock()
+    journal_failures: list[JournalError] = []
 
     def one(item: SyncItem) -> None:
         if cancel.is_set():
@@ -183,6 +186,10 @@ def run_sync(
                 try:
                     copied = copier.copy(item)
                 except Cancelled:
+                    return
+                except JournalError as exc:
+                    journal_failures.append(exc)
+                    cancel.set()  # nothing more can be recorded: stop the other workers too
                     return
                 except StorageError as exc:
                     reason = str(exc)
@@ -213,6 +220,8 @@ def run_sync(
     finally:
         if own_journal:
             journal.close()
+    if journal_failures:
+        raise journal_failures[0]
     result.cancelled = cancel.is_set()
     result.elapsed = time.monotonic() - progress.started
     result.failed.sort(key=lambda f: f.key)

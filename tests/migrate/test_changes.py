@@ -104,3 +104,69 @@ def test_paths_with_spaces_and_unicode_are_quoted_like_git(tmp_path) -> None:
     assert (tmp_path / "my file.py").read_text(encoding="utf-8") == "a = 2\n"
     assert (tmp_path / "pkg" / "données.py").read_text(encoding="utf-8") == "b = 2\n"
     assert (tmp_path / "new dir" / "é.py").read_text(encoding="utf-8") == "c = 1\n"
+
+
+def _big_script(functions: int) -> str:
+    """A long module full of repeated lines (blank lines, ``return``), the input that made
+    difflib's exact matcher quadratic."""
+    return "import os\n\n" + "".join(
+        f'\n\ndef helper_{n}(frame):\n    """Helper."""\n    if frame is None:\n'
+        f"        return frame\n\n    value = frame.fillna(0)\n    return value * {n}\n"
+        for n in range(functions)
+    )
+
+
+def test_a_one_mebibyte_file_diffs_in_a_few_seconds() -> None:
+    """~1 MiB, edits at the top, middle and bottom (as the codemods make them). With difflib
+    over the whole file this took minutes; now it completes at once, and the hunks are the
+    minimal ones and apply back to the new text."""
+    before = _big_script(9000)
+    assert len(before) > 1024 * 1024
+    after = (
+        before.replace("import os\n", "import os\n\nfrom trainer import env\n", 1).replace(
+            "    return value * 4500\n", "    return value * 4500  # changed\n", 1
+        )
+        + "\n\nif __name__ == '__main__':\n    main()\n"
+    )
+    hunks = make_hunks(before, after)
+    assert [(h.removed, h.added) for h in hunks] == [(0, 2), (1, 1), (0, 4)]
+    assert apply_hunks(before, hunks) == after
+    change = FileChange("move", "trainer/train.py", before, after, "train.py")
+    assert "similarity index 99%" in change.diff()
+
+
+def test_the_fast_diff_matches_difflib_where_both_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regions small enough for difflib go to difflib whole: the hunks users review are
+    unchanged; the anchored diff gives the same hunks on an ordinary edit."""
+    import difflib
+
+    from liftshift.migrator import linediff
+
+    old = split_lines(_big_script(40))
+    new = split_lines(_big_script(40).replace("* 7\n", "* 8\n").replace("* 30\n", "* 31\n"))
+    exact = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    assert linediff.line_opcodes(old, new) == exact
+    monkeypatch.setattr(linediff, "EXACT_LIMIT", 100)  # the anchored path on the same input
+    assert linediff.line_opcodes(old, new) == exact
+
+
+def test_migrate_reports_progress_file_by_file(tmp_path) -> None:
+    """Each trainer file is reported as soon as its rules ran (the CLI prints these on stderr
+    for a big tree), not all at once at the end."""
+    import shutil
+    from pathlib import Path
+
+    from liftshift.migrator.migrate import FileMigrated, migrate_project
+
+    project = tmp_path / "p"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "titanic-sklearn", project)
+    helper = "import os\n\nDATA = os.environ['SM_CHANNEL_TRAIN']\n"
+    for n in range(3):
+        (project / f"helpers_{n}.py").write_text(helper)
+    (project / "train.py").write_text(
+        "import helpers_0, helpers_1, helpers_2\n" + (project / "train.py").read_text()
+    )
+    events: list[FileMigrated] = []
+    migrate_project(project, reporter=events.append)
+    assert [e.index for e in events] == list(range(1, len(events) + 1))
+    assert len(events) == events[-1].total >= 4

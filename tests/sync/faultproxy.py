@@ -19,8 +19,11 @@ HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upg
 
 
 class FaultProxy:
-    """``FaultProxy(upstream, schedule)``; ``schedule(n)`` returns ``None`` (forward), an HTTP
-    status to answer with, or ``"drop"`` to close the connection without answering."""
+    """``FaultProxy(upstream, schedule)``; ``schedule(n, request)`` (``request`` is
+    ``"METHOD /path?query"``) returns ``None`` (forward),
+    an HTTP status to answer with, ``"drop"`` to close the connection without answering, or a
+    fault on the upstream's answer: ``"cut"`` (headers promise the whole body, half of it is
+    sent, then the connection closes) or ``"corrupt"`` (one body byte flipped)."""
 
     def __init__(self, upstream: str, schedule: object) -> None:
         self.upstream = upstream.rstrip("/")
@@ -68,7 +71,7 @@ class FaultProxy:
         body = handler.rfile.read(length) if length else b""
         number = next(self._count)
         self.requests += 1
-        fault = self.schedule(number)  # type: ignore[operator]
+        fault = self.schedule(number, f"{handler.command} {handler.path}")  # type: ignore[operator]
         if fault == "drop":
             self.faults["drop"] += 1
             handler.close_connection = True
@@ -99,6 +102,10 @@ class FaultProxy:
                 self._local.conn = None
                 if attempt:
                     raise
+        if fault in {"cut", "corrupt"} and data:
+            self.faults[str(fault)] += 1
+            if fault == "corrupt":
+                data = data[:-1] + bytes([data[-1] ^ 0xFF])
         handler.send_response(response.status)
         for key, value in response.getheaders():
             if key.lower() in HOP or (
@@ -111,4 +118,10 @@ class FaultProxy:
             handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         if handler.command != "HEAD":
+            if fault == "cut" and data:
+                handler.wfile.write(data[: len(data) // 2])
+                handler.wfile.flush()
+                handler.close_connection = True
+                handler.connection.close()
+                return
             handler.wfile.write(data)

@@ -282,4 +282,4 @@ def test_plan_driven_sync_seeds_local_sample_data(tmp_path: Path) -> None:
     again = liftshift("sync", str(project), "--json", env=env, cwd=tmp_path)
     assert [c["skipped_identical"] for c in json.loads(again.stdout)["channels"]] == [1, 1]
     bad = liftshift("local", "path", "gs://ex-out/../../etc", "--project", str(project), env=env)
-    assert bad.returncode == 2 and "cannot be stored" in bad.stderr
+    assert bad.returncode == 2 and "'..' segments are not allowed" in bad.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from liftshift.foundation.clients import gcs_client, s3_client
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage import open_store
 from liftshift.foundation.storage.local import LocalStore
@@ -21,7 +22,7 @@ FAST_RETRY = CopyOptions(
 )
 
 
-def gcs_faults(number: int) -> int | str | None:
+def gcs_faults(number: int, _request: str) -> int | str | None:
     if number % 5 == 0:
         return 503
     if number % 7 == 0:
@@ -31,7 +32,7 @@ def gcs_faults(number: int) -> int | str | None:
     return None
 
 
-def s3_faults(number: int) -> int | str | None:
+def s3_faults(number: int, _request: str) -> int | str | None:
     if number % 6 == 0:
         return 503
     if number % 13 == 0:
@@ -87,3 +88,74 @@ def test_one_bad_object_does_not_stop_the_rest(cloud_settings: Settings) -> None
     root = local.local_storage_root
     assert not (root / "gcs" / "escape.txt").exists()
     assert not (root / "up.txt").exists() and not (root / "gcs" / "up.txt").exists()
+
+
+class FirstOfEach:
+    """A schedule that applies listed faults once each, in order, to the first requests that
+    start with a given prefix (e.g. ``"GET /bucket/key"``)."""
+
+    def __init__(self, faults: dict[str, list[str]]) -> None:
+        self.faults = {prefix: list(each) for prefix, each in faults.items()}
+
+    def __call__(self, _number: int, request: str) -> str | None:
+        for prefix, faults in self.faults.items():
+            if request.startswith(prefix) and faults:
+                return faults.pop(0)
+        return None
+
+
+def test_corrupted_and_cut_bodies_are_retried(cloud_settings: Settings, gcs_bucket: str) -> None:
+    """A response body flipped on the wire (botocore ``FlexibleChecksumError``), an S3 body cut
+    short, and a GCS resumable-upload answer cut short (requests ``ChunkedEncodingError``) are
+    transient: the object is retried and verifies; nothing fails with a raw exception."""
+    data = {"c/small.bin": blob("small", 4000), "c/large.bin": blob("large", 3 * MiB + 7)}
+    fill_s3(cloud_settings, "src-bucket", {"c/large.bin": data["c/large.bin"]})
+    # Stored with a checksum, so botocore checks the GET answer against it.
+    s3_client(cloud_settings).put_object(
+        Bucket="src-bucket", Key="c/small.bin", Body=data["c/small.bin"], ChecksumAlgorithm="CRC32"
+    )
+    assert cloud_settings.aws.endpoint_url and cloud_settings.gcp.storage_endpoint
+    s3_schedule = FirstOfEach(
+        {"GET /src-bucket/c/small": ["corrupt", "cut"], "GET /src-bucket/c/large": ["cut"]}
+    )
+    gcs_schedule = FirstOfEach({"PUT ": ["cut", "cut"]})
+    with (
+        FaultProxy(cloud_settings.aws.endpoint_url, s3_schedule) as s3_proxy,
+        FaultProxy(cloud_settings.gcp.storage_endpoint, gcs_schedule) as gcs_proxy,
+    ):
+        settings = dataclasses.replace(
+            cloud_settings,
+            aws=dataclasses.replace(cloud_settings.aws, endpoint_url=s3_proxy.url),
+            gcp=dataclasses.replace(cloud_settings.gcp, storage_endpoint=gcs_proxy.url),
+        )
+        plan = plan_sync("s3://src-bucket/c", "gs://dst-bucket/c", settings)
+        result = run_sync(plan, settings, options=FAST_RETRY, workers=1)
+    assert result.ok, result.failed
+    assert s3_proxy.faults == {"corrupt": 1, "cut": 2}, s3_proxy.faults
+    assert gcs_proxy.faults == {"cut": 2}, gcs_proxy.faults
+    for key, body in data.items():
+        assert gcs_read(cloud_settings, gcs_bucket, key) == body
+
+
+def test_a_body_corrupted_every_time_fails_with_one_clean_line(cloud_settings: Settings) -> None:
+    gcs_client(cloud_settings).create_bucket("dst-bucket")
+    s3_client(cloud_settings).create_bucket(Bucket="src-bucket")
+    s3_client(cloud_settings).put_object(
+        Bucket="src-bucket", Key="c/small.bin", Body=b"x" * 1000, ChecksumAlgorithm="CRC32"
+    )
+    assert cloud_settings.aws.endpoint_url
+    options = dataclasses.replace(
+        FAST_RETRY, object_attempts=1, retry=RetryPolicy(attempts=2, base=0.01, cap=0.01)
+    )
+    with FaultProxy(
+        cloud_settings.aws.endpoint_url,
+        lambda _n, request: "corrupt" if request.startswith("GET /src-bucket/c/small") else None,
+    ) as proxy:
+        settings = dataclasses.replace(
+            cloud_settings, aws=dataclasses.replace(cloud_settings.aws, endpoint_url=proxy.url)
+        )
+        plan = plan_sync("s3://src-bucket/c", "gs://dst-bucket/c", settings)
+        result = run_sync(plan, settings, options=options, workers=1)
+    assert [f.reason for f in result.failed] == [
+        "s3://src-bucket/c/small.bin: answer failed its checksum (corrupted in transit)"
+    ]

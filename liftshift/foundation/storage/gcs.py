@@ -45,13 +45,28 @@ def translate(exc: BaseException, what: str) -> BaseException:
         return AccessDenied(f"{what}: access denied; check Google Cloud credentials")
     if isinstance(exc, api.TooManyRequests | api.ServerError | api.RetryError):
         return TransientError(f"{what}: {exc}")
-    import requests
-
-    if isinstance(exc, requests.ConnectionError | requests.Timeout):
-        return TransientError(f"{what}: {type(exc).__name__}")
+    if isinstance(exc, _transport_errors()):
+        return transport_error(exc, what)
     if isinstance(exc, api.GoogleAPICallError):
         return StorageError(f"{what}: {exc}")
     return exc
+
+
+def transport_error(exc: BaseException, what: str) -> TransientError:
+    """One clean line for a connection that dropped, timed out or was cut mid-answer."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return TransientError(f"{what}: connection cut while reading the answer")
+    if isinstance(exc, requests.Timeout):
+        return TransientError(f"{what}: request timed out")
+    return TransientError(f"{what}: connection dropped")
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    import requests
+
+    return (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
 def _status_error(status: int, what: str, body: str) -> StorageError:
@@ -228,8 +243,6 @@ class GCSUpload:
         self.confirmed = confirmed
 
     def _put(self, data: bytes | SizedReadable, content_range: str) -> Any:
-        import requests
-
         try:
             return self.store.client._http.put(
                 self.session,
@@ -237,8 +250,8 @@ class GCSUpload:
                 headers={"Content-Range": content_range, "Content-Length": str(len(data))},
                 timeout=(10, 300),
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise TransientError(f"{self.store.uri(self.key)}: {type(exc).__name__}") from exc
+        except _transport_errors() as exc:
+            raise transport_error(exc, self.store.uri(self.key)) from exc
 
     def _finished(self, response: Any) -> ObjectInfo:
         item = response.json()

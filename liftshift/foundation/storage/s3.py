@@ -103,7 +103,9 @@ def translate(exc: BaseException, what: str) -> BaseException:
     """Map a botocore exception to ours (or return it unchanged if it is a bug)."""
     from botocore.exceptions import (
         ClientError,
+        FlexibleChecksumError,
         HTTPClientError,
+        IncompleteReadError,
         NoCredentialsError,
         PartialCredentialsError,
         ReadTimeoutError,
@@ -115,10 +117,14 @@ def translate(exc: BaseException, what: str) -> BaseException:
 
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return AccessDenied(f"{what}: no AWS credentials (set AWS_PROFILE or AWS_ACCESS_KEY_ID)")
-    if isinstance(
-        exc, BotoConnectionError | HTTPClientError | ReadTimeoutError | ResponseStreamingError
-    ):
-        return TransientError(f"{what}: {exc}")
+    if isinstance(exc, FlexibleChecksumError):
+        return TransientError(f"{what}: answer failed its checksum (corrupted in transit)")
+    if isinstance(exc, IncompleteReadError | ResponseStreamingError):
+        return TransientError(f"{what}: connection cut while reading the object")
+    if isinstance(exc, ReadTimeoutError):
+        return TransientError(f"{what}: request timed out")
+    if isinstance(exc, BotoConnectionError | HTTPClientError):
+        return TransientError(f"{what}: connection dropped")
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         code = str(error.get("Code", ""))

@@ -47,7 +47,20 @@ def parse_uri(text: str) -> StorageURI:
     bucket, _, prefix = rest.partition("/")
     if not bucket:
         raise BadURI(f"{text!r}: no bucket name")
+    _check_characters(text)
     return StorageURI(SCHEMES[scheme.lower()], bucket, prefix.lstrip("/"))
+
+
+def _check_characters(text: str) -> None:
+    """No ``..`` segment (``s3://b/../x`` reads as another folder on some stores and as a
+    literal key on others) and no control or invisible character (a typo nobody can see)."""
+    if not text.isprintable():
+        raise BadURI(
+            f"{text!r}: control or invisible characters are not allowed in a URI; "
+            "retype it (a pasted URI can carry them)"
+        )
+    if ".." in text.partition("://")[2].split("/"):
+        raise BadURI(f"{text!r}: '..' segments are not allowed in a URI; write the full prefix")
 
 
 def channel_dir_uri(uri: str) -> str:
