@@ -168,7 +168,7 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     console.print(f"[bold]Dry run[/] ({requests['target']} target): nothing is sent or written.")
     console.print(f"plan: {requests['plan']}")
     console.print(f"migrate: {requests['migrate']['summary']}")
-    for name in ("sync", "package_upload", "create_custom_job", "upload_model"):
+    for name in ("sync", "iam", "package_upload", "create_custom_job", "upload_model"):
         console.print(f"[bold]{name}[/]")
         console.print(Syntax(json.dumps(requests[name], indent=2), "json", word_wrap=True))
     for note in requests["notes"]:

@@ -54,8 +54,10 @@ def propose_iam(
     scan: ProjectScan | None = None,
     role: str | None = None,
     use_aws: bool = True,
+    gcp_project: str | None = None,
 ) -> IamProposal:
-    """Read the role (when there is one and AWS is reachable) and map it."""
+    """Read the role (when there is one and AWS is reachable) and map it. ``gcp_project``
+    overrides the plan's and the environment's (a dry run passes a placeholder)."""
     facts = job_facts(scan, plan)
     if role:
         facts.role = role
@@ -64,13 +66,13 @@ def propose_iam(
     if not facts.role:
         note = "no execution role known (set iam.source_role or use `scan --from-job`)"
     elif not use_aws:
-        note = f"role {facts.role} not read (--no-aws)"
+        note = f"role {facts.role} not read"
     else:
         try:
             documents = read_role(settings, facts.role)
         except RoleReadError as exc:
             note = f"could not read {exc}"
-    gcp_project = plan.target.gcp_project or settings.gcp.project or ""
+    gcp_project = gcp_project or plan.target.gcp_project or settings.gcp.project or ""
     name = plan.model.display_name or settings.project_dir.name
     mapped = map_role(
         plan, gcp_project=gcp_project, name=name, role=documents, facts=facts, role_note=note

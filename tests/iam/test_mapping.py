@@ -201,7 +201,7 @@ def test_without_aws_the_plan_alone_scopes_each_channel(titanic: tuple[Path, Set
             prefix_condition("acme-ml-datasets", "liftshift/"),
         ),
     ]
-    assert iam.not_carried[0].permission == f"role {ROLE_ARN} not read (--no-aws)"
+    assert iam.not_carried[0].permission == f"role {ROLE_ARN} not read"
 
 
 def test_unknown_role_is_one_line_and_falls_back_to_the_plan(
