@@ -69,6 +69,7 @@ def render_iam(iam_plan: Any, role: Any = None) -> None:
     from rich.table import Table
 
     from liftshift.iam.gcp import member_for
+    from liftshift.iam.summary import condition_text
 
     console = Console(width=None if sys.stdout.isatty() else 140)
     if role is not None:
@@ -78,7 +79,7 @@ def render_iam(iam_plan: Any, role: Any = None) -> None:
     for column in ("grant", "on", "to", "from"):
         table.add_column(column, overflow="fold")
     for grant in iam_plan.grants:
-        on = grant.resource + (f"\nif {_prefix(grant.condition)}" if grant.condition else "")
+        on = grant.resource + (f"\nif {condition_text(grant.condition)}" if grant.condition else "")
         member = member_for(grant, iam_plan) or "launcher (set iam.launcher)"
         table.add_row(grant.role, on, member, "\n".join(grant.sources))
     console.print(table)
@@ -89,14 +90,6 @@ def render_iam(iam_plan: Any, role: Any = None) -> None:
         for note in iam_plan.not_carried:
             table.add_row(note.permission, note.google, note.source)
         console.print(table)
-
-
-def _prefix(condition: str) -> str:
-    """``objects under PREFIX`` from the generated condition (else the CEL itself)."""
-    marker = "/objects/"
-    if marker in condition:
-        return "objects under " + condition.split(marker, 1)[1].split('"', 1)[0]
-    return condition
 
 
 @iam.command("apply")
