@@ -151,10 +151,11 @@ def create_role(
     versioned = {"Version": "2012-10-17"}
     for policy_name, document in (managed or {}).items():
         versioned_document = {**versioned, **document}
-        policy = client.create_policy(
-            PolicyName=policy_name, PolicyDocument=json.dumps(versioned_document)
-        )
-        # a second version becomes the default: the reader must follow DefaultVersionId
+        # v1 grants a bucket nothing uses; v2, the real document, becomes the default: a
+        # reader that took the first version instead of DefaultVersionId would show old-bucket
+        stale = {**versioned, "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                             "Resource": "arn:aws:s3:::old-bucket/*"}]}  # fmt: skip
+        policy = client.create_policy(PolicyName=policy_name, PolicyDocument=json.dumps(stale))
         client.create_policy_version(
             PolicyArn=policy["Policy"]["Arn"],
             PolicyDocument=json.dumps(versioned_document),

@@ -89,6 +89,8 @@ def test_titanic_role_maps_grant_by_grant(titanic: tuple[Path, Settings]) -> Non
     assert notes["ec2:CreateNetworkInterface, ec2:DescribeSubnets on *"].startswith("network")
     assert notes["cloudwatch:PutMetricData on *"].startswith("Cloud Monitoring")
     assert 'condition {"StringEquals": {"cloudwatch:namespace": "titanic"}}' in notes
+    # the managed policy was read at its default version (v2), not v1
+    assert not any("old-bucket" in note.permission for note in iam.not_carried)
     # the broad managed policy's own S3 statements (buckets named *sagemaker*) are not copied
     assert not any("sagemaker" in g.resource.lower() for g in iam.grants)
 
@@ -241,3 +243,26 @@ def test_saved_section_round_trips_and_keeps_user_edits(titanic: tuple[Path, Set
     assert again.iam.launcher == "user:ana@acme.example"
     assert dataclasses.asdict(again.iam)["grants"] == dataclasses.asdict(loaded.iam)["grants"]
     assert (project / "liftshift.toml").read_text(encoding="utf-8").startswith("# mine\n")
+
+
+def test_role_comes_from_a_past_job_when_the_launcher_uses_get_execution_role() -> None:
+    from liftshift.foundation.plan import Plan
+    from liftshift.iam.planning import job_facts
+    from liftshift.scan.project import Launcher, Location, PastJob, ProjectScan, Unresolved
+
+    launcher = Launcher(
+        Location("launch.py", 3),
+        "SKLearn",
+        role=Unresolved("sagemaker.get_execution_role()"),
+        role_kind="execution-role",
+        output_path="s3://b/out",
+        checkpoint_s3_uri="s3://b/ckpt",
+    )
+    job = PastJob("job-1", role="arn:aws:iam::1:role/FromJob", output_path="s3://b/job-out")
+    scan = ProjectScan(root="/p", launchers=[launcher], past_jobs=[job])
+    facts = job_facts(scan, Plan())
+    assert facts.role == "arn:aws:iam::1:role/FromJob"
+    assert facts.outputs == ["s3://b/out", "s3://b/ckpt", "s3://b/job-out"]
+    plan = Plan()
+    plan.iam.source_role = "arn:aws:iam::1:role/Mine"
+    assert job_facts(scan, plan).role == "arn:aws:iam::1:role/Mine"
