@@ -108,10 +108,10 @@ def apply_command(path: Path, target: str | None, dry_run: bool, as_json: bool) 
         raise click.ClickException(
             f"{path / 'liftshift.toml'}: no [iam] grants yet; run `liftshift iam plan {path}`"
         )
-    project = plan.target.gcp_project or settings.gcp.project or "<project>"
+    project = plan.target.gcp_project or settings.gcp.project or ""
     try:
         if dry_run:
-            requests = planned_requests(plan.iam, project)
+            requests = planned_requests(plan.iam, project or "<project>")
             click.echo(json.dumps(requests, indent=2))
             return
         if settings.target != "gcp":
@@ -121,6 +121,11 @@ def apply_command(path: Path, target: str | None, dry_run: bool, as_json: bool) 
                 err=True,
             )
             sys.exit(2)
+        if not project:
+            raise click.ClickException(
+                f"{path / 'liftshift.toml'}: no Google Cloud project: set target.gcp_project "
+                "or GOOGLE_CLOUD_PROJECT"
+            )
         result = apply_iam(plan.iam, project, settings)
     except (IamApplyError, IamMappingError, CredentialsError) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -155,9 +155,17 @@ def _print_summary(console: Any, summary: Any) -> None:
 
 
 def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> None:
+    from liftshift.foundation.plan import PlanError
+    from liftshift.iam.gcp import IamApplyError
+    from liftshift.iam.mapping import IamMappingError
     from liftshift.run.dry_run import dry_run
+    from liftshift.run.pipeline import StepError
+    from liftshift.trainer.jobs import JobSpecError
 
-    requests = dry_run(path, settings, options)
+    try:
+        requests = dry_run(path, settings, options)
+    except (PlanError, StepError, JobSpecError, IamMappingError, IamApplyError) as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return

@@ -20,6 +20,7 @@ from liftshift.foundation.settings import Settings
 from liftshift.iam.mapping import PROJECT, SERVICE_ACCOUNT, validate_service_account
 
 CONDITION_TITLE = "liftshift object prefix"
+MEMBER_KINDS = frozenset({"user", "group", "serviceAccount", "domain", "principal", "principalSet"})
 PROPAGATION_RETRIES = 5
 """A new service account takes a few seconds to be usable in policies (eventual consistency)."""
 
@@ -81,6 +82,12 @@ def wanted_bindings(iam: IamPlan) -> tuple[dict[str, list[Binding]], list[str]]:
     skipped = []
     for grant in iam.grants:
         member = member_for(grant, iam)
+        if member and member.partition(":")[0] not in MEMBER_KINDS:
+            key = "iam.launcher" if grant.member == "launcher" else "iam.grants member"
+            raise IamApplyError(
+                f"liftshift.toml: {key} {member!r} is not an IAM member; write it as "
+                '"user:you@example.com", "group:…", "serviceAccount:…" or "domain:…"'
+            )
         if not member:
             skipped.append(
                 f"{grant.role} on {grant.resource}: no launcher named; set iam.launcher "

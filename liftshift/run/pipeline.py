@@ -273,6 +273,10 @@ class Pipeline:
                 f"role {proposal.role.name}" if proposal.role else "the plan alone"
             )
         project = plan.target.gcp_project or self.settings.gcp.project or ""
+        if not project:
+            raise StepError(
+                "no Google Cloud project: set target.gcp_project or GOOGLE_CLOUD_PROJECT"
+            )
         result = apply_iam(plan.iam, project, self.settings)
         account = plan.iam.service_account
         details = tuple(f"not granted: {line}" for line in result.skipped)

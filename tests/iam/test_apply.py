@@ -178,3 +178,8 @@ def test_dry_run_lists_the_exact_requests(iam_plan: IamPlan) -> None:
         {"role": "roles/aiplatform.user", "members": [LAUNCHER]},
     ]
     assert planned["skipped"] == []
+
+
+def test_a_launcher_without_its_kind_is_one_line(iam_plan: IamPlan) -> None:
+    with pytest.raises(IamApplyError, match=r"iam.launcher 'ana@acme.example' is not an IAM"):
+        planned_requests(replace(iam_plan, launcher="ana@acme.example"), "acme-ml")

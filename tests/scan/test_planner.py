@@ -39,8 +39,7 @@ def test_titanic_plan() -> None:
     assert (test.argument, test.sample_data) == ("--test", "data/test/test.csv")
     # the execution role `liftshift iam` reads; the account itself is mapped later
     assert plan.iam.source_role == (
-        "arn:aws:iam::123456789012:role/service-role/"
-        "AmazonSageMaker-ExecutionRole-20240101T000000"
+        "arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-20240101T000000"
     )
     assert (plan.iam.service_account, plan.iam.grants) == ("", [])
 
