@@ -111,6 +111,18 @@ class _Grants:
                 grant.sources.append(source)
         return grant
 
+    def without_redundant(self) -> list[IamGrantPlan]:
+        """Drop a conditional grant when the same role is granted unconditionally on the same
+        resource to the same member (its sources move to that grant)."""
+        result = []
+        for (role, resource, member, condition), grant in self.items.items():
+            wider = self.items.get((role, resource, member, ""))
+            if condition and wider is not None:
+                wider.sources += [s for s in grant.sources if s not in wider.sources]
+                continue
+            result.append(grant)
+        return result
+
 
 def map_role(
     plan: Plan,
@@ -210,7 +222,7 @@ def map_role(
         source_role=role.arn if role is not None else facts.role,
         service_account=account,
         launcher=plan.iam.launcher,
-        grants=list(grants.items.values()),
+        grants=grants.without_redundant(),
         not_carried=notes,
     )
 

@@ -266,3 +266,30 @@ def test_role_comes_from_a_past_job_when_the_launcher_uses_get_execution_role() 
     plan = Plan()
     plan.iam.source_role = "arn:aws:iam::1:role/Mine"
     assert job_facts(scan, plan).role == "arn:aws:iam::1:role/Mine"
+
+
+def test_a_prefix_grant_under_a_bucket_wide_one_is_folded_into_it() -> None:
+    from liftshift.foundation.plan import ChannelPlan, Plan
+    from liftshift.iam.mapping import map_role
+    from liftshift.iam.policies import statements
+    from liftshift.iam.role import RoleDocuments
+
+    role = RoleDocuments(
+        arn="arn:aws:iam::1:role/r",
+        name="r",
+        statements=statements(
+            {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                            "Resource": "arn:aws:s3:::data/*"}]},
+            "inline p",
+        ),
+    )  # fmt: skip
+    plan = Plan()
+    plan.data.channels = [
+        ChannelPlan("train", "s3://data/train/", "gs://lake/train/"),
+        # read nowhere in the role: scoped to its own prefix, but the bucket is already granted
+        ChannelPlan("extra", "s3://elsewhere/x/", "gs://lake/x/"),
+    ]
+    iam = map_role(plan, gcp_project="p", name="proj", role=role)
+    viewers = [g for g in iam.grants if g.role == "roles/storage.objectViewer"]
+    assert [(g.resource, g.condition) for g in viewers] == [("gs://lake", "")]
+    assert any(line.startswith("channel extra reads") for line in viewers[0].sources)
