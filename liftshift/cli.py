@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "undo": ("liftshift.commands.migrate", "undo", "Restore the files of the last --apply."),
     "sync": ("liftshift.commands.sync", "sync", "Copy S3 data to GCS, verified and resumable."),
     "local": ("liftshift.commands.sync", "local", "Manage the local target's storage."),
+    "iam": ("liftshift.commands.iam", "iam", "Map the SageMaker role to a service account."),
     "train": ("liftshift.commands.train", "train", "Package the trainer and run a training job."),
     "jobs": ("liftshift.commands.train", "jobs", "List, follow or cancel training jobs."),
     "models": ("liftshift.commands.train", "models", "List models and their versions."),

@@ -155,9 +155,17 @@ def _print_summary(console: Any, summary: Any) -> None:
 
 
 def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> None:
+    from liftshift.foundation.plan import PlanError
+    from liftshift.iam.gcp import IamApplyError
+    from liftshift.iam.mapping import IamMappingError
     from liftshift.run.dry_run import dry_run
+    from liftshift.run.pipeline import StepError
+    from liftshift.trainer.jobs import JobSpecError
 
-    requests = dry_run(path, settings, options)
+    try:
+        requests = dry_run(path, settings, options)
+    except (PlanError, StepError, JobSpecError, IamMappingError, IamApplyError) as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return
@@ -168,7 +176,7 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     console.print(f"[bold]Dry run[/] ({requests['target']} target): nothing is sent or written.")
     console.print(f"plan: {requests['plan']}")
     console.print(f"migrate: {requests['migrate']['summary']}")
-    for name in ("sync", "package_upload", "create_custom_job", "upload_model"):
+    for name in ("sync", "iam", "package_upload", "create_custom_job", "upload_model"):
         console.print(f"[bold]{name}[/]")
         console.print(Syntax(json.dumps(requests[name], indent=2), "json", word_wrap=True))
     for note in requests["notes"]:

@@ -162,6 +162,7 @@ def render(result: ProjectScan) -> None:
         console.print(table)
         _channels_table(console, result)
         _hyperparameters_table(console, result)
+    _roles_table(console, result)
     if result.past_jobs:
         table = Table(title="Past training jobs", title_justify="left")
         for column in ("job", "status", "instance", "channels", "hyperparameters"):
@@ -207,6 +208,38 @@ def _channels_table(console: Any, result: ProjectScan) -> None:
         return
     table = Table(title="Channels", title_justify="left")
     for column in ("channel", "source", "input mode", "launcher"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+ROLE_KINDS = {
+    "arn": "role ARN",
+    "name": "role name (SageMaker expands it to an ARN in the launching account)",
+    "execution-role": "known only at run time: use --from-job or set iam.source_role",
+    "unresolved": "not static: set iam.source_role",
+}
+
+
+def _roles_table(console: Any, result: ProjectScan) -> None:
+    """The execution role each launcher (and past job) runs as: what `liftshift iam` maps."""
+    from rich.table import Table
+
+    rows = [
+        (where(launcher.location), show(launcher.role), ROLE_KINDS[launcher.role_kind])
+        for launcher in result.launchers
+        if launcher.role_kind is not None
+    ]
+    rows += [
+        (f"sagemaker-job:{job.name}", job.role, "RoleArn of the training job")
+        for job in result.past_jobs
+        if job.role
+    ]
+    if not rows:
+        return
+    table = Table(title="Execution roles", title_justify="left")
+    for column in ("where", "role", "what it is"):
         table.add_column(column)
     for row in rows:
         table.add_row(*row)

@@ -49,6 +49,16 @@ def sagemaker_client(settings: Settings) -> Any:
     return session.client("sagemaker", endpoint_url=settings.aws.sagemaker_endpoint_url)
 
 
+def iam_client(settings: Settings) -> Any:
+    """A boto3 IAM client, for reading the SageMaker execution role (``liftshift iam``)."""
+    import boto3
+
+    session = boto3.session.Session(
+        profile_name=settings.aws.profile, region_name=settings.aws.region or "us-east-1"
+    )
+    return session.client("iam", endpoint_url=settings.aws.iam_endpoint_url)
+
+
 def gcp_credentials(settings: Settings) -> Any:
     """Application Default Credentials, or anonymous ones for emulators and fakes."""
     if settings.gcp.anonymous:
@@ -165,3 +175,32 @@ def storage_transfer_client(settings: Settings) -> Any:
     return storage_transfer.StorageTransferServiceClient(
         credentials=gcp_credentials(settings), client_options=ClientOptions()
     )
+
+
+def iam_admin_client(settings: Settings) -> Any:
+    """The IAM admin API client (service accounts and their policies), gRPC: the library
+    has no REST transport. A configured endpoint (a local fake) is reached in plain text."""
+    from google.cloud import iam_admin_v1
+
+    if settings.gcp.iam_endpoint:
+        import grpc
+        from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
+
+        channel = grpc.insecure_channel(settings.gcp.iam_endpoint)
+        return iam_admin_v1.IAMClient(transport=IAMGrpcTransport(channel=channel))
+    return iam_admin_v1.IAMClient(credentials=gcp_credentials(settings))
+
+
+def projects_client(settings: Settings) -> Any:
+    """The Resource Manager projects client, for the project IAM policy."""
+    from google.cloud import resourcemanager_v3
+
+    if settings.gcp.iam_endpoint:
+        import grpc
+        from google.cloud.resourcemanager_v3.services.projects.transports import (
+            ProjectsGrpcTransport,
+        )
+
+        channel = grpc.insecure_channel(settings.gcp.iam_endpoint)
+        return resourcemanager_v3.ProjectsClient(transport=ProjectsGrpcTransport(channel=channel))
+    return resourcemanager_v3.ProjectsClient(credentials=gcp_credentials(settings))

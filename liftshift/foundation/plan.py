@@ -101,6 +101,49 @@ class ModelPlan:
 
 
 @dataclass
+class IamGrantPlan:
+    """One Google Cloud IAM binding the job (or the person launching it) needs."""
+
+    role: str = ""
+    """``roles/storage.objectViewer``, ``roles/logging.logWriter``, …"""
+    resource: str = ""
+    """``gs://bucket`` (a bucket policy), ``project`` (the project policy) or
+    ``service-account`` (the policy of the job's service account)."""
+    member: str = "job"
+    """``job`` (the service account below), ``launcher`` (``iam.launcher``) or any IAM member
+    (``user:…``, ``group:…``, ``serviceAccount:…``)."""
+    condition: str = ""
+    """An IAM condition (CEL), e.g. ``resource.name.startsWith("projects/_/buckets/b/objects/p/")``
+    when the AWS role was scoped to a prefix; empty for none."""
+    sources: list[str] = field(default_factory=list)
+    """Where the grant comes from: AWS statements (``policy/Sid: s3:GetObject on arn:…``) or
+    plan facts (``channel train reads …``)."""
+
+
+@dataclass
+class IamNotePlan:
+    """A permission of the AWS role that is not carried over, and what to do instead."""
+
+    permission: str = ""
+    google: str = ""
+    """The Google Cloud equivalent to set up by hand, or ``not needed on Vertex AI``."""
+    source: str = ""
+
+
+@dataclass
+class IamPlan:
+    source_role: str = ""
+    """The SageMaker execution role ARN the mapping was read from (empty: from the plan alone)."""
+    service_account: str = ""
+    """The job's service account e-mail; ``training.service_account`` follows it."""
+    launcher: str = ""
+    """The IAM member who launches jobs (``user:you@example.com``); empty leaves the launcher
+    grants for you to give."""
+    grants: list[IamGrantPlan] = field(default_factory=list)
+    not_carried: list[IamNotePlan] = field(default_factory=list)
+
+
+@dataclass
 class Plan:
     version: int = PLAN_VERSION
     target: TargetPlan = field(default_factory=TargetPlan)
@@ -108,6 +151,7 @@ class Plan:
     data: DataPlan = field(default_factory=DataPlan)
     training: TrainingPlan = field(default_factory=TrainingPlan)
     model: ModelPlan = field(default_factory=ModelPlan)
+    iam: IamPlan = field(default_factory=IamPlan)
 
 
 def settings_for_plan(
@@ -146,9 +190,17 @@ def load_plan(project_dir: Path) -> Plan:
     return _from_data(Plan, data, f"{path}:")
 
 
-def save_plan(plan: Plan, project_dir: Path, *, keep_existing: bool = True) -> Path:
+def save_plan(
+    plan: Plan,
+    project_dir: Path,
+    *,
+    keep_existing: bool = True,
+    replace_keys: tuple[str, ...] = (),
+) -> Path:
     """Write the plan. With ``keep_existing``, values already in the file win over ``plan``
-    (the user's edits), and only missing keys are added; comments are preserved."""
+    (the user's edits), and only missing keys are added; comments are preserved.
+    ``replace_keys`` (dotted: ``iam``, ``training.service_account``) are written from ``plan``
+    whatever the file holds: a step that derives them (``liftshift iam plan``) owns them."""
     import tomlkit  # only writing needs it (comments survive); reading uses tomllib
 
     path = plan_path(project_dir)
@@ -159,20 +211,37 @@ def save_plan(plan: Plan, project_dir: Path, *, keep_existing: bool = True) -> P
         document = tomlkit.document()
         document.add(tomlkit.comment("liftshift migration plan: review, edit and commit it."))
         document.add(tomlkit.comment("Rerunning `liftshift plan` keeps your edits."))
-    _merge(document, data, keep_existing=keep_existing)
+    _merge(document, data, keep_existing=keep_existing, replace_keys=replace_keys)
     write_atomic(path, tomlkit.dumps(document))
     return path
 
 
-def _merge(table: Any, data: dict[str, Any], *, keep_existing: bool) -> None:
+def _merge(
+    table: Any,
+    data: dict[str, Any],
+    *,
+    keep_existing: bool,
+    replace_keys: tuple[str, ...] = (),
+    prefix: str = "",
+) -> None:
     import tomlkit
 
     for key, value in data.items():
+        path = f"{prefix}{key}"
         present = key in table
+        if present and path in replace_keys:
+            del table[key]
+            present = False
         if isinstance(value, dict) and value and (not present or isinstance(table[key], dict)):
             if not present:
                 table[key] = tomlkit.table()
-            _merge(table[key], value, keep_existing=keep_existing)
+            _merge(
+                table[key],
+                value,
+                keep_existing=keep_existing,
+                replace_keys=replace_keys,
+                prefix=f"{path}.",
+            )
         elif not present or not keep_existing:
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 array = tomlkit.aot()

@@ -30,6 +30,9 @@ class AwsSettings:
     sagemaker_endpoint_url: str | None = None
     """SageMaker endpoint (``AWS_ENDPOINT_URL_SAGEMAKER``, else ``AWS_ENDPOINT_URL``); kept
     apart so pointing S3 at another store does not send ``scan --from-job`` there too."""
+    iam_endpoint_url: str | None = None
+    """IAM endpoint (``AWS_ENDPOINT_URL_IAM``, else ``AWS_ENDPOINT_URL``), for reading the
+    SageMaker execution role (``liftshift iam``)."""
     region: str | None = None
     profile: str | None = None
     path_style: bool = False
@@ -48,6 +51,9 @@ class GcpSettings:
     vertex_transport: Literal["grpc", "rest"] = "grpc"
     logging_endpoint: str | None = None
     transfer_endpoint: str | None = None
+    iam_endpoint: str | None = None
+    """``host:port`` of a fake IAM admin + Resource Manager gRPC server (``liftshift iam
+    apply``); None means the real services."""
     anonymous: bool = False
     """Use anonymous credentials (emulators and fakes); never for the real cloud."""
 
@@ -92,6 +98,7 @@ class Settings:
             sagemaker_endpoint_url=(
                 env.get("AWS_ENDPOINT_URL_SAGEMAKER") or env.get("AWS_ENDPOINT_URL")
             ),
+            iam_endpoint_url=env.get("AWS_ENDPOINT_URL_IAM") or env.get("AWS_ENDPOINT_URL"),
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
             profile=env.get("AWS_PROFILE"),
             path_style=env.get("LIFTSHIFT_S3_PATH_STYLE", "") in {"1", "true", "yes"},
@@ -104,6 +111,7 @@ class Settings:
             vertex_transport="rest" if env.get("LIFTSHIFT_VERTEX_TRANSPORT") == "rest" else "grpc",
             logging_endpoint=env.get("LIFTSHIFT_LOGGING_ENDPOINT"),
             transfer_endpoint=env.get("LIFTSHIFT_TRANSFER_ENDPOINT"),
+            iam_endpoint=env.get("LIFTSHIFT_IAM_ENDPOINT"),
             anonymous=bool(storage) and not env.get("GOOGLE_APPLICATION_CREDENTIALS"),
         )
         local_root = env.get("LIFTSHIFT_LOCAL_ROOT")

@@ -96,9 +96,18 @@ def propose(scan: ProjectScan, *, existing: Plan | None = None) -> Proposal:
     data = DataPlan(channels=[_channel(channel, entry, root, notes) for channel in channels])
     training.staging_bucket = _staging_bucket(data, output_path)
     plan = Plan(code=code, data=data, training=training, model=model)
+    plan.iam.source_role = _source_role(launcher, scan)
     if existing is not None:
         plan = keep_user_values(plan, existing)
     return Proposal(plan, notes)
+
+
+def _source_role(launcher: Launcher | None, scan: ProjectScan) -> str:
+    """The execution role ``liftshift iam`` reads: the launcher's ARN or role name, else the
+    ``RoleArn`` of a past job (``get_execution_role()`` is known only at run time)."""
+    if launcher is not None and launcher.role_kind in ("arn", "name"):
+        return str(launcher.role)
+    return next((job.role for job in scan.past_jobs if job.role), "")
 
 
 def primary_launcher(scan: ProjectScan) -> Launcher | None:

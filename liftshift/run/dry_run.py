@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from liftshift.foundation.plan import load_plan, plan_path, settings_for_plan
+from liftshift.foundation.plan import Plan, load_plan, plan_path, settings_for_plan
 from liftshift.foundation.settings import Settings
 from liftshift.run.pipeline import RunOptions, StepError
 
@@ -71,6 +71,7 @@ def dry_run(
                 ),
             }
         )
+    access, plan = _iam(plan, settings, target)
     training = dry_run_requests(build_job_spec(plan, settings), settings)
     return {
         "project": str(project_dir),
@@ -82,5 +83,23 @@ def dry_run(
             "attention": [str(entry) for entry in migration.entries],
         },
         "sync": data,
+        "iam": access,
         **{key: value for key, value in training.items() if key != "target"},
     }
+
+
+def _iam(plan: Plan, settings: Settings, target: str) -> tuple[dict[str, Any], Plan]:
+    """The service account and binding requests (gcp), and the plan the job then runs with
+    (its ``training.service_account`` set). Reads no role: the plan's ``[iam]`` section, else
+    the mapping from the plan alone (``liftshift iam plan`` reads the role)."""
+    from liftshift.iam.gcp import planned_requests
+    from liftshift.iam.planning import propose_iam
+
+    if target != "gcp":
+        return {"skipped": "the local target runs as you: no IAM"}, plan
+    project = plan.target.gcp_project or settings.gcp.project or "<project>"
+    note = "from liftshift.toml [iam]"
+    if not plan.iam.grants:
+        plan = propose_iam(plan, settings, use_aws=False, gcp_project=project).plan
+        note = "mapped from the plan alone (`liftshift iam plan` reads the SageMaker role)"
+    return {"source": note, **planned_requests(plan.iam, project)}, plan

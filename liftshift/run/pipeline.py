@@ -22,7 +22,7 @@ from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.plan import Plan, load_plan, plan_path, save_plan, settings_for_plan
 from liftshift.foundation.settings import Settings, Target
 
-STEPS = ("plan", "migrate", "sync", "train", "register", "deploy")
+STEPS = ("plan", "migrate", "sync", "iam", "train", "register", "deploy")
 Outcome = Literal["done", "nothing to do", "failed", "cancelled", "skipped"]
 ACTIVE_STATES = {"JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING"}
 
@@ -151,6 +151,8 @@ class Pipeline:
                 continue
             if step == "deploy" and not (self.options.deploy and self.options.register):
                 continue
+            if step == "iam" and self.settings.target != "gcp":
+                continue  # the local target runs as you: there is no IAM to set up
             if self.cancel.is_set():
                 self._finish(StepFinished(step, "cancelled", "stopped before this step"))
                 break
@@ -253,6 +255,37 @@ class Pipeline:
             return StepFinished("sync", "nothing to do", f"all {identical} objects already there")
         copied_text = f"{copied} objects copied and verified ({human_bytes(size)})"
         return StepFinished("sync", "done", f"{copied_text}, {identical} already there")
+
+    def _step_iam(self) -> StepFinished:
+        """The job's service account and its bindings (after sync: the buckets exist)."""
+        from liftshift.iam.gcp import apply_iam
+        from liftshift.iam.planning import propose_iam, save_iam
+        from liftshift.scan import scan_project
+
+        plan = self._require_plan()
+        mapped = ""
+        if not plan.iam.grants:
+            proposal = propose_iam(plan, self.settings, scan=scan_project(self.project_dir))
+            save_iam(proposal.plan, self.project_dir)
+            self._load_plan()
+            plan = self._require_plan()
+            mapped = "mapped " + (
+                f"role {proposal.role.name}" if proposal.role else "the plan alone"
+            )
+        project = plan.target.gcp_project or self.settings.gcp.project or ""
+        if not project:
+            raise StepError(
+                "no Google Cloud project: set target.gcp_project or GOOGLE_CLOUD_PROJECT"
+            )
+        result = apply_iam(plan.iam, project, self.settings)
+        account = plan.iam.service_account
+        details = tuple(f"not granted: {line}" for line in result.skipped)
+        parts = [mapped] if mapped else []
+        if result.created_account:
+            parts.append(f"created {account}")
+        parts.append(f"{len(result.added)} binding(s) added, {len(result.kept)} already there")
+        outcome: Outcome = "done" if result.changed or mapped else "nothing to do"
+        return StepFinished("iam", outcome, "; ".join(parts), details)
 
     def _step_train(self) -> StepFinished:
         from liftshift.trainer import monitor, service

@@ -80,6 +80,7 @@ class LauncherBuilder:
             if field_name in kwargs:
                 setattr(launcher, field_name, plain(kwargs[field_name]))
         self._image(launcher, kwargs.get("image_uri"))
+        self._role(launcher, where)
         if "distribution" in kwargs:
             launcher.distribution = plain(kwargs["distribution"])
         if "hyperparameters" in kwargs:
@@ -96,6 +97,26 @@ class LauncherBuilder:
                     where,
                 )
         return launcher
+
+    def _role(self, launcher: Launcher, where: Location) -> None:
+        """Say what the execution role is, and when it is known only at run time."""
+        launcher.role_kind = role_kind(launcher.role)
+        if launcher.role_kind == "execution-role":
+            self._warn(
+                "role-at-run-time",
+                f"the execution role is {launcher.role.source}, known only at run time; "
+                "`liftshift scan --from-job NAME` reads it from a past job, or set "
+                "iam.source_role in liftshift.toml",
+                where,
+                Severity.INFO,
+            )
+        elif launcher.role_kind == "unresolved":
+            self._warn(
+                "role-not-static",
+                f"the execution role is not static: {launcher.role.source}; "
+                "set iam.source_role in liftshift.toml",
+                where,
+            )
 
     def _arguments(self, node: cst.Call) -> tuple[dict[str, Any], list[Any]]:
         kwargs: dict[str, Any] = {}
@@ -262,3 +283,16 @@ class LauncherBuilder:
             "Pipe mode has no Vertex AI equivalent; the channel will be read as files",
             where,
         )
+
+
+def role_kind(role: Any) -> str | None:
+    """``arn``, ``name``, ``execution-role`` or ``unresolved`` (see :class:`Launcher`)."""
+    if role is None:
+        return None
+    if isinstance(role, Unresolved):
+        return "execution-role" if "get_execution_role(" in role.source else "unresolved"
+    if isinstance(role, str) and role.startswith("arn:"):
+        return "arn"
+    if isinstance(role, str) and role:
+        return "name"
+    return "unresolved"

@@ -83,6 +83,11 @@ class Launcher:
     instance_type: Value = None
     instance_count: Value = None
     role: Value = None
+    """The execution role as given: an ARN or role name, or Unresolved."""
+    role_kind: str | None = None
+    """What ``role`` is: ``arn``, ``name`` (SageMaker expands a bare role name), ``execution-role``
+    (``get_execution_role()``: the notebook's own role, known only at run time) or
+    ``unresolved`` (another expression); None when the launcher names no role."""
     output_path: Value = None
     checkpoint_s3_uri: Value = None
     distribution: Value = None

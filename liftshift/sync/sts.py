@@ -27,6 +27,7 @@ from liftshift.sync.plan import SyncPlan, plan_sync
 from liftshift.sync.runner import FailedObject, SyncResult
 
 ROLE_ENV = "LIFTSHIFT_STS_ROLE_ARN"
+ROLE_HINT = "`liftshift iam sts-policy PATH` prints its trust and permissions policies"
 
 
 def _folder(prefix: str) -> str:
@@ -44,12 +45,15 @@ def aws_access(settings: Settings, role_arn: str | None) -> dict[str, Any]:
     session = boto3.session.Session(profile_name=settings.aws.profile)
     credentials = session.get_credentials()
     if credentials is None:
-        raise AccessDenied(f"no AWS credentials for Storage Transfer Service; set {ROLE_ENV}")
+        raise AccessDenied(
+            f"no AWS credentials for Storage Transfer Service; set {ROLE_ENV} to a role it may "
+            f"assume ({ROLE_HINT})"
+        )
     frozen = credentials.get_frozen_credentials()
     if frozen.token:
         raise AccessDenied(
             "temporary AWS credentials cannot be handed to Storage Transfer Service; "
-            f"set {ROLE_ENV} to a role it may assume"
+            f"set {ROLE_ENV} to a role it may assume ({ROLE_HINT})"
         )
     return {
         "aws_access_key": {

@@ -89,6 +89,11 @@ class FakeStorageTransfer:
                         "RunTransferJob": unary(
                             self._run, st.RunTransferJobRequest, operations_pb2.Operation
                         ),
+                        "GetGoogleServiceAccount": unary(
+                            self._service_account,
+                            st.GetGoogleServiceAccountRequest,
+                            st.GoogleServiceAccount,
+                        ),
                     },
                 ),
                 grpc.method_handlers_generic_handler(
@@ -121,6 +126,16 @@ class FakeStorageTransfer:
             self._server.stop(grace=None)
 
     # --- StorageTransferService ----------------------------------------------------------
+    SUBJECT_ID = "109876543210987654321"
+
+    def _service_account(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """The project's transfer service account (what an AWS role trusts by subject id)."""
+        self.requests.append(("GetGoogleServiceAccount", request))
+        return storage_transfer.GoogleServiceAccount(
+            account_email="project-123@storage-transfer-service.iam.gserviceaccount.com",
+            subject_id=self.SUBJECT_ID,
+        )
+
     def _create(self, request: Any, context: grpc.ServicerContext) -> Any:
         self.requests.append(("CreateTransferJob", request))
         job = storage_transfer.TransferJob(request.transfer_job)

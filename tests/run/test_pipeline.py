@@ -165,6 +165,8 @@ def test_run_without_yes_in_a_script_is_a_usage_error(tmp_path: Path) -> None:
 def test_gcp_dry_run_needs_no_credentials_and_shows_the_exact_job(tmp_path: Path) -> None:
     project = copy_example("titanic-sklearn", tmp_path)
     clean = {"PATH": os.environ["PATH"], "HOME": str(tmp_path / "home")}
+    if "PYTHONPATH" in os.environ:  # a worktree run tests its own code, not the installed one
+        clean["PYTHONPATH"] = os.environ["PYTHONPATH"]
     assert liftshift("plan", str(project), cwd=tmp_path, env=clean).returncode == 0
     plan = project / "liftshift.toml"
     text = plan.read_text()
@@ -201,6 +203,21 @@ def test_gcp_dry_run_needs_no_credentials_and_shows_the_exact_job(tmp_path: Path
         == "gs://acme-ml-datasets/titanic/train"
     )
     assert requests["upload_model"]["model"]["display_name"] == "titanic-sklearn"
+    # the job runs as the mapped service account, and the requests that set it up are shown
+    account = "titanic-sklearn-trainer@<project>.iam.gserviceaccount.com"
+    assert requests["create_custom_job"]["custom_job"]["job_spec"]["service_account"] == account
+    iam = requests["iam"]
+    assert iam["service_account"] == account
+    assert [r["method"] for r in iam["requests"]] == [
+        "projects.serviceAccounts.create",
+        "buckets.setIamPolicy",
+        "projects.setIamPolicy",
+    ]
+    # no launcher named: the launcher's two grants are listed as skipped, not hidden
+    assert [line.split(" on ")[0] for line in iam["skipped"]] == [
+        "roles/aiplatform.user",
+        "roles/iam.serviceAccountUser",
+    ]
     assert requests["sync"][0]["storage_transfer_job"]["transfer_spec"]["gcs_data_sink"]
     assert "aws_access_key" not in json.dumps(requests)
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before, "wrote nothing"

@@ -63,8 +63,9 @@ def test_scan_json_marks_unresolved_values(make_project: MakeProject) -> None:
 def test_scan_human_report_over_the_tensorflow_example() -> None:
     code, out, _ = run("scan", str(EXAMPLES / "mnist-tensorflow"))
     assert code == 0
-    for text in ("Launchers", "Channels", "Hyperparameters", "Entry points", "Findings"):
+    for text in ("Launchers", "Channels", "Hyperparameters", "Execution roles", "Findings"):
         assert text in out
+    assert "role ARN" in out
     assert "tf-model-dir-s3" in out
     assert "sibling-import" in out
 
@@ -190,6 +191,7 @@ def test_scan_from_job_merges_a_past_training_job(
     assert job["hyperparameters"] == {"n-estimators": 300, "target": "Survived"}
     assert job["channels"][0]["uri"] == "s3://acme-ml-datasets/titanic/train/train.csv"
     assert job["output_path"] == "s3://acme-ml-datasets/titanic/models"
+    assert job["role"] == "arn:aws:iam::123456789012:role/SageMakerRole"
     (differs,) = [f for f in data["findings"] if f["code"] == "past-job-differs"]
     assert "ml.m4.xlarge vs ml.m5.xlarge" in differs["message"]
 

@@ -57,6 +57,7 @@ def test_constants_concatenation_fstrings_and_unresolved(make_project: MakeProje
     assert launcher.instance_type == "ml.g5.xlarge"
     assert launcher.instance_count == 2
     assert launcher.role == Unresolved("sagemaker.get_execution_role()")
+    assert launcher.role_kind == "execution-role"
     assert launcher.output_path == Unresolved('f"s3://{default_bucket}/out"')
     assert launcher.checkpoint_s3_uri == "s3://my-bucket/proj/v2/checkpoints"
     assert launcher.distribution == {"torch_distributed": {"enabled": True}}
@@ -95,6 +96,7 @@ def test_bare_string_input_is_the_training_channel_and_pipe_mode(make_project: M
     assert launcher.framework == "xgboost"
     assert launcher.framework_version == "1.7-1"
     assert launcher.role == "arn:role"
+    assert launcher.role_kind == "arn"
     assert launcher.instance_type == "ml.m5.xlarge"
     assert [(c.name, c.uri) for c in launcher.channels] == [("training", "s3://data/xgb/")]
     assert "pipe-mode" in {finding.code for finding in scan.findings}
@@ -269,3 +271,38 @@ def test_huggingface_versions(make_project: MakeProject) -> None:
     assert (launcher.framework, launcher.framework_version) == ("huggingface", "2.1")
     (note,) = [f for f in scan.findings if f.code == "huggingface-transformers"]
     assert "transformers==4.36" in note.message
+
+
+def test_execution_role_kinds_and_findings(make_project: MakeProject) -> None:
+    """A literal ARN (through a constant), a bare role name, ``get_execution_role()`` bound
+    to a name, and an expression the scan cannot compute are each reported as what they are."""
+    root = make_project(
+        {
+            "train.py": TRAIN,
+            "launch.py": """
+                import boto3
+                import sagemaker
+                from sagemaker.sklearn import SKLearn
+
+                ROLE = "arn:aws:iam::123456789012:role/service-role/SageMakerRole"
+                role = sagemaker.get_execution_role()
+                SKLearn(entry_point="train.py", role=ROLE, instance_type="ml.m5.large")
+                SKLearn(entry_point="train.py", role="SageMakerRole", instance_type="ml.m5.large")
+                SKLearn(entry_point="train.py", role=role, instance_type="ml.m5.large")
+                SKLearn(entry_point="train.py", role=boto3.client("iam").get_role(RoleName="r"),
+                        instance_type="ml.m5.large")
+            """,
+        }
+    )
+    scan = scan_project(root)
+    assert [(launcher.role_kind, launcher.role) for launcher in scan.launchers] == [
+        ("arn", "arn:aws:iam::123456789012:role/service-role/SageMakerRole"),
+        ("name", "SageMakerRole"),
+        ("execution-role", Unresolved("sagemaker.get_execution_role()")),
+        ("unresolved", Unresolved('boto3.client("iam").get_role(RoleName="r")')),
+    ]
+    roles = {(f.code, f.location.line) for f in scan.findings if f.code.startswith("role-")}
+    assert roles == {("role-at-run-time", 9), ("role-not-static", 10)}
+    data = json.loads(json.dumps(scan.to_dict()))
+    assert data["launchers"][2]["role"] == {"unresolved": "sagemaker.get_execution_role()"}
+    assert data["launchers"][2]["role_kind"] == "execution-role"

@@ -37,6 +37,11 @@ def test_titanic_plan() -> None:
     assert train.argument == "--train"
     assert train.sample_data == "data/train/train.csv"
     assert (test.argument, test.sample_data) == ("--test", "data/test/test.csv")
+    # the execution role `liftshift iam` reads; the account itself is mapped later
+    assert plan.iam.source_role == (
+        "arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-20240101T000000"
+    )
+    assert (plan.iam.service_account, plan.iam.grants) == ("", [])
 
 
 def test_mnist_plan_maps_the_gpu_instance() -> None:

@@ -100,3 +100,24 @@ async def test_scan_status_names_the_file_and_the_count(local_settings: Settings
         await pilot.pause()
         status = str(app.screen.query_one("#scan-status", Static).render())
         assert status == "Scanning launch.py (1/3)"
+
+
+async def test_train_step_shows_the_access_mapping(titanic: Path) -> None:
+    from liftshift.foundation.plan import load_plan, save_plan
+    from liftshift.iam.planning import propose_iam, save_iam
+    from liftshift.migrator.planner import plan_from_scan
+    from liftshift.scan import scan_project
+
+    settings = Settings.from_env(titanic, env={})
+    save_plan(plan_from_scan(scan_project(titanic)), titanic)
+    proposal = propose_iam(load_plan(titanic), settings, use_aws=False, gcp_project="acme-ml")
+    save_iam(proposal.plan, titanic)
+    app = make_app(settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        await pilot.press("4")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.spec is not None)  # type: ignore[attr-defined]
+        text = str(screen.query_one("#train-preview", Static).render())
+        assert "runs as titanic-sklearn-trainer@acme-ml.iam.gserviceaccount.com" in text
+        assert "storage.objectUser on gs://acme-ml-datasets (objects under liftshift/)" in text

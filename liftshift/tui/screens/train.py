@@ -2,7 +2,8 @@
 
 The preview is the core's own ``build_job_spec`` (pure: no network, no files), so what the
 screen shows is what gets submitted: worker pools with machine, accelerator and replicas, the
-prebuilt container (and why it is not an exact match), the staging bucket and output folder.
+prebuilt container (and why it is not an exact match), the staging bucket and output folder,
+and (gcp, or once mapped) the service account and grants from the plan's ``[iam]`` section.
 Launching (build the package, stage it, submit) runs in a thread worker; then the Monitor step
 follows the job and registers the model when it succeeds.
 """
@@ -180,6 +181,12 @@ class TrainScreen(StepScreen):
             f"Staging  gs://{spec.staging_bucket}",
             f"Model    {spec.model_display_name}",
         ]
+        iam = self.session.plan.iam
+        if settings.target == "gcp" or iam.grants:
+            from liftshift.iam.summary import access_lines
+
+            lines += ["", "Access (SageMaker role -> service account)"]
+            lines += [f"  {line}" for line in access_lines(iam)]
         preview.update("\n".join(lines))
 
     # -- launch -------------------------------------------------------------------------------
