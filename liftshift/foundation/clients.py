@@ -87,11 +87,25 @@ def gcs_client(settings: Settings) -> storage.Client:
     )
 
 
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def plaintext_grpc_endpoint(endpoint: str | None) -> bool:
+    """True for a gRPC ``host:port`` on this machine (an emulator or fake): such endpoints are
+    spoken to in plaintext, as the Storage Transfer fake is; every other gRPC endpoint uses TLS
+    and the credentials."""
+    if not endpoint or "://" in endpoint:
+        return False
+    host = endpoint.rsplit(":", 1)[0].strip("[]")
+    return host in LOOPBACK_HOSTS
+
+
 def vertex_client_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for ``aiplatform.init`` and the gapic clients.
 
-    The transport is always explicit: the high-level SDK works against a local fake only with
-    ``api_transport="rest"`` and an ``http://127.0.0.1:PORT`` endpoint (DESIGN.md section 6).
+    The transport is always explicit (DESIGN.md section 6): ``rest`` with an
+    ``http://127.0.0.1:PORT`` endpoint, or ``grpc`` (the default users get) with a
+    ``host:port`` one; a loopback gRPC endpoint is reached in plaintext (see :func:`vertex_sdk`).
     """
     options: dict[str, Any] = {
         "project": settings.gcp.project,
@@ -119,7 +133,66 @@ def vertex_sdk(settings: Settings) -> Any:
         if name.startswith("google.cloud.aiplatform"):
             logging.getLogger(name).setLevel(logging.WARNING)
     aiplatform.init(**vertex_client_options(settings))
+    _plaintext_vertex_channels(
+        settings.gcp.vertex_endpoint if settings.gcp.vertex_transport == "grpc" else None
+    )
     return aiplatform
+
+
+def _plaintext_vertex_channels(endpoint: str | None) -> None:
+    """Give the SDK's gRPC clients a plaintext channel to a loopback ``endpoint``, or undo it.
+
+    ``aiplatform.init`` has no channel argument and always builds TLS channels; the SDK builds
+    every client through ``global_config.create_client``, so that one call is wrapped to use
+    client classes whose transport is a plaintext channel to the endpoint.
+    """
+    from google.cloud.aiplatform import initializer
+
+    config = initializer.global_config
+    config.__dict__.pop("create_client", None)
+    if not plaintext_grpc_endpoint(endpoint):
+        return
+    assert endpoint is not None
+    create_client = config.create_client
+
+    def create_plaintext_client(*args: Any, **kwargs: Any) -> Any:
+        if "client_class" in kwargs:
+            kwargs["client_class"] = _plaintext_override(kwargs["client_class"], endpoint)
+        else:
+            args = (_plaintext_override(args[0], endpoint), *args[1:])
+        return create_client(*args, **kwargs)
+
+    config.create_client = create_plaintext_client
+
+
+def _plaintext_override(override_class: Any, endpoint: str) -> Any:
+    """The SDK's ``ClientWithOverride`` class with each gapic client on a plaintext channel."""
+    version_map = tuple(
+        (version, _plaintext_gapic(gapic_class, endpoint))
+        for version, gapic_class in getattr(override_class, "_version_map", ())
+    )
+    if not version_map:
+        return override_class
+    return type(override_class.__name__, (override_class,), {"_version_map": version_map})
+
+
+def _plaintext_gapic(gapic_class: Any, endpoint: str) -> Any:
+    import grpc
+
+    if "Async" in gapic_class.__name__:
+        return gapic_class
+
+    def plaintext_transport(**kwargs: Any) -> Any:
+        return gapic_class.get_transport_class("grpc")(
+            channel=grpc.insecure_channel(endpoint), client_info=kwargs.get("client_info")
+        )
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("transport") in (None, "grpc"):
+            kwargs["transport"] = plaintext_transport
+        gapic_class.__init__(self, *args, **kwargs)
+
+    return type(gapic_class.__name__, (gapic_class,), {"__init__": __init__})
 
 
 def logging_client(settings: Settings) -> Any:
@@ -132,13 +205,31 @@ def logging_client(settings: Settings) -> Any:
         if settings.gcp.logging_endpoint
         else None
     )
-    return cloud_logging.Client(
+    client = cloud_logging.Client(
         project=settings.gcp.project,
         credentials=gcp_credentials(settings),
         client_options=options,
-        # An ``http://`` endpoint (a local fake) speaks the JSON API; gRPC would need TLS there.
+        # An ``http://`` endpoint (a local fake) speaks the JSON API; a ``host:port`` one gRPC.
         _use_grpc=_logging_grpc(settings.gcp.logging_endpoint),
     )
+    if plaintext_grpc_endpoint(settings.gcp.logging_endpoint):
+        client._logging_api = _plaintext_logging_api(client, settings.gcp.logging_endpoint)
+    return client
+
+
+def _plaintext_logging_api(client: Any, endpoint: str) -> Any:
+    """``client``'s gRPC Logging API over a plaintext channel to a loopback ``endpoint``
+    (google-cloud-logging has no channel argument of its own)."""
+    import grpc
+    from google.cloud.logging_v2 import _gapic
+    from google.cloud.logging_v2.services.logging_service_v2 import LoggingServiceV2Client
+    from google.cloud.logging_v2.services.logging_service_v2.transports import (
+        LoggingServiceV2GrpcTransport,
+    )
+
+    channel = grpc.insecure_channel(endpoint)
+    generated = LoggingServiceV2Client(transport=LoggingServiceV2GrpcTransport(channel=channel))
+    return _gapic._LoggingAPI(generated, client)
 
 
 def _logging_grpc(endpoint: str | None) -> bool | None:

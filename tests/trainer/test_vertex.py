@@ -206,11 +206,12 @@ def test_tar_gz_model_is_unpacked_before_upload(
 
 
 def _cli_env(settings: Settings, fake: FakeVertex) -> dict[str, str]:
+    """The CLI's environment: gRPC is the default transport, so it is only named for REST."""
     return {
         "STORAGE_EMULATOR_HOST": settings.gcp.storage_endpoint or "",
         "GOOGLE_CLOUD_PROJECT": fake.project,
         "LIFTSHIFT_VERTEX_ENDPOINT": fake.endpoint,
-        "LIFTSHIFT_VERTEX_TRANSPORT": "rest",
+        "LIFTSHIFT_VERTEX_TRANSPORT": "rest" if fake.transport == "rest" else "",
         "LIFTSHIFT_LOGGING_ENDPOINT": fake.endpoint,
         "GOOGLE_APPLICATION_CREDENTIALS": "",
     }
