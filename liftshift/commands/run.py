@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -34,6 +35,8 @@ EXIT_USAGE = 2
 )
 @click.option("--dry-run", is_flag=True, help="Print every request a real run would send.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--poll-interval", type=float, metavar="SECONDS",
+              help="Longest wait between two checks of the training job.")  # fmt: skip
 def run(  # noqa: PLR0917 (click passes every option positionally)
     path: Path,
     target: str | None,
@@ -44,13 +47,14 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     deploy: bool,
     dry_run: bool,
     as_json: bool,
+    poll_interval: float | None,
 ) -> None:
     """Plan, migrate, sync, train and register in one go.
 
     Rerunning continues from the step that did not finish: applied changes are not reapplied,
     verified data is not recopied, a running job is reattached and a succeeded one not rerun.
     """
-    from liftshift.foundation.settings import Settings
+    from liftshift.foundation.settings import Settings, SettingsError, parse_poll_interval
     from liftshift.run.pipeline import RunOptions
 
     options = RunOptions(
@@ -61,6 +65,12 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
         deploy=deploy,
     )
     settings = Settings.from_env(path)
+    if poll_interval is not None:
+        try:
+            seconds = parse_poll_interval(poll_interval, "--poll-interval")
+        except SettingsError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        settings = dataclasses.replace(settings, poll_interval=seconds)
     if dry_run:
         _print_dry_run(path, settings, options, as_json)
         return

@@ -60,6 +60,10 @@ class Settings:
     """Root of the ``local`` target's storage; defaults to ``<project>/.liftshift/local``."""
     aws: AwsSettings = field(default_factory=AwsSettings)
     gcp: GcpSettings = field(default_factory=GcpSettings)
+    poll_interval: float | None = None
+    """Longest wait, in seconds, between two checks of a running job (``--poll-interval``,
+    ``LIFTSHIFT_POLL_INTERVAL``, the plan's ``target.poll_interval``); None keeps each
+    backend's backoff (Vertex: 2 s growing to 30 s while nothing changes)."""
 
     @property
     def state_dir(self) -> Path:
@@ -107,6 +111,7 @@ class Settings:
             anonymous=bool(storage) and not env.get("GOOGLE_APPLICATION_CREDENTIALS"),
         )
         local_root = env.get("LIFTSHIFT_LOCAL_ROOT")
+        poll = env.get("LIFTSHIFT_POLL_INTERVAL")
         target = env.get("LIFTSHIFT_TARGET", "local")
         settings = cls(
             target="gcp" if target == "gcp" else "local",
@@ -114,5 +119,27 @@ class Settings:
             local_root=Path(local_root).resolve() if local_root else None,
             aws=aws,
             gcp=gcp,
+            poll_interval=parse_poll_interval(poll, "LIFTSHIFT_POLL_INTERVAL") if poll else None,
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
+
+
+MIN_POLL_INTERVAL = 0.01
+"""Below this a poll loop only burns API quota."""
+
+
+class SettingsError(ValueError):
+    """A setting has a value liftshift cannot use; the message names it and the fix."""
+
+
+def parse_poll_interval(value: object, where: str) -> float:
+    """A poll interval in seconds from a flag, variable or plan key named ``where``."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= MIN_POLL_INTERVAL:
+        raise SettingsError(
+            f"{where}: {value!r} is not a poll interval; give seconds, e.g. 10 or 0.5"
+        )
+    return seconds

@@ -83,6 +83,9 @@ class FakeVertex:
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
     predictions: list[Any] = field(default_factory=lambda: [0])
     """What Predict answers for every instance."""
+    on_job_succeeded: Callable[[dict[str, Any]], None] | None = None
+    """Called with the job once it reaches SUCCEEDED: stands in for the trainer's work (e.g.
+    writing the model to the job's ``baseOutputDirectory``)."""
     drop_tail_after: int | None = None
     """After this many streamed entries, ``TailLogEntries`` is reset once (UNAVAILABLE)."""
     tail_sent: int = 0
@@ -174,6 +177,8 @@ class FakeVertex:
             job["startTime"] = _rfc3339(time.time())
         if job["state"] == "JOB_STATE_FAILED":
             job["error"] = {"code": 3, "message": self.job_error}
+        if job["state"] == "JOB_STATE_SUCCEEDED" and "endTime" not in job and self.on_job_succeeded:
+            self.on_job_succeeded(_public(job))
         if job["state"] in ("JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"):
             job.setdefault("endTime", _rfc3339(time.time()))
         return 200, _public(job)
