@@ -54,7 +54,7 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     Rerunning continues from the step that did not finish: applied changes are not reapplied,
     verified data is not recopied, a running job is reattached and a succeeded one not rerun.
     """
-    from liftshift.foundation.settings import Settings, SettingsError, parse_poll_interval
+    from liftshift.foundation.settings import Settings, SettingsError, parse_seconds
     from liftshift.run.pipeline import RunOptions
 
     options = RunOptions(
@@ -67,7 +67,7 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     settings = Settings.from_env(path)
     if poll_interval is not None:
         try:
-            seconds = parse_poll_interval(poll_interval, "--poll-interval")
+            seconds = parse_seconds(poll_interval, "--poll-interval")
         except SettingsError as exc:
             raise click.BadParameter(str(exc)) from exc
         settings = dataclasses.replace(settings, poll_interval=seconds)

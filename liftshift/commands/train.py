@@ -61,11 +61,11 @@ def _with_poll_interval(settings: Any, poll_interval: float | None) -> Any:
     """``--poll-interval`` over ``LIFTSHIFT_POLL_INTERVAL``."""
     from dataclasses import replace
 
-    from liftshift.foundation.settings import parse_poll_interval
+    from liftshift.foundation.settings import parse_seconds
 
     if poll_interval is None:
         return settings
-    return replace(settings, poll_interval=parse_poll_interval(poll_interval, "--poll-interval"))
+    return replace(settings, poll_interval=parse_seconds(poll_interval, "--poll-interval"))
 
 
 def _api_errors() -> tuple[type[BaseException], ...]:
@@ -179,7 +179,7 @@ def train(  # noqa: PLR0917 (one parameter per flag)
     except _bad_input_errors() as exc:
         _fail(str(exc))
     except _api_errors() as exc:
-        _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
+        _fail(_api_message(exc), EXIT_FAILED)
     except _prediction_error() as exc:
         _fail(str(exc), EXIT_FAILED)
 
@@ -208,14 +208,9 @@ def _deploy_instances(project: Path, instances_file: Path | None) -> list[Any]:
 
 
 def _api_message(exc: BaseException) -> str:
-    message = getattr(exc, "message", None) or str(exc)
-    code = getattr(exc, "code", None)
-    hint = ""
-    if code in (403, 7) or "PERMISSION_DENIED" in str(exc) or "403" in str(code):
-        hint = " (check the account's roles: Vertex AI User, Storage Object Admin)"
-    elif "RESOURCE_EXHAUSTED" in str(exc) or code in (429, 8):
-        hint = " (quota exceeded: request more in the console, or use a smaller machine)"
-    return f"{message}{hint}"
+    from liftshift.foundation.clients import api_error_message
+
+    return api_error_message(exc)
 
 
 def _dry_run(spec: Any, settings: Any, as_json: bool) -> None:
@@ -443,7 +438,7 @@ def _guard(func: Any) -> Any:
         except (JobNotFound, *_bad_input_errors()) as exc:
             _fail(str(exc).strip("'\""))
         except _api_errors() as exc:
-            _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
+            _fail(_api_message(exc), EXIT_FAILED)
 
     return wrapper
 

@@ -8,12 +8,18 @@ target point these same functions at emulators purely through settings.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from liftshift.foundation.settings import Settings
 
 if TYPE_CHECKING:
     from google.cloud import storage
+
+
+T = TypeVar("T")
 
 
 class CredentialsError(RuntimeError):
@@ -256,3 +262,76 @@ def storage_transfer_client(settings: Settings) -> Any:
     return storage_transfer.StorageTransferServiceClient(
         credentials=gcp_credentials(settings), client_options=ClientOptions()
     )
+
+
+# --- errors and retries of Google API calls, the same on gRPC and REST ----------------------
+
+API_RETRY_ATTEMPTS = 4
+"""Tries of an idempotent call (a read, a cancel) that Google answers UNAVAILABLE."""
+
+_ERROR_FIXES = {
+    400: "the request was refused as invalid; check the value it names in liftshift.toml",
+    403: "check the account's roles: Vertex AI User, Storage Object Admin",
+    404: "check the id or name and the region (--region, GOOGLE_CLOUD_REGION)",
+    409: "it already exists or is being changed; wait and try again",
+    429: "quota exceeded: request more in the console, wait, or use a smaller machine",
+}
+_REST_PREFIX = re.compile(r"^(?:GET|POST|PUT|PATCH|DELETE) \S+: ")
+
+
+def call_with_retries(settings: Settings, call: Callable[[], T]) -> T:
+    """``call()``, tried again with a growing wait while Google answers UNAVAILABLE (the
+    gapic Vertex clients retry nothing themselves). Only for idempotent calls: a create that
+    timed out may have happened, so it is never repeated."""
+    from google.api_core.exceptions import ServiceUnavailable
+
+    wait = settings.gcp.api_retry_wait
+    for attempt in range(1, API_RETRY_ATTEMPTS + 1):
+        try:
+            return call()
+        except ServiceUnavailable as exc:
+            if attempt == API_RETRY_ATTEMPTS:
+                exc.liftshift_attempts = attempt  # type: ignore[attr-defined]
+                raise
+            time.sleep(wait)
+            wait *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def api_error_message(exc: BaseException, service: str = "Vertex AI") -> str:
+    """The one line a user sees for a failed Google API call, with its fix.
+
+    gRPC and REST raise different classes for the same status (``PermissionDenied`` or
+    ``Forbidden``, ``DeadlineExceeded`` or ``GatewayTimeout``) and REST prefixes the message
+    with the URL; both carry the HTTP status, so the line is the same on either transport.
+    """
+    from google.api_core.exceptions import GoogleAPICallError, RetryError
+    from google.longrunning import operations_pb2
+
+    if isinstance(exc, RetryError):
+        cause = exc.cause
+        if isinstance(cause, GoogleAPICallError):
+            return api_error_message(cause, service)
+        return f"{service} did not answer in time: {exc.message} (try again in a few minutes)"
+    if not isinstance(exc, GoogleAPICallError):
+        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = _REST_PREFIX.sub("", (exc.message or "").strip()).splitlines()
+    text = message[0] if message else type(exc).__name__
+    code = int(exc.code or 0)
+    if isinstance(exc.response, operations_pb2.Operation):
+        fix = _ERROR_FIXES.get(code, "see the operation in the console")
+        return f"{service} operation {exc.response.name} ended in an error: {text} ({fix})"
+    if code == 503:
+        tries = getattr(exc, "liftshift_attempts", 1)
+        tried = f"tried {tries} times; " if tries > 1 else ""
+        return (
+            f"{service} is unavailable: {text} ({tried}try again in a few minutes; "
+            "https://status.cloud.google.com)"
+        )
+    if code == 504:
+        return (
+            f"{service} did not answer in time: {text} (try again; a create that timed out may "
+            "still have happened: check `liftshift jobs list --target gcp`)"
+        )
+    fix = _ERROR_FIXES.get(code)
+    return f"{service} refused the request: {text}" + (f" ({fix})" if fix else "")

@@ -50,6 +50,9 @@ class GcpSettings:
     transfer_endpoint: str | None = None
     anonymous: bool = False
     """Use anonymous credentials (emulators and fakes); never for the real cloud."""
+    api_retry_wait: float = 1.0
+    """Seconds before retrying a read Google answered UNAVAILABLE; doubles each try
+    (``LIFTSHIFT_API_RETRY_WAIT``)."""
 
 
 @dataclass(frozen=True)
@@ -109,9 +112,9 @@ class Settings:
             logging_endpoint=env.get("LIFTSHIFT_LOGGING_ENDPOINT"),
             transfer_endpoint=env.get("LIFTSHIFT_TRANSFER_ENDPOINT"),
             anonymous=bool(storage) and not env.get("GOOGLE_APPLICATION_CREDENTIALS"),
+            api_retry_wait=_seconds(env, "LIFTSHIFT_API_RETRY_WAIT", 1.0),
         )
         local_root = env.get("LIFTSHIFT_LOCAL_ROOT")
-        poll = env.get("LIFTSHIFT_POLL_INTERVAL")
         target = env.get("LIFTSHIFT_TARGET", "local")
         settings = cls(
             target="gcp" if target == "gcp" else "local",
@@ -119,7 +122,7 @@ class Settings:
             local_root=Path(local_root).resolve() if local_root else None,
             aws=aws,
             gcp=gcp,
-            poll_interval=parse_poll_interval(poll, "LIFTSHIFT_POLL_INTERVAL") if poll else None,
+            poll_interval=_seconds(env, "LIFTSHIFT_POLL_INTERVAL", None),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
 
@@ -132,14 +135,17 @@ class SettingsError(ValueError):
     """A setting has a value liftshift cannot use; the message names it and the fix."""
 
 
-def parse_poll_interval(value: object, where: str) -> float:
-    """A poll interval in seconds from a flag, variable or plan key named ``where``."""
+def parse_seconds(value: object, where: str) -> float:
+    """A wait in seconds (a poll interval, a retry wait) from the flag or variable ``where``."""
     try:
         seconds = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         seconds = -1.0
     if not seconds >= MIN_POLL_INTERVAL:
-        raise SettingsError(
-            f"{where}: {value!r} is not a poll interval; give seconds, e.g. 10 or 0.5"
-        )
+        raise SettingsError(f"{where}: {value!r} is not a number of seconds; give e.g. 10 or 0.5")
     return seconds
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float | None) -> float | None:
+    value = env.get(name)
+    return parse_seconds(value, name) if value else default

@@ -466,7 +466,9 @@ class FakeVertexServer:
         self.fake = fake or FakeVertex()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self.fake))
         self.fake.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> FakeVertex:
         self.thread.start()

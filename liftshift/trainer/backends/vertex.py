@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from liftshift.foundation.clients import logging_client, vertex_sdk
+from liftshift.foundation.clients import call_with_retries, logging_client, vertex_sdk
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.settings import Settings
 from liftshift.trainer.backends.base import LogBatch
@@ -83,7 +83,12 @@ class VertexBackend:
         return JobHandle(job_id, self.name, spec.display_name, job.resource_name, url)
 
     def _get(self, job_id: str) -> Any:
+        # the SDK retries its own GETs on transient errors (up to two minutes)
         return self._sdk().CustomJob.get(self._resource(job_id))
+
+    def _retried(self, call: Any) -> Any:
+        """Lists and cancels are idempotent: retried while Vertex answers UNAVAILABLE."""
+        return call_with_retries(self.settings, call)
 
     def status(self, job_id: str) -> JobStatus:
         resource = self._get(job_id).gca_resource
@@ -93,11 +98,13 @@ class VertexBackend:
 
     def cancel(self, job_id: str) -> JobStatus:
         job = self._get(job_id)
-        job.cancel()
+        self._retried(job.cancel)
         return self.status(job_id)
 
     def list_jobs(self) -> list[JobStatus]:
-        jobs = self._sdk().CustomJob.list(filter='labels.created-by="liftshift"')
+        jobs = self._retried(
+            lambda: self._sdk().CustomJob.list(filter='labels.created-by="liftshift"')
+        )
         statuses = [_status(j.resource_name.rsplit("/", 1)[-1], j.gca_resource) for j in jobs]
         return sorted(statuses, key=lambda s: s.started)
 
@@ -114,12 +121,16 @@ class VertexBackend:
             self._logging = logging_client(self.settings)
         from google.cloud import logging as cloud_logging
 
-        entries = self._logging.list_entries(
-            resource_names=[f"projects/{self.settings.gcp.project}"],
-            filter_=log_filter(job_id.rsplit("/", 1)[-1], state["since"]),
-            order_by=cloud_logging.ASCENDING,
-            page_size=LOG_PAGE_SIZE,
-            max_results=LOG_PAGE_SIZE,
+        entries = self._retried(
+            lambda: list(
+                self._logging.list_entries(
+                    resource_names=[f"projects/{self.settings.gcp.project}"],
+                    filter_=log_filter(job_id.rsplit("/", 1)[-1], state["since"]),
+                    order_by=cloud_logging.ASCENDING,
+                    page_size=LOG_PAGE_SIZE,
+                    max_results=LOG_PAGE_SIZE,
+                )
+            )
         )
         seen = set(state["seen"])
         lines: list[tuple[float, str]] = []
