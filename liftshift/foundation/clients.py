@@ -223,6 +223,12 @@ def logging_client(settings: Settings) -> Any:
     return client
 
 
+def logging_tail_api(client: Any) -> Any | None:
+    """The gapic Logging client under a :func:`logging_client`, for ``TailLogEntries``; None
+    when the client speaks the JSON API (an ``http://`` endpoint), which has no live tail."""
+    return getattr(client.logging_api, "_gapic_api", None)
+
+
 def _plaintext_logging_api(client: Any, endpoint: str) -> Any:
     """``client``'s gRPC Logging API over a plaintext channel to a loopback ``endpoint``
     (google-cloud-logging has no channel argument of its own)."""

@@ -60,6 +60,23 @@ def follow(
     its final status) or ``stop`` is set (returns the latest status; the job runs on)."""
     backoff = backoff or backoff_for(backend)
     stop = stop or threading.Event()
+    try:
+        return _follow(backend, job_id, reporter, backoff, stop, logs=logs)
+    finally:
+        close_logs = getattr(backend, "close_logs", None)
+        if close_logs is not None:  # a live log stream (Vertex on gRPC) ends with the follow
+            close_logs(job_id)
+
+
+def _follow(
+    backend: TrainingBackend,
+    job_id: str,
+    reporter: Reporter,
+    backoff: Backoff,
+    stop: threading.Event,
+    *,
+    logs: bool,
+) -> JobStatus:
     started = time.monotonic()
     cursor = ""
     last_state = None

@@ -54,6 +54,10 @@ def error(status: str, message: str) -> tuple[int, dict[str, Any]]:
     return http, {"error": {"code": http, "message": message, "status": status}}
 
 
+class StreamDropped(Exception):
+    """The fake resets a stream (the gRPC transport answers UNAVAILABLE)."""
+
+
 @dataclass
 class Recorded:
     name: str
@@ -381,7 +385,7 @@ class FakeVertex:
                 if self.drop_tail_after is not None and self.tail_sent >= self.drop_tail_after:
                     self.drop_tail_after = None
                     self.tail_dropped.set()
-                    return
+                    raise StreamDropped("the tail stream was reset")
                 self.tail_sent += 1
                 yield [entry]
             stopped.wait(0.01)  # the server side of a stream: wait for the next entry

@@ -49,7 +49,7 @@ from google.cloud.logging_v2.types import logging as logging_types
 from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2, json_format
 
-from tests.fakes.vertex import FakeVertex
+from tests.fakes.vertex import FakeVertex, StreamDropped
 
 AIPLATFORM = "google.cloud.aiplatform.v1"
 LOGGING = "google.logging.v2.LoggingServiceV2"
@@ -234,16 +234,13 @@ class FakeVertexGrpcServer:
 
         def call(requests: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
             first = next(requests)
-            for entries in self.fake.tail(first.filter, context.is_active, self._stopped):
-                pbs = [
-                    json_format.ParseDict(
-                        e, logging_types.LogEntry.pb()(), ignore_unknown_fields=True
-                    )
-                    for e in entries
-                ]
-                yield response_type(entries=[logging_types.LogEntry.wrap(p) for p in pbs])
-            if self.fake.tail_dropped.is_set():
-                context.abort(grpc.StatusCode.UNAVAILABLE, "the tail stream was reset")
+            try:
+                for entries in self.fake.tail(first.filter, context.is_active, self._stopped):
+                    message = response_type.pb()()
+                    json_format.ParseDict({"entries": entries}, message, ignore_unknown_fields=True)
+                    yield response_type.wrap(message)
+            except StreamDropped as exc:
+                context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
 
         return grpc.stream_stream_rpc_method_handler(
             call,

@@ -5,7 +5,9 @@ fake-gcs-server. Asserts the exact requests sent."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from click.testing import CliRunner
 from liftshift.cli import cli
 from liftshift.foundation.plan import load_plan, save_plan
 from liftshift.foundation.settings import Settings
-from liftshift.trainer import service
+from liftshift.trainer import monitor, service
 from liftshift.trainer.backends.vertex import VertexBackend
 from liftshift.trainer.jobs import JobChecked, JobLogLine, JobState, JobStateChanged, TrainOverrides
 from liftshift.trainer.monitor import Backoff
@@ -304,3 +306,53 @@ def test_deploy_reuses_endpoint_and_predicts(
     assert second.endpoint == first.endpoint
     assert len(fake_vertex.calls("create_endpoint")) == 1  # reused
     assert len(fake_vertex.calls("deploy_model")) == 1  # already deployed
+
+
+def _wait_until(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    """Readiness check: poll ``condition`` until true (fails the test after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        threading.Event().wait(0.01)
+
+
+def test_log_stream_reconnects_after_a_drop_without_duplicates(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    """On gRPC lines stream live (TailLogEntries); the fake resets the stream after two lines,
+    and the rest arrive once each after the reconnect. On REST the same lines come by polling."""
+    fake_vertex.job_states = ["JOB_STATE_PENDING", "JOB_STATE_RUNNING"]  # until we say so
+    fake_vertex.drop_tail_after = 2
+    backend = _backend(vertex_settings)
+    result = service.start_training(load_plan(toy_project), vertex_settings, backend=backend)
+    job_id = result.handle.job_id
+    lines: list[str] = []
+    follower = threading.Thread(
+        target=monitor.follow,
+        args=(
+            backend,
+            job_id,
+            lambda e: lines.append(e.text) if isinstance(e, JobLogLine) else None,
+        ),
+        daemon=True,
+    )
+    follower.start()
+    grpc = fake_vertex.transport == "grpc"
+    _wait_until(
+        lambda: (
+            fake_vertex.calls("list_log_entries")
+            and (not grpc or fake_vertex.calls("tail_log_entries"))
+        )
+    )
+    now = time.time()
+    for step in range(5):
+        fake_vertex.add_log(job_id, f"step {step}", now + step / 1000)
+    _wait_until(lambda: len(lines) >= 5)
+    fake_vertex.job_states = [*fake_vertex.job_states, "JOB_STATE_SUCCEEDED"]
+    follower.join(timeout=20)
+    assert not follower.is_alive()
+    assert lines == [f"step {step}" for step in range(5)]
+    if grpc:
+        assert fake_vertex.tail_dropped.is_set(), "the stream was dropped mid-way"
+        assert len(fake_vertex.calls("tail_log_entries")) >= 2, "and opened again"
+        assert not backend._tails, "the stream is closed when the follow ends"
