@@ -5,14 +5,19 @@ settings (no ``LIFTSHIFT_VERTEX_TRANSPORT``) and over REST, with the same reques
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from liftshift.foundation.clients import gcs_client, s3_client
 from liftshift.foundation.settings import Settings
 from tests.fakes.vertex import FakeVertex
 from tests.run.test_pipeline import copy_example, liftshift
+
+pytestmark = pytest.mark.slow  # a subprocess that builds and uploads the trainer package
 
 BUCKET = "acme-ml-datasets"
 
@@ -38,18 +43,16 @@ def _write_model_when_done(settings: Settings, fake: FakeVertex) -> None:
     fake.on_job_succeeded = write
 
 
-def test_gcp_run_to_version_1(
-    tmp_path: Path,
-    cloud_settings: Settings,
-    emulator_env: dict[str, str],
-    fake_vertex: FakeVertex,
-) -> None:
+def _run_gcp(
+    tmp_path: Path, settings: Settings, base_env: dict[str, str], fake_vertex: FakeVertex
+) -> subprocess.CompletedProcess:
+    """``liftshift run --target gcp`` on a fresh titanic copy whose data is in S3."""
     project = copy_example("titanic-sklearn", tmp_path)
-    _seed_s3(cloud_settings, project)
-    gcs_client(cloud_settings).create_bucket(BUCKET)
-    _write_model_when_done(cloud_settings, fake_vertex)
+    _seed_s3(settings, project)
+    gcs_client(settings).create_bucket(BUCKET)
+    _write_model_when_done(settings, fake_vertex)
     env = {
-        **emulator_env,
+        **base_env,
         "GOOGLE_CLOUD_PROJECT": fake_vertex.project,
         "LIFTSHIFT_VERTEX_ENDPOINT": fake_vertex.endpoint,
         "LIFTSHIFT_LOGGING_ENDPOINT": fake_vertex.endpoint,
@@ -57,10 +60,19 @@ def test_gcp_run_to_version_1(
     if fake_vertex.transport == "rest":
         env["LIFTSHIFT_VERTEX_TRANSPORT"] = "rest"  # gRPC is the default users get
 
-    result = liftshift(
+    return liftshift(
         "run", str(project), "--target", "gcp", "--yes", "--json", "--poll-interval", "0.05",
         cwd=tmp_path, env=env,
     )  # fmt: skip
+
+
+def test_gcp_run_to_version_1(
+    tmp_path: Path,
+    cloud_settings: Settings,
+    emulator_env: dict[str, str],
+    fake_vertex: FakeVertex,
+) -> None:
+    result = _run_gcp(tmp_path, cloud_settings, emulator_env, fake_vertex)
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads(result.stdout)
     assert [(s["step"], s["outcome"]) for s in summary["steps"]] == [
@@ -86,3 +98,23 @@ def test_gcp_run_to_version_1(
         job_spec["baseOutputDirectory"]["outputUriPrefix"] + "/model"
     )
     assert fake_vertex.calls("list_log_entries"), "logs were read from Cloud Logging"
+
+
+def test_gcp_run_refused_job_is_one_line(
+    tmp_path: Path,
+    cloud_settings: Settings,
+    emulator_env: dict[str, str],
+    fake_vertex: FakeVertex,
+) -> None:
+    fake_vertex.fail_next(
+        "create_custom_job", "PERMISSION_DENIED", "Permission 'aiplatform.customJobs.create' denied"
+    )
+    result = _run_gcp(tmp_path, cloud_settings, emulator_env, fake_vertex)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    failed = json.loads(result.stdout)["steps"][-1]
+    assert (failed["step"], failed["outcome"]) == ("train", "failed")
+    assert failed["summary"] == (
+        "Vertex AI refused the request: Permission 'aiplatform.customJobs.create' denied "
+        "(check the account's roles: Vertex AI User, Storage Object Admin)"
+    )
