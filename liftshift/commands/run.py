@@ -90,13 +90,16 @@ def run_pipeline(path: Path, settings: Any, options: Any, *, quiet: bool = False
 
     console = Console(stderr=quiet)
     cancel = threading.Event()
-    pipeline = Pipeline(path, settings, options, reporter=_Renderer(console), cancel=cancel)
+    renderer = _Renderer(console)
+    pipeline = Pipeline(path, settings, options, reporter=renderer, cancel=cancel)
     outcome: list[Any] = []
     worker = threading.Thread(target=lambda: outcome.append(pipeline.run()), daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        with console.status("") as status:
+            while worker.is_alive():
+                worker.join(0.2)
+                status.update(renderer.status_text())
     except KeyboardInterrupt:
         console.print("\n[yellow]stopping…[/] (a running job keeps running; rerun to reattach)")
         cancel.set()
@@ -121,16 +124,31 @@ class _Renderer:
 
     def __init__(self, console: Any) -> None:
         self.console = console
+        self.step = ""
+        self.job_state = ""
+        self.checked_at = 0.0
+
+    def status_text(self) -> str:
+        """The transient line under the output: the step, and while a job runs its state and
+        how long ago it was last checked (so a queued job never looks frozen)."""
+        from liftshift.trainer.monitor import checked_text
+
+        if self.step == "train" and self.job_state:
+            return f"train: {self.job_state}  ·  {checked_text(self.checked_at)}"
+        return f"{self.step}…" if self.step else ""
 
     def __call__(self, event: Any) -> None:
         from rich.text import Text
 
         from liftshift.run.pipeline import StepFinished, StepStarted
         from liftshift.sync.channels import Seeded
-        from liftshift.trainer.jobs import JobLogLine, JobStateChanged, StepProgress
+        from liftshift.trainer.jobs import JobChecked, JobLogLine, JobStateChanged, StepProgress
 
         c = self.console
-        if isinstance(event, StepStarted):
+        if isinstance(event, JobChecked):
+            self.job_state, self.checked_at = event.state.short, event.checked_at
+        elif isinstance(event, StepStarted):
+            self.step = event.step
             c.print(f"[bold cyan]▶ {event.step}[/]")
         elif isinstance(event, StepFinished):
             style = {"failed": "red", "cancelled": "yellow"}.get(event.outcome, "green")

@@ -4,6 +4,8 @@ variables (bad values are one line, exit 2), and the "last checked" text of the 
 
 from __future__ import annotations
 
+import io
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -81,3 +83,19 @@ def test_checked_text() -> None:
     assert checked_text(0.0) == "not checked yet"
     assert checked_text(100.0, now=103.7) == "last checked 3 s ago"
     assert checked_text(100.0, now=400.0) == "last checked 5 min ago"
+
+
+def test_run_status_line_says_when_the_job_was_last_checked() -> None:
+    from rich.console import Console
+
+    from liftshift.commands.run import _Renderer
+    from liftshift.run.pipeline import StepStarted
+    from liftshift.trainer.jobs import JobChecked, JobState
+
+    renderer = _Renderer(Console(file=io.StringIO()))
+    assert renderer.status_text() == ""
+    renderer(StepStarted("sync"))
+    assert renderer.status_text() == "sync…"
+    renderer(StepStarted("train"))
+    renderer(JobChecked("job-1", JobState.PENDING, time.time()))
+    assert renderer.status_text() == "train: PENDING  ·  last checked 0 s ago"
