@@ -356,3 +356,24 @@ def test_log_stream_reconnects_after_a_drop_without_duplicates(
         assert fake_vertex.tail_dropped.is_set(), "the stream was dropped mid-way"
         assert len(fake_vertex.calls("tail_log_entries")) >= 2, "and opened again"
         assert not backend._tails, "the stream is closed when the follow ends"
+
+
+def test_cli_logs_follow_to_the_end_at_the_poll_interval(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    env = _cli_env(vertex_settings, fake_vertex)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["train", str(toy_project), "--target", "gcp", "--detach", "--json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    job_id = json.loads(result.output[result.output.index("{") :])["job_id"]
+    fake_vertex.add_log(job_id, "epoch 1", time.time())
+    result = runner.invoke(
+        cli,
+        ["jobs", "logs", job_id, "--follow", "--poll-interval", "0.01", "--target", "gcp"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("epoch 1") == 1
+    assert "[state] SUCCEEDED" in result.output
