@@ -14,7 +14,8 @@ same bodies on both transports. It serves:
 - EndpointService: CreateEndpoint (LRO), GetEndpoint, ListEndpoints, DeployModel (LRO);
   PredictionService: Predict (answers ``predictions[i % len]`` per instance);
 - ``google.longrunning.Operations``: GetOperation (done after ``lro_polls`` polls);
-- Cloud Logging ``entries:list`` filtered by job id and the timestamp bound in the filter.
+- Cloud Logging ``entries:list`` filtered by job id and the timestamp bound in the filter, and
+  (gRPC) ``TailLogEntries``, which can be reset mid-way (``drop_tail_after``).
 
 Failures are injected per method with :meth:`FakeVertex.fail_next` (a status for the call) and
 :meth:`FakeVertex.fail_operation` (the next long-running operation ends in an error).
