@@ -81,10 +81,15 @@ def cli(ctx: click.Context) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: unexpected exceptions become one clear line and exit code 2."""
+    from liftshift.foundation.settings import SettingsError
+
     try:
         return cli.main(args=argv, prog_name="liftshift", standalone_mode=True)
     except (KeyboardInterrupt, SystemExit):
         raise
+    except SettingsError as exc:  # e.g. a bad LIFTSHIFT_POLL_INTERVAL: the user's to fix
+        click.echo(f"liftshift: {exc}", err=True)
+        sys.exit(2)
     except Exception as exc:  # a bug or an environment problem: say it, exit 2
         click.echo(f"liftshift: internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("Run with LIFTSHIFT_DEBUG=1 for the traceback.", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -34,6 +35,8 @@ EXIT_USAGE = 2
 )
 @click.option("--dry-run", is_flag=True, help="Print every request a real run would send.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--poll-interval", type=float, metavar="SECONDS",
+              help="Longest wait between two checks of the training job.")  # fmt: skip
 def run(  # noqa: PLR0917 (click passes every option positionally)
     path: Path,
     target: str | None,
@@ -44,13 +47,14 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     deploy: bool,
     dry_run: bool,
     as_json: bool,
+    poll_interval: float | None,
 ) -> None:
     """Plan, migrate, sync, train and register in one go.
 
     Rerunning continues from the step that did not finish: applied changes are not reapplied,
     verified data is not recopied, a running job is reattached and a succeeded one not rerun.
     """
-    from liftshift.foundation.settings import Settings
+    from liftshift.foundation.settings import Settings, SettingsError, parse_seconds
     from liftshift.run.pipeline import RunOptions
 
     options = RunOptions(
@@ -61,6 +65,12 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
         deploy=deploy,
     )
     settings = Settings.from_env(path)
+    if poll_interval is not None:
+        try:
+            seconds = parse_seconds(poll_interval, "--poll-interval")
+        except SettingsError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        settings = dataclasses.replace(settings, poll_interval=seconds)
     if dry_run:
         _print_dry_run(path, settings, options, as_json)
         return
@@ -80,13 +90,16 @@ def run_pipeline(path: Path, settings: Any, options: Any, *, quiet: bool = False
 
     console = Console(stderr=quiet)
     cancel = threading.Event()
-    pipeline = Pipeline(path, settings, options, reporter=_Renderer(console), cancel=cancel)
+    renderer = _Renderer(console)
+    pipeline = Pipeline(path, settings, options, reporter=renderer, cancel=cancel)
     outcome: list[Any] = []
     worker = threading.Thread(target=lambda: outcome.append(pipeline.run()), daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        with console.status("") as status:
+            while worker.is_alive():
+                worker.join(0.2)
+                status.update(renderer.status_text())
     except KeyboardInterrupt:
         console.print("\n[yellow]stopping…[/] (a running job keeps running; rerun to reattach)")
         cancel.set()
@@ -111,16 +124,31 @@ class _Renderer:
 
     def __init__(self, console: Any) -> None:
         self.console = console
+        self.step = ""
+        self.job_state = ""
+        self.checked_at = 0.0
+
+    def status_text(self) -> str:
+        """The transient line under the output: the step, and while a job runs its state and
+        how long ago it was last checked (so a queued job never looks frozen)."""
+        from liftshift.trainer.monitor import checked_text
+
+        if self.step == "train" and self.job_state:
+            return f"train: {self.job_state}  ·  {checked_text(self.checked_at)}"
+        return f"{self.step}…" if self.step else ""
 
     def __call__(self, event: Any) -> None:
         from rich.text import Text
 
         from liftshift.run.pipeline import StepFinished, StepStarted
         from liftshift.sync.channels import Seeded
-        from liftshift.trainer.jobs import JobLogLine, JobStateChanged, StepProgress
+        from liftshift.trainer.jobs import JobChecked, JobLogLine, JobStateChanged, StepProgress
 
         c = self.console
-        if isinstance(event, StepStarted):
+        if isinstance(event, JobChecked):
+            self.job_state, self.checked_at = event.state.short, event.checked_at
+        elif isinstance(event, StepStarted):
+            self.step = event.step
             c.print(f"[bold cyan]▶ {event.step}[/]")
         elif isinstance(event, StepFinished):
             style = {"failed": "red", "cancelled": "yellow"}.get(event.outcome, "green")

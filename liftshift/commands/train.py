@@ -12,7 +12,7 @@ import json
 import sys
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -34,13 +34,14 @@ def _bad_input_errors() -> tuple[type[BaseException], ...]:
     from liftshift.foundation.catalog.machines import MachineError
     from liftshift.foundation.clients import CredentialsError
     from liftshift.foundation.plan import PlanError
+    from liftshift.foundation.settings import SettingsError
     from liftshift.trainer.jobs import JobSpecError
     from liftshift.trainer.packaging import PackagingError
     from liftshift.trainer.registry.base import RegistryError
 
     return (
         PlanError, JobSpecError, MachineError, NoPrebuiltContainer, PackagingError,
-        CredentialsError, RegistryError,
+        CredentialsError, RegistryError, SettingsError,
     )  # fmt: skip
 
 
@@ -54,6 +55,17 @@ def _settings(project: Path, target: str | None, region: str | None = None) -> A
     except PlanError:
         plan = None
     return settings_for_plan(plan, Settings.from_env(project), target=target, region=region)
+
+
+def _with_poll_interval(settings: Any, poll_interval: float | None) -> Any:
+    """``--poll-interval`` over ``LIFTSHIFT_POLL_INTERVAL``."""
+    from dataclasses import replace
+
+    from liftshift.foundation.settings import parse_seconds
+
+    if poll_interval is None:
+        return settings
+    return replace(settings, poll_interval=parse_seconds(poll_interval, "--poll-interval"))
 
 
 def _api_errors() -> tuple[type[BaseException], ...]:
@@ -101,6 +113,8 @@ def _parse_hyperparameters(values: tuple[str, ...]) -> dict[str, Any]:
               path_type=Path), help="JSON list of instances for --deploy "
               "(default: sample_instances.json in the project).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--poll-interval", type=float, metavar="SECONDS",
+              help="Longest wait between two checks of the job's state.")  # fmt: skip
 def train(  # noqa: PLR0917 (one parameter per flag)
     path: Path,
     target: str | None,
@@ -118,6 +132,7 @@ def train(  # noqa: PLR0917 (one parameter per flag)
     deploy: bool,
     instances_file: Path | None,
     as_json: bool,
+    poll_interval: float | None,
 ) -> None:
     """Package the migrated trainer in PATH and run it as a training job.
 
@@ -132,7 +147,7 @@ def train(  # noqa: PLR0917 (one parameter per flag)
         _fail("choose --scale-tier or --machine-type, not both")
     project = path.resolve()
     try:
-        settings = _settings(project, target, region)
+        settings = _with_poll_interval(_settings(project, target, region), poll_interval)
         plan = load_plan(project)
         overrides = TrainOverrides(
             target=settings.target,
@@ -164,7 +179,7 @@ def train(  # noqa: PLR0917 (one parameter per flag)
     except _bad_input_errors() as exc:
         _fail(str(exc))
     except _api_errors() as exc:
-        _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
+        _fail(_api_message(exc), EXIT_FAILED)
     except _prediction_error() as exc:
         _fail(str(exc), EXIT_FAILED)
 
@@ -193,14 +208,9 @@ def _deploy_instances(project: Path, instances_file: Path | None) -> list[Any]:
 
 
 def _api_message(exc: BaseException) -> str:
-    message = getattr(exc, "message", None) or str(exc)
-    code = getattr(exc, "code", None)
-    hint = ""
-    if code in (403, 7) or "PERMISSION_DENIED" in str(exc) or "403" in str(code):
-        hint = " (check the account's roles: Vertex AI User, Storage Object Admin)"
-    elif "RESOURCE_EXHAUSTED" in str(exc) or code in (429, 8):
-        hint = " (quota exceeded: request more in the console, or use a smaller machine)"
-    return f"{message}{hint}"
+    from liftshift.foundation.clients import api_error_message
+
+    return api_error_message(exc)
 
 
 def _dry_run(spec: Any, settings: Any, as_json: bool) -> None:
@@ -234,12 +244,12 @@ def _run(
 
     from liftshift.trainer import service
     from liftshift.trainer.backends import get_backend
-    from liftshift.trainer.jobs import JobLogLine, JobStateChanged, StepProgress
+    from liftshift.trainer.jobs import JobChecked, JobLogLine, JobStateChanged, StepProgress
 
     console = Console(stderr=as_json)
     backend = get_backend(settings)
     started = time.monotonic()
-    state_text = ["SUBMITTING"]
+    live = _LiveState()
 
     def report(event: Any) -> None:
         if isinstance(event, StepProgress):
@@ -250,8 +260,10 @@ def _run(
         elif isinstance(event, JobLogLine):
             console.print(Text("│ ", style="dim") + Text(event.text), soft_wrap=True)
         elif isinstance(event, JobStateChanged):
-            state_text[0] = event.state.short
+            live.state = event.state.short
             console.print(f"[bold]state:[/] {event.state.short}", highlight=False)
+        elif isinstance(event, JobChecked):
+            live.state, live.checked_at = event.state.short, event.checked_at
 
     try:
         result = service.start_training(plan, settings, overrides, reporter=report, backend=backend)
@@ -268,9 +280,7 @@ def _run(
         return
     stop = threading.Event()
     with console.status("") as status:
-        ticker = threading.Thread(
-            target=_tick, args=(status, state_text, started, stop), daemon=True
-        )
+        ticker = threading.Thread(target=_tick, args=(status, live, started, stop), daemon=True)
         ticker.start()
         try:
             service.finish_training(
@@ -300,9 +310,20 @@ def _run(
         sys.exit(EXIT_FAILED)
 
 
-def _tick(status: Any, state: list[str], started: float, stop: threading.Event) -> None:
+@dataclass
+class _LiveState:
+    """What the status line shows, updated from the monitor's events."""
+
+    state: str = "SUBMITTING"
+    checked_at: float = 0.0
+
+
+def _tick(status: Any, live: _LiveState, started: float, stop: threading.Event) -> None:
+    from liftshift.trainer.monitor import checked_text
+
     while not stop.wait(0.5):
-        status.update(f"{state[0]}  elapsed {_duration(time.monotonic() - started)}")
+        elapsed = _duration(time.monotonic() - started)
+        status.update(f"{live.state}  elapsed {elapsed}  ·  {checked_text(live.checked_at)}")
 
 
 def _ask_cancel(job_id: str) -> bool:
@@ -417,7 +438,7 @@ def _guard(func: Any) -> Any:
         except (JobNotFound, *_bad_input_errors()) as exc:
             _fail(str(exc).strip("'\""))
         except _api_errors() as exc:
-            _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
+            _fail(_api_message(exc), EXIT_FAILED)
 
     return wrapper
 
@@ -479,13 +500,18 @@ def jobs_status(job_id: str, project: Path, target: str | None, as_json: bool) -
 @_project_option
 @_target_option
 @click.option("--follow", "-f", is_flag=True, help="Keep printing until the job ends.")
+@click.option("--poll-interval", type=float, metavar="SECONDS",
+              help="Longest wait between two job state checks (--follow).")  # fmt: skip
 @_guard
-def jobs_logs(job_id: str, project: Path, target: str | None, follow: bool) -> None:
+def jobs_logs(
+    job_id: str, project: Path, target: str | None, follow: bool, poll_interval: float | None
+) -> None:
     """Print a job's log (reattach to a running job with --follow)."""
     from liftshift.trainer import monitor
+    from liftshift.trainer.backends import get_backend
     from liftshift.trainer.jobs import JobLogLine, JobStateChanged
 
-    backend = _backend(project, target)
+    backend = get_backend(_with_poll_interval(_settings(project.resolve(), target), poll_interval))
     if not follow:
         batch = backend.logs(job_id, "")
         for _, text in batch.lines:

@@ -56,6 +56,9 @@ class GcpSettings:
     apply``); None means the real services."""
     anonymous: bool = False
     """Use anonymous credentials (emulators and fakes); never for the real cloud."""
+    api_retry_wait: float = 1.0
+    """Seconds before retrying a read Google answered UNAVAILABLE; doubles each try
+    (``LIFTSHIFT_API_RETRY_WAIT``)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class Settings:
     """Root of the ``local`` target's storage; defaults to ``<project>/.liftshift/local``."""
     aws: AwsSettings = field(default_factory=AwsSettings)
     gcp: GcpSettings = field(default_factory=GcpSettings)
+    poll_interval: float | None = None
+    """Longest wait, in seconds, between two checks of a running job (``--poll-interval``,
+    ``LIFTSHIFT_POLL_INTERVAL``, the plan's ``target.poll_interval``); None keeps each
+    backend's backoff (Vertex: 2 s growing to 30 s while nothing changes)."""
 
     @property
     def state_dir(self) -> Path:
@@ -113,6 +120,7 @@ class Settings:
             transfer_endpoint=env.get("LIFTSHIFT_TRANSFER_ENDPOINT"),
             iam_endpoint=env.get("LIFTSHIFT_IAM_ENDPOINT"),
             anonymous=bool(storage) and not env.get("GOOGLE_APPLICATION_CREDENTIALS"),
+            api_retry_wait=_seconds(env, "LIFTSHIFT_API_RETRY_WAIT", 1.0),
         )
         local_root = env.get("LIFTSHIFT_LOCAL_ROOT")
         target = env.get("LIFTSHIFT_TARGET", "local")
@@ -122,5 +130,30 @@ class Settings:
             local_root=Path(local_root).resolve() if local_root else None,
             aws=aws,
             gcp=gcp,
+            poll_interval=_seconds(env, "LIFTSHIFT_POLL_INTERVAL", None),
         )
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
+
+
+MIN_POLL_INTERVAL = 0.01
+"""Below this a poll loop only burns API quota."""
+
+
+class SettingsError(ValueError):
+    """A setting has a value liftshift cannot use; the message names it and the fix."""
+
+
+def parse_seconds(value: object, where: str) -> float:
+    """A wait in seconds (a poll interval, a retry wait) from the flag or variable ``where``."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds >= MIN_POLL_INTERVAL:
+        raise SettingsError(f"{where}: {value!r} is not a number of seconds; give e.g. 10 or 0.5")
+    return seconds
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float | None) -> float | None:
+    value = env.get(name)
+    return parse_seconds(value, name) if value else default

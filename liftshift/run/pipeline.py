@@ -387,5 +387,9 @@ class Pipeline:
 
 
 def _one_line(exc: BaseException) -> str:
+    if type(exc).__module__.startswith("google.api_core"):  # the same line on gRPC and REST
+        from liftshift.foundation.clients import api_error_message
+
+        return api_error_message(exc)
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

@@ -161,6 +161,16 @@ class JobStateChanged:
 
 
 @dataclass(frozen=True)
+class JobChecked:
+    """The monitor just asked the backend for the job's state (every poll, changed or not):
+    a live view shows "last checked N s ago" from ``checked_at`` (epoch seconds)."""
+
+    job_id: str
+    state: JobState
+    checked_at: float
+
+
+@dataclass(frozen=True)
 class JobLogLine:
     job_id: str
     text: str

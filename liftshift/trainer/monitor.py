@@ -2,19 +2,21 @@
 
 One loop for every backend (they only answer ``status``/``logs``), reporting
 :class:`~liftshift.trainer.jobs.JobStateChanged` and :class:`~liftshift.trainer.jobs.JobLogLine`
-events. Polling backs off while nothing happens (a queued Vertex job can wait minutes, and the
-API has quotas) and snaps back to fast as soon as something does.
+events, and :class:`~liftshift.trainer.jobs.JobChecked` after every status check so a live view
+can say how fresh what it shows is. Polling backs off while nothing happens (a queued Vertex job
+can wait minutes, and the API has quotas) and snaps back to fast as soon as something does;
+``settings.poll_interval`` caps the wait between checks.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from liftshift.foundation.events import Reporter
 from liftshift.trainer.backends.base import LogBatch, TrainingBackend
-from liftshift.trainer.jobs import JobLogLine, JobStateChanged, JobStatus
+from liftshift.trainer.jobs import JobChecked, JobLogLine, JobStateChanged, JobStatus
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,20 @@ LOCAL_BACKOFF = Backoff(initial=0.1, maximum=0.5, factor=1.5)
 VERTEX_BACKOFF = Backoff(initial=2.0, maximum=30.0, factor=1.6)
 
 
+def backoff_for(backend: TrainingBackend) -> Backoff:
+    """How often to check ``backend``'s jobs: the backend's own (tests set a fast one), else
+    its default capped at ``settings.poll_interval`` when the user set one."""
+    explicit = getattr(backend, "backoff", None)
+    if explicit is not None:
+        return explicit
+    default = LOCAL_BACKOFF if backend.name == "local" else VERTEX_BACKOFF
+    settings = getattr(backend, "settings", None)
+    interval = getattr(settings, "poll_interval", None)
+    if not interval:
+        return default
+    return replace(default, initial=min(default.initial, interval), maximum=interval)
+
+
 def follow(
     backend: TrainingBackend,
     job_id: str,
@@ -42,15 +58,32 @@ def follow(
 ) -> JobStatus:
     """Report state changes and new log lines until the job is in a terminal state (returns
     its final status) or ``stop`` is set (returns the latest status; the job runs on)."""
-    default = LOCAL_BACKOFF if backend.name == "local" else VERTEX_BACKOFF
-    backoff = backoff or getattr(backend, "backoff", None) or default
+    backoff = backoff or backoff_for(backend)
     stop = stop or threading.Event()
+    try:
+        return _follow(backend, job_id, reporter, backoff, stop, logs=logs)
+    finally:
+        close_logs = getattr(backend, "close_logs", None)
+        if close_logs is not None:  # a live log stream (Vertex on gRPC) ends with the follow
+            close_logs(job_id)
+
+
+def _follow(
+    backend: TrainingBackend,
+    job_id: str,
+    reporter: Reporter,
+    backoff: Backoff,
+    stop: threading.Event,
+    *,
+    logs: bool,
+) -> JobStatus:
     started = time.monotonic()
     cursor = ""
     last_state = None
     delay = backoff.initial
     while True:
         status = backend.status(job_id)
+        reporter(JobChecked(job_id, status.state, time.time()))
         changed = status.state != last_state
         last_state = status.state
         event = JobStateChanged(job_id, status.state, time.monotonic() - started, status.error)
@@ -71,6 +104,17 @@ def follow(
         delay = backoff.initial if activity else backoff.next(delay)
         if stop.wait(delay):
             return status
+
+
+def checked_text(checked_at: float, now: float | None = None) -> str:
+    """``last checked 4 s ago`` for a live view, from a :class:`JobChecked` time: a view that
+    shows it can never leave the user staring at a state that silently stopped updating."""
+    if not checked_at:
+        return "not checked yet"
+    ago = max(0, int((time.time() if now is None else now) - checked_at))
+    if ago < 120:
+        return f"last checked {ago} s ago"
+    return f"last checked {ago // 60} min ago"
 
 
 def _drain(backend: TrainingBackend, job_id: str, cursor: str, reporter: Reporter) -> LogBatch:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from liftshift.foundation.clients import vertex_sdk
+from liftshift.foundation.clients import call_with_retries, vertex_sdk
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.settings import Settings
 from liftshift.trainer.jobs import StepProgress
@@ -97,7 +97,9 @@ def _predict_vertex(
     aiplatform = vertex_sdk(settings)
     name = f"{version.model}-endpoint"
     escaped = name.replace('"', '\\"')
-    endpoints = aiplatform.Endpoint.list(filter=f'display_name="{escaped}"')
+    endpoints = call_with_retries(
+        settings, lambda: aiplatform.Endpoint.list(filter=f'display_name="{escaped}"')
+    )
     if endpoints:
         endpoint = endpoints[0]
         reporter(StepProgress("deploy", f"reusing endpoint {endpoint.resource_name}"))
@@ -107,7 +109,7 @@ def _predict_vertex(
     model_name = version.resource_name.split("@")[0]
     deployed = [
         d
-        for d in endpoint.list_models()
+        for d in call_with_retries(settings, endpoint.list_models)
         if d.model.split("@")[0] == model_name
         and (d.model_version_id or d.model.partition("@")[2]) == version.version_id
     ]
@@ -125,7 +127,7 @@ def _predict_vertex(
         )
         message = f"deployed version {version.version_id} to {endpoint.display_name}"
         reporter(StepProgress("deploy", message))
-    response = endpoint.predict(instances=instances)
+    response = call_with_retries(settings, lambda: endpoint.predict(instances=instances))
     return Prediction(
         [_plain(p) for p in response.predictions],
         endpoint.resource_name,

@@ -1,8 +1,11 @@
-"""An in-process fake of the Vertex AI and Cloud Logging REST APIs, for the real clients.
+"""An in-process fake of the Vertex AI and Cloud Logging APIs, for the real clients.
 
-The real ``google-cloud-aiplatform`` SDK (``api_transport="rest"``, ``api_endpoint`` pointing
-here) and ``google-cloud-logging`` (JSON API) talk to it over HTTP on 127.0.0.1. It records every
-request so tests can assert the exact bodies sent, and serves:
+One state machine (:class:`FakeVertex`), two transports: REST here (the real
+``google-cloud-aiplatform`` SDK with ``api_transport="rest"`` and ``google-cloud-logging``'s JSON
+API, over HTTP on 127.0.0.1) and gRPC in ``tests/fakes/vertex_grpc.py``, which transcodes each
+call with the client library's own HTTP rules into the same :meth:`FakeVertex.handle`, so the two
+cannot drift. Every request is recorded, as the REST body it is or would be, so tests assert the
+same bodies on both transports. It serves:
 
 - JobService: CreateCustomJob, GetCustomJob (walking a scripted state sequence, FAILED and
   CANCELLED included), CancelCustomJob, ListCustomJobs;
@@ -11,9 +14,11 @@ request so tests can assert the exact bodies sent, and serves:
 - EndpointService: CreateEndpoint (LRO), GetEndpoint, ListEndpoints, DeployModel (LRO);
   PredictionService: Predict (answers ``predictions[i % len]`` per instance);
 - ``google.longrunning.Operations``: GetOperation (done after ``lro_polls`` polls);
-- Cloud Logging ``entries:list`` filtered by job id and the timestamp bound in the filter.
+- Cloud Logging ``entries:list`` filtered by job id and the timestamp bound in the filter, and
+  (gRPC) ``TailLogEntries``, which can be reset mid-way (``drop_tail_after``).
 
-Failures are injected per method with :meth:`FakeVertex.fail_next`.
+Failures are injected per method with :meth:`FakeVertex.fail_next` (a status for the call) and
+:meth:`FakeVertex.fail_operation` (the next long-running operation ends in an error).
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,12 +37,32 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+HTTP_STATUS = {"INVALID_ARGUMENT": 400, "FAILED_PRECONDITION": 400, "PERMISSION_DENIED": 403,
+               "NOT_FOUND": 404, "RESOURCE_EXHAUSTED": 429, "INTERNAL": 500, "UNAVAILABLE": 503,
+               "DEADLINE_EXCEEDED": 504}  # fmt: skip
+"""google.rpc status name → the HTTP status Google's REST APIs answer it with."""
 STATUS_NAMES = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL"}  # fmt: skip
+                429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE",
+                504: "DEADLINE_EXCEEDED"}  # fmt: skip
+GRPC_CODES = {"INVALID_ARGUMENT": 3, "DEADLINE_EXCEEDED": 4, "NOT_FOUND": 5,
+              "PERMISSION_DENIED": 7, "RESOURCE_EXHAUSTED": 8, "FAILED_PRECONDITION": 9,
+              "INTERNAL": 13, "UNAVAILABLE": 14}  # fmt: skip
+
+
+def error(status: str, message: str) -> tuple[int, dict[str, Any]]:
+    """An error answer as Google's APIs give it: the HTTP status and the ``error`` body."""
+    http = HTTP_STATUS[status]
+    return http, {"error": {"code": http, "message": message, "status": status}}
+
+
+class StreamDropped(Exception):
+    """The fake resets a stream (the gRPC transport answers UNAVAILABLE)."""
 
 
 @dataclass
 class Recorded:
+    name: str
+    """The route, e.g. ``create_custom_job`` (the same on both transports)."""
     method: str
     path: str
     query: dict[str, list[str]]
@@ -62,25 +88,44 @@ class FakeVertex:
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
     predictions: list[Any] = field(default_factory=lambda: [0])
     """What Predict answers for every instance."""
-    failures: dict[str, tuple[int, str]] = field(default_factory=dict)
+    on_job_succeeded: Callable[[dict[str, Any]], None] | None = None
+    """Called with the job once it reaches SUCCEEDED: stands in for the trainer's work (e.g.
+    writing the model to the job's ``baseOutputDirectory``)."""
+    drop_tail_after: int | None = None
+    """After this many streamed entries, ``TailLogEntries`` is reset once (UNAVAILABLE)."""
+    tail_sent: int = 0
+    tail_dropped: threading.Event = field(default_factory=threading.Event)
+    failures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    operation_failures: dict[str, tuple[str, str]] = field(default_factory=dict)
     port: int = 0
+    transport: str = "rest"
+    """Which transport serves this fake: ``rest`` (``http://`` endpoint) or ``grpc``."""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def endpoint(self) -> str:
+        """What ``settings.gcp.vertex_endpoint``/``logging_endpoint`` take for this transport."""
+        if self.transport == "grpc":
+            return f"127.0.0.1:{self.port}"
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def parent(self) -> str:
         return f"projects/{self.project}/locations/{self.location}"
 
-    def fail_next(self, method: str, status: int, message: str) -> None:
-        """The next call of ``method`` (e.g. ``create_custom_job``) answers with an error."""
-        self.failures[method] = (status, message)
+    def fail_next(self, method: str, status: int | str, message: str, *, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` (e.g. ``create_custom_job``) answer with an
+        error: an HTTP status (403) or a google.rpc status name (``"UNAVAILABLE"``)."""
+        name = status if isinstance(status, str) else STATUS_NAMES[status]
+        self.failures[method] = [(name, message)] * times
+
+    def fail_operation(self, method: str, status: str, message: str) -> None:
+        """The next long-running operation ``method`` starts ends ``done`` with this error."""
+        self.operation_failures[method] = (status, message)
 
     def calls(self, method: str) -> list[Recorded]:
-        return [r for r in self.requests if _route(r.method, r.path)[0] == method]
+        return [r for r in self.requests if r.name == method]
 
     def add_log(
         self, job_id: str, text: str, timestamp: float, *, structured: bool = False
@@ -101,18 +146,14 @@ class FakeVertex:
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
         with self._lock:
-            self.requests.append(Recorded(method, path, query, body))
             name, match = _route(method, path)
-            if name in self.failures:
-                status, message = self.failures.pop(name)
-                return status, {
-                    "error": {"code": status, "message": message,
-                              "status": STATUS_NAMES.get(status, "UNKNOWN")}
-                }  # fmt: skip
+            self.requests.append(Recorded(name, method, path, query, body))
+            if self.failures.get(name):
+                status, message = self.failures[name].pop(0)
+                return error(status, message)
             handler = getattr(self, f"_{name}", None)
             if handler is None:
-                return 404, {"error": {"code": 404, "message": f"no route {method} {path}",
-                                       "status": "NOT_FOUND"}}  # fmt: skip
+                return error("NOT_FOUND", f"no route {method} {path}")
             return handler(match, query, body)
 
     def _create_custom_job(self, match: re.Match[str], _q: Any, body: Any) -> Any:
@@ -131,7 +172,7 @@ class FakeVertex:
     def _get_custom_job(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
         job = self.jobs.get(match["id"])
         if job is None:
-            return 404, {"error": {"code": 404, "message": "job not found", "status": "NOT_FOUND"}}
+            return error("NOT_FOUND", "job not found")
         if job["state"] == "JOB_STATE_CANCELLING":
             job["state"] = "JOB_STATE_CANCELLED"
         elif job["state"] not in ("JOB_STATE_CANCELLED",):
@@ -141,12 +182,16 @@ class FakeVertex:
             job["startTime"] = _rfc3339(time.time())
         if job["state"] == "JOB_STATE_FAILED":
             job["error"] = {"code": 3, "message": self.job_error}
+        if job["state"] == "JOB_STATE_SUCCEEDED" and "endTime" not in job and self.on_job_succeeded:
+            self.on_job_succeeded(_public(job))
         if job["state"] in ("JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"):
             job.setdefault("endTime", _rfc3339(time.time()))
         return 200, _public(job)
 
     def _cancel_custom_job(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
-        job = self.jobs[match["id"]]
+        job = self.jobs.get(match["id"])
+        if job is None:
+            return error("NOT_FOUND", "job not found")
         job["state"] = "JOB_STATE_CANCELLING"
         return 200, {}
 
@@ -159,8 +204,7 @@ class FakeVertex:
         if parent_model:
             model_id = parent_model.rsplit("/", 1)[-1]
             if model_id not in self.models:
-                return 404, {"error": {"code": 404, "message": "parent model not found",
-                                       "status": "NOT_FOUND"}}  # fmt: skip
+                return error("NOT_FOUND", "parent model not found")
         else:
             model_id = str(next(self._ids))
             self.models[model_id] = {"displayName": model["displayName"], "versions": []}
@@ -190,7 +234,11 @@ class FakeVertex:
             "model": name,
             "modelVersionId": version,
         }
-        self.operations[op_name] = {"polls": 0, "response": response}
+        self.operations[op_name] = {
+            "polls": 0,
+            "response": response,
+            "error": self.operation_failures.pop("upload_model", None),
+        }
         return 200, {"name": op_name, "done": False}
 
     def _get_operation(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
@@ -199,15 +247,20 @@ class FakeVertex:
         op["polls"] += 1
         if op["polls"] < self.lro_polls:
             return 200, {"name": name, "done": False}
+        if op["error"]:
+            status, message = op["error"]
+            return 200, {
+                "name": name,
+                "done": True,
+                "error": {"code": GRPC_CODES[status], "message": message},
+            }
         return 200, {"name": name, "done": True, "response": op["response"]}
 
     def _get_model(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
         model_id, _, version = match["id"].partition("@")
         entry = self.models.get(model_id)
         if entry is None:
-            return 404, {
-                "error": {"code": 404, "message": "model not found", "status": "NOT_FOUND"}
-            }
+            return error("NOT_FOUND", "model not found")
         versions = entry["versions"]
         if version and not version.isdigit():
             chosen = [v for v in versions if version in v["versionAliases"]]
@@ -216,8 +269,7 @@ class FakeVertex:
         else:
             chosen = [v for v in versions if "default" in v["versionAliases"]] or versions[-1:]
         if not chosen:
-            return 404, {"error": {"code": 404, "message": "version not found",
-                                   "status": "NOT_FOUND"}}  # fmt: skip
+            return error("NOT_FOUND", "version not found")
         return 200, chosen[0]
 
     def _list_models(self, _m: Any, query: dict[str, list[str]], _b: Any) -> Any:
@@ -236,14 +288,15 @@ class FakeVertex:
     def _list_model_versions(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
         entry = self.models.get(match["id"])
         if entry is None:
-            return 404, {
-                "error": {"code": 404, "message": "model not found", "status": "NOT_FOUND"}
-            }
+            return error("NOT_FOUND", "model not found")
         return 200, {"models": entry["versions"]}
 
-    def _lro(self, parent: str, response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _lro(
+        self, method: str, parent: str, response: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
         op_name = f"{parent}/operations/{next(self._ids)}"
-        self.operations[op_name] = {"polls": 0, "response": response}
+        failure = self.operation_failures.pop(method, None)
+        self.operations[op_name] = {"polls": 0, "response": response, "error": failure}
         return 200, {"name": op_name, "done": False}
 
     def _create_endpoint(self, match: re.Match[str], _q: Any, body: Any) -> Any:
@@ -254,12 +307,12 @@ class FakeVertex:
             "@type": "type.googleapis.com/google.cloud.aiplatform.v1.Endpoint",
             **self.endpoints[endpoint_id],
         }
-        return self._lro(match["parent"], response)
+        return self._lro("create_endpoint", match["parent"], response)
 
     def _get_endpoint(self, match: re.Match[str], _q: Any, _b: Any) -> Any:
         endpoint = self.endpoints.get(match["id"])
         if endpoint is None:
-            return 404, {"error": {"code": 404, "message": "no endpoint", "status": "NOT_FOUND"}}
+            return error("NOT_FOUND", "no endpoint")
         return 200, endpoint
 
     def _list_endpoints(self, _m: Any, query: dict[str, list[str]], _b: Any) -> Any:
@@ -281,13 +334,13 @@ class FakeVertex:
             "@type": "type.googleapis.com/google.cloud.aiplatform.v1.DeployModelResponse",
             "deployedModel": deployed,
         }
-        return self._lro(endpoint["name"].rsplit("/endpoints/", 1)[0], response)
+        parent = endpoint["name"].rsplit("/endpoints/", 1)[0]
+        return self._lro("deploy_model", parent, response)
 
     def _predict(self, match: re.Match[str], _q: Any, body: Any) -> Any:
         endpoint = self.endpoints[match["id"]]
         if not endpoint["deployedModels"]:
-            return 400, {"error": {"code": 400, "message": "no model deployed",
-                                   "status": "FAILED_PRECONDITION"}}  # fmt: skip
+            return error("FAILED_PRECONDITION", "no model deployed")
         instances = body.get("instances", [])
         answers = [self.predictions[i % len(self.predictions)] for i in range(len(instances))]
         return 200, {
@@ -296,13 +349,19 @@ class FakeVertex:
         }
 
     def _list_log_entries(self, _m: Any, _q: Any, body: Any) -> Any:
-        text = body.get("filter", "")
+        selected = self._select_logs(body.get("filter", ""), self.log_entries)
+        if "desc" in body.get("orderBy", "").lower():
+            selected.reverse()
+        return 200, {"entries": selected}
+
+    def _select_logs(self, text: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The entries a Cloud Logging filter selects (job id and timestamp bound)."""
+        if 'resource.type="ml_job"' not in text.replace(" ", ""):
+            return []
         job = re.search(r'resource\.labels\.job_id\s*=\s*"([^"]+)"', text)
         bound = re.search(r'timestamp\s*(>=|>)\s*"([^"]+)"', text)
         selected = []
-        for entry in self.log_entries:
-            if 'resource.type="ml_job"' not in text.replace(" ", ""):
-                continue
+        for entry in entries:
             if job and entry["resource"]["labels"]["job_id"] != job.group(1):
                 continue
             if bound:
@@ -310,9 +369,27 @@ class FakeVertex:
                 if (entry["timestamp"] < stamp) or (op == ">" and entry["timestamp"] == stamp):
                     continue
             selected.append(entry)
-        if "desc" in body.get("orderBy", "").lower():
-            selected.reverse()
-        return 200, {"entries": selected}
+        return selected
+
+    def tail(
+        self, text: str, active: Callable[[], bool], stopped: threading.Event
+    ) -> Iterator[list[dict[str, Any]]]:
+        """``TailLogEntries``: the entries the filter selects, then new ones as they are added,
+        one per message, until the caller goes away. After ``drop_tail_after`` entries the
+        stream is reset once (``tail_dropped`` is set), as a flaky network would."""
+        self.requests.append(Recorded("tail_log_entries", "STREAM", "", {}, {"filter": text}))
+        index = 0
+        while active() and not stopped.is_set():
+            with self._lock:
+                new, index = self.log_entries[index:], len(self.log_entries)
+            for entry in self._select_logs(text, new):
+                if self.drop_tail_after is not None and self.tail_sent >= self.drop_tail_after:
+                    self.drop_tail_after = None
+                    self.tail_dropped.set()
+                    raise StreamDropped("the tail stream was reset")
+                self.tail_sent += 1
+                yield [entry]
+            stopped.wait(0.01)  # the server side of a stream: wait for the next entry
 
 
 _LOC = r"projects/[^/]+/locations/[^/]+"
@@ -394,7 +471,9 @@ class FakeVertexServer:
         self.fake = fake or FakeVertex()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self.fake))
         self.fake.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> FakeVertex:
         self.thread.start()
@@ -405,7 +484,29 @@ class FakeVertexServer:
         self.httpd.server_close()
 
 
-@pytest.fixture
-def fake_vertex() -> Iterator[FakeVertex]:
+VERTEX_TRANSPORTS = ("grpc", "rest")
+
+
+@pytest.fixture(params=VERTEX_TRANSPORTS)
+def vertex_transport(request: pytest.FixtureRequest) -> str:
+    """Every Vertex and Cloud Logging test runs on gRPC (what users get) and on REST."""
+    return request.param
+
+
+@contextmanager
+def serve_fake_vertex(transport: str) -> Iterator[FakeVertex]:
+    """A fresh :class:`FakeVertex` served over ``transport`` (``grpc`` or ``rest``)."""
+    if transport == "grpc":
+        from tests.fakes.vertex_grpc import FakeVertexGrpcServer
+
+        with FakeVertexGrpcServer() as fake:
+            yield fake
+        return
     with FakeVertexServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_vertex(vertex_transport: str) -> Iterator[FakeVertex]:
+    with serve_fake_vertex(vertex_transport) as fake:
         yield fake

@@ -63,22 +63,26 @@ def toy_settings(toy_project: Path) -> Settings:
     return Settings(target="local", project_dir=toy_project)
 
 
-@pytest.fixture
-def vertex_settings(gcs_settings: Settings, fake_vertex: FakeVertex, toy_project: Path) -> Settings:
-    """``gcp`` settings: Vertex and Cloud Logging on the fake, GCS on fake-gcs-server (with
-    the toy plan's staging bucket created)."""
+def settings_for_fake(gcs_settings: Settings, fake: FakeVertex, project: Path) -> Settings:
+    """``gcp`` settings: Vertex and Cloud Logging on the fake over its transport (gRPC or
+    REST), GCS on fake-gcs-server (with the toy plan's staging bucket created)."""
     from liftshift.foundation.clients import gcs_client
 
     settings = replace(
         gcs_settings,
-        project_dir=toy_project,
+        project_dir=project,
         gcp=replace(
             gcs_settings.gcp,
-            project=fake_vertex.project,
-            vertex_endpoint=fake_vertex.endpoint,
-            vertex_transport="rest",
-            logging_endpoint=fake_vertex.endpoint,
+            project=fake.project,
+            vertex_endpoint=fake.endpoint,
+            vertex_transport="grpc" if fake.transport == "grpc" else "rest",
+            logging_endpoint=fake.endpoint,
         ),
     )
     gcs_client(settings).create_bucket("toy-staging")
     return settings
+
+
+@pytest.fixture
+def vertex_settings(gcs_settings: Settings, fake_vertex: FakeVertex, toy_project: Path) -> Settings:
+    return settings_for_fake(gcs_settings, fake_vertex, toy_project)

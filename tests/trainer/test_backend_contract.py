@@ -4,6 +4,7 @@ real SDK against the fake server). Same calls, same states, same log semantics."
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from liftshift.trainer.backends.local import LocalBackend
 from liftshift.trainer.backends.vertex import VertexBackend
 from liftshift.trainer.jobs import JobLogLine, JobState, TrainOverrides
 from liftshift.trainer.monitor import Backoff
+from tests.fakes.vertex import VERTEX_TRANSPORTS, serve_fake_vertex
+from tests.trainer.conftest import settings_for_fake
 
 pytestmark = pytest.mark.slow
 
@@ -44,15 +47,17 @@ class Harness:
         return job_id
 
 
-@pytest.fixture(params=["local", "vertex"])
-def harness(request: pytest.FixtureRequest, toy_project: Path) -> Harness:
+@pytest.fixture(params=["local", *(f"vertex-{t}" for t in VERTEX_TRANSPORTS)])
+def harness(request: pytest.FixtureRequest, toy_project: Path) -> Iterator[Harness]:
     if request.param == "local":
         settings = Settings(target="local", project_dir=toy_project)
-        return Harness(LocalBackend(settings), settings, toy_project)
-    settings = request.getfixturevalue("vertex_settings")
-    backend = VertexBackend(settings)
-    backend.backoff = Backoff(initial=0.01, maximum=0.05)
-    return Harness(backend, settings, toy_project, request.getfixturevalue("fake_vertex"))
+        yield Harness(LocalBackend(settings), settings, toy_project)
+        return
+    with serve_fake_vertex(request.param.removeprefix("vertex-")) as fake:
+        settings = settings_for_fake(request.getfixturevalue("gcs_settings"), fake, toy_project)
+        backend = VertexBackend(settings)
+        backend.backoff = Backoff(initial=0.01, maximum=0.05)
+        yield Harness(backend, settings, toy_project, fake)
 
 
 def test_job_runs_to_succeeded_with_logs(harness: Harness) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +12,17 @@ from liftshift.trainer.registry import ModelRegistry
 from liftshift.trainer.registry.base import RegistryError
 from liftshift.trainer.registry.local import LocalRegistry
 from liftshift.trainer.registry.vertex import VertexRegistry
+from tests.fakes.vertex import VERTEX_TRANSPORTS, serve_fake_vertex
+from tests.trainer.conftest import settings_for_fake
 
 CONTAINER = "us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-6:latest"
 MakeArtifact = Callable[[str, bool], str]
 
 
-@pytest.fixture(params=["local", "vertex"])
-def adapter(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ModelRegistry, MakeArtifact]:
+@pytest.fixture(params=["local", *(f"vertex-{t}" for t in VERTEX_TRANSPORTS)])
+def adapter(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[ModelRegistry, MakeArtifact]]:
     if request.param == "local":
         settings = Settings(target="local", project_dir=tmp_path)
 
@@ -29,18 +33,21 @@ def adapter(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[ModelRegist
                 (folder / "model.joblib").write_bytes(b"model")
             return str(folder)
 
-        return LocalRegistry(settings), make_local
+        yield LocalRegistry(settings), make_local
+        return
     from liftshift.foundation.clients import gcs_client
 
-    vertex_settings: Settings = request.getfixturevalue("vertex_settings")
-    bucket = gcs_client(vertex_settings).bucket("toy-staging")
+    with serve_fake_vertex(request.param.removeprefix("vertex-")) as fake:
+        project = request.getfixturevalue("toy_project")
+        settings = settings_for_fake(request.getfixturevalue("gcs_settings"), fake, project)
+        bucket = gcs_client(settings).bucket("toy-staging")
 
-    def make_gcs(name: str, with_model: bool = True) -> str:
-        blob = "model.joblib" if with_model else "notes.txt"
-        bucket.blob(f"out/{name}/{blob}").upload_from_string(b"model")
-        return f"gs://toy-staging/out/{name}"
+        def make_gcs(name: str, with_model: bool = True) -> str:
+            blob = "model.joblib" if with_model else "notes.txt"
+            bucket.blob(f"out/{name}/{blob}").upload_from_string(b"model")
+            return f"gs://toy-staging/out/{name}"
 
-    return VertexRegistry(vertex_settings), make_gcs
+        yield VertexRegistry(settings), make_gcs
 
 
 def test_versions_are_numbered_and_default_stays_on_the_first(

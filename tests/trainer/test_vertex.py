@@ -5,7 +5,9 @@ fake-gcs-server. Asserts the exact requests sent."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,9 +16,9 @@ from click.testing import CliRunner
 from liftshift.cli import cli
 from liftshift.foundation.plan import load_plan, save_plan
 from liftshift.foundation.settings import Settings
-from liftshift.trainer import service
+from liftshift.trainer import monitor, service
 from liftshift.trainer.backends.vertex import VertexBackend
-from liftshift.trainer.jobs import JobLogLine, JobState, TrainOverrides
+from liftshift.trainer.jobs import JobChecked, JobLogLine, JobState, JobStateChanged, TrainOverrides
 from liftshift.trainer.monitor import Backoff
 from liftshift.trainer.registry.vertex import VertexRegistry
 from tests.fakes.vertex import FakeVertex
@@ -112,8 +114,11 @@ def test_vertex_job_and_two_model_versions(
     assert job_spec["serviceAccount"] == "trainer@fake-project.iam.gserviceaccount.com"
     assert job_spec["scheduling"]["timeout"] == "7200s"
 
-    states = [e.state for e in events if hasattr(e, "state")]
+    states = [e.state for e in events if isinstance(e, JobStateChanged)]
     assert states == [JobState.PENDING, JobState.RUNNING, JobState.SUCCEEDED]
+    checks = [e for e in events if isinstance(e, JobChecked)]
+    assert [c.state for c in checks] == states, "one JobChecked per status poll"
+    assert all(c.checked_at <= time.time() for c in checks)
     assert [e.text for e in events if isinstance(e, JobLogLine)] == [
         "epoch 1 loss 0.5",
         "epoch 2 loss 0.4",
@@ -206,41 +211,15 @@ def test_tar_gz_model_is_unpacked_before_upload(
 
 
 def _cli_env(settings: Settings, fake: FakeVertex) -> dict[str, str]:
+    """The CLI's environment: gRPC is the default transport, so it is only named for REST."""
     return {
         "STORAGE_EMULATOR_HOST": settings.gcp.storage_endpoint or "",
         "GOOGLE_CLOUD_PROJECT": fake.project,
         "LIFTSHIFT_VERTEX_ENDPOINT": fake.endpoint,
-        "LIFTSHIFT_VERTEX_TRANSPORT": "rest",
+        "LIFTSHIFT_VERTEX_TRANSPORT": "rest" if fake.transport == "rest" else "",
         "LIFTSHIFT_LOGGING_ENDPOINT": fake.endpoint,
         "GOOGLE_APPLICATION_CREDENTIALS": "",
     }
-
-
-@pytest.mark.parametrize(
-    ("status", "message", "hint"),
-    [
-        (403, "Permission 'aiplatform.customJobs.create' denied", "Vertex AI User"),
-        (429, "Quota exceeded for custom_model_training_nvidia_t4_gpus", "quota exceeded"),
-    ],
-)
-def test_cli_api_errors_are_one_line_exit_1(  # noqa: PLR0917 (fixtures + parameters)
-    vertex_settings: Settings,
-    fake_vertex: FakeVertex,
-    toy_project: Path,
-    status: int,
-    message: str,
-    hint: str,
-) -> None:
-    fake_vertex.fail_next("create_custom_job", status, message)
-    result = CliRunner().invoke(
-        cli,
-        ["train", str(toy_project), "--target", "gcp", "--detach"],
-        env=_cli_env(vertex_settings, fake_vertex),
-    )
-    assert result.exit_code == 1, result.output
-    assert "Vertex AI refused the request" in result.output
-    assert message in result.output and hint in result.output
-    assert "Traceback" not in result.output
 
 
 def test_cli_missing_staging_bucket(
@@ -327,3 +306,74 @@ def test_deploy_reuses_endpoint_and_predicts(
     assert second.endpoint == first.endpoint
     assert len(fake_vertex.calls("create_endpoint")) == 1  # reused
     assert len(fake_vertex.calls("deploy_model")) == 1  # already deployed
+
+
+def _wait_until(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    """Readiness check: poll ``condition`` until true (fails the test after ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        threading.Event().wait(0.01)
+
+
+def test_log_stream_reconnects_after_a_drop_without_duplicates(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    """On gRPC lines stream live (TailLogEntries); the fake resets the stream after two lines,
+    and the rest arrive once each after the reconnect. On REST the same lines come by polling."""
+    fake_vertex.job_states = ["JOB_STATE_PENDING", "JOB_STATE_RUNNING"]  # until we say so
+    fake_vertex.drop_tail_after = 2
+    backend = _backend(vertex_settings)
+    result = service.start_training(load_plan(toy_project), vertex_settings, backend=backend)
+    job_id = result.handle.job_id
+    lines: list[str] = []
+    follower = threading.Thread(
+        target=monitor.follow,
+        args=(
+            backend,
+            job_id,
+            lambda e: lines.append(e.text) if isinstance(e, JobLogLine) else None,
+        ),
+        daemon=True,
+    )
+    follower.start()
+    grpc = fake_vertex.transport == "grpc"
+    _wait_until(
+        lambda: (
+            fake_vertex.calls("list_log_entries")
+            and (not grpc or fake_vertex.calls("tail_log_entries"))
+        )
+    )
+    now = time.time()
+    for step in range(5):
+        fake_vertex.add_log(job_id, f"step {step}", now + step / 1000)
+    _wait_until(lambda: len(lines) >= 5)
+    fake_vertex.job_states = [*fake_vertex.job_states, "JOB_STATE_SUCCEEDED"]
+    follower.join(timeout=20)
+    assert not follower.is_alive()
+    assert lines == [f"step {step}" for step in range(5)]
+    if grpc:
+        assert fake_vertex.tail_dropped.is_set(), "the stream was dropped mid-way"
+        assert len(fake_vertex.calls("tail_log_entries")) >= 2, "and opened again"
+        assert not backend._tails, "the stream is closed when the follow ends"
+
+
+def test_cli_logs_follow_to_the_end_at_the_poll_interval(
+    vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
+) -> None:
+    env = _cli_env(vertex_settings, fake_vertex)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, ["train", str(toy_project), "--target", "gcp", "--detach", "--json"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    job_id = json.loads(result.output[result.output.index("{") :])["job_id"]
+    fake_vertex.add_log(job_id, "epoch 1", time.time())
+    result = runner.invoke(
+        cli,
+        ["jobs", "logs", job_id, "--follow", "--poll-interval", "0.01", "--target", "gcp"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("epoch 1") == 1
+    assert "[state] SUCCEEDED" in result.output

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from liftshift.foundation.clients import gcs_client, vertex_sdk
+from liftshift.foundation.clients import call_with_retries, gcs_client, vertex_sdk
 from liftshift.foundation.settings import Settings
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
@@ -39,7 +39,9 @@ class VertexRegistry:
     def find_model(self, display_name: str) -> Any | None:
         """The existing model with this display name (the parent of a new version), if any."""
         escaped = display_name.replace('"', '\\"')
-        found = self._sdk().Model.list(filter=f'display_name="{escaped}"')
+        found = call_with_retries(
+            self.settings, lambda: self._sdk().Model.list(filter=f'display_name="{escaped}"')
+        )
         if len(found) > 1:
             names = ", ".join(m.resource_name for m in found)
             raise RegistryError(
@@ -88,7 +90,7 @@ class VertexRegistry:
 
         registry = vertex_models.ModelRegistry(name)
         versions = []
-        for info in registry.list_versions():
+        for info in call_with_retries(self.settings, registry.list_versions):
             created = info.version_create_time.timestamp() if info.version_create_time else 0.0
             versions.append(
                 ModelVersion(
@@ -104,7 +106,8 @@ class VertexRegistry:
         return sorted(versions, key=lambda v: int(v.version_id))
 
     def list_models(self) -> list[ModelVersion]:
-        return [_version(m.gca_resource) for m in self._sdk().Model.list()]
+        models = call_with_retries(self.settings, self._sdk().Model.list)
+        return [_version(m.gca_resource) for m in models]
 
 
 def _version(resource: Any) -> ModelVersion:

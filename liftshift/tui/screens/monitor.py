@@ -1,9 +1,11 @@
 """Step 5 - Monitor: follow a training job's state and logs, search them, cancel the job.
 
 The core's ``monitor.follow`` polls the backend (with backoff) in a thread worker and reports
-``JobStateChanged`` / ``JobLogLine`` events. Log lines are buffered and handed to the screen in
-batches through one replaceable message, so a chatty job (100k lines) never floods the UI
-thread. Jobs from earlier runs come from the backend's own records and can be reattached.
+``JobStateChanged`` / ``JobLogLine`` events, and ``JobChecked`` after every poll: the status line
+says "last checked N s ago", so a quiet job never looks like a frozen screen. Log lines are
+buffered and handed to the screen in batches through one replaceable message, so a chatty job
+(100k lines) never floods the UI thread. Jobs from earlier runs come from the backend's own
+records and can be reattached.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class MonitorScreen(StepScreen):
         self.state: str = ""
         self.started: float | None = None
         self.ended: float | None = None
+        self.checked_at = 0.0
+        """When the follower last asked the backend for the job's state (epoch seconds)."""
         self.timeline: list[str] = []
         self._buffer: list[str] = []
         self._lock = threading.Lock()
@@ -134,6 +138,7 @@ class MonitorScreen(StepScreen):
             self._stop.set()
         self.job_id = job_id
         self.state, self.started, self.ended = "", time.time(), None
+        self.checked_at = 0.0
         self.timeline = []
         with self._lock:
             self._buffer.clear()
@@ -157,7 +162,7 @@ class MonitorScreen(StepScreen):
         self, job_id: str, stop: threading.Event, shown: threading.Event, *, register: bool
     ) -> None:
         from liftshift.trainer.backends import get_backend
-        from liftshift.trainer.jobs import JobLogLine, JobStateChanged
+        from liftshift.trainer.jobs import JobChecked, JobLogLine, JobStateChanged
         from liftshift.trainer.monitor import follow
 
         backend = get_backend(self.session.settings)
@@ -169,7 +174,7 @@ class MonitorScreen(StepScreen):
                 with self._lock:
                     self._buffer.append(event.text.rstrip("\n"))
                 self.post_message(LogsArrived())
-            elif isinstance(event, JobStateChanged):
+            elif isinstance(event, (JobStateChanged, JobChecked)):
                 self.post_message(CoreEvent(event))
 
         if register:
@@ -205,6 +210,10 @@ class MonitorScreen(StepScreen):
     def on_core_event(self, message: CoreEvent) -> None:
         event = message.event
         if getattr(event, "job_id", None) != self.job_id:
+            return
+        if hasattr(event, "checked_at"):  # JobChecked: every poll, changed or not
+            self.checked_at = event.checked_at
+            self._render_status()
             return
         self.state = event.state.short
         stamp = time.strftime("%H:%M:%S")
@@ -246,10 +255,13 @@ class MonitorScreen(StepScreen):
     def _render_status(self) -> None:
         if not self.job_id or self.started is None:
             return
+        from liftshift.trainer.monitor import checked_text
+
         elapsed = (self.ended or time.time()) - self.started
-        self.query_one("#job-status", Static).update(
-            f"{self.job_id}  {self.state or '…'}  elapsed {duration_text(elapsed)}"
-        )
+        status = f"{self.job_id}  {self.state or '…'}  elapsed {duration_text(elapsed)}"
+        if self.ended is None:
+            status += f"  ·  {checked_text(self.checked_at)}"
+        self.query_one("#job-status", Static).update(status)
         self.query_one("#timeline", Static).update("  →  ".join(self.timeline[-4:]))
 
     # -- log keys -----------------------------------------------------------------------------
