@@ -162,7 +162,7 @@ class Pipeline:
             except _Cancelled as exc:
                 finished = StepFinished(step, "cancelled", str(exc))
             except Exception as exc:
-                finished = StepFinished(step, "failed", _one_line(exc))
+                finished = StepFinished(step, "failed", _one_line(exc, step))
             self._finish(finished)
             if finished.outcome in ("failed", "cancelled"):
                 break
@@ -386,10 +386,14 @@ class Pipeline:
         self._load_plan()
 
 
-def _one_line(exc: BaseException) -> str:
+_STEP_SERVICES = {"sync": "Cloud Storage", "iam": "Google Cloud IAM"}
+"""Which Google service a step's API errors come from (Vertex AI for the others)."""
+
+
+def _one_line(exc: BaseException, step: str = "") -> str:
     if type(exc).__module__.startswith("google.api_core"):  # the same line on gRPC and REST
         from liftshift.foundation.clients import api_error_message
 
-        return api_error_message(exc)
+        return api_error_message(exc, _STEP_SERVICES.get(step, "Vertex AI"))
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

@@ -15,6 +15,8 @@ import copy
 import itertools
 import json
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -46,6 +48,9 @@ class FakeGcpIam:
     consistency of a new account on the real service)."""
     grpc_endpoint: str = ""
     storage_endpoint: str = ""
+    storage_upstream: str = ""
+    """A real GCS emulator (fake-gcs-server) that every non-IAM storage request is forwarded
+    to, so one storage endpoint serves both the data and the bucket policies (``run``)."""
     _etags: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -238,10 +243,41 @@ def _storage_handler(fake: FakeGcpIam) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _forward(self) -> bool:
+            """Pass a non-IAM request to ``fake.storage_upstream``; False when there is none."""
+            if not fake.storage_upstream:
+                return False
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            request = urllib.request.Request(
+                fake.storage_upstream + self.path, data=body, headers=headers, method=self.command
+            )
+            try:
+                response = urllib.request.urlopen(request, timeout=30)
+            except urllib.error.HTTPError as exc:
+                response = exc
+            data = response.read()
+            self.send_response(response.status)
+            for key, value in response.headers.items():
+                if key.lower() not in ("transfer-encoding", "content-length", "connection"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return True
+
+        def do_POST(self) -> None:
+            if not self._forward():
+                self._answer(404, {"error": {"code": 404, "message": "not found"}})
+
+        do_DELETE = do_PATCH = do_POST
+
         def do_GET(self) -> None:
             bucket, query = self._bucket()
             if bucket is None:
-                self._answer(404, {"error": {"code": 404, "message": "not found"}})
+                if not self._forward():
+                    self._answer(404, {"error": {"code": 404, "message": "not found"}})
                 return
             fake.requests.append(("GetIamPolicy", f"b/{bucket}", query))
             self._answer(200, {"kind": "storage#policy", **fake.get_policy(f"b/{bucket}")})
@@ -249,10 +285,11 @@ def _storage_handler(fake: FakeGcpIam) -> type[BaseHTTPRequestHandler]:
         def do_PUT(self) -> None:
             bucket, _ = self._bucket()
             length = int(self.headers.get("Content-Length") or 0)
-            body = json.loads(self.rfile.read(length) or b"{}")
             if bucket is None:
-                self._answer(404, {"error": {"code": 404, "message": "not found"}})
+                if not self._forward():
+                    self._answer(404, {"error": {"code": 404, "message": "not found"}})
                 return
+            body = json.loads(self.rfile.read(length) or b"{}")
             fake.requests.append(("SetIamPolicy", f"b/{bucket}", body))
             stored = fake.set_policy(f"b/{bucket}", body)
             if isinstance(stored, tuple):

@@ -1,6 +1,8 @@
 """`liftshift run --target gcp` end to end, the way a user runs it: S3 on moto, GCS on
 fake-gcs-server, Vertex AI and Cloud Logging on the in-process fake, over gRPC with the default
-settings (no ``LIFTSHIFT_VERTEX_TRANSPORT``) and over REST, with the same requests sent."""
+settings (no ``LIFTSHIFT_VERTEX_TRANSPORT``) and over REST, with the same requests sent; IAM
+admin, Resource Manager and bucket policies on the IAM fake (which forwards every other storage
+request to fake-gcs-server)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ import pytest
 
 from liftshift.foundation.clients import gcs_client, s3_client
 from liftshift.foundation.settings import Settings
+from tests.fakes.gcp_iam import FakeGcpIam
 from tests.fakes.vertex import FakeVertex
+from tests.fixtures.emulators import Emulator
 from tests.run.test_pipeline import copy_example, liftshift
 
 pytestmark = pytest.mark.slow  # a subprocess that builds and uploads the trainer package
@@ -43,6 +47,20 @@ def _write_model_when_done(settings: Settings, fake: FakeVertex) -> None:
     fake.on_job_succeeded = write
 
 
+@pytest.fixture
+def gcp_env(
+    emulator_env: dict[str, str], gcs_server: Emulator, fake_gcp_iam: FakeGcpIam
+) -> dict[str, str]:
+    """The emulators' environment with storage behind the IAM fake (bucket policies there,
+    everything else forwarded to fake-gcs-server) and the IAM APIs on the fake."""
+    fake_gcp_iam.storage_upstream = gcs_server.url
+    return {
+        **emulator_env,
+        "STORAGE_EMULATOR_HOST": fake_gcp_iam.storage_endpoint,
+        "LIFTSHIFT_IAM_ENDPOINT": fake_gcp_iam.grpc_endpoint,
+    }
+
+
 def _run_gcp(
     tmp_path: Path, settings: Settings, base_env: dict[str, str], fake_vertex: FakeVertex
 ) -> subprocess.CompletedProcess:
@@ -69,16 +87,18 @@ def _run_gcp(
 def test_gcp_run_to_version_1(
     tmp_path: Path,
     cloud_settings: Settings,
-    emulator_env: dict[str, str],
+    fake_gcp_iam: FakeGcpIam,
+    gcp_env: dict[str, str],
     fake_vertex: FakeVertex,
 ) -> None:
-    result = _run_gcp(tmp_path, cloud_settings, emulator_env, fake_vertex)
+    result = _run_gcp(tmp_path, cloud_settings, gcp_env, fake_vertex)
     assert result.returncode == 0, result.stdout + result.stderr
     summary = json.loads(result.stdout)
     assert [(s["step"], s["outcome"]) for s in summary["steps"]] == [
         ("plan", "done"),
         ("migrate", "done"),
         ("sync", "done"),
+        ("iam", "done"),
         ("train", "done"),
         ("register", "done"),
     ]
@@ -87,6 +107,10 @@ def test_gcp_run_to_version_1(
 
     (create,) = fake_vertex.calls("create_custom_job")
     job_spec = create.body["jobSpec"]
+    assert job_spec["serviceAccount"] == (
+        f"titanic-sklearn-trainer@{fake_vertex.project}.iam.gserviceaccount.com"
+    )
+    assert fake_gcp_iam.calls("CreateServiceAccount"), "the job's service account was made"
     (pool,) = job_spec["workerPoolSpecs"]
     assert pool["machineSpec"] == {"machineType": "n1-standard-4"}
     assert pool["pythonPackageSpec"]["pythonModule"] == "trainer.train"
@@ -103,13 +127,13 @@ def test_gcp_run_to_version_1(
 def test_gcp_run_refused_job_is_one_line(
     tmp_path: Path,
     cloud_settings: Settings,
-    emulator_env: dict[str, str],
+    gcp_env: dict[str, str],
     fake_vertex: FakeVertex,
 ) -> None:
     fake_vertex.fail_next(
         "create_custom_job", "PERMISSION_DENIED", "Permission 'aiplatform.customJobs.create' denied"
     )
-    result = _run_gcp(tmp_path, cloud_settings, emulator_env, fake_vertex)
+    result = _run_gcp(tmp_path, cloud_settings, gcp_env, fake_vertex)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     failed = json.loads(result.stdout)["steps"][-1]
