@@ -37,10 +37,11 @@ def _bad_input_errors() -> tuple[type[BaseException], ...]:
     from liftshift.trainer.jobs import JobSpecError
     from liftshift.trainer.packaging import PackagingError
     from liftshift.trainer.registry.base import RegistryError
+    from liftshift.trainer.serving import ServingError
 
     return (
         PlanError, JobSpecError, MachineError, NoPrebuiltContainer, PackagingError,
-        CredentialsError, RegistryError,
+        CredentialsError, RegistryError, ServingError,
     )  # fmt: skip
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from liftshift.trainer.serving import CustomServing
+
 ALIAS_RE = re.compile(r"^[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]$")
 DEFAULT_ALIAS = "default"
 ARTIFACT_FILES = ("model.joblib", "model.pkl", "model.bst", "saved_model.pb", "model.mar")
@@ -35,6 +37,11 @@ class ModelVersion:
     created: float = 0.0
     resource_name: str = ""
     labels: dict[str, str] = field(default_factory=dict)
+    predictor: str = ""
+    """``module:Class`` of the custom prediction routine serving it; empty for a prebuilt
+    container."""
+    package_uri: str = ""
+    """The trainer sdist the predictor comes from (the local target runs it from there)."""
 
 
 class ModelRegistry(Protocol):
@@ -49,9 +56,12 @@ class ModelRegistry(Protocol):
         aliases: tuple[str, ...] = (),
         description: str = "",
         labels: dict[str, str] | None = None,
+        custom: CustomServing | None = None,
     ) -> ModelVersion:
         """Register ``artifact_dir`` as the next version of ``model`` (version 1 gets alias
-        ``default``; later ones become versions 2, 3… of the same model)."""
+        ``default``; later ones become versions 2, 3… of the same model). With ``custom``, the
+        version is served by the project's predictor in ``custom.image_uri`` instead of
+        ``serving_container``."""
         ...
 
     def list_models(self) -> list[ModelVersion]:

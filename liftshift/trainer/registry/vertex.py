@@ -16,12 +16,14 @@ from typing import Any
 
 from liftshift.foundation.clients import gcs_client, vertex_sdk
 from liftshift.foundation.settings import Settings
+from liftshift.trainer import serving
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
     ModelVersion,
     RegistryError,
     check_aliases,
 )
+from liftshift.trainer.serving import CustomServing
 
 
 class VertexRegistry:
@@ -57,9 +59,19 @@ class VertexRegistry:
         aliases: tuple[str, ...] = (),
         description: str = "",
         labels: dict[str, str] | None = None,
+        custom: CustomServing | None = None,
     ) -> ModelVersion:
         check_aliases(aliases)
-        if not serving_container:
+        container: dict[str, Any] = {"serving_container_image_uri": serving_container}
+        if custom is not None:  # the image serving.build_image pushed, and how to run it
+            container = {
+                "serving_container_image_uri": custom.image_uri,
+                "serving_container_predict_route": serving.PREDICT_ROUTE,
+                "serving_container_health_route": serving.HEALTH_ROUTE,
+                "serving_container_ports": [serving.HTTP_PORT],
+                "serving_container_environment_variables": serving.environment(custom),
+            }
+        elif not serving_container:
             raise RegistryError(
                 "no prediction container for this framework: set model.prediction_container "
                 "in liftshift.toml"
@@ -69,7 +81,7 @@ class VertexRegistry:
         uploaded = self._sdk().Model.upload(
             display_name=model,
             artifact_uri=artifact_uri,
-            serving_container_image_uri=serving_container,
+            **container,
             parent_model=parent.resource_name if parent else None,
             is_default_version=parent is None,
             version_aliases=list(aliases) or None,
@@ -109,6 +121,10 @@ class VertexRegistry:
 
 def _version(resource: Any) -> ModelVersion:
     created = resource.version_create_time or resource.create_time
+    env = {item.name: item.value for item in resource.container_spec.env}
+    predictor = ""
+    if env.get("PREDICTOR_MODULE") and env.get("PREDICTOR_CLASS"):
+        predictor = f"{env['PREDICTOR_MODULE']}:{env['PREDICTOR_CLASS']}"
     return ModelVersion(
         model=resource.display_name,
         version_id=str(resource.version_id),
@@ -119,6 +135,7 @@ def _version(resource: Any) -> ModelVersion:
         created=created.timestamp() if created else 0.0,
         resource_name=resource.name,
         labels=dict(resource.labels),
+        predictor=predictor,
     )
 
 
