@@ -1,0 +1,137 @@
+"""Versions served by the project's predictor (``model.serving = "cpr"``): the gcp dry run
+shows the serving image build and the container spec, the Vertex fake receives that spec
+through the real aiplatform client, and the local registry keeps the predictor's package."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from liftshift.cli import cli
+from liftshift.foundation.plan import load_plan, save_plan
+from liftshift.foundation.settings import Settings
+from liftshift.trainer import service
+from liftshift.trainer.jobs import build_job_spec
+from liftshift.trainer.registry.local import LocalRegistry
+from liftshift.trainer.registry.vertex import VertexRegistry
+from liftshift.trainer.serving import CustomServing, ServingError
+from tests.fakes.vertex import FakeVertex
+
+ENVIRONMENT = {
+    "HANDLER_MODULE": "google.cloud.aiplatform.prediction.handler",
+    "HANDLER_CLASS": "PredictionHandler",
+    "PREDICTOR_MODULE": "trainer.predictor",
+    "PREDICTOR_CLASS": "HandlersPredictor",
+}
+
+
+def _cpr(project: Path) -> None:
+    plan = load_plan(project)
+    plan.model.serving = "cpr"
+    plan.target.gcp_project = "acme-ml"
+    save_plan(plan, project, keep_existing=False)
+
+
+def test_gcp_dry_run_shows_the_image_build_and_the_container_spec(toy_project: Path) -> None:
+    _cpr(toy_project)
+    result = CliRunner().invoke(
+        cli, ["train", str(toy_project), "--target", "gcp", "--dry-run", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    requests = json.loads(result.output)
+    build = requests["serving_image_build"]
+    content_hash = requests["package_upload"]["content_hash"]
+    image = f"us-central1-docker.pkg.dev/acme-ml/liftshift/toy-model-serving:{content_hash}"
+    source = f"liftshift/serving/{content_hash}/source.tar.gz"
+    assert build["source_upload"] == f"gs://toy-staging/{source}"
+    assert build["create_build"] == {
+        "projectId": "acme-ml",
+        "build": {
+            "source": {"storageSource": {"bucket": "toy-staging", "object": source}},
+            "steps": [
+                {"name": "gcr.io/cloud-builders/docker", "args": ["build", "--tag", image, "."]}
+            ],
+            "images": [image],
+            "tags": ["liftshift-serving"],
+        },
+    }
+    dockerfile = build["dockerfile"]
+    assert 'ENTRYPOINT ["python", "-m", "google.cloud.aiplatform.prediction.model_server"]' in (
+        dockerfile
+    )
+    assert "PREDICTOR_MODULE=trainer.predictor PREDICTOR_CLASS=HandlersPredictor" in dockerfile
+    assert '"google-cloud-aiplatform[prediction]>=1.27.0" /tmp/trainer-' in dockerfile
+    assert requests["upload_model"]["model"]["container_spec"] == {
+        "image_uri": image,
+        "predict_route": "/predict",
+        "health_route": "/health",
+        "ports": [{"container_port": 8080}],
+        "env": [{"name": k, "value": v} for k, v in ENVIRONMENT.items()],
+    }
+
+
+def test_prebuilt_dry_run_has_no_build(toy_project: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["train", str(toy_project), "--target", "gcp", "--dry-run", "--json"]
+    )
+    requests = json.loads(result.output)
+    assert "serving_image_build" not in requests
+    assert set(requests["upload_model"]["model"]["container_spec"]) == {"image_uri"}
+
+
+def test_vertex_upload_sends_the_cpr_container_spec(
+    vertex_settings: Settings, fake_vertex: FakeVertex
+) -> None:
+    from liftshift.foundation.clients import gcs_client
+
+    bucket = gcs_client(vertex_settings).bucket("toy-staging")
+    bucket.blob("out/model/model.joblib").upload_from_string(b"model")
+    image = "us-central1-docker.pkg.dev/fake-project/liftshift/served-serving:abc"
+    custom = CustomServing(image, "trainer.predictor", "HandlersPredictor")
+    version = VertexRegistry(vertex_settings).upload_version(
+        "served", "gs://toy-staging/out/model", serving_container="", custom=custom
+    )
+    (upload,) = fake_vertex.calls("upload_model")
+    spec = upload.body["model"]["containerSpec"]
+    assert spec == {
+        "imageUri": image,
+        "predictRoute": "/predict",
+        "healthRoute": "/health",
+        "ports": [{"containerPort": 8080}],
+        "env": [{"name": k, "value": v} for k, v in ENVIRONMENT.items()],
+    }
+    assert version.serving_container == image
+    assert version.predictor == "trainer.predictor:HandlersPredictor"
+
+
+def test_local_registry_keeps_the_predictor_package_with_the_version(
+    toy_settings: Settings, tmp_path: Path
+) -> None:
+    artifact = tmp_path / "model"
+    artifact.mkdir()
+    (artifact / "model.joblib").write_bytes(b"model")
+    sdist = tmp_path / "packages" / "0123abcd" / "trainer-0.1.tar.gz"
+    sdist.parent.mkdir(parents=True)
+    sdist.write_bytes(b"sdist")
+    custom = CustomServing("img:0123abcd", "trainer.predictor", "HandlersPredictor",
+                           str(sdist), "0123abcd")  # fmt: skip
+    registry = LocalRegistry(toy_settings)
+    version = registry.upload_version("m", str(artifact), serving_container="", custom=custom)
+    assert version.predictor == "trainer.predictor:HandlersPredictor"
+    assert version.serving_container == "img:0123abcd"
+    kept = Path(version.package_uri)
+    assert kept.read_bytes() == b"sdist" and kept.parent.name == "0123abcd"
+    assert kept.is_relative_to(Path(version.resource_name))
+    assert registry.list_versions("m")[0].package_uri == version.package_uri
+
+
+def test_cpr_without_a_predictor_is_one_clear_error(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    _cpr(toy_project)
+    spec = build_job_spec(load_plan(toy_project), toy_settings)
+    with pytest.raises(ServingError, match=r'trainer/predictor.py: model.serving is "cpr"'):
+        service.custom_serving(spec, toy_settings)
