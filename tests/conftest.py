@@ -8,6 +8,7 @@ pytest_plugins: list[str] = [
     # one line per fixture module, e.g. "tests.fixtures.emulators"
     "tests.fixtures.emulators",
     "tests.fakes.vertex",
+    "tests.fakes.cloudbuild",
 ]
 
 

@@ -48,6 +48,8 @@ class GcpSettings:
     vertex_transport: Literal["grpc", "rest"] = "grpc"
     logging_endpoint: str | None = None
     transfer_endpoint: str | None = None
+    cloudbuild_endpoint: str | None = None
+    """``http://127.0.0.1:PORT`` of a fake Cloud Build (REST); None means the real service."""
     anonymous: bool = False
     """Use anonymous credentials (emulators and fakes); never for the real cloud."""
 
@@ -104,6 +106,7 @@ class Settings:
             vertex_transport="rest" if env.get("LIFTSHIFT_VERTEX_TRANSPORT") == "rest" else "grpc",
             logging_endpoint=env.get("LIFTSHIFT_LOGGING_ENDPOINT"),
             transfer_endpoint=env.get("LIFTSHIFT_TRANSFER_ENDPOINT"),
+            cloudbuild_endpoint=env.get("LIFTSHIFT_CLOUDBUILD_ENDPOINT"),
             anonymous=bool(storage) and not env.get("GOOGLE_APPLICATION_CREDENTIALS"),
         )
         local_root = env.get("LIFTSHIFT_LOCAL_ROOT")

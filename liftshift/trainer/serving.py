@@ -143,46 +143,45 @@ def source_archive(serving: CustomServing) -> bytes:
     return buffer.getvalue()
 
 
+CLOUD_BUILD = "https://cloudbuild.googleapis.com"
+POLL_SECONDS = 5.0
+"""How often a running build is polled (Cloud Build builds take minutes)."""
+
+
 def build_image(
     serving: CustomServing,
     settings: Settings,
     staging_bucket: str,
     *,
     reporter: Reporter = ignore,
-    poll_seconds: float = 5.0,
 ) -> str:
     """Upload the build source and run Cloud Build until the image is pushed; returns the
     image URI. Raises :class:`ServingError` with the build's log URL when it fails."""
-    from liftshift.foundation.clients import gcs_client
+    from google.auth.transport.requests import AuthorizedSession
+
+    from liftshift.foundation.clients import gcp_credentials, gcs_client
     from liftshift.trainer.jobs import StepProgress
 
     bucket, name = source_object(staging_bucket, serving.package_hash)
     gcs_client(settings).bucket(bucket).blob(name).upload_from_string(
         source_archive(serving), content_type="application/gzip"
     )
-    request = build_request(settings.gcp.project, bucket, name, serving.image_uri)
-    session = _authorized_session()
-    url = f"https://cloudbuild.googleapis.com/v1/projects/{request['projectId']}/builds"
-    response = session.post(url, json=request["build"])
+    request = build_request(settings.gcp.project or "", bucket, name, serving.image_uri)
+    base = (settings.gcp.cloudbuild_endpoint or CLOUD_BUILD).rstrip("/")
+    session = AuthorizedSession(gcp_credentials(settings))
+    response = session.post(
+        f"{base}/v1/projects/{request['projectId']}/builds", json=request["build"]
+    )
     if response.status_code >= 400:
         raise ServingError(f"Cloud Build refused the serving image build: {response.text}")
     operation = response.json()
-    build = operation.get("metadata", {}).get("build", {})
-    reporter(StepProgress("serving", f"building {serving.image_uri} ({build.get('logUrl', '')})"))
+    log_url = operation.get("metadata", {}).get("build", {}).get("logUrl", "")
+    reporter(StepProgress("serving", f"building {serving.image_uri} (log: {log_url})"))
     while not operation.get("done"):
-        time.sleep(poll_seconds)
-        polled = session.get(f"https://cloudbuild.googleapis.com/v1/{operation['name']}")
-        operation = polled.json()
+        time.sleep(POLL_SECONDS)
+        operation = session.get(f"{base}/v1/{operation['name']}").json()
     if "error" in operation:
-        log = build.get("logUrl", "")
-        raise ServingError(f"building {serving.image_uri} failed: {operation['error']} {log}")
+        message = operation["error"].get("message", operation["error"])
+        raise ServingError(f"building {serving.image_uri} failed: {message} (log: {log_url})")
     reporter(StepProgress("serving", f"built {serving.image_uri}"))
     return serving.image_uri
-
-
-def _authorized_session() -> Any:
-    import google.auth
-    from google.auth.transport.requests import AuthorizedSession
-
-    credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-    return AuthorizedSession(credentials)

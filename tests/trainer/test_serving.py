@@ -4,8 +4,12 @@ through the real aiplatform client, and the local registry keeps the predictor's
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -13,11 +17,12 @@ from click.testing import CliRunner
 from liftshift.cli import cli
 from liftshift.foundation.plan import load_plan, save_plan
 from liftshift.foundation.settings import Settings
-from liftshift.trainer import service
-from liftshift.trainer.jobs import build_job_spec
+from liftshift.trainer import service, serving
+from liftshift.trainer.jobs import JobState, JobStatus, build_job_spec
 from liftshift.trainer.registry.local import LocalRegistry
 from liftshift.trainer.registry.vertex import VertexRegistry
 from liftshift.trainer.serving import CustomServing, ServingError
+from tests.fakes.cloudbuild import FakeCloudBuild
 from tests.fakes.vertex import FakeVertex
 
 ENVIRONMENT = {
@@ -112,7 +117,7 @@ def test_local_registry_keeps_the_predictor_package_with_the_version(
 ) -> None:
     artifact = tmp_path / "model"
     artifact.mkdir()
-    (artifact / "model.joblib").write_bytes(b"model")
+    (artifact / "weights.pth").write_bytes(b"model")  # any name: the project's model_fn loads it
     sdist = tmp_path / "packages" / "0123abcd" / "trainer-0.1.tar.gz"
     sdist.parent.mkdir(parents=True)
     sdist.write_bytes(b"sdist")
@@ -135,3 +140,69 @@ def test_cpr_without_a_predictor_is_one_clear_error(
     spec = build_job_spec(load_plan(toy_project), toy_settings)
     with pytest.raises(ServingError, match=r'trainer/predictor.py: model.serving is "cpr"'):
         service.custom_serving(spec, toy_settings)
+
+
+@pytest.fixture
+def cpr_on_gcp(
+    vertex_settings: Settings, fake_cloudbuild: FakeCloudBuild, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Settings, Any, JobStatus]:
+    """The toy project with a predictor and ``serving = "cpr"``, its model in the bucket,
+    Cloud Build on the fake: what ``register_model`` gets after a gcp job."""
+    from liftshift.foundation.clients import gcs_client
+
+    project = vertex_settings.project_dir
+    (project / "trainer" / "predictor.py").write_text(
+        "class HandlersPredictor:\n    pass\n", encoding="utf-8"
+    )
+    _cpr(project)
+    monkeypatch.setattr(serving, "POLL_SECONDS", 0.0)  # the fake's build is done at once
+    settings = replace(
+        vertex_settings,
+        gcp=replace(vertex_settings.gcp, cloudbuild_endpoint=fake_cloudbuild.endpoint),
+    )
+    gcs_client(settings).bucket("toy-staging").blob("out/model/model.joblib").upload_from_string(
+        b"model"
+    )
+    spec = build_job_spec(load_plan(project), settings)
+    status = JobStatus("job", JobState.SUCCEEDED, model_dir="gs://toy-staging/out/model")
+    return settings, spec, status
+
+
+def test_gcp_registration_builds_the_image_then_uploads_it(
+    cpr_on_gcp: tuple[Settings, Any, JobStatus],
+    fake_cloudbuild: FakeCloudBuild,
+    fake_vertex: FakeVertex,
+) -> None:
+    from liftshift.foundation.clients import gcs_client
+
+    settings, spec, status = cpr_on_gcp
+    version = service.register_model(spec, status, settings)
+    (build,) = fake_cloudbuild.builds
+    (image,) = build["images"]
+    assert image.startswith("us-central1-docker.pkg.dev/acme-ml/liftshift/toy-model-serving:")
+    assert build["steps"] == [
+        {"name": "gcr.io/cloud-builders/docker", "args": ["build", "--tag", image, "."]}
+    ]
+    source = build["source"]["storageSource"]
+    archive = gcs_client(settings).bucket(source["bucket"]).blob(source["object"])
+    with tarfile.open(fileobj=io.BytesIO(archive.download_as_bytes())) as tar:
+        names = tar.getnames()
+        dockerfile = tar.extractfile("Dockerfile").read().decode()  # type: ignore[union-attr]
+    assert names[0] == "Dockerfile" and names[1].startswith("trainer-")
+    assert f"COPY {names[1]} /tmp/{names[1]}" in dockerfile
+    (upload,) = fake_vertex.calls("upload_model")
+    assert upload.body["model"]["containerSpec"]["imageUri"] == image
+    assert upload.body["model"]["containerSpec"]["predictRoute"] == "/predict"
+    assert version.predictor == "trainer.predictor:HandlersPredictor"
+
+
+def test_a_failed_image_build_registers_nothing(
+    cpr_on_gcp: tuple[Settings, Any, JobStatus],
+    fake_cloudbuild: FakeCloudBuild,
+    fake_vertex: FakeVertex,
+) -> None:
+    settings, spec, status = cpr_on_gcp
+    fake_cloudbuild.fail_with = "step 0 exited 1: pip could not install the package"
+    with pytest.raises(ServingError, match="pip could not install the package"):
+        service.register_model(spec, status, settings)
+    assert not fake_vertex.calls("upload_model")

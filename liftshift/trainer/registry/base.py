@@ -80,9 +80,11 @@ def check_aliases(aliases: tuple[str, ...]) -> None:
             )
 
 
-def prepare_artifact(model_dir: Path) -> Path:
+def prepare_artifact(model_dir: Path, *, any_files: bool = False) -> Path:
     """The folder a prediction container accepts: unpacks ``model.tar.gz`` in place and
-    descends into a lone numbered SavedModel version folder. Raises when no model is found."""
+    descends into a lone numbered SavedModel version folder. Raises when no model is found.
+    ``any_files``: the project's own ``model_fn`` loads it (a CPR version), so any file names
+    do, as long as the folder is not empty."""
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
         raise RegistryError(f"{model_dir}: the job wrote no model directory")
@@ -91,7 +93,7 @@ def prepare_artifact(model_dir: Path) -> Path:
         with tarfile.open(tarball) as archive:
             archive.extractall(model_dir, filter="data")
         tarball.unlink()
-    if _has_artifact(model_dir):
+    if _has_artifact(model_dir) or (any_files and any(model_dir.iterdir())):
         return model_dir
     subdirs = [p for p in model_dir.iterdir() if p.is_dir()]
     if len(subdirs) == 1 and (subdirs[0] / "saved_model.pb").is_file():

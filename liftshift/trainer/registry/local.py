@@ -48,7 +48,7 @@ class LocalRegistry:
         custom: CustomServing | None = None,
     ) -> ModelVersion:
         check_aliases(aliases)
-        source = prepare_artifact(Path(artifact_dir))
+        source = prepare_artifact(Path(artifact_dir), any_files=custom is not None)
         model_dir = self.root / _slug(model)
         model_dir.mkdir(parents=True, exist_ok=True)
         existing = [int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()]

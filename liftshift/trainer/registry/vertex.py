@@ -76,7 +76,9 @@ class VertexRegistry:
                 "no prediction container for this framework: set model.prediction_container "
                 "in liftshift.toml"
             )
-        artifact_uri = prepare_gcs_artifact(self.settings, artifact_dir)
+        artifact_uri = prepare_gcs_artifact(
+            self.settings, artifact_dir, any_files=custom is not None
+        )
         parent = self.find_model(model)
         uploaded = self._sdk().Model.upload(
             display_name=model,
@@ -139,8 +141,9 @@ def _version(resource: Any) -> ModelVersion:
     )
 
 
-def prepare_gcs_artifact(settings: Settings, artifact_uri: str) -> str:
-    """The ``gs://`` folder a prediction container accepts (see ``registry.base``)."""
+def prepare_gcs_artifact(settings: Settings, artifact_uri: str, *, any_files: bool = False) -> str:
+    """The ``gs://`` folder a prediction container accepts (see ``registry.base``); with
+    ``any_files`` (a CPR version) any non-empty folder, ``model.tar.gz`` still unpacked."""
     if not artifact_uri.startswith("gs://"):
         raise RegistryError(f"{artifact_uri}: the Vertex registry needs a gs:// model directory")
     bucket_name, _, prefix = artifact_uri.removeprefix("gs://").partition("/")
@@ -152,6 +155,8 @@ def prepare_gcs_artifact(settings: Settings, artifact_uri: str) -> str:
     if not relative:
         raise RegistryError(f"{artifact_uri}: the job wrote no model there")
     if any(r in ARTIFACT_FILES for r in relative):
+        return artifact_uri.rstrip("/")
+    if any_files and "model.tar.gz" not in relative:
         return artifact_uri.rstrip("/")
     if "model.tar.gz" in relative:
         with tempfile.TemporaryDirectory(prefix="liftshift-model-") as tmp:
