@@ -239,7 +239,6 @@ unchanged: {used}.{defaults}
 import json
 import os
 import tempfile
-from contextlib import chdir
 
 from google.cloud.aiplatform.prediction.predictor import Predictor
 from google.cloud.aiplatform.utils import prediction_utils
@@ -257,8 +256,12 @@ def model_directory(artifacts_uri):
     Vertex's own predictors do), a local folder is used where it is."""
     if artifacts_uri.startswith("gs://"):
         folder = tempfile.mkdtemp(prefix="model-")
-        with chdir(folder):
+        here = os.getcwd()
+        os.chdir(folder)  # the helper downloads into the current directory
+        try:
             prediction_utils.download_model_artifacts(artifacts_uri)
+        finally:
+            os.chdir(here)
         return folder
     return os.path.abspath(artifacts_uri)
 

@@ -165,6 +165,7 @@ def custom_serving(
         spec.predictor_class,
         str(package.path),
         package.content_hash,
+        serving.base_image(spec.prediction_container),
     )
     if settings.target == "gcp":
         serving.build_image(custom, settings, spec.staging_bucket, reporter=reporter)
@@ -242,12 +243,15 @@ def _serving_requests(
     content_hash = key or "<content hash>"
     image = serving.image_uri(spec.project, spec.region, spec.model_display_name, content_hash)
     sdist = package_uri.rsplit("/", 1)[-1]
-    custom = CustomServing(image, spec.predictor_module, spec.predictor_class, sdist, content_hash)
+    base = serving.base_image(spec.prediction_container)
+    custom = CustomServing(
+        image, spec.predictor_module, spec.predictor_class, sdist, content_hash, base
+    )
     requests["upload_model"]["model"]["container_spec"] = serving.container_spec(custom)
     bucket, name = serving.source_object(spec.staging_bucket, content_hash)
     requests["serving_image_build"] = {
         "source_upload": f"gs://{bucket}/{name}",
-        "dockerfile": serving.dockerfile(custom, sdist),
+        "dockerfile": serving.dockerfile(custom, sdist).splitlines(),
         "create_build": serving.build_request(spec.project, bucket, name, image),
         "skipped": settings.target == "local",
     }

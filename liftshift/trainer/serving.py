@@ -32,7 +32,8 @@ HANDLER_CLASS = "PredictionHandler"
 MODEL_SERVER = "google.cloud.aiplatform.prediction.model_server"
 SDK_REQUIREMENT = "google-cloud-aiplatform[prediction]>=1.27.0"
 BASE_IMAGE = "python:3.11-slim"
-"""The serving image's base (the predictor uses ``contextlib.chdir``: Python 3.11+)."""
+"""The serving image's base when the plan has no prebuilt prediction image to start from."""
+PREBUILT_PREDICTION = re.compile(r"^[\w.-]*docker\.pkg\.dev/vertex-ai/prediction/")
 BUILDER = "gcr.io/cloud-builders/docker"
 REPOSITORY = "liftshift"
 """The Artifact Registry docker repository serving images go to (``<region>-docker.pkg.dev/
@@ -54,6 +55,9 @@ class CustomServing:
     package_path: str = ""
     """The trainer sdist the image installs (the local target runs it from this file)."""
     package_hash: str = ""
+    base_image: str = ""
+    """The framework's prebuilt prediction image: the model is unpickled with the framework
+    version it was trained with. Empty: :data:`BASE_IMAGE`."""
 
     @property
     def predictor(self) -> str:
@@ -93,18 +97,26 @@ def container_spec(serving: CustomServing) -> dict[str, Any]:
     }
 
 
+def base_image(prediction_container: str) -> str:
+    """The plan's prebuilt prediction image when it is one (as the SDK's ``build_cpr_model``
+    allows), else :data:`BASE_IMAGE`."""
+    return prediction_container if PREBUILT_PREDICTION.match(prediction_container) else ""
+
+
 def dockerfile(serving: CustomServing, sdist_name: str) -> str:
-    """The serving image: the trainer package and the SDK's model server, nothing else."""
+    """The serving image: the trainer package and the SDK's model server on the base image.
+    Prebuilt prediction images name their tools ``python3``/``pip3`` (as the SDK does)."""
     env = " ".join(f"{key}={value}" for key, value in environment(serving).items())
+    python, pip = ("python3", "pip3") if serving.base_image else ("python", "pip")
     return (
-        f"FROM {BASE_IMAGE}\n"
+        f"FROM {serving.base_image or BASE_IMAGE}\n"
         "ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1\n"
         f"COPY {sdist_name} /tmp/{sdist_name}\n"
-        f'RUN pip install --no-cache-dir "{SDK_REQUIREMENT}" /tmp/{sdist_name} '
+        f'RUN {pip} install --no-cache-dir "{SDK_REQUIREMENT}" /tmp/{sdist_name} '
         f"&& rm /tmp/{sdist_name}\n"
         f"ENV {env}\n"
         f"EXPOSE {HTTP_PORT}\n"
-        f'ENTRYPOINT ["python", "-m", "{MODEL_SERVER}"]\n'
+        f'ENTRYPOINT ["{python}", "-m", "{MODEL_SERVER}"]\n'
     )
 
 

@@ -18,6 +18,7 @@ import libcst as cst
 import pytest
 
 from liftshift.codemods import ls007_predictor
+from liftshift.foundation.settings import Settings
 from liftshift.migrator.apply import apply_changeset
 from liftshift.migrator.migrate import migrate_project
 
@@ -132,7 +133,7 @@ class _importable:
             del sys.modules[name]
 
 
-def serve(root: Path, model_dir: Path, request: dict) -> dict:
+def serve(root: Path, model_dir: Path | str, request: dict) -> dict:
     """What Vertex's PredictionHandler does with the predictor: load, then
     postprocess(predict(preprocess(request)))."""
     from google.cloud.aiplatform.prediction.predictor import Predictor
@@ -302,3 +303,22 @@ def test_output_fn_results_become_a_predictions_list(encoded: object, expected: 
     code = "import json\n" + ls007_predictor.HELPERS
     exec(compile(code, "helpers", "exec"), namespace)  # the generated code
     assert namespace["as_predictions"](encoded) == expected
+
+
+def test_a_gs_artifact_is_downloaded_with_the_sdk_helper(
+    tmp_path: Path, gcs_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Vertex AI, AIP_STORAGE_URI is a gs:// folder: the predictor downloads it (here from
+    fake-gcs-server, which the storage client finds through STORAGE_EMULATOR_HOST)."""
+    from liftshift.foundation.clients import gcs_client
+
+    root = make_project(tmp_path / "p", MODEL_FN)
+    migrated(root)
+    model_dir = fitted_model(root)
+    bucket = gcs_client(gcs_settings).create_bucket("models")
+    bucket.blob("titanic/1/model.joblib").upload_from_filename(str(model_dir / "model.joblib"))
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs_settings.gcp.storage_endpoint or "")
+    monkeypatch.chdir(tmp_path)
+    answer = serve(root, "gs://models/titanic/1", {"instances": [[0.0], [3.0]]})
+    assert answer == {"predictions": [0, 1]}
+    assert Path.cwd() == tmp_path  # the download did not leave the server in another folder

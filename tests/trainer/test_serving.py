@@ -63,12 +63,15 @@ def test_gcp_dry_run_shows_the_image_build_and_the_container_spec(toy_project: P
             "tags": ["liftshift-serving"],
         },
     }
-    dockerfile = build["dockerfile"]
-    assert 'ENTRYPOINT ["python", "-m", "google.cloud.aiplatform.prediction.model_server"]' in (
+    dockerfile = "\n".join(build["dockerfile"])
+    # the framework's prebuilt prediction image: the model loads with the version it trained with
+    assert dockerfile.startswith("FROM us-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.")
+    assert 'ENTRYPOINT ["python3", "-m", "google.cloud.aiplatform.prediction.model_server"]' in (
         dockerfile
     )
     assert "PREDICTOR_MODULE=trainer.predictor PREDICTOR_CLASS=HandlersPredictor" in dockerfile
-    assert '"google-cloud-aiplatform[prediction]>=1.27.0" /tmp/trainer-' in dockerfile
+    install = 'RUN pip3 install --no-cache-dir "google-cloud-aiplatform[prediction]>=1.27.0"'
+    assert f"{install} /tmp/trainer-" in dockerfile
     assert requests["upload_model"]["model"]["container_spec"] == {
         "image_uri": image,
         "predict_route": "/predict",
