@@ -89,8 +89,14 @@ def text_handler_names(text: str) -> list[str]:
 
 def transform_project(tree: ProjectTree, ctx: MigrationContext) -> None:
     package_dir = ctx.package.replace(".", "/") + "/"
-    if not tree.entry.startswith(package_dir):
-        return  # no trainer package (LS001 skipped or refused): nothing can ship a predictor
+    if not tree.entry.startswith(package_dir):  # LS001 skipped or refused
+        if _handlers_of(tree, tree.entry):
+            message = (
+                f"the SageMaker inference handlers were not made a Vertex AI predictor: it "
+                f"ships in the {ctx.package}/ package, which LS001 makes (run it too)"
+            )
+            tree.notes.append((tree.entry, 0, CODE, message))
+        return
     path, handlers = _handler_module(tree, ctx, package_dir)
     if not path:
         return

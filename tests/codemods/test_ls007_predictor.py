@@ -322,3 +322,11 @@ def test_a_gs_artifact_is_downloaded_with_the_sdk_helper(
     answer = serve(root, "gs://models/titanic/1", {"instances": [[0.0], [3.0]]})
     assert answer == {"predictions": [0, 1]}
     assert Path.cwd() == tmp_path  # the download did not leave the server in another folder
+
+
+def test_without_the_package_rule_the_handlers_are_reported(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", MODEL_FN)
+    result = migrate_project(root, rules=["LS007"])
+    assert not result.changeset
+    (note,) = [entry for entry in result.entries if entry.rule == "LS007"]
+    assert "LS001" in note.message and note.path == "train.py"
