@@ -133,7 +133,7 @@ def _handler_module(
             candidate = posixpath.join(folder, name) if folder else name
             if tree.exists(candidate) and not candidate.startswith(package_dir):
                 handlers = _handlers_of(tree, candidate)
-                if handlers and not tree.exists(moved):
+                if "model_fn" in handlers and not tree.exists(moved):
                     _move_in(tree, ctx, candidate, moved)
                     return moved, handlers
     for path in [moved, *tree.trainer_files]:

@@ -128,15 +128,15 @@ def _entry_for(scan: ProjectScan, launcher: Launcher | None) -> EntryPoint | Non
 
 
 def serving_handlers(root: Path, entry_path: str) -> list[str]:
-    """The inference handlers LS007 would serve: a separate ``inference.py``'s, else the entry
-    point's (the same choice the rule makes)."""
+    """The inference handlers LS007 would serve: a separate ``inference.py``'s with a
+    ``model_fn``, else the entry point's (the same choice the rule makes)."""
     folder = posixpath.dirname(entry_path)
     for name in ls007_predictor.INFERENCE_MODULES:
         for base in dict.fromkeys((folder, "")):
             path = root / base / name
             if path.is_file():
                 found = ls007_predictor.text_handler_names(_read(path))
-                if found:
+                if "model_fn" in found:
                     return found
     entry = root / entry_path
     return ls007_predictor.text_handler_names(_read(entry)) if entry.is_file() else []
