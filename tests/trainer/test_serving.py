@@ -209,3 +209,35 @@ def test_a_failed_image_build_registers_nothing(
     with pytest.raises(ServingError, match="pip could not install the package"):
         service.register_model(spec, status, settings)
     assert not fake_vertex.calls("upload_model")
+
+
+def test_models_predict_picks_a_version_by_number_or_alias(
+    toy_settings: Settings, tmp_path: Path
+) -> None:
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    joblib.dump(model, model_dir / "model.joblib")
+    registry = LocalRegistry(toy_settings)
+    registry.upload_version("m", str(model_dir), serving_container="prebuilt")
+    registry.upload_version("m", str(model_dir), serving_container="prebuilt", aliases=("new",))
+    instances = tmp_path / "instances.json"
+    instances.write_text(json.dumps({"instances": [[0.0], [3.0]]}), encoding="utf-8")
+    project = str(toy_settings.project_dir)
+
+    def models_predict(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(cli, ["models", "predict", *args, "--project", project])
+        return result.exit_code, result.output
+
+    code, out = models_predict("m@new", "--instances", str(instances), "--json")
+    assert code == 0, out
+    assert json.loads(out)["version"] == "2" and json.loads(out)["predictions"] == [0, 1]
+    code, out = models_predict("m", "--instances", str(instances))
+    assert code == 0 and out.startswith("m version 1 (prebuilt):\n  #1  0\n  #2  1"), out
+    code, out = models_predict("m@7", "--instances", str(instances))
+    assert code == 2 and "m has no version or alias '7' (versions: 1 (default), 2 (new))" in out
+    code, out = models_predict("m")
+    assert code == 2 and "no instances to send: pass --instances FILE" in out
