@@ -9,6 +9,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.emulators",
     "tests.fakes.vertex",
     "tests.fakes.gcp_iam",
+    "tests.fakes.cloudbuild",
 ]
 
 

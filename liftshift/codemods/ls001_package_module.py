@@ -259,13 +259,15 @@ def transform_project(tree: ProjectTree, ctx: MigrationContext) -> None:
         if new.endswith(".py") and new not in tree.trainer_files:
             tree.trainer_files.append(new)
         if new.endswith(".py"):
-            _relativise(tree, new, local_names)
+            relativise(tree, new, local_names)
     folders = {posixpath.dirname(new) for new in moves.values() if new.endswith(".py")}
     _ensure_inits(tree, folders, ctx.module)
     _build_file(tree, ctx, source_dir)
 
 
-def _relativise(tree: ProjectTree, path: str, local: set[str]) -> None:
+def relativise(tree: ProjectTree, path: str, local: set[str]) -> None:
+    """Imports of the project modules ``local`` in ``path`` become relative (LS007 uses it
+    for the handler module it moves in)."""
     text = tree.read(path)
     if text is None or not local:
         return
@@ -276,9 +278,9 @@ def _relativise(tree: ProjectTree, path: str, local: set[str]) -> None:
     except cst.ParserSyntaxError:
         return  # reported by the file rules
     depth = path.count("/") - 1
-    relativise = _Relativise(local, depth)
-    result = fast_visit(module, relativise)  # type: ignore[arg-type]
-    if relativise.changed:
+    rewrite = _Relativise(local, depth)
+    result = fast_visit(module, rewrite)  # type: ignore[arg-type]
+    if rewrite.changed:
         tree.write_module(path, result)
 
 

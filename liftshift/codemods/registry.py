@@ -1,5 +1,6 @@
 """The codemods in the order the pipeline runs them (LS001 first: it moves the files the
-others edit; LS006 last: its launcher reads the final plan)."""
+others edit; LS006 next to last: its launcher reads the final plan; LS007 last: it serves the
+handlers as the other rules left them, and runs them over a handler module it moves in)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from liftshift.codemods import (
     ls004_gcs_input,
     ls005_model_output,
     ls006_launcher,
+    ls007_predictor,
 )
 from liftshift.codemods.base import Rule
 
@@ -20,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     ls004_gcs_input.RULE,
     ls005_model_output.RULE,
     ls006_launcher.RULE,
+    ls007_predictor.RULE,
 )
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
 

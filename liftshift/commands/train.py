@@ -38,10 +38,11 @@ def _bad_input_errors() -> tuple[type[BaseException], ...]:
     from liftshift.trainer.jobs import JobSpecError
     from liftshift.trainer.packaging import PackagingError
     from liftshift.trainer.registry.base import RegistryError
+    from liftshift.trainer.serving import ServingError
 
     return (
         PlanError, JobSpecError, MachineError, NoPrebuiltContainer, PackagingError,
-        CredentialsError, RegistryError, SettingsError,
+        CredentialsError, RegistryError, SettingsError, ServingError,
     )  # fmt: skip
 
 
@@ -580,6 +581,67 @@ def models_list(project: Path, target: str | None, as_json: bool) -> None:
 def models_versions(model: str, project: Path, target: str | None, as_json: bool) -> None:
     """Every version of MODEL with its aliases."""
     _print_versions(_registry(project, target).list_versions(model), as_json)
+
+
+@models.command("predict")
+@click.argument("model_ref", metavar="NAME[@VERSION]")
+@click.option("--instances", "instances_file", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="JSON list of instances, or {\"instances\": [...]} "
+              "(default: sample_instances.json in the project).")  # fmt: skip
+@_project_option
+@_target_option
+@click.option("--json", "as_json", is_flag=True)
+@_guard
+def models_predict(
+    model_ref: str, instances_file: Path | None, project: Path, target: str | None, as_json: bool
+) -> None:
+    """Predict INSTANCES with a version of NAME (a version number or alias after @; default:
+    the `default` alias). Locally the version's predictor (or artifact) runs in a fresh process
+    with no docker; on gcp the version is deployed to an endpoint named after the model."""
+    from liftshift.trainer.predict import predict
+
+    settings = _settings(project.resolve(), target)
+    version = _pick_version(_registry(project, target).list_versions, model_ref)
+    instances = _instances(project.resolve(), instances_file)
+    try:
+        prediction = predict(version, instances, settings)
+    except _prediction_error() as exc:
+        _fail(str(exc), EXIT_FAILED)
+    if as_json:
+        payload = {"model": version.model, "version": version.version_id, **asdict(prediction)}
+        click.echo(json.dumps(payload, indent=2))
+        return
+    served = version.predictor or version.serving_container or "artifact"
+    click.echo(f"{version.model} version {version.version_id} ({served}):")
+    for number, value in enumerate(prediction.predictions, start=1):
+        click.echo(f"  #{number}  {json.dumps(value)}")
+
+
+def _pick_version(list_versions: Any, model_ref: str) -> Any:
+    from liftshift.trainer.registry.base import DEFAULT_ALIAS, RegistryError
+
+    name, _, wanted = model_ref.partition("@")
+    versions = list_versions(name)
+    wanted = wanted or DEFAULT_ALIAS
+    for version in versions:
+        if wanted == version.version_id or wanted in version.aliases:
+            return version
+    known = ", ".join(
+        f"{v.version_id}" + (f" ({', '.join(v.aliases)})" if v.aliases else "") for v in versions
+    )
+    raise RegistryError(f"{name} has no version or alias {wanted!r} (versions: {known})")
+
+
+def _instances(project: Path, instances_file: Path | None) -> list[Any]:
+    from liftshift.trainer.predict import INSTANCES_FILE, load_instances, project_instances
+
+    try:
+        found = load_instances(instances_file) if instances_file else project_instances(project)
+    except _prediction_error() as exc:
+        _fail(str(exc))
+    if found is None:
+        _fail(f"no instances to send: pass --instances FILE or add {project / INSTANCES_FILE}")
+    return found
 
 
 def _print_versions(versions: list[Any], as_json: bool) -> None:

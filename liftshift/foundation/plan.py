@@ -22,6 +22,13 @@ from liftshift.foundation.settings import Settings
 
 PLAN_FILENAME = "liftshift.toml"
 PLAN_VERSION = 1
+PREDICTOR_CLASS = "HandlersPredictor"
+"""The custom prediction routine LS007 writes to ``<package>/predictor.py``."""
+
+
+def predictor_module(package: str) -> str:
+    """The module holding :data:`PREDICTOR_CLASS` inside the trainer package."""
+    return f"{package or 'trainer'}.predictor"
 
 
 class PlanError(ValueError):
@@ -96,6 +103,11 @@ class TrainingPlan:
 class ModelPlan:
     display_name: str = ""
     prediction_container: str = ""
+    """The prebuilt prediction image (``serving = "prebuilt"``)."""
+    serving: Literal["prebuilt", "cpr"] = "prebuilt"
+    """``prebuilt``: Vertex's prediction container loads the artifact by file name.
+    ``cpr``: the project's SageMaker handlers serve it, through the custom prediction routine
+    LS007 writes (``<package>/predictor.py``) in an image built from the trainer package."""
     version_aliases: list[str] = field(default_factory=list)
     description: str = ""
 

@@ -54,6 +54,8 @@ class GcpSettings:
     iam_endpoint: str | None = None
     """``host:port`` of a fake IAM admin + Resource Manager gRPC server (``liftshift iam
     apply``); None means the real services."""
+    cloudbuild_endpoint: str | None = None
+    """``http://127.0.0.1:PORT`` of a fake Cloud Build (REST); None means the real service."""
     anonymous: bool = False
     """Use anonymous credentials (emulators and fakes); never for the real cloud."""
     api_retry_wait: float = 1.0
@@ -119,6 +121,7 @@ class Settings:
             logging_endpoint=env.get("LIFTSHIFT_LOGGING_ENDPOINT"),
             transfer_endpoint=env.get("LIFTSHIFT_TRANSFER_ENDPOINT"),
             iam_endpoint=env.get("LIFTSHIFT_IAM_ENDPOINT"),
+            cloudbuild_endpoint=env.get("LIFTSHIFT_CLOUDBUILD_ENDPOINT"),
             anonymous=bool(storage) and not env.get("GOOGLE_APPLICATION_CREDENTIALS"),
             api_retry_wait=_seconds(env, "LIFTSHIFT_API_RETRY_WAIT", 1.0),
         )

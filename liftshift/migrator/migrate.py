@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import libcst as cst
 
-from liftshift.codemods import ls001_package_module
+from liftshift.codemods import ls001_package_module, ls007_predictor
 from liftshift.codemods.base import (
     TODO_RE,
     ChannelSpec,
@@ -203,7 +203,15 @@ def _trainer_files(tree: ProjectTree, ctx: MigrationContext, entry: str) -> list
         others = sorted(
             path for path in tree.existing if path.startswith(package_dir) and path.endswith(".py")
         )
-        return [entry, *[path for path in others if path != entry]]
+        # LS007's predictor is generated code for the serving image, not trainer code
+        return [
+            entry,
+            *[
+                path
+                for path in others
+                if path != entry and not ls007_predictor.is_generated(tree.read(path) or "")
+            ],
+        ]
     source_dir = posixpath.dirname(entry)
     files = [entry]
     pending = [entry]

@@ -8,6 +8,8 @@ Rules a reader can predict, documented in ``docs/scan-json.md``:
 - a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>``;
 - ``sample_data`` is a folder in the project named like the channel (``data/<name>``,
   ``<name>``), narrowed to the file the S3 URI names when that file is there;
+- ``model.serving`` is ``cpr`` when the entry point (or an ``inference.py`` beside it or under
+  ``code/``) defines SageMaker inference handlers with a ``model_fn``: LS007 serves them;
 - the SageMaker instance type maps to a Vertex machine (``foundation.catalog.machines``) and the
   framework version to the nearest prebuilt containers (``foundation.catalog.containers``);
 - with ``existing`` (the plan on disk), every value the user set wins over the proposal.
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from liftshift.codemods import ls007_predictor
 from liftshift.foundation.catalog import containers, machines
 from liftshift.foundation.plan import (
     ChannelPlan,
@@ -93,6 +96,12 @@ def propose(scan: ProjectScan, *, existing: Plan | None = None) -> Proposal:
     _machine(training, notes)
     _containers(training, model, notes)
 
+    if entry is not None and "model_fn" in serving_handlers(root, entry.path):
+        model.serving = "cpr"
+        notes.append(
+            f"{entry.path}: SageMaker inference handlers serve the model (model.serving = "
+            '"cpr": LS007 writes the predictor)'
+        )
     data = DataPlan(channels=[_channel(channel, entry, root, notes) for channel in channels])
     training.staging_bucket = _staging_bucket(data, output_path)
     plan = Plan(code=code, data=data, training=training, model=model)
@@ -125,6 +134,28 @@ def _entry_for(scan: ProjectScan, launcher: Launcher | None) -> EntryPoint | Non
             if entry.path == path:
                 return entry
     return scan.entry_points[0] if scan.entry_points else None
+
+
+def serving_handlers(root: Path, entry_path: str) -> list[str]:
+    """The inference handlers LS007 would serve: a separate ``inference.py``'s with a
+    ``model_fn``, else the entry point's (the same choice the rule makes)."""
+    folder = posixpath.dirname(entry_path)
+    for name in ls007_predictor.INFERENCE_MODULES:
+        for base in dict.fromkeys((folder, "")):
+            path = root / base / name
+            if path.is_file():
+                found = ls007_predictor.text_handler_names(_read(path))
+                if "model_fn" in found:
+                    return found
+    entry = root / entry_path
+    return ls007_predictor.text_handler_names(_read(entry)) if entry.is_file() else []
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _source_dir(launcher: Launcher | None, entry: EntryPoint) -> str:

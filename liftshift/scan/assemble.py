@@ -204,7 +204,7 @@ def _entry_findings(
             Finding(
                 "inference-handler",
                 f"inference handler {handler.kind}: Vertex prebuilt prediction containers do "
-                "not call it (kept for reference)",
+                "not call it (LS007 serves it through a custom prediction routine)",
                 Severity.INFO,
                 handler.location,
             )

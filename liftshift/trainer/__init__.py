@@ -11,6 +11,8 @@ The calls other parts use (the CLI, the app, ``liftshift run``):
 - ``registry.get_registry(settings) -> ModelRegistry`` (``upload_version``, ``list_versions``,
   ``list_models``); ``service.register_model(spec, status, settings)``.
 - ``predict.predict(version, instances, settings) -> Prediction``.
+- ``serving``: a ``cpr`` version (the project's LS007 predictor): its container spec, the
+  Cloud Build request for its image; ``service.custom_serving`` builds what serves it.
 
 The machine and container tables it reads live in ``liftshift.foundation.catalog``.
 """

@@ -17,7 +17,12 @@ from typing import Any
 
 from liftshift.foundation.catalog import containers, machines
 from liftshift.foundation.catalog.machines import MachineSpec, WorkerPoolSpec
-from liftshift.foundation.plan import Plan, format_hyperparameter
+from liftshift.foundation.plan import (
+    PREDICTOR_CLASS,
+    Plan,
+    format_hyperparameter,
+    predictor_module,
+)
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage.uri import channel_dir_uri
 
@@ -106,7 +111,12 @@ class JobSpec:
     framework_version: str = ""
     model_display_name: str = ""
     prediction_container: str = ""
+    """The prebuilt prediction image (``serving == "prebuilt"``)."""
     prediction_note: str = ""
+    serving: str = "prebuilt"
+    """``prebuilt``, or ``cpr``: the project's predictor in an image built from the package."""
+    predictor_module: str = ""
+    predictor_class: str = ""
     version_aliases: tuple[str, ...] = ()
     version_description: str = ""
     sample_data: tuple[tuple[str, str], ...] = ()
@@ -286,6 +296,9 @@ def build_job_spec(
         model_display_name=plan.model.display_name or display,
         prediction_container=prediction,
         prediction_note=prediction_note,
+        serving=plan.model.serving,
+        predictor_module=predictor_module(plan.code.package),
+        predictor_class=PREDICTOR_CLASS,
         version_aliases=tuple(plan.model.version_aliases),
         version_description=plan.model.description or f"Trained by liftshift job {job_name}",
         sample_data=samples,
@@ -395,14 +408,18 @@ def custom_job_request(spec: JobSpec, package_uri: str) -> dict[str, Any]:
     }
 
 
-def model_upload_request(spec: JobSpec, parent_model: str = "") -> dict[str, Any]:
-    """The ``UploadModel`` request: a new version of ``parent_model`` when the model exists."""
+def model_upload_request(
+    spec: JobSpec, parent_model: str = "", container_spec: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``UploadModel`` request: a new version of ``parent_model`` when the model exists.
+    ``container_spec`` (a CPR version's, from ``serving.container_spec``) replaces the prebuilt
+    image."""
     request: dict[str, Any] = {
         "parent": f"projects/{spec.project or '<project>'}/locations/{spec.region}",
         "model": {
             "display_name": spec.model_display_name,
             "artifact_uri": spec.model_dir,
-            "container_spec": {"image_uri": spec.prediction_container},
+            "container_spec": container_spec or {"image_uri": spec.prediction_container},
             "version_aliases": list(spec.version_aliases),
             "version_description": spec.version_description,
             "labels": spec.labels,

@@ -2,7 +2,9 @@
 
 ``local``: the artifact is loaded in a fresh subprocess the way the prebuilt prediction
 containers load it (``model.joblib``/``model.pkl`` with joblib, ``model.bst`` with XGBoost, a
-SavedModel's ``serving_default`` signature), so a model that predicts here will load there.
+SavedModel's ``serving_default`` signature), so a model that predicts here will load there. A
+version served by the project's predictor (``model.serving = "cpr"``) runs that predictor in the
+trainer's environment through the SDK's ``PredictionHandler`` (``_serve_cpr``), no docker.
 ``gcp``: an endpoint named after the model is reused or created, the version is deployed to it,
 and the instances go through ``Endpoint.predict``.
 """
@@ -10,8 +12,10 @@ and the instances go through ``Endpoint.predict``.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +71,8 @@ def predict(
     """Deploy ``version`` (gcp) or load it (local) and predict ``instances``."""
     if settings.target == "gcp":
         return _predict_vertex(version, instances, settings, machine_type, reporter)
+    if version.predictor:
+        return predict_custom_local(version, instances, settings, reporter=reporter)
     return predict_local(Path(version.artifact_uri), instances, reporter=reporter)
 
 
@@ -85,6 +91,47 @@ def predict_local(
         tail = "\n".join(result.stderr.strip().splitlines()[-10:])
         raise PredictionError(f"the model in {artifact_dir} did not predict:\n{tail}")
     return Prediction(json.loads(result.stdout.strip().splitlines()[-1]), str(artifact_dir))
+
+
+def predict_custom_local(
+    version: ModelVersion,
+    instances: list[Any],
+    settings: Settings,
+    *,
+    reporter: Reporter = ignore,
+) -> Prediction:
+    """The version's own predictor (from the package registered with it) answers one request,
+    in the environment the trainer ran in."""
+    from liftshift.trainer.localenv import ensure_environment
+    from liftshift.trainer.packaging import BuiltPackage
+
+    sdist = Path(version.package_uri)
+    if not sdist.is_file():
+        raise PredictionError(
+            f"{sdist}: the package of version {version.version_id} is missing; register the "
+            "model again (`liftshift train`)"
+        )
+    python = ensure_environment(
+        BuiltPackage(sdist, sdist.parent.name, reused=True), settings, reporter=reporter
+    )
+    module, _, class_name = version.predictor.partition(":")
+    reporter(StepProgress("predict", f"serving {version.predictor} on {version.artifact_uri}"))
+    script = Path(__file__).with_name("_serve_cpr.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SM_", "AIP_"))}
+    with tempfile.TemporaryDirectory(prefix="liftshift-serve-") as work:
+        result = subprocess.run(
+            [str(python), "-P", str(script), version.artifact_uri, module, class_name],
+            input=json.dumps(instances),
+            capture_output=True,
+            text=True,
+            cwd=work,
+            env=env,
+            check=False,
+        )
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-10:])
+        raise PredictionError(f"{version.predictor} did not predict:\n{tail}")
+    return Prediction(json.loads(result.stdout.strip().splitlines()[-1]), version.artifact_uri)
 
 
 def _predict_vertex(

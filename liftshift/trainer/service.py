@@ -16,7 +16,7 @@ from typing import Any
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.plan import Plan
 from liftshift.foundation.settings import Settings
-from liftshift.trainer import monitor
+from liftshift.trainer import monitor, serving
 from liftshift.trainer.backends import get_backend
 from liftshift.trainer.backends.base import TrainingBackend
 from liftshift.trainer.jobs import (
@@ -31,6 +31,7 @@ from liftshift.trainer.jobs import (
 )
 from liftshift.trainer.packaging import BuiltPackage, build_package, upload_package
 from liftshift.trainer.registry import ModelVersion, get_registry
+from liftshift.trainer.serving import CustomServing, ServingError
 
 
 @dataclass
@@ -97,15 +98,24 @@ def finish_training(
     if register and result.succeeded:
         t0 = time.perf_counter()
         result.model_version = register_model(
-            result.spec, result.status, settings, reporter=reporter
+            result.spec, result.status, settings, reporter=reporter, package=result.package
         )
         result.timings["registration"] = time.perf_counter() - t0
     return result
 
 
 def register_model(
-    spec: JobSpec, status: JobStatus, settings: Settings, *, reporter: Reporter = ignore
+    spec: JobSpec,
+    status: JobStatus,
+    settings: Settings,
+    *,
+    reporter: Reporter = ignore,
+    package: BuiltPackage | None = None,
 ) -> ModelVersion:
+    """The job's model as a new version: served by the prebuilt container, or (``cpr``) by the
+    project's predictor from ``package`` (the one that trained; rebuilt from the project, a
+    cache hit when unchanged, when the job was started elsewhere)."""
+    custom = custom_serving(spec, settings, package, reporter=reporter)
     registry = get_registry(settings)
     model_dir = status.model_dir or spec.model_dir
     if settings.target == "local" and model_dir.startswith("gs://"):
@@ -119,11 +129,47 @@ def register_model(
         aliases=spec.version_aliases,
         description=spec.version_description,
         labels=spec.labels,
+        custom=custom,
     )
     reporter(
         StepProgress("register", f"model {spec.model_display_name} version {version.version_id}")
     )
     return version
+
+
+def custom_serving(
+    spec: JobSpec,
+    settings: Settings,
+    package: BuiltPackage | None = None,
+    *,
+    reporter: Reporter = ignore,
+) -> CustomServing | None:
+    """What serves a ``cpr`` version (None for ``prebuilt``); on gcp its image is built by
+    Cloud Build first. Raises :class:`ServingError` when the project has no predictor."""
+    if spec.serving != "cpr":
+        return None
+    predictor = settings.project_dir / (spec.predictor_module.replace(".", "/") + ".py")
+    if not predictor.is_file():
+        raise ServingError(
+            f'{predictor}: model.serving is "cpr" but there is no predictor; run `liftshift '
+            "migrate --apply` (LS007 writes it from the SageMaker handlers) or set "
+            'model.serving = "prebuilt" in liftshift.toml'
+        )
+    if package is None:
+        package = build_package(
+            settings.project_dir, settings, package=spec.package_name, reporter=reporter
+        )
+    custom = CustomServing(
+        serving.image_uri(spec.project, spec.region, spec.model_display_name, package.content_hash),
+        spec.predictor_module,
+        spec.predictor_class,
+        str(package.path),
+        package.content_hash,
+        serving.base_image(spec.prediction_container),
+    )
+    if settings.target == "gcp":
+        serving.build_image(custom, settings, spec.staging_bucket, reporter=reporter)
+    return custom
 
 
 def train(
@@ -174,9 +220,38 @@ def dry_run_requests(spec: JobSpec, settings: Settings) -> dict[str, Any]:
         ),
         "notes": [n for n in (spec.executor_note, spec.prediction_note) if n],
     }
+    if spec.serving == "cpr":
+        _serving_requests(requests, spec, settings, key, package_uri)
     if settings.target == "local":
+        if spec.serving == "cpr":
+            requests["notes"].append(
+                "local target: no image is built; the version's predictor runs in the "
+                "trainer's environment through the SDK's PredictionHandler"
+            )
         requests["notes"].append(
             f"local target: the package runs as `python -m {spec.python_module}` on this "
             f"machine; gs:// paths map to {settings.local_storage_root}/gcs/..."
         )
     return requests
+
+
+def _serving_requests(
+    requests: dict[str, Any], spec: JobSpec, settings: Settings, key: str, package_uri: str
+) -> None:
+    """A ``cpr`` version's extra requests: the serving image build (gcp) and the container
+    spec ``Model.upload`` gets."""
+    content_hash = key or "<content hash>"
+    image = serving.image_uri(spec.project, spec.region, spec.model_display_name, content_hash)
+    sdist = package_uri.rsplit("/", 1)[-1]
+    base = serving.base_image(spec.prediction_container)
+    custom = CustomServing(
+        image, spec.predictor_module, spec.predictor_class, sdist, content_hash, base
+    )
+    requests["upload_model"]["model"]["container_spec"] = serving.container_spec(custom)
+    bucket, name = serving.source_object(spec.staging_bucket, content_hash)
+    requests["serving_image_build"] = {
+        "source_upload": f"gs://{bucket}/{name}",
+        "dockerfile": serving.dockerfile(custom, sdist).splitlines(),
+        "create_build": serving.build_request(spec.project, bucket, name, image),
+        "skipped": settings.target == "local",
+    }

@@ -83,4 +83,5 @@ def test_out_and_list_rules(project, tmp_path) -> None:
         "LS004",
         "LS005",
         "LS006",
+        "LS007",
     ]

@@ -54,7 +54,8 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
     assert [s["outcome"] for s in summary["steps"]] == ["done"] * 5
     assert summary["model"]["version"] == "1"
     assert (project / "trainer" / "train.py").is_file()
-    assert any("LS005" in line for line in summary["attention"])
+    assert (project / "trainer" / "predictor.py").is_file()  # LS007 serves the handlers
+    assert not any("LS005" in line for line in summary["attention"])
 
     second = liftshift("run", str(project), "--yes", "--json", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
@@ -68,6 +69,38 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
     steps = {step["step"]: step for step in json.loads(deployed.stdout)["steps"]}
     assert steps["deploy"]["outcome"] == "done"
     assert "version 1 predicted 2:" in steps["deploy"]["summary"]
+
+    # The version is served by the generated predictor (model.serving = "cpr"), and answers
+    # exactly what the original SageMaker handler chain answers on the same artifact.
+    served = liftshift("models", "predict", "titanic-sklearn", "--json", cwd=project)
+    assert served.returncode == 0, served.stderr
+    answer = json.loads(served.stdout)
+    assert answer["version"] == "1"
+    expected = sagemaker_handler_chain(
+        EXAMPLES / "titanic-sklearn", Path(answer["endpoint"]), project / "sample_instances.json"
+    )
+    assert answer["predictions"] == expected
+    assert [p["label"] for p in expected] == ["died", "survived"]
+    assert f"predicted 2: {json.dumps(expected)}" in steps["deploy"]["summary"]
+    (version,) = json.loads(
+        liftshift("models", "versions", "titanic-sklearn", "--json", cwd=project).stdout
+    )
+    assert version["predictor"] == "trainer.predictor:HandlersPredictor"
+    assert "-serving:" in version["serving_container"]
+
+
+def sagemaker_handler_chain(source: Path, model_dir: Path, instances_file: Path) -> list:
+    """What SageMaker's scikit-learn container answered: the original (unmigrated) script's
+    output_fn(predict_fn(input_fn(body), model_fn(model_dir))), for a JSON request body."""
+    import runpy
+
+    handlers = runpy.run_path(str(source / "train.py"))  # not __main__: no training
+    body = json.dumps(json.loads(instances_file.read_text(encoding="utf-8"))["instances"])
+    model = handlers["model_fn"](str(model_dir))
+    data = handlers["input_fn"](body, "application/json")
+    return json.loads(
+        handlers["output_fn"](handlers["predict_fn"](data, model), "application/json")
+    )
 
 
 @pytest.mark.slow

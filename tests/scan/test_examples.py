@@ -35,8 +35,14 @@ def test_titanic_scan() -> None:
     }
     assert {read["style"] for read in entry["env_reads"]} == {"argparse_default"}
     assert [save["kind"] for save in entry["model_saves"]] == ["joblib.dump"]
-    assert [read["kind"] for read in entry["data_reads"]] == ["pandas.read_csv"]
-    assert [handler["kind"] for handler in entry["inference_handlers"]] == ["model_fn"]
+    # the training data, and input_fn's CSV request body
+    assert [read["kind"] for read in entry["data_reads"]] == ["pandas.read_csv"] * 2
+    assert [handler["kind"] for handler in entry["inference_handlers"]] == [
+        "model_fn",
+        "input_fn",
+        "predict_fn",
+        "output_fn",
+    ]
     assert entry["requirements"] == "requirements.txt"
     assert entry["has_main_guard"] is True
     assert not [f for f in data["findings"] if f["severity"] == "error"]

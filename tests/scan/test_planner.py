@@ -42,6 +42,7 @@ def test_titanic_plan() -> None:
         "arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-20240101T000000"
     )
     assert (plan.iam.service_account, plan.iam.grants) == ("", [])
+    assert plan.model.serving == "cpr"  # train.py defines model_fn, input_fn, predict_fn, …
 
 
 def test_mnist_plan_maps_the_gpu_instance() -> None:
@@ -55,6 +56,7 @@ def test_mnist_plan_maps_the_gpu_instance() -> None:
         ("eval", "--eval", "data/eval"),
     ]
     assert proposal.plan.code.module == "trainer.task"
+    assert proposal.plan.model.serving == "prebuilt"  # no inference handlers
 
 
 def test_existing_values_win(tmp_path: Path) -> None:
@@ -105,6 +107,28 @@ def test_entry_point_without_launcher(make_project: MakeProject) -> None:
     assert plan.code.source_dir == "src"
     assert plan.data.channels == []
     assert isinstance(plan, Plan)
+
+
+def test_handlers_in_a_separate_inference_module_choose_cpr(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "src/train.py": 'import os\nd = os.environ["SM_CHANNEL_TRAIN"]\n',
+            "src/code/inference.py": "def model_fn(model_dir):\n    return model_dir\n",
+        }
+    )
+    proposal = propose(scan_project(root))
+    assert proposal.plan.model.serving == "cpr"
+    assert any('model.serving = "cpr"' in note for note in proposal.notes)
+
+
+def test_handlers_without_model_fn_stay_prebuilt(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "train.py": 'import os\nd = os.environ["SM_CHANNEL_TRAIN"]\n\n\n'
+            "def predict_fn(data, model):\n    return model.predict(data)\n"
+        }
+    )
+    assert plan_from_scan(scan_project(root)).model.serving == "prebuilt"
 
 
 def test_s3_to_gs() -> None:

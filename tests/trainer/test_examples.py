@@ -41,9 +41,15 @@ def test_titanic_sklearn_versions_1_then_2(tmp_path: Path) -> None:
     version = first["model_version"]
     assert (version["version_id"], version["aliases"]) == ("1", ["default"])
     assert (Path(version["artifact_uri"]) / "model.joblib").is_file()
-    assert "sklearn-cpu" in version["serving_container"]
-    # Pclass Age SibSp Parch Fare Sex_female Sex_male Embarked_C Embarked_Q Embarked_S
-    instances = [[1, 30, 0, 0, 80.0, 1, 0, 1, 0, 0], [3, 25, 1, 0, 8.0, 0, 1, 0, 0, 1]]
+    # the handlers serve it (model.serving = "cpr"), from an image built from the package
+    assert version["predictor"] == "trainer.predictor:HandlersPredictor"
+    assert "titanic-sklearn-serving:" in version["serving_container"]
+    instances = [
+        {"Pclass": 1, "Sex": "female", "Age": 30, "SibSp": 0, "Parch": 0, "Fare": 80.0,
+         "Embarked": "C"},
+        {"Pclass": 3, "Sex": "male", "Age": 25, "SibSp": 1, "Parch": 0, "Fare": 8.0,
+         "Embarked": "S"},
+    ]  # fmt: skip
     (tmp_path / "instances.json").write_text(json.dumps(instances))
     second = _train(
         project,
@@ -56,7 +62,8 @@ def test_titanic_sklearn_versions_1_then_2(tmp_path: Path) -> None:
     assert second["model_version"]["version_id"] == "2"
     assert second["model_version"]["aliases"] == []
     predictions = second["prediction"]["predictions"]
-    assert len(predictions) == 2 and set(predictions) <= {0, 1}
+    assert [p["label"] for p in predictions] == ["survived", "died"]
+    assert all(0.0 <= p["probability"] <= 1.0 for p in predictions)
     assert second["prediction"]["endpoint"] == second["model_version"]["artifact_uri"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +105,9 @@ async def test_deploy_version_1_and_predict_the_sample_instances(
         await pilot.press("d")
         await wait_for(pilot, lambda: screen.prediction is not None, timeout=120)
         assert len(screen.prediction.predictions) == 2  # examples ship two instances
-        assert all(p in (0, 1) for p in screen.prediction.predictions)  # survived or not
+        # the project's handlers answer: a label and a probability per passenger
+        assert [p["label"] for p in screen.prediction.predictions] == ["died", "survived"]
         shown = str(screen.query_one("#predictions", Static).render())
         assert "Version 1 of" in shown
-        assert f"#1  {screen.prediction.predictions[0]}" in shown
-        assert f"#2  {screen.prediction.predictions[1]}" in shown
+        assert f"#1  {json.dumps(screen.prediction.predictions[0])}" in shown
+        assert f"#2  {json.dumps(screen.prediction.predictions[1])}" in shown

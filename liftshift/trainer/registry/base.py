@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from liftshift.trainer.serving import CustomServing
+
 ALIAS_RE = re.compile(r"^[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]$")
 DEFAULT_ALIAS = "default"
 ARTIFACT_FILES = ("model.joblib", "model.pkl", "model.bst", "saved_model.pb", "model.mar")
@@ -35,6 +37,11 @@ class ModelVersion:
     created: float = 0.0
     resource_name: str = ""
     labels: dict[str, str] = field(default_factory=dict)
+    predictor: str = ""
+    """``module:Class`` of the custom prediction routine serving it; empty for a prebuilt
+    container."""
+    package_uri: str = ""
+    """The trainer sdist the predictor comes from (the local target runs it from there)."""
 
 
 class ModelRegistry(Protocol):
@@ -49,9 +56,12 @@ class ModelRegistry(Protocol):
         aliases: tuple[str, ...] = (),
         description: str = "",
         labels: dict[str, str] | None = None,
+        custom: CustomServing | None = None,
     ) -> ModelVersion:
         """Register ``artifact_dir`` as the next version of ``model`` (version 1 gets alias
-        ``default``; later ones become versions 2, 3… of the same model)."""
+        ``default``; later ones become versions 2, 3… of the same model). With ``custom``, the
+        version is served by the project's predictor in ``custom.image_uri`` instead of
+        ``serving_container``."""
         ...
 
     def list_models(self) -> list[ModelVersion]:
@@ -70,9 +80,11 @@ def check_aliases(aliases: tuple[str, ...]) -> None:
             )
 
 
-def prepare_artifact(model_dir: Path) -> Path:
+def prepare_artifact(model_dir: Path, *, any_files: bool = False) -> Path:
     """The folder a prediction container accepts: unpacks ``model.tar.gz`` in place and
-    descends into a lone numbered SavedModel version folder. Raises when no model is found."""
+    descends into a lone numbered SavedModel version folder. Raises when no model is found.
+    ``any_files``: the project's own ``model_fn`` loads it (a CPR version), so any file names
+    do, as long as the folder is not empty."""
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
         raise RegistryError(f"{model_dir}: the job wrote no model directory")
@@ -81,7 +93,7 @@ def prepare_artifact(model_dir: Path) -> Path:
         with tarfile.open(tarball) as archive:
             archive.extractall(model_dir, filter="data")
         tarball.unlink()
-    if _has_artifact(model_dir):
+    if _has_artifact(model_dir) or (any_files and any(model_dir.iterdir())):
         return model_dir
     subdirs = [p for p in model_dir.iterdir() if p.is_dir()]
     if len(subdirs) == 1 and (subdirs[0] / "saved_model.pb").is_file():

@@ -23,6 +23,7 @@ from liftshift.trainer.registry.base import (
     check_aliases,
     prepare_artifact,
 )
+from liftshift.trainer.serving import CustomServing
 
 
 def _slug(name: str) -> str:
@@ -44,9 +45,10 @@ class LocalRegistry:
         aliases: tuple[str, ...] = (),
         description: str = "",
         labels: dict[str, str] | None = None,
+        custom: CustomServing | None = None,
     ) -> ModelVersion:
         check_aliases(aliases)
-        source = prepare_artifact(Path(artifact_dir))
+        source = prepare_artifact(Path(artifact_dir), any_files=custom is not None)
         model_dir = self.root / _slug(model)
         model_dir.mkdir(parents=True, exist_ok=True)
         existing = [int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()]
@@ -56,6 +58,14 @@ class LocalRegistry:
         tmp = model_dir / f".{number}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(source, tmp / "artifact")
+        package_uri = ""
+        if custom is not None:  # the predictor's code is frozen with the version, like an image
+            sdist = Path(custom.package_path)
+            (tmp / "package" / custom.package_hash).mkdir(parents=True)
+            package = tmp / "package" / custom.package_hash / sdist.name
+            shutil.copyfile(sdist, package)
+            package_uri = str(target / package.relative_to(tmp))
+            serving_container = custom.image_uri
         version = ModelVersion(
             model=model,
             version_id=str(number),
@@ -66,6 +76,8 @@ class LocalRegistry:
             created=time.time(),
             resource_name=str(target),
             labels=dict(labels or {}),
+            predictor=custom.predictor if custom is not None else "",
+            package_uri=package_uri,
         )
         write_atomic(tmp / "version.json", json.dumps(asdict(version), indent=2))
         tmp.rename(target)

@@ -16,12 +16,14 @@ from typing import Any
 
 from liftshift.foundation.clients import call_with_retries, gcs_client, vertex_sdk
 from liftshift.foundation.settings import Settings
+from liftshift.trainer import serving
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
     ModelVersion,
     RegistryError,
     check_aliases,
 )
+from liftshift.trainer.serving import CustomServing
 
 
 class VertexRegistry:
@@ -59,19 +61,31 @@ class VertexRegistry:
         aliases: tuple[str, ...] = (),
         description: str = "",
         labels: dict[str, str] | None = None,
+        custom: CustomServing | None = None,
     ) -> ModelVersion:
         check_aliases(aliases)
-        if not serving_container:
+        container: dict[str, Any] = {"serving_container_image_uri": serving_container}
+        if custom is not None:  # the image serving.build_image pushed, and how to run it
+            container = {
+                "serving_container_image_uri": custom.image_uri,
+                "serving_container_predict_route": serving.PREDICT_ROUTE,
+                "serving_container_health_route": serving.HEALTH_ROUTE,
+                "serving_container_ports": [serving.HTTP_PORT],
+                "serving_container_environment_variables": serving.environment(custom),
+            }
+        elif not serving_container:
             raise RegistryError(
                 "no prediction container for this framework: set model.prediction_container "
                 "in liftshift.toml"
             )
-        artifact_uri = prepare_gcs_artifact(self.settings, artifact_dir)
+        artifact_uri = prepare_gcs_artifact(
+            self.settings, artifact_dir, any_files=custom is not None
+        )
         parent = self.find_model(model)
         uploaded = self._sdk().Model.upload(
             display_name=model,
             artifact_uri=artifact_uri,
-            serving_container_image_uri=serving_container,
+            **container,
             parent_model=parent.resource_name if parent else None,
             is_default_version=parent is None,
             version_aliases=list(aliases) or None,
@@ -112,6 +126,10 @@ class VertexRegistry:
 
 def _version(resource: Any) -> ModelVersion:
     created = resource.version_create_time or resource.create_time
+    env = {item.name: item.value for item in resource.container_spec.env}
+    predictor = ""
+    if env.get("PREDICTOR_MODULE") and env.get("PREDICTOR_CLASS"):
+        predictor = f"{env['PREDICTOR_MODULE']}:{env['PREDICTOR_CLASS']}"
     return ModelVersion(
         model=resource.display_name,
         version_id=str(resource.version_id),
@@ -122,11 +140,13 @@ def _version(resource: Any) -> ModelVersion:
         created=created.timestamp() if created else 0.0,
         resource_name=resource.name,
         labels=dict(resource.labels),
+        predictor=predictor,
     )
 
 
-def prepare_gcs_artifact(settings: Settings, artifact_uri: str) -> str:
-    """The ``gs://`` folder a prediction container accepts (see ``registry.base``)."""
+def prepare_gcs_artifact(settings: Settings, artifact_uri: str, *, any_files: bool = False) -> str:
+    """The ``gs://`` folder a prediction container accepts (see ``registry.base``); with
+    ``any_files`` (a CPR version) any non-empty folder, ``model.tar.gz`` still unpacked."""
     if not artifact_uri.startswith("gs://"):
         raise RegistryError(f"{artifact_uri}: the Vertex registry needs a gs:// model directory")
     bucket_name, _, prefix = artifact_uri.removeprefix("gs://").partition("/")
@@ -138,6 +158,8 @@ def prepare_gcs_artifact(settings: Settings, artifact_uri: str) -> str:
     if not relative:
         raise RegistryError(f"{artifact_uri}: the job wrote no model there")
     if any(r in ARTIFACT_FILES for r in relative):
+        return artifact_uri.rstrip("/")
+    if any_files and "model.tar.gz" not in relative:
         return artifact_uri.rstrip("/")
     if "model.tar.gz" in relative:
         with tempfile.TemporaryDirectory(prefix="liftshift-model-") as tmp:

@@ -34,6 +34,10 @@ def version_text(version: Any) -> str:
         f"Aliases    {', '.join(version.aliases) or '-'}",
         f"Artifact   {version.artifact_uri}",
         f"Container  {version.serving_container or '-'}",
+    ]
+    if getattr(version, "predictor", ""):
+        lines.append(f"Predictor  {version.predictor} (the project's SageMaker handlers)")
+    lines += [
         f"Created    {created}",
     ]
     if version.description:
