@@ -16,6 +16,7 @@ import pytest
 
 from liftshift.foundation.clients import gcs_client, s3_client
 from liftshift.foundation.settings import Settings
+from tests.fakes.cloudbuild import FakeCloudBuild
 from tests.fakes.gcp_iam import FakeGcpIam
 from tests.fakes.vertex import FakeVertex
 from tests.fixtures.emulators import Emulator
@@ -49,15 +50,20 @@ def _write_model_when_done(settings: Settings, fake: FakeVertex) -> None:
 
 @pytest.fixture
 def gcp_env(
-    emulator_env: dict[str, str], gcs_server: Emulator, fake_gcp_iam: FakeGcpIam
+    emulator_env: dict[str, str],
+    gcs_server: Emulator,
+    fake_gcp_iam: FakeGcpIam,
+    fake_cloudbuild: FakeCloudBuild,
 ) -> dict[str, str]:
     """The emulators' environment with storage behind the IAM fake (bucket policies there,
-    everything else forwarded to fake-gcs-server) and the IAM APIs on the fake."""
+    everything else forwarded to fake-gcs-server), the IAM APIs on the fake, and Cloud Build
+    (titanic serves its own handlers: its version's image is built) on its fake."""
     fake_gcp_iam.storage_upstream = gcs_server.url
     return {
         **emulator_env,
         "STORAGE_EMULATOR_HOST": fake_gcp_iam.storage_endpoint,
         "LIFTSHIFT_IAM_ENDPOINT": fake_gcp_iam.grpc_endpoint,
+        "LIFTSHIFT_CLOUDBUILD_ENDPOINT": fake_cloudbuild.endpoint,
     }
 
 
@@ -118,6 +124,9 @@ def test_gcp_run_to_version_1(
     assert args[args.index("--train") + 1] == f"gs://{BUCKET}/titanic/train"
     (upload,) = fake_vertex.calls("upload_model")
     assert upload.body["model"]["displayName"] == "titanic-sklearn"
+    serving = upload.body["model"]["containerSpec"]
+    assert "/liftshift/titanic-sklearn-serving:" in serving["imageUri"], "built by Cloud Build"
+    assert serving["predictRoute"] == "/predict"
     assert upload.body["model"]["artifactUri"] == (
         job_spec["baseOutputDirectory"]["outputUriPrefix"] + "/model"
     )
