@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -76,22 +75,19 @@ def run_pipeline(path: Path, settings: Any, options: Any, *, quiet: bool = False
     """Run the pipeline in a worker thread so Ctrl-C can stop it cleanly between steps."""
     from rich.console import Console
 
+    from liftshift.commands.background import run_cancellable
     from liftshift.run.pipeline import Pipeline
 
     console = Console(stderr=quiet)
-    cancel = threading.Event()
-    pipeline = Pipeline(path, settings, options, reporter=_Renderer(console), cancel=cancel)
-    outcome: list[Any] = []
-    worker = threading.Thread(target=lambda: outcome.append(pipeline.run()), daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        console.print("\n[yellow]stopping…[/] (a running job keeps running; rerun to reattach)")
-        cancel.set()
-        worker.join()
-    summary = outcome[0]
+    summary = run_cancellable(
+        lambda cancel: Pipeline(
+            path, settings, options, reporter=_Renderer(console), cancel=cancel
+        ).run(),
+        lambda: console.print(
+            "\n[yellow]stopping…[/] (a running job keeps running; rerun to reattach)"
+        ),
+        name="liftshift-run",
+    )
     _print_summary(console, summary)
     return summary
 

@@ -186,27 +186,15 @@ def _print_result(result: Any) -> None:
 def _run_in_thread(work: Any) -> Any:
     """Run ``work(cancel)`` in a thread so Ctrl-C sets the cancel event instead of tearing
     down a half-written chunk; a second Ctrl-C aborts."""
-    cancel = threading.Event()
-    box: dict[str, Any] = {}
+    from liftshift.commands.background import run_cancellable
 
-    def target() -> None:
-        try:
-            box["value"] = work(cancel)
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="liftshift-sync", daemon=True)
-    thread.start()
-    try:
-        while thread.is_alive():
-            thread.join(0.2)
-    except KeyboardInterrupt:
-        cancel.set()
-        click.echo("\ncancelling: finishing open chunks (Ctrl-C again to abort)…", err=True)
-        thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+    return run_cancellable(
+        work,
+        lambda: click.echo(
+            "\ncancelling: finishing open chunks (Ctrl-C again to abort)…", err=True
+        ),
+        name="liftshift-sync",
+    )
 
 
 @click.command()

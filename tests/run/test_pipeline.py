@@ -230,3 +230,45 @@ def test_step_events_bracket_every_step(tmp_path: Path) -> None:
     Pipeline(tmp_path, Settings.from_env(tmp_path), reporter=events.append).run()
     assert isinstance(events[0], StepStarted)
     assert isinstance(events[-1], StepFinished) and events[-1].outcome == "failed"
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_training_says_the_job_still_runs(tmp_path: Path) -> None:
+    """A real SIGINT to `liftshift run` while the job runs: the friendly line and the summary,
+    exit 1, no internal error; the job keeps running (then this test cancels it)."""
+    import re
+    import signal
+    import time
+
+    project = copy_example("titanic-sklearn", tmp_path)
+    script = project / "train.py"
+    script.write_text(
+        script.read_text().replace(
+            '    print("training RandomForest',
+            '    __import__("time").sleep(120)\n    print("training RandomForest',
+            1,
+        )
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "liftshift", "run", str(project), "--yes"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "state: RUNNING" in line:
+            process.send_signal(signal.SIGINT)
+            break
+    rest, _ = process.communicate(timeout=120)
+    output = "".join(lines) + rest
+    job = re.search(r"started local job (\S+)", output)
+    if job:
+        liftshift("jobs", "cancel", job.group(1), "--project", str(project), cwd=tmp_path)
+    assert "internal error" not in output, output
+    assert process.returncode == 1, output
+    assert "still running; rerun to reattach" in output
