@@ -330,6 +330,8 @@ def _summary(
     detached: bool,
     prediction: Any = None,
 ) -> None:
+    from liftshift.trainer.jobs import logs_command
+
     job_id = result.handle.job_id
     project_flag = f" --project {settings.project_dir}" if settings.target == "local" else ""
     target_flag = " --target gcp" if settings.target == "gcp" else ""
@@ -358,7 +360,10 @@ def _summary(
     else:
         console.print(f"[red bold]{state}[/] {job_id}", highlight=False)
         if result.status and result.status.error:
-            console.print(result.status.error, markup=False, highlight=False, soft_wrap=True)
+            console.print(result.status.headline, markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                f"full log: {logs_command(job_id, settings)}", highlight=False, soft_wrap=True
+            )
         console.print("No model version was created.")
     if result.model_version:
         version = result.model_version

@@ -257,6 +257,7 @@ class Pipeline:
     def _step_train(self) -> StepFinished:
         from liftshift.trainer import monitor, service
         from liftshift.trainer.backends import get_backend
+        from liftshift.trainer.jobs import logs_command
         from liftshift.trainer.packaging import content_hash
 
         plan = self._require_plan()
@@ -289,7 +290,9 @@ class Pipeline:
             )
         if status.state != "JOB_STATE_SUCCEEDED":
             raise StepError(
-                f"job {state.job_id} ended {status.state}: {status.error or 'no detail'}"
+                f"job {state.job_id} ended {status.state.short}: "
+                f"{status.headline or 'no detail'} "
+                f"(full log: {logs_command(state.job_id, self.settings)})"
             )
         return StepFinished("train", "done", f"{verb} job {state.job_id}: SUCCEEDED")
 

@@ -148,6 +148,31 @@ class JobStatus:
     started: float = 0.0
     ended: float = 0.0
 
+    @property
+    def headline(self) -> str:
+        """The one line that says why the job failed (see :func:`error_headline`)."""
+        return error_headline(self.error)
+
+
+def error_headline(error: str) -> str:
+    """The exception line of a trainer's traceback (``ModuleNotFoundError: No module named
+    'xgboost'``), not its least useful first line; the first line of any other error."""
+    lines = [line.rstrip() for line in error.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")]
+    if not starts:
+        return lines[0]
+    after = [line for line in lines[starts[-1] + 1 :] if not line[0].isspace()]
+    return after[-1] if after else lines[0]
+
+
+def logs_command(job_id: str, settings: Settings) -> str:
+    """The command that prints a job's full log, with the flags its target needs."""
+    if settings.target == "local":
+        return f"liftshift jobs logs {job_id} --project {settings.project_dir}"
+    return f"liftshift jobs logs {job_id} --target {settings.target}"
+
 
 # events (reported through liftshift.foundation.events.Reporter)
 

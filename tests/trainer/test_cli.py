@@ -31,7 +31,11 @@ def test_train_jobs_and_models(toy_project: Path) -> None:
     assert "│ trained {'mean': 5.0}" in out
     code, out = run("train", str(toy_project), "-H", "mode=crash")
     assert code == 1, out
-    assert "crashed on purpose" in out and "No model version was created." in out
+    assert "No model version was created." in out
+    # the summary after the log: the exception line and where the whole traceback is
+    summary = out[out.rindex("FAILED") :].splitlines()
+    assert summary[1] == "RuntimeError: the toy trainer crashed on purpose", out
+    assert re.fullmatch(r"full log: liftshift jobs logs \S+ --project \S+", summary[2]), out
 
     code, out = run("jobs", "list", "--project", str(toy_project), "--json")
     jobs = json.loads(out)

@@ -114,3 +114,25 @@ def test_tpu_tier_says_which_image_it_needs(tmp_path: Path) -> None:
         _plan(), Settings(project_dir=tmp_path), TrainOverrides(scale_tier="BASIC_TPU")
     )
     assert "TPU training image" in spec.executor_note
+
+
+def test_error_headline_is_the_exception_line() -> None:
+    from liftshift.trainer.jobs import error_headline
+
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "/x/trainer/train.py", line 3, in <module>\n'
+        "    import xgboost\n"
+        "ModuleNotFoundError: No module named 'xgboost'\n"
+    )
+    assert error_headline(traceback) == "ModuleNotFoundError: No module named 'xgboost'"
+    chained = (
+        traceback
+        + "\nDuring handling of the above exception, another exception occurred:\n\n"
+        + traceback.replace("xgboost", "lightgbm")
+    )
+    assert error_headline(chained) == "ModuleNotFoundError: No module named 'lightgbm'"
+    assert error_headline("the trainer exited with code 3:\nlast words") == (
+        "the trainer exited with code 3:"
+    )
+    assert error_headline("") == ""

@@ -209,9 +209,10 @@ class MonitorScreen(StepScreen):
         self.state = event.state.short
         stamp = time.strftime("%H:%M:%S")
         entry = f"{stamp} {self.state}"
-        if event.error:  # often a whole traceback: its last line says what happened
-            last = [line for line in event.error.strip().splitlines() if line.strip()][-1:]
-            entry += f" ({last[0].strip()[:120]})" if last else ""
+        if event.error:  # often a whole traceback: its exception line says what happened
+            from liftshift.trainer.jobs import error_headline
+
+            entry += f" ({error_headline(event.error)[:120]})"
         self.timeline.append(entry)
         if event.state.terminal:
             self.ended = time.time()
