@@ -161,18 +161,20 @@ def train(  # noqa: PLR0917 (one parameter per flag)
             as_json=as_json,
             instances=instances,
         )
+    except _job_failures() as exc:  # the user's job or data failed: 1, like `liftshift run`
+        _fail(str(exc), EXIT_FAILED)
     except _bad_input_errors() as exc:
         _fail(str(exc))
     except _api_errors() as exc:
         _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
-    except _prediction_error() as exc:
-        _fail(str(exc), EXIT_FAILED)
 
 
-def _prediction_error() -> type[BaseException]:
+def _job_failures() -> tuple[type[BaseException], ...]:
+    """What the user's job or data caused (exit 1): no model artifact, a failed prediction."""
     from liftshift.trainer.predict import PredictionError
+    from liftshift.trainer.registry.base import MissingArtifact
 
-    return PredictionError
+    return (MissingArtifact, PredictionError)
 
 
 def _deploy_instances(project: Path, instances_file: Path | None) -> list[Any]:

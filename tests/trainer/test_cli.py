@@ -37,9 +37,15 @@ def test_train_jobs_and_models(toy_project: Path) -> None:
     assert summary[1] == "RuntimeError: the toy trainer crashed on purpose", out
     assert re.fullmatch(r"full log: liftshift jobs logs \S+ --project \S+", summary[2]), out
 
+    code, out = run("train", str(toy_project), "-H", "mode=no-model")
+    assert code == 1, out  # the user's job failed (it wrote no model): 1, never 2
+    assert "no model artifact" in out
+
     code, out = run("jobs", "list", "--project", str(toy_project), "--json")
     jobs = json.loads(out)
-    assert [j["state"] for j in jobs] == ["JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED"]
+    assert [j["state"] for j in jobs] == [
+        "JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_SUCCEEDED"
+    ]  # fmt: skip
     failed = jobs[1]["job_id"]
     code, out = run("jobs", "status", failed, "--project", str(toy_project))
     assert code == 1 and "FAILED" in out
