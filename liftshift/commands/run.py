@@ -73,12 +73,11 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
 
 def run_pipeline(path: Path, settings: Any, options: Any, *, quiet: bool = False) -> Any:
     """Run the pipeline in a worker thread so Ctrl-C can stop it cleanly between steps."""
-    from rich.console import Console
-
     from liftshift.commands.background import run_cancellable
+    from liftshift.commands.output import make_console
     from liftshift.run.pipeline import Pipeline
 
-    console = Console(stderr=quiet)
+    console = make_console(stderr=quiet)
     summary = run_cancellable(
         lambda cancel: Pipeline(
             path, settings, options, reporter=_Renderer(console), cancel=cancel
@@ -157,16 +156,15 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return
-    from rich.console import Console
-    from rich.syntax import Syntax
+    from liftshift.commands.output import make_console, print_json_block
 
-    console = Console()
+    console = make_console()
     console.print(f"[bold]Dry run[/] ({requests['target']} target): nothing is sent or written.")
     console.print(f"plan: {requests['plan']}")
     console.print(f"migrate: {requests['migrate']['summary']}")
     for name in ("sync", "package_upload", "create_custom_job", "upload_model"):
         console.print(f"[bold]{name}[/]")
-        console.print(Syntax(json.dumps(requests[name], indent=2), "json", word_wrap=True))
+        print_json_block(console, json.dumps(requests[name], indent=2))
     for note in requests["notes"]:
         console.print(f"note: {note}")
 

@@ -67,7 +67,6 @@ class RichReporter:
     """Turns sync events into rich progress bars (one per sync) on stderr."""
 
     def __init__(self, quiet: bool) -> None:
-        from rich.console import Console
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -77,7 +76,9 @@ class RichReporter:
             TransferSpeedColumn,
         )
 
-        self.console = Console(stderr=True)
+        from liftshift.commands.output import make_console
+
+        self.console = make_console(stderr=True)
         self.quiet = quiet
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),

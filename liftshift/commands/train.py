@@ -212,13 +212,12 @@ def _dry_run(spec: Any, settings: Any, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return
-    from rich.console import Console
-    from rich.syntax import Syntax
+    from liftshift.commands.output import make_console, print_json_block
 
-    console = Console()
+    console = make_console()
     console.print(f"[bold]Dry run[/] ({settings.target} target): nothing is sent.")
     console.print(f"Machines: {spec.scale_summary()}")
-    console.print(Syntax(json.dumps(requests, indent=2), "json", word_wrap=True))
+    print_json_block(console, json.dumps(requests, indent=2))
 
 
 def _run(
@@ -231,14 +230,14 @@ def _run(
     as_json: bool,
     instances: list[Any] | None = None,
 ) -> None:
-    from rich.console import Console
     from rich.text import Text
 
+    from liftshift.commands.output import make_console
     from liftshift.trainer import service
     from liftshift.trainer.backends import get_backend
     from liftshift.trainer.jobs import JobLogLine, JobStateChanged, StepProgress
 
-    console = Console(stderr=as_json)
+    console = make_console(stderr=as_json)
     backend = get_backend(settings)
     started = time.monotonic()
     state_text = ["SUBMITTING"]
@@ -440,14 +439,21 @@ def jobs_list(project: Path, target: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_status_dict(s) for s in statuses], indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    table = Table("state", "started", "ended")
-    table.add_column("job", overflow="fold")
+    from liftshift.commands.output import make_console
+
+    # The id is what a user copies into `jobs logs/cancel`: its column never wraps or
+    # truncates; the dates give way first.
+    widest = max((len(status.job_id) for status in statuses), default=3)
+    table = Table()
+    table.add_column("job", no_wrap=True, min_width=widest)
+    table.add_column("state", no_wrap=True)
+    table.add_column("started")
+    table.add_column("ended")
     for status in statuses:
         table.add_row(status.job_id, status.state.short, _when(status.started), _when(status.ended))
-    Console().print(table)
+    make_console().print(table)
 
 
 def _when(stamp: float) -> str:
@@ -567,15 +573,16 @@ def _print_versions(versions: list[Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([asdict(v) for v in versions], indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from liftshift.commands.output import make_console
 
     table = Table("model", "version", "aliases", "created")
     table.add_column("artifact", overflow="fold")
     for v in versions:
         table.add_row(v.model, v.version_id, ", ".join(v.aliases), _when(v.created),
                       v.artifact_uri)  # fmt: skip
-    Console().print(table)
+    make_console().print(table)
 
 
 # ------------------------------------------------------------------------------------- tiers
@@ -608,10 +615,11 @@ def tiers(as_json: bool) -> None:
         }
         click.echo(json.dumps(payload, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from liftshift.commands.output import make_console
+
+    console = make_console()
     presets = Table("tier", "pools", "description", title="Scale tiers")
     for name, tier in table.tiers.items():
         pools = "\n".join(f"{p.role}: {p.replica_count} x {p.machine.describe()}"

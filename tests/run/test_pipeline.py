@@ -272,3 +272,20 @@ def test_ctrl_c_while_training_says_the_job_still_runs(tmp_path: Path) -> None:
     assert "internal error" not in output, output
     assert process.returncode == 1, output
     assert "still running; rerun to reattach" in output
+
+
+def test_piped_output_is_never_wrapped_or_padded(tmp_path: Path) -> None:
+    """In a pipe (as in CI logs, `| grep`), paths and URIs stay whole on their line and no
+    line is padded; `--json` is exactly what json.dumps writes."""
+    project = copy_example("titanic-sklearn", tmp_path)
+    human = liftshift("run", str(project), "--dry-run", cwd=tmp_path)
+    assert human.returncode == 0, human.stderr
+    lines = human.stdout.splitlines()
+    assert not [line for line in lines if line != line.rstrip()], "padded lines"
+    long_line = (  # 117 characters: wrapped at 80 before
+        '"description": "liftshift sync s3://acme-ml-datasets/titanic/train/train.csv -> '
+        'gs://acme-ml-datasets/titanic/train/train.csv",'
+    )
+    assert any(line.strip() == long_line for line in lines), human.stdout
+    as_json = liftshift("run", str(project), "--dry-run", "--json", cwd=tmp_path)
+    assert as_json.stdout == json.dumps(json.loads(as_json.stdout), indent=2) + "\n"
