@@ -150,8 +150,10 @@ class JobStatus:
 
     @property
     def headline(self) -> str:
-        """The one line that says why the job failed (see :func:`error_headline`)."""
-        return error_headline(self.error)
+        """The one line that says why the job failed (see :func:`error_headline`), with the
+        package to add when the trainer imports a module it does not install."""
+        line = error_headline(self.error)
+        return line + missing_module_hint(line)
 
 
 def error_headline(error: str) -> str:
@@ -165,6 +167,35 @@ def error_headline(error: str) -> str:
         return lines[0]
     after = [line for line in lines[starts[-1] + 1 :] if not line[0].isspace()]
     return after[-1] if after else lines[0]
+
+
+IMPORT_TO_PACKAGE = {
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "PIL": "Pillow",
+    "yaml": "PyYAML",
+    "skimage": "scikit-image",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "google": "google-cloud-storage",
+    "tf_keras": "tf-keras",
+}
+"""Import names whose pip package has another name (the rest are the same)."""
+
+MISSING_MODULE = re.compile(r"^ModuleNotFoundError: No module named '([\w.]+)'")
+
+
+def missing_module_hint(headline: str) -> str:
+    """``; add the package scikit-learn to requirements.txt …`` for a missing import."""
+    match = MISSING_MODULE.match(headline)
+    if match is None:
+        return ""
+    top = match.group(1).partition(".")[0]
+    package = IMPORT_TO_PACKAGE.get(top, top)
+    return (
+        f" (the trainer package does not install it: add {package} to requirements.txt, "
+        "or to install_requires in setup.py)"
+    )
 
 
 def logs_command(job_id: str, settings: Settings) -> str:

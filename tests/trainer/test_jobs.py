@@ -136,3 +136,19 @@ def test_error_headline_is_the_exception_line() -> None:
         "the trainer exited with code 3:"
     )
     assert error_headline("") == ""
+
+
+def test_a_missing_module_names_the_package_to_add() -> None:
+    from liftshift.trainer.jobs import JobState, JobStatus
+
+    error = (
+        "Traceback (most recent call last):\n"
+        '  File "/x/trainer/train.py", line 3, in <module>\n'
+        "ModuleNotFoundError: No module named 'sklearn.ensemble'\n"
+    )
+    headline = JobStatus("j", JobState.FAILED, error).headline
+    assert headline.startswith("ModuleNotFoundError: No module named 'sklearn.ensemble'")
+    assert "add scikit-learn to requirements.txt" in headline
+    assert "add xgboost to" in JobStatus("j", JobState.FAILED, error.replace(
+        "sklearn.ensemble", "xgboost")).headline  # fmt: skip
+    assert JobStatus("j", JobState.FAILED, "exited with code 3").headline == "exited with code 3"
