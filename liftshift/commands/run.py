@@ -179,12 +179,12 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     "--dir",
     "workdir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("liftshift-demo"),
-    show_default=True,
-    help="Work folder for the copy.",
+    default=None,
+    help="Work folder for the copy. Default: ./liftshift-demo, or ~/liftshift-demo when the "
+    "current folder is inside a git work tree (where the copy would show as untracked files).",
 )
 @click.option("--no-tui", is_flag=True, help="Run the whole migration and print the summary.")
-def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
+def demo(example: str | None, workdir: Path | None, no_tui: bool) -> None:
     """Copy an example SageMaker project to a work folder and migrate it on the local target.
 
     Opens the app on the copy; with --no-tui, runs `liftshift run` instead. Rerunning continues
@@ -199,6 +199,8 @@ def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
         source = example_path(name)
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
+    if workdir is None:
+        workdir = default_demo_dir(Path.cwd())
     project = (workdir / name).resolve()
     if project.exists() and any(project.iterdir()):
         if not (project / ".git").is_dir():
@@ -215,6 +217,32 @@ def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
         return
     summary = run_pipeline(project, settings, RunOptions(target="local"))
     sys.exit(0 if summary.ok else EXIT_FAILED)
+
+
+DEMO_DIRNAME = "liftshift-demo"
+
+
+def default_demo_dir(cwd: Path) -> Path:
+    """``./liftshift-demo``, unless ``cwd`` is inside a git work tree (say, a liftshift
+    checkout): then ``~/liftshift-demo``, said out loud, so the copy never lands unnoticed among
+    that repository's untracked files."""
+    enclosing = git_work_tree(cwd)
+    if enclosing is None:
+        return Path(DEMO_DIRNAME)
+    home = Path.home() / DEMO_DIRNAME
+    click.echo(
+        f"{cwd.resolve()} is inside the git work tree {enclosing}: the demo goes to {home} "
+        "instead (choose another folder with --dir)"
+    )
+    return home
+
+
+def git_work_tree(folder: Path) -> Path | None:
+    """The top of the git work tree holding ``folder`` (a ``.git`` folder or file), if any."""
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
 
 
 def _copy_example(source: Path, project: Path) -> None:

@@ -289,3 +289,22 @@ def test_piped_output_is_never_wrapped_or_padded(tmp_path: Path) -> None:
     assert any(line.strip() == long_line for line in lines), human.stdout
     as_json = liftshift("run", str(project), "--dry-run", "--json", cwd=tmp_path)
     assert as_json.stdout == json.dumps(json.loads(as_json.stdout), indent=2) + "\n"
+
+
+@pytest.mark.slow
+def test_demo_inside_a_git_work_tree_goes_to_home_and_says_so(tmp_path: Path) -> None:
+    """Run from a checkout (a git work tree), the README's first command must not leave
+    liftshift-demo/ among that repository's untracked files unnoticed."""
+    repo, home = tmp_path / "checkout", tmp_path / "home"
+    repo.mkdir()
+    home.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    env = {**os.environ, "HOME": str(home)}
+    result = liftshift("demo", "--no-tui", cwd=repo, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"the demo goes to {home / 'liftshift-demo'}" in result.stdout
+    assert (home / "liftshift-demo" / "titanic-sklearn" / "trainer" / "train.py").is_file()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
