@@ -64,6 +64,8 @@ class DataScreen(StepScreen):
         self.verified = 0
         self.failures: list[tuple[str, str]] = []
         self._cancelled_by_user = False
+        self._counts: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+        """Last dry-run counts per (channel, source, destination): shown again on return."""
 
     def compose_body(self) -> Iterable[Widget]:
         yield DataTable(id="mapping", cursor_type="row")
@@ -95,12 +97,12 @@ class DataScreen(StepScreen):
         mapping.clear()
         channels = self._channels()
         for channel in channels:
+            counts = self._counts.get(
+                (channel.name, channel.source, channel.destination), ("", "", "", "")
+            )
             mapping.add_row(
                 channel.name,
-                "",
-                "",
-                "",
-                "",
+                *counts,
                 channel.source,
                 channel.destination or "(not set)",
                 key=channel.name,
@@ -250,13 +252,15 @@ class DataScreen(StepScreen):
         if message.kind == "sync-plan":
             name, sync_plan = message.value
             mapping = self.query_one("#mapping", DataTable)
-            if name in mapping.rows:
+            channel = next((c for c in self._channels() if c.name == name), None)
+            if name in mapping.rows and channel is not None:
                 values = (
                     str(sync_plan.count("new")),
                     str(sync_plan.count("changed")),
                     str(sync_plan.count("identical")),
                     human_bytes(sync_plan.bytes("new") + sync_plan.bytes("changed")),
                 )
+                self._counts[(name, channel.source, channel.destination)] = values
                 for column, value in zip(list(mapping.columns)[1:5], values, strict=False):
                     mapping.update_cell(name, column, value, update_width=True)
         elif message.kind == "sync-result":
