@@ -13,13 +13,14 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
-from liftshift.foundation.events import human_bytes
+from liftshift.foundation.events import human_bytes, printable
 from liftshift.tui.messages import CoreEvent, CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import duration_text
@@ -231,7 +232,12 @@ class DataScreen(StepScreen):
                 self.verified += 1
             elif event.state == "failed":
                 self.failures.append((event.key, event.detail))
-            cells = (event.key, event.state, human_bytes(event.size), event.detail)
+            cells = (  # Text, not str: a key like "a[b]" is not markup
+                Text(printable(event.key)),
+                event.state,
+                human_bytes(event.size),
+                Text(printable(event.detail)),
+            )
             if event.key in table.rows:
                 for column, value in zip(table.columns, cells, strict=False):
                     table.update_cell(event.key, column, value, update_width=True)
@@ -243,7 +249,7 @@ class DataScreen(StepScreen):
         if not self.failures:
             return
         lines = [f"{len(self.failures)} failed:"]
-        lines += [f"  {key}: {reason}" for key, reason in self.failures[:3]]
+        lines += [f"  {printable(key)}: {printable(reason)}" for key, reason in self.failures[:3]]
         if len(self.failures) > 3:
             lines.append(f"  … and {len(self.failures) - 3} more (see the table)")
         self.query_one("#sync-failures", Static).update("\n".join(lines))
