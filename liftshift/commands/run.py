@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -84,27 +83,23 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
 
 def run_pipeline(path: Path, settings: Any, options: Any, *, quiet: bool = False) -> Any:
     """Run the pipeline in a worker thread so Ctrl-C can stop it cleanly between steps."""
-    from rich.console import Console
-
+    from liftshift.commands.background import run_cancellable
+    from liftshift.commands.output import make_console
     from liftshift.run.pipeline import Pipeline
 
-    console = Console(stderr=quiet)
-    cancel = threading.Event()
+    console = make_console(stderr=quiet)
     renderer = _Renderer(console)
-    pipeline = Pipeline(path, settings, options, reporter=renderer, cancel=cancel)
-    outcome: list[Any] = []
-    worker = threading.Thread(target=lambda: outcome.append(pipeline.run()), daemon=True)
-    worker.start()
-    try:
-        with console.status("") as status:
-            while worker.is_alive():
-                worker.join(0.2)
-                status.update(renderer.status_text())
-    except KeyboardInterrupt:
-        console.print("\n[yellow]stopping…[/] (a running job keeps running; rerun to reattach)")
-        cancel.set()
-        worker.join()
-    summary = outcome[0]
+    with console.status("") as status:
+        summary = run_cancellable(
+            lambda cancel: Pipeline(
+                path, settings, options, reporter=renderer, cancel=cancel
+            ).run(),
+            lambda: console.print(
+                "\n[yellow]stopping…[/] (a running job keeps running; rerun to reattach)"
+            ),
+            name="liftshift-run",
+            on_tick=lambda: status.update(renderer.status_text()),
+        )
     _print_summary(console, summary)
     return summary
 
@@ -197,16 +192,15 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return
-    from rich.console import Console
-    from rich.syntax import Syntax
+    from liftshift.commands.output import make_console, print_json_block
 
-    console = Console()
+    console = make_console()
     console.print(f"[bold]Dry run[/] ({requests['target']} target): nothing is sent or written.")
     console.print(f"plan: {requests['plan']}")
     console.print(f"migrate: {requests['migrate']['summary']}")
     for name in ("sync", "iam", "package_upload", "create_custom_job", "upload_model"):
         console.print(f"[bold]{name}[/]")
-        console.print(Syntax(json.dumps(requests[name], indent=2), "json", word_wrap=True))
+        print_json_block(console, json.dumps(requests[name], indent=2))
     for note in requests["notes"]:
         console.print(f"note: {note}")
 
@@ -221,12 +215,12 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     "--dir",
     "workdir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("liftshift-demo"),
-    show_default=True,
-    help="Work folder for the copy.",
+    default=None,
+    help="Work folder for the copy. Default: ./liftshift-demo, or ~/liftshift-demo when the "
+    "current folder is inside a git work tree (where the copy would show as untracked files).",
 )
 @click.option("--no-tui", is_flag=True, help="Run the whole migration and print the summary.")
-def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
+def demo(example: str | None, workdir: Path | None, no_tui: bool) -> None:
     """Copy an example SageMaker project to a work folder and migrate it on the local target.
 
     Opens the app on the copy; with --no-tui, runs `liftshift run` instead. Rerunning continues
@@ -241,6 +235,8 @@ def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
         source = example_path(name)
     except FileNotFoundError as exc:
         raise click.UsageError(str(exc)) from exc
+    if workdir is None:
+        workdir = default_demo_dir(Path.cwd())
     project = (workdir / name).resolve()
     if project.exists() and any(project.iterdir()):
         if not (project / ".git").is_dir():
@@ -257,6 +253,32 @@ def demo(example: str | None, workdir: Path, no_tui: bool) -> None:
         return
     summary = run_pipeline(project, settings, RunOptions(target="local"))
     sys.exit(0 if summary.ok else EXIT_FAILED)
+
+
+DEMO_DIRNAME = "liftshift-demo"
+
+
+def default_demo_dir(cwd: Path) -> Path:
+    """``./liftshift-demo``, unless ``cwd`` is inside a git work tree (say, a liftshift
+    checkout): then ``~/liftshift-demo``, said out loud, so the copy never lands unnoticed among
+    that repository's untracked files."""
+    enclosing = git_work_tree(cwd)
+    if enclosing is None:
+        return Path(DEMO_DIRNAME)
+    home = Path.home() / DEMO_DIRNAME
+    click.echo(
+        f"{cwd.resolve()} is inside the git work tree {enclosing}: the demo goes to {home} "
+        "instead (choose another folder with --dir)"
+    )
+    return home
+
+
+def git_work_tree(folder: Path) -> Path | None:
+    """The top of the git work tree holding ``folder`` (a ``.git`` folder or file), if any."""
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
 
 
 def _copy_example(source: Path, project: Path) -> None:

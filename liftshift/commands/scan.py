@@ -135,10 +135,11 @@ class _progress:
 
 def render(result: ProjectScan) -> None:
     """The human report: one table per kind of fact, findings by severity."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    from liftshift.commands.output import make_console
+
+    console = make_console()
     console.print(f"[bold]liftshift scan[/] {result.root}  ({result.files_scanned} files)")
     if result.launchers:
         table = Table(title="Launchers", title_justify="left")

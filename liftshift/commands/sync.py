@@ -67,7 +67,6 @@ class RichReporter:
     """Turns sync events into rich progress bars (one per sync) on stderr."""
 
     def __init__(self, quiet: bool) -> None:
-        from rich.console import Console
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -77,7 +76,9 @@ class RichReporter:
             TransferSpeedColumn,
         )
 
-        self.console = Console(stderr=True)
+        from liftshift.commands.output import make_console
+
+        self.console = make_console(stderr=True)
         self.quiet = quiet
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
@@ -186,27 +187,15 @@ def _print_result(result: Any) -> None:
 def _run_in_thread(work: Any) -> Any:
     """Run ``work(cancel)`` in a thread so Ctrl-C sets the cancel event instead of tearing
     down a half-written chunk; a second Ctrl-C aborts."""
-    cancel = threading.Event()
-    box: dict[str, Any] = {}
+    from liftshift.commands.background import run_cancellable
 
-    def target() -> None:
-        try:
-            box["value"] = work(cancel)
-        except BaseException as exc:
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="liftshift-sync", daemon=True)
-    thread.start()
-    try:
-        while thread.is_alive():
-            thread.join(0.2)
-    except KeyboardInterrupt:
-        cancel.set()
-        click.echo("\ncancelling: finishing open chunks (Ctrl-C again to abort)…", err=True)
-        thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+    return run_cancellable(
+        work,
+        lambda: click.echo(
+            "\ncancelling: finishing open chunks (Ctrl-C again to abort)…", err=True
+        ),
+        name="liftshift-sync",
+    )
 
 
 @click.command()

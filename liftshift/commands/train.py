@@ -177,18 +177,20 @@ def train(  # noqa: PLR0917 (one parameter per flag)
             as_json=as_json,
             instances=instances,
         )
+    except _job_failures() as exc:  # the user's job or data failed: 1, like `liftshift run`
+        _fail(str(exc), EXIT_FAILED)
     except _bad_input_errors() as exc:
         _fail(str(exc))
     except _api_errors() as exc:
         _fail(_api_message(exc), EXIT_FAILED)
-    except _prediction_error() as exc:
-        _fail(str(exc), EXIT_FAILED)
 
 
-def _prediction_error() -> type[BaseException]:
+def _job_failures() -> tuple[type[BaseException], ...]:
+    """What the user's job or data caused (exit 1): no model artifact, a failed prediction."""
     from liftshift.trainer.predict import PredictionError
+    from liftshift.trainer.registry.base import MissingArtifact
 
-    return PredictionError
+    return (MissingArtifact, PredictionError)
 
 
 def _deploy_instances(project: Path, instances_file: Path | None) -> list[Any]:
@@ -221,13 +223,12 @@ def _dry_run(spec: Any, settings: Any, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return
-    from rich.console import Console
-    from rich.syntax import Syntax
+    from liftshift.commands.output import make_console, print_json_block
 
-    console = Console()
+    console = make_console()
     console.print(f"[bold]Dry run[/] ({settings.target} target): nothing is sent.")
     console.print(f"Machines: {spec.scale_summary()}")
-    console.print(Syntax(json.dumps(requests, indent=2), "json", word_wrap=True))
+    print_json_block(console, json.dumps(requests, indent=2))
 
 
 def _run(
@@ -240,14 +241,14 @@ def _run(
     as_json: bool,
     instances: list[Any] | None = None,
 ) -> None:
-    from rich.console import Console
     from rich.text import Text
 
+    from liftshift.commands.output import make_console
     from liftshift.trainer import service
     from liftshift.trainer.backends import get_backend
     from liftshift.trainer.jobs import JobChecked, JobLogLine, JobStateChanged, StepProgress
 
-    console = Console(stderr=as_json)
+    console = make_console(stderr=as_json)
     backend = get_backend(settings)
     started = time.monotonic()
     live = _LiveState()
@@ -352,6 +353,8 @@ def _summary(
     detached: bool,
     prediction: Any = None,
 ) -> None:
+    from liftshift.trainer.jobs import logs_command
+
     job_id = result.handle.job_id
     project_flag = f" --project {settings.project_dir}" if settings.target == "local" else ""
     target_flag = " --target gcp" if settings.target == "gcp" else ""
@@ -380,7 +383,10 @@ def _summary(
     else:
         console.print(f"[red bold]{state}[/] {job_id}", highlight=False)
         if result.status and result.status.error:
-            console.print(result.status.error, markup=False, highlight=False, soft_wrap=True)
+            console.print(result.status.headline, markup=False, highlight=False, soft_wrap=True)
+            console.print(
+                f"full log: {logs_command(job_id, settings)}", highlight=False, soft_wrap=True
+            )
         console.print("No model version was created.")
     if result.model_version:
         version = result.model_version
@@ -455,14 +461,21 @@ def jobs_list(project: Path, target: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_status_dict(s) for s in statuses], indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    table = Table("state", "started", "ended")
-    table.add_column("job", overflow="fold")
+    from liftshift.commands.output import make_console
+
+    # The id is what a user copies into `jobs logs/cancel`: its column never wraps or
+    # truncates; the dates give way first.
+    widest = max((len(status.job_id) for status in statuses), default=3)
+    table = Table()
+    table.add_column("job", no_wrap=True, min_width=widest)
+    table.add_column("state", no_wrap=True)
+    table.add_column("started")
+    table.add_column("ended")
     for status in statuses:
         table.add_row(status.job_id, status.state.short, _when(status.started), _when(status.ended))
-    Console().print(table)
+    make_console().print(table)
 
 
 def _when(stamp: float) -> str:
@@ -605,7 +618,7 @@ def models_predict(
     instances = _instances(project.resolve(), instances_file)
     try:
         prediction = predict(version, instances, settings)
-    except _prediction_error() as exc:
+    except _job_failures() as exc:
         _fail(str(exc), EXIT_FAILED)
     if as_json:
         payload = {"model": version.model, "version": version.version_id, **asdict(prediction)}
@@ -633,11 +646,16 @@ def _pick_version(list_versions: Any, model_ref: str) -> Any:
 
 
 def _instances(project: Path, instances_file: Path | None) -> list[Any]:
-    from liftshift.trainer.predict import INSTANCES_FILE, load_instances, project_instances
+    from liftshift.trainer.predict import (
+        INSTANCES_FILE,
+        PredictionError,
+        load_instances,
+        project_instances,
+    )
 
     try:
         found = load_instances(instances_file) if instances_file else project_instances(project)
-    except _prediction_error() as exc:
+    except PredictionError as exc:
         _fail(str(exc))
     if found is None:
         _fail(f"no instances to send: pass --instances FILE or add {project / INSTANCES_FILE}")
@@ -648,15 +666,16 @@ def _print_versions(versions: list[Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([asdict(v) for v in versions], indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from liftshift.commands.output import make_console
 
     table = Table("model", "version", "aliases", "created")
     table.add_column("artifact", overflow="fold")
     for v in versions:
         table.add_row(v.model, v.version_id, ", ".join(v.aliases), _when(v.created),
                       v.artifact_uri)  # fmt: skip
-    Console().print(table)
+    make_console().print(table)
 
 
 # ------------------------------------------------------------------------------------- tiers
@@ -689,10 +708,11 @@ def tiers(as_json: bool) -> None:
         }
         click.echo(json.dumps(payload, indent=2))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from liftshift.commands.output import make_console
+
+    console = make_console()
     presets = Table("tier", "pools", "description", title="Scale tiers")
     for name, tier in table.tiers.items():
         pools = "\n".join(f"{p.role}: {p.replica_count} x {p.machine.describe()}"

@@ -83,6 +83,29 @@ class RunState:
         write_atomic(self.path(settings), json.dumps(dataclasses.asdict(self), indent=2) + "\n")
 
 
+def record_launched_job(settings: Settings, plan: Plan, job_id: str) -> None:
+    """Remember a job started outside ``liftshift run`` (in the app), so the next run
+    reattaches to it and registers its model instead of training again."""
+    from liftshift.trainer.packaging import content_hash
+
+    state = RunState.load(settings)
+    state.job_id = job_id
+    state.package_hash = content_hash(settings.project_dir, plan.code.package)
+    state.target, state.job_state = settings.target, "JOB_STATE_QUEUED"
+    state.save(settings)
+
+
+def record_registered_version(settings: Settings, job_id: str, version: Any) -> None:
+    """Remember that ``job_id``'s model was registered outside ``liftshift run`` (the app),
+    so the next run does not register it a second time."""
+    state = RunState.load(settings)
+    if state.job_id != job_id:
+        return
+    state.model, state.version = version.model, str(version.version_id)
+    state.version_job_id, state.artifact_uri = job_id, version.artifact_uri
+    state.save(settings)
+
+
 @dataclass
 class RunSummary:
     project_dir: Path
@@ -290,6 +313,7 @@ class Pipeline:
     def _step_train(self) -> StepFinished:
         from liftshift.trainer import monitor, service
         from liftshift.trainer.backends import get_backend
+        from liftshift.trainer.jobs import logs_command
         from liftshift.trainer.packaging import content_hash
 
         plan = self._require_plan()
@@ -322,7 +346,9 @@ class Pipeline:
             )
         if status.state != "JOB_STATE_SUCCEEDED":
             raise StepError(
-                f"job {state.job_id} ended {status.state}: {status.error or 'no detail'}"
+                f"job {state.job_id} ended {status.state.short}: "
+                f"{status.headline or 'no detail'} "
+                f"(full log: {logs_command(state.job_id, self.settings)})"
             )
         return StepFinished("train", "done", f"{verb} job {state.job_id}: SUCCEEDED")
 

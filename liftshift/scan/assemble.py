@@ -59,6 +59,18 @@ def entry_point_references(
         path = resolve_entry_point(launcher)
         if path is None:
             continue
+        moved = migrated_location(path, results) if path not in results else None
+        if moved is not None:
+            findings.append(
+                Finding(
+                    "entry-point-migrated",
+                    f"launcher names entry point {path!r}, which liftshift moved to {moved}: "
+                    "the project is migrated (launch it with the Vertex launcher)",
+                    Severity.INFO,
+                    launcher.location,
+                )
+            )
+            continue
         if path not in results or path.startswith("../"):
             findings.append(
                 Finding(
@@ -71,6 +83,20 @@ def entry_point_references(
             continue
         references.setdefault(path, []).append(launcher)
     return references
+
+
+def migrated_location(path: str, results: dict[str, FileResult]) -> str | None:
+    """Where ``liftshift migrate`` moved a missing entry point: the same file name inside a
+    package folder (``train.py`` → ``trainer/train.py``), if there is exactly one."""
+    name = posixpath.basename(path)
+    moved = [
+        candidate
+        for candidate in results
+        if posixpath.basename(candidate) == name
+        and posixpath.dirname(candidate)
+        and f"{posixpath.dirname(candidate)}/__init__.py" in results
+    ]
+    return moved[0] if len(moved) == 1 else None
 
 
 def is_entry_point(facts: ModuleFacts) -> bool:

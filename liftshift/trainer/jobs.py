@@ -158,6 +158,62 @@ class JobStatus:
     started: float = 0.0
     ended: float = 0.0
 
+    @property
+    def headline(self) -> str:
+        """The one line that says why the job failed (see :func:`error_headline`), with the
+        package to add when the trainer imports a module it does not install."""
+        line = error_headline(self.error)
+        return line + missing_module_hint(line)
+
+
+def error_headline(error: str) -> str:
+    """The exception line of a trainer's traceback (``ModuleNotFoundError: No module named
+    'xgboost'``), not its least useful first line; the first line of any other error."""
+    lines = [line.rstrip() for line in error.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")]
+    if not starts:
+        return lines[0]
+    after = [line for line in lines[starts[-1] + 1 :] if not line[0].isspace()]
+    return after[-1] if after else lines[0]
+
+
+IMPORT_TO_PACKAGE = {
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "PIL": "Pillow",
+    "yaml": "PyYAML",
+    "skimage": "scikit-image",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "google": "google-cloud-storage",
+    "tf_keras": "tf-keras",
+}
+"""Import names whose pip package has another name (the rest are the same)."""
+
+MISSING_MODULE = re.compile(r"^ModuleNotFoundError: No module named '([\w.]+)'")
+
+
+def missing_module_hint(headline: str) -> str:
+    """``; add the package scikit-learn to requirements.txt …`` for a missing import."""
+    match = MISSING_MODULE.match(headline)
+    if match is None:
+        return ""
+    top = match.group(1).partition(".")[0]
+    package = IMPORT_TO_PACKAGE.get(top, top)
+    return (
+        f" (the trainer package does not install it: add {package} to requirements.txt, "
+        "or to install_requires in setup.py)"
+    )
+
+
+def logs_command(job_id: str, settings: Settings) -> str:
+    """The command that prints a job's full log, with the flags its target needs."""
+    if settings.target == "local":
+        return f"liftshift jobs logs {job_id} --project {settings.project_dir}"
+    return f"liftshift jobs logs {job_id} --target {settings.target}"
+
 
 # events (reported through liftshift.foundation.events.Reporter)
 

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from liftshift.foundation.settings import Settings
+from liftshift.tui.dialogs.confirm import ConfirmDialog
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.session import Session
 from liftshift.tui.widgets.step_bar import STEPS
@@ -46,6 +47,8 @@ def _screen_factory(step: str) -> Callable[[], Screen]:
 
 
 STEP_NAMES: tuple[str, ...] = tuple(SCREEN_CLASSES)
+TERMINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED", "PARTIALLY_SUCCEEDED"})
+"""Short job states after which nothing runs on (``JobState.short``)."""
 
 GENERAL_KEYS = """
 | Key | Does |
@@ -105,6 +108,30 @@ class LiftshiftApp(App[None]):
         markdown += f"| Key | Does |\n|---|---|\n{keys}\n" if keys else "None.\n"
         markdown += f"\n## Everywhere\n{GENERAL_KEYS}"
         self.push_screen(HelpDialog(markdown))
+
+    async def action_quit(self) -> None:
+        """Quit; if a job launched here is still running, say what becomes of it first."""
+        launched = self.session.train_result
+        running = (
+            launched is not None
+            and self.session.model_version is None
+            and self.session.job_state not in TERMINAL_STATES
+        )
+        if not running or isinstance(self.screen, ConfirmDialog):
+            self.exit()
+            return
+        job_id = launched.handle.job_id
+        message = (
+            f"Job {job_id} keeps running after you quit. The next `liftshift run` in this "
+            "project reattaches to it and registers its model (or reopen the app and follow "
+            "it on Monitor)."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(message=message)
+
+        self.push_screen(ConfirmDialog(f"Quit while {job_id} runs?", message, yes="Quit"), answered)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

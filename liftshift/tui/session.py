@@ -27,6 +27,8 @@ class Session:
     """The ``TrainResult`` of a job launched in this session (Monitor registers its model)."""
     job: Any = None
     """The training job the Monitor screen follows."""
+    job_state: str = ""
+    """Last known state (``RUNNING``, ``SUCCEEDED``…) of the job launched in this session."""
     model_version: Any = None
 
     def use_plan(self, plan: Any) -> None:

@@ -280,3 +280,81 @@ def test_step_events_bracket_every_step(tmp_path: Path) -> None:
     Pipeline(tmp_path, Settings.from_env(tmp_path), reporter=events.append).run()
     assert isinstance(events[0], StepStarted)
     assert isinstance(events[-1], StepFinished) and events[-1].outcome == "failed"
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_training_says_the_job_still_runs(tmp_path: Path) -> None:
+    """A real SIGINT to `liftshift run` while the job runs: the friendly line and the summary,
+    exit 1, no internal error; the job keeps running (then this test cancels it)."""
+    import re
+    import signal
+    import time
+
+    project = copy_example("titanic-sklearn", tmp_path)
+    script = project / "train.py"
+    script.write_text(
+        script.read_text().replace(
+            '    print("training RandomForest',
+            '    __import__("time").sleep(120)\n    print("training RandomForest',
+            1,
+        )
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "liftshift", "run", str(project), "--yes"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "state: RUNNING" in line:
+            process.send_signal(signal.SIGINT)
+            break
+    rest, _ = process.communicate(timeout=120)
+    output = "".join(lines) + rest
+    job = re.search(r"started local job (\S+)", output)
+    if job:
+        liftshift("jobs", "cancel", job.group(1), "--project", str(project), cwd=tmp_path)
+    assert "internal error" not in output, output
+    assert process.returncode == 1, output
+    assert "still running; rerun to reattach" in output
+
+
+def test_piped_output_is_never_wrapped_or_padded(tmp_path: Path) -> None:
+    """In a pipe (as in CI logs, `| grep`), paths and URIs stay whole on their line and no
+    line is padded; `--json` is exactly what json.dumps writes."""
+    project = copy_example("titanic-sklearn", tmp_path)
+    human = liftshift("run", str(project), "--dry-run", cwd=tmp_path)
+    assert human.returncode == 0, human.stderr
+    lines = human.stdout.splitlines()
+    assert not [line for line in lines if line != line.rstrip()], "padded lines"
+    long_line = (  # 117 characters: wrapped at 80 before
+        '"description": "liftshift sync s3://acme-ml-datasets/titanic/train/train.csv -> '
+        'gs://acme-ml-datasets/titanic/train/train.csv",'
+    )
+    assert any(line.strip() == long_line for line in lines), human.stdout
+    as_json = liftshift("run", str(project), "--dry-run", "--json", cwd=tmp_path)
+    assert as_json.stdout == json.dumps(json.loads(as_json.stdout), indent=2) + "\n"
+
+
+@pytest.mark.slow
+def test_demo_inside_a_git_work_tree_goes_to_home_and_says_so(tmp_path: Path) -> None:
+    """Run from a checkout (a git work tree), the README's first command must not leave
+    liftshift-demo/ among that repository's untracked files unnoticed."""
+    repo, home = tmp_path / "checkout", tmp_path / "home"
+    repo.mkdir()
+    home.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    env = {**os.environ, "HOME": str(home)}
+    result = liftshift("demo", "--no-tui", cwd=repo, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"the demo goes to {home / 'liftshift-demo'}" in result.stdout
+    assert (home / "liftshift-demo" / "titanic-sklearn" / "trainer" / "train.py").is_file()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""

@@ -217,3 +217,17 @@ def test_plan_from_job_alone(
     assert plan.training.sagemaker_instance_type == "ml.m5.xlarge"
     assert plan.training.hyperparameters == {"n-estimators": 300, "target": "Survived"}
     assert plan.data.channels[0].destination == "gs://acme-ml-datasets/titanic/train/train.csv"
+
+
+def test_a_migrated_project_scans_as_migrated(tmp_path: Path) -> None:
+    """After `migrate --apply` the launcher still names train.py, which now lives in
+    trainer/: that is a migrated project (a note), not an error."""
+    project = tmp_path / "titanic"
+    shutil.copytree(EXAMPLES / "titanic-sklearn", project, ignore=shutil.ignore_patterns(".*"))
+    code, _, err = run("migrate", str(project), "--apply")
+    assert code == 0, err
+    code, out, _ = run("scan", str(project), "--json")
+    findings = json.loads(out)["findings"]
+    assert [f for f in findings if f["severity"] == "error"] == []
+    (migrated,) = [f for f in findings if f["code"] == "entry-point-migrated"]
+    assert "trainer/train.py" in migrated["message"]

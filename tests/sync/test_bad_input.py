@@ -85,3 +85,13 @@ def test_keys_with_control_and_bidi_characters_are_shown_escaped(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert "\x01" not in done.stderr and "\u202e" not in done.stderr
     assert printable("x\x01\u202ey\u00e9") == "x\\x01\\u202ey\u00e9"
+
+
+def test_a_missing_local_bucket_says_how_to_fill_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFTSHIFT_")}
+    out = liftshift("sync", "s3://nope/train", "gs://out/train", "--target", "local",
+                    env=env, cwd=tmp_path)  # fmt: skip
+    assert out.returncode == 2
+    (line,) = _lines(out.stderr)
+    assert "s3://nope/: bucket does not exist on the local target" in line
+    assert "liftshift local seed s3://nope/PREFIX FOLDER" in line and "sample_data" in line

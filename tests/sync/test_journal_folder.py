@@ -1,10 +1,12 @@
 """A read-only or full ``.liftshift/`` (a real tmpfs, mounted in a user namespace with
-``unshare``): the sync checks the journal folder before copying, stops at the first journal
-write that fails, and says so in one line naming the folder and the cause."""
+``unshare``, and a fault-injecting journal where that is not available): the sync checks the
+journal folder before copying, stops at the first journal write that fails, and says so in one
+line naming the folder and the cause."""
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from liftshift.foundation.settings import Settings
+from liftshift.sync import plan_sync, run_sync
+from liftshift.sync.journal import Journal, JournalError
 from tests.sync.support import blob, fill_s3, gcs_keys
 
 
@@ -26,7 +30,7 @@ def _can_mount() -> bool:
     return probe.returncode == 0
 
 
-pytestmark = pytest.mark.skipif(not _can_mount(), reason="needs unshare -rm to mount a tmpfs")
+needs_mount = pytest.mark.skipif(not _can_mount(), reason="needs unshare -rm to mount a tmpfs")
 
 MOUNT_AND_RUN = (
     'mkdir -p "$STATE" && mount -t tmpfs -o "$OPTIONS" tmpfs "$STATE" && {fill} exec "$@"'
@@ -50,6 +54,7 @@ def sync_with_state_on_tmpfs(
     )  # fmt: skip
 
 
+@needs_mount
 def test_read_only_state_folder_stops_before_copying(
     cloud_settings: Settings, gcs_bucket: str, emulator_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -66,6 +71,7 @@ def test_read_only_state_folder_stops_before_copying(
     assert gcs_keys(cloud_settings, gcs_bucket) == set()
 
 
+@needs_mount
 def test_full_state_folder_stops_at_the_first_failed_journal_write(
     cloud_settings: Settings, gcs_bucket: str, emulator_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -85,3 +91,35 @@ def test_full_state_folder_stops_at_the_first_failed_journal_write(
     ], out.stderr
     copied = len(gcs_keys(cloud_settings, gcs_bucket))
     assert 0 < copied < len(objects)
+
+
+class FillingJournal(Journal):
+    """A journal whose disk fills after ``room`` verified objects (SQLite's own error)."""
+
+    def __init__(self, path: Path, room: int) -> None:
+        super().__init__(path)
+        self.room = room
+
+    def record_verified(self, *args: object, **kwargs: object) -> None:
+        if self.room <= 0:
+            with self._session():
+                raise sqlite3.OperationalError("database or disk is full")
+        self.room -= 1
+        super().record_verified(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_first_failed_journal_write_stops_the_sync(tmp_path: Path) -> None:
+    """The same stop without a tmpfs: the first failed write raises one JournalError and the
+    workers stop taking objects (no error repeated per object)."""
+    source = tmp_path / ".liftshift" / "local" / "s3" / "b" / "f"
+    source.mkdir(parents=True)
+    for i in range(200):
+        (source / f"{i:03d}.bin").write_bytes(b"x" * 10)
+    (tmp_path / ".liftshift" / "local" / "gcs" / "out").mkdir(parents=True)
+    settings = Settings.from_env(tmp_path, env={})
+    plan = plan_sync("s3://b/f", "gs://out/f", settings)
+    journal = FillingJournal(tmp_path / "journal.sqlite", room=5)
+    with pytest.raises(JournalError, match="no space left on the device"):
+        run_sync(plan, settings, journal=journal, workers=2)
+    copied = list((tmp_path / ".liftshift" / "local" / "gcs" / "out" / "f").iterdir())
+    assert len(copied) < 20, "the sync stopped instead of copying everything"

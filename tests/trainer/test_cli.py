@@ -31,11 +31,21 @@ def test_train_jobs_and_models(toy_project: Path) -> None:
     assert "│ trained {'mean': 5.0}" in out
     code, out = run("train", str(toy_project), "-H", "mode=crash")
     assert code == 1, out
-    assert "crashed on purpose" in out and "No model version was created." in out
+    assert "No model version was created." in out
+    # the summary after the log: the exception line and where the whole traceback is
+    summary = out[out.rindex("FAILED") :].splitlines()
+    assert summary[1] == "RuntimeError: the toy trainer crashed on purpose", out
+    assert re.fullmatch(r"full log: liftshift jobs logs \S+ --project \S+", summary[2]), out
+
+    code, out = run("train", str(toy_project), "-H", "mode=no-model")
+    assert code == 1, out  # the user's job failed (it wrote no model): 1, never 2
+    assert "no model artifact" in out
 
     code, out = run("jobs", "list", "--project", str(toy_project), "--json")
     jobs = json.loads(out)
-    assert [j["state"] for j in jobs] == ["JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED"]
+    assert [j["state"] for j in jobs] == [
+        "JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_SUCCEEDED"
+    ]  # fmt: skip
     failed = jobs[1]["job_id"]
     code, out = run("jobs", "status", failed, "--project", str(toy_project))
     assert code == 1 and "FAILED" in out
@@ -151,3 +161,56 @@ def test_ctrl_c_detaches_then_reattach_and_cancel(toy_project: Path) -> None:
     out, _ = follow.communicate(timeout=30)
     assert follow.returncode == 1
     assert "CANCELLED" in out
+
+
+def _in_terminal(args: list[str], columns: int, cwd: Path) -> str:
+    """Run ``liftshift ARGS`` on a pseudo-terminal ``columns`` wide; its output, no colours."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {**os.environ, "COLUMNS": str(columns), "LINES": "24", "TERM": "xterm", "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "liftshift", *args],
+        stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    process.wait(timeout=60)
+    text = b"".join(chunks).decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", text)
+
+
+@pytest.mark.slow
+def test_jobs_list_keeps_the_job_id_whole_under_its_header(toy_project: Path) -> None:
+    code, out = run("train", str(toy_project))
+    assert code == 0, out
+    (job,) = json.loads(run("jobs", "list", "--project", str(toy_project), "--json")[1])
+    job_id = job["job_id"]
+    for columns in (80, 50):  # at 50 the dates give way, never the id
+        screen = _in_terminal(["jobs", "list", "--project", str(toy_project)], columns, toy_project)
+        lines = screen.splitlines()
+        header = next(line for line in lines if "state" in line)
+        row = next(line for line in lines if job_id in line)  # whole, on one line
+        assert header.index("job") < header.index("state")
+        assert row.index(job_id) <= header.index("job") < row.index(job_id) + len(job_id)
+        assert row.index("SUCCEEDED") >= header.index("state") - 1
+    piped = subprocess.run(
+        [sys.executable, "-m", "liftshift", "jobs", "list", "--project", str(toy_project)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert any(job_id in line for line in piped.splitlines())
+    assert not any(line.endswith(" ") for line in piped.splitlines())

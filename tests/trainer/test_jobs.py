@@ -114,3 +114,41 @@ def test_tpu_tier_says_which_image_it_needs(tmp_path: Path) -> None:
         _plan(), Settings(project_dir=tmp_path), TrainOverrides(scale_tier="BASIC_TPU")
     )
     assert "TPU training image" in spec.executor_note
+
+
+def test_error_headline_is_the_exception_line() -> None:
+    from liftshift.trainer.jobs import error_headline
+
+    traceback = (
+        "Traceback (most recent call last):\n"
+        '  File "/x/trainer/train.py", line 3, in <module>\n'
+        "    import xgboost\n"
+        "ModuleNotFoundError: No module named 'xgboost'\n"
+    )
+    assert error_headline(traceback) == "ModuleNotFoundError: No module named 'xgboost'"
+    chained = (
+        traceback
+        + "\nDuring handling of the above exception, another exception occurred:\n\n"
+        + traceback.replace("xgboost", "lightgbm")
+    )
+    assert error_headline(chained) == "ModuleNotFoundError: No module named 'lightgbm'"
+    assert error_headline("the trainer exited with code 3:\nlast words") == (
+        "the trainer exited with code 3:"
+    )
+    assert error_headline("") == ""
+
+
+def test_a_missing_module_names_the_package_to_add() -> None:
+    from liftshift.trainer.jobs import JobState, JobStatus
+
+    error = (
+        "Traceback (most recent call last):\n"
+        '  File "/x/trainer/train.py", line 3, in <module>\n'
+        "ModuleNotFoundError: No module named 'sklearn.ensemble'\n"
+    )
+    headline = JobStatus("j", JobState.FAILED, error).headline
+    assert headline.startswith("ModuleNotFoundError: No module named 'sklearn.ensemble'")
+    assert "add scikit-learn to requirements.txt" in headline
+    assert "add xgboost to" in JobStatus("j", JobState.FAILED, error.replace(
+        "sklearn.ensemble", "xgboost")).headline  # fmt: skip
+    assert JobStatus("j", JobState.FAILED, "exited with code 3").headline == "exited with code 3"

@@ -51,6 +51,8 @@ def test_step_screens(
     assert snap_compare(app, terminal_size=SIZE, run_before=settled(step, CASES[step]))
 
 
-def test_help_dialog(snap_compare: Any, local_settings: Settings) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+def test_help_dialog(snap_compare: Any, local_settings: Settings, size: tuple[int, int]) -> None:
+    """The help scrolls (its keys are below the fold at 80x24): shown scrolled to the end."""
     app = make_app(settings=local_settings, start="monitor")
-    assert snap_compare(app, press=["question_mark"], terminal_size=SIZE)
+    assert snap_compare(app, press=["question_mark", "end"], terminal_size=size)

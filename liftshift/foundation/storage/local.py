@@ -83,7 +83,11 @@ class LocalStore:
 
     def check_bucket(self) -> None:
         if not self.folder.is_dir():
-            raise BucketNotFound(f"{self.uri()}: bucket does not exist (no folder {self.folder})")
+            raise BucketNotFound(
+                f"{self.uri()}: bucket does not exist on the local target (no folder "
+                f"{self.folder}); fill it with `liftshift local seed {self.uri()}PREFIX "
+                "FOLDER`, or set sample_data for the channel in liftshift.toml"
+            )
 
     def create_bucket(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

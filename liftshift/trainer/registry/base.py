@@ -25,6 +25,11 @@ class RegistryError(RuntimeError):
     pass
 
 
+class MissingArtifact(RegistryError):
+    """The job succeeded but left no model to register: a failure of the user's job (exit 1),
+    not of the command line."""
+
+
 @dataclass(frozen=True)
 class ModelVersion:
     model: str
@@ -87,7 +92,7 @@ def prepare_artifact(model_dir: Path, *, any_files: bool = False) -> Path:
     do, as long as the folder is not empty."""
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
-        raise RegistryError(f"{model_dir}: the job wrote no model directory")
+        raise MissingArtifact(f"{model_dir}: the job wrote no model directory")
     tarball = model_dir / "model.tar.gz"
     if tarball.is_file() and not _has_artifact(model_dir):
         with tarfile.open(tarball) as archive:
@@ -99,7 +104,7 @@ def prepare_artifact(model_dir: Path, *, any_files: bool = False) -> Path:
     if len(subdirs) == 1 and (subdirs[0] / "saved_model.pb").is_file():
         return subdirs[0]
     found = ", ".join(sorted(p.name for p in model_dir.iterdir())) or "nothing"
-    raise RegistryError(
+    raise MissingArtifact(
         f"{model_dir}: no model artifact ({', '.join(ARTIFACT_FILES)}) found; it holds {found}"
     )
 

@@ -19,6 +19,7 @@ from liftshift.foundation.settings import Settings
 from liftshift.trainer import serving
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
+    MissingArtifact,
     ModelVersion,
     RegistryError,
     check_aliases,
@@ -156,7 +157,7 @@ def prepare_gcs_artifact(settings: Settings, artifact_uri: str, *, any_files: bo
     names = [blob.name for blob in client.list_blobs(bucket_name, prefix=prefix)]
     relative = [n[len(prefix) :] for n in names]
     if not relative:
-        raise RegistryError(f"{artifact_uri}: the job wrote no model there")
+        raise MissingArtifact(f"{artifact_uri}: the job wrote no model there")
     if any(r in ARTIFACT_FILES for r in relative):
         return artifact_uri.rstrip("/")
     if any_files and "model.tar.gz" not in relative:
@@ -177,6 +178,6 @@ def prepare_gcs_artifact(settings: Settings, artifact_uri: str, *, any_files: bo
         (top,) = tops
         if f"{top}/saved_model.pb" in relative:
             return f"gs://{bucket_name}/{prefix}{top}"
-    raise RegistryError(
+    raise MissingArtifact(
         f"{artifact_uri}: no model artifact ({', '.join(ARTIFACT_FILES)}) found there"
     )

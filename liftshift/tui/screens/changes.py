@@ -44,7 +44,8 @@ class ChangesScreen(StepScreen):
         "The changes that turn the project into a Vertex AI trainer package, file by file "
         "(A created, M modified, R moved, D deleted) with +added -removed lines and accepted "
         "hunks. Review each hunk: `space` accepts or rejects the one under the cursor, `n`/`p` "
-        "move between hunks, `a`/`r` accept or reject the whole file. Lines marked "
+        "move between hunks (on to the next or previous file), `a`/`r` accept or reject the "
+        "whole file. Lines marked "
         "`TODO(liftshift)` need your attention; they are also listed below the diff. `w` writes "
         "only the accepted hunks after showing what will be written (backups are kept); `u` "
         "undoes the last write."
@@ -118,9 +119,9 @@ class ChangesScreen(StepScreen):
             self.session.changes = self.result.changeset
             self._show_result()
         elif message.kind == "written":
-            record = message.value
+            files, _record = message.value
             self.notify(
-                f"Wrote {len(record.paths)} file(s); backup in .liftshift (u undoes).",
+                f"Wrote {files} file(s); backup in .liftshift (u undoes).",
                 title="Changes written",
             )
             self.action_recompute()
@@ -197,10 +198,27 @@ class ChangesScreen(StepScreen):
             self._refresh_file()
 
     def action_next_hunk(self) -> None:
-        self.query_one(DiffView).move(1)
+        self._move_hunk(1)
 
     def action_prev_hunk(self) -> None:
-        self.query_one(DiffView).move(-1)
+        self._move_hunk(-1)
+
+    def _move_hunk(self, step: int) -> None:
+        """The next (previous) hunk, going on to the next (previous) file with hunks after
+        the last (before the first) one of this file."""
+        diff = self.query_one(DiffView)
+        if diff.move(step) or self.result is None:
+            return
+        changes = list(self.result.changeset)
+        index = next((i for i, c in enumerate(changes) if c is diff.change), -1)
+        following = changes[index + 1 :] if step > 0 else changes[:index][::-1]
+        neighbour = next((c for c in following if c.hunks), None)
+        if neighbour is None:
+            self.notify("No more hunks." if step > 0 else "This is the first hunk.", timeout=2)
+            return
+        self._select_file(neighbour.path)
+        diff.show(neighbour)
+        diff.select(0 if step > 0 else -1)
 
     def _set_file(self, accepted: bool) -> None:
         change = self.query_one(DiffView).change
@@ -258,12 +276,13 @@ class ChangesScreen(StepScreen):
     def write_worker(self, *, force: bool) -> None:
         from liftshift.migrator.apply import DirtyTreeError, apply_changeset
 
+        files = len(self.result.changeset.effective())  # what the dialog counted
         try:
             record = apply_changeset(self.result.changeset, self._project, force=force)
         except DirtyTreeError as exc:
             self.post_message(CoreResult("dirty", str(exc)))
             return
-        self.post_message(CoreResult("written", record))
+        self.post_message(CoreResult("written", (files, record)))
 
     def action_undo(self) -> None:
         self.app.push_screen(

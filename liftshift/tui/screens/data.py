@@ -13,13 +13,14 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
-from liftshift.foundation.events import human_bytes
+from liftshift.foundation.events import human_bytes, printable
 from liftshift.tui.messages import CoreEvent, CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
 from liftshift.tui.widgets.format import duration_text
@@ -64,6 +65,8 @@ class DataScreen(StepScreen):
         self.verified = 0
         self.failures: list[tuple[str, str]] = []
         self._cancelled_by_user = False
+        self._counts: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+        """Last dry-run counts per (channel, source, destination): shown again on return."""
 
     def compose_body(self) -> Iterable[Widget]:
         yield DataTable(id="mapping", cursor_type="row")
@@ -95,12 +98,12 @@ class DataScreen(StepScreen):
         mapping.clear()
         channels = self._channels()
         for channel in channels:
+            counts = self._counts.get(
+                (channel.name, channel.source, channel.destination), ("", "", "", "")
+            )
             mapping.add_row(
                 channel.name,
-                "",
-                "",
-                "",
-                "",
+                *counts,
                 channel.source,
                 channel.destination or "(not set)",
                 key=channel.name,
@@ -229,7 +232,12 @@ class DataScreen(StepScreen):
                 self.verified += 1
             elif event.state == "failed":
                 self.failures.append((event.key, event.detail))
-            cells = (event.key, event.state, human_bytes(event.size), event.detail)
+            cells = (  # Text, not str: a key like "a[b]" is not markup
+                Text(printable(event.key)),
+                event.state,
+                human_bytes(event.size),
+                Text(printable(event.detail)),
+            )
             if event.key in table.rows:
                 for column, value in zip(table.columns, cells, strict=False):
                     table.update_cell(event.key, column, value, update_width=True)
@@ -241,7 +249,7 @@ class DataScreen(StepScreen):
         if not self.failures:
             return
         lines = [f"{len(self.failures)} failed:"]
-        lines += [f"  {key}: {reason}" for key, reason in self.failures[:3]]
+        lines += [f"  {printable(key)}: {printable(reason)}" for key, reason in self.failures[:3]]
         if len(self.failures) > 3:
             lines.append(f"  … and {len(self.failures) - 3} more (see the table)")
         self.query_one("#sync-failures", Static).update("\n".join(lines))
@@ -250,13 +258,15 @@ class DataScreen(StepScreen):
         if message.kind == "sync-plan":
             name, sync_plan = message.value
             mapping = self.query_one("#mapping", DataTable)
-            if name in mapping.rows:
+            channel = next((c for c in self._channels() if c.name == name), None)
+            if name in mapping.rows and channel is not None:
                 values = (
                     str(sync_plan.count("new")),
                     str(sync_plan.count("changed")),
                     str(sync_plan.count("identical")),
                     human_bytes(sync_plan.bytes("new") + sync_plan.bytes("changed")),
                 )
+                self._counts[(name, channel.source, channel.destination)] = values
                 for column, value in zip(list(mapping.columns)[1:5], values, strict=False):
                     mapping.update_cell(name, column, value, update_width=True)
         elif message.kind == "sync-result":

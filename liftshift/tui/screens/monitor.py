@@ -73,6 +73,8 @@ class MonitorScreen(StepScreen):
         self._registers = False
         """Whether the current follower also registers the model (never stopped early)."""
         self._registering: set[str] = set()
+        self.ended_state = False
+        """Whether the followed job has ended (then `c` has nothing to cancel)."""
         self.jobs_loaded = False
         """True once the backend's job list has been read (tests wait for it)."""
 
@@ -139,6 +141,7 @@ class MonitorScreen(StepScreen):
         self.job_id = job_id
         self.state, self.started, self.ended = "", time.time(), None
         self.checked_at = 0.0
+        self.ended_state = False
         self.timeline = []
         with self._lock:
             self._buffer.clear()
@@ -190,6 +193,9 @@ class MonitorScreen(StepScreen):
             )
             status = result.status
             if result.model_version is not None:
+                from liftshift.run.pipeline import record_registered_version
+
+                record_registered_version(self.session.settings, job_id, result.model_version)
                 self.post_message(CoreResult("model", result.model_version))
         else:
             status = follow(backend, job_id, report, stop=stop)
@@ -216,11 +222,16 @@ class MonitorScreen(StepScreen):
             self._render_status()
             return
         self.state = event.state.short
+        self.ended_state = event.state.terminal
+        launched = self.session.train_result
+        if launched is not None and launched.handle.job_id == event.job_id:
+            self.session.job_state = event.state.short
         stamp = time.strftime("%H:%M:%S")
         entry = f"{stamp} {self.state}"
-        if event.error:  # often a whole traceback: its last line says what happened
-            last = [line for line in event.error.strip().splitlines() if line.strip()][-1:]
-            entry += f" ({last[0].strip()[:120]})" if last else ""
+        if event.error:  # often a whole traceback: its exception line says what happened
+            from liftshift.trainer.jobs import error_headline
+
+            entry += f" ({error_headline(event.error)[:120]})"
         self.timeline.append(entry)
         if event.state.terminal:
             self.ended = time.time()
@@ -232,6 +243,7 @@ class MonitorScreen(StepScreen):
             self.jobs_loaded = True
         elif message.kind == "job-finished":
             status = message.value
+            self.ended_state = status.state.terminal
             self.ended = self.ended or time.time()
             self._render_status()
             severity = "information" if status.state.short == "SUCCEEDED" else "warning"
@@ -291,6 +303,9 @@ class MonitorScreen(StepScreen):
             self.notify("No job to cancel.", severity="warning")
             return
         job_id = self.job_id
+        if self.ended_state:
+            self.notify(f"{job_id} already ended ({self.state}): nothing to cancel.")
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:

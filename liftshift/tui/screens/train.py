@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from liftshift.tui.messages import CoreProgress, CoreResult
 from liftshift.tui.screens.base import StepScreen
+from liftshift.tui.widgets.field_input import FieldInput
 from liftshift.tui.widgets.format import describe_event
 
 FROM_INSTANCE = "@instance"
@@ -64,8 +65,8 @@ class TrainScreen(StepScreen):
                 yield Label("Scale", classes="section-title")
                 yield OptionList(id="train-tiers", compact=True)
                 yield Label("Region / staging bucket", classes="section-title")
-                yield Input(id="train-region", placeholder="us-central1", compact=True)
-                yield Input(
+                yield FieldInput(id="train-region", placeholder="us-central1", compact=True)
+                yield FieldInput(
                     id="train-staging", placeholder="gs://bucket (local: automatic)", compact=True
                 )
                 yield Button("Launch (l)", id="launch", variant="primary", compact=True)
@@ -211,6 +212,10 @@ class TrainScreen(StepScreen):
         except Exception:
             self.app.call_from_thread(self._launch_done, "Launch failed (see the notification).")
             raise  # the one Worker.StateChanged handler turns it into a notification
+        from liftshift.run.pipeline import record_launched_job
+
+        # so that `liftshift run` reattaches to this job (and registers it) after a quit
+        record_launched_job(settings, plan, result.handle.job_id)
         self.app.call_from_thread(self._launch_done, f"Submitted {result.handle.job_id}")
         self.post_message(CoreResult("launched", (result, settings)))
 

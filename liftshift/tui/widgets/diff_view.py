@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.syntax import Syntax
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.widgets import Static
 
 TODO_MARK = "TODO(liftshift)"
@@ -47,7 +48,6 @@ def render_hunk(hunk: Any, lexer: str, *, current: bool, dark: bool = True) -> G
         text = Text(sign or " ")
         text.append_text(shown)
         text.no_wrap = True
-        text.overflow = "ellipsis"
         if sign == "+":
             text.stylize(ADDED[dark] if hunk.accepted else "dim")
         elif sign == "-":
@@ -60,18 +60,26 @@ def render_hunk(hunk: Any, lexer: str, *, current: bool, dark: bool = True) -> G
     return Group(*lines)
 
 
+def hunk_width(hunk: Any) -> int:
+    """Cells the hunk's longest line needs (sign included): the view is that wide and the
+    diff scrolls sideways, instead of cutting the line."""
+    longest = max((cell_len(line.rstrip("\r\n").expandtabs(8)) for line in hunk.lines), default=0)
+    return max(longest, cell_len(hunk.header) + 16) + 1
+
+
 class HunkView(Static):
     DEFAULT_CSS = """
-    HunkView { margin-bottom: 1; }
+    HunkView { margin-bottom: 1; min-width: 100%; }
     HunkView.-rejected { opacity: 70%; }
     """
 
 
-class DiffView(VerticalScroll):
-    """The hunks of one FileChange; ``current`` is the hunk keys act on."""
+class DiffView(ScrollableContainer):
+    """The hunks of one FileChange; ``current`` is the hunk keys act on. Long lines are
+    never cut: the view scrolls sideways (left/right, shift+wheel)."""
 
     DEFAULT_CSS = """
-    DiffView { height: 1fr; border: round $panel; }
+    DiffView { height: 1fr; border: round $panel; overflow-x: auto; overflow-y: auto; }
     DiffView:focus { border: round $accent; }
     """
     can_focus = True
@@ -108,16 +116,34 @@ class DiffView(VerticalScroll):
         dark = self.app.current_theme.dark
         for index, (hunk, view) in enumerate(zip(self.change.hunks, self._views, strict=False)):
             view.update(render_hunk(hunk, lexer, current=index == self.current, dark=dark))
+            view.styles.width = hunk_width(hunk)
             view.set_class(not hunk.accepted, "-rejected")
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", lambda _theme: self.redraw(), init=False)
 
-    def move(self, step: int) -> None:
+    def move(self, step: int) -> bool:
+        """Make the hunk ``step`` away current; False (nothing moves) past the first or the
+        last hunk, so the screen can go on to the neighbouring file."""
+        if self.change is None or not self.change.hunks:
+            return False
+        target = self.current + step
+        if not 0 <= target < len(self.change.hunks):
+            return False
+        self.current = target
+        self.redraw()
+        self.call_after_refresh(self._scroll_to_current)
+        return True
+
+    def select(self, index: int) -> None:
+        """Make hunk ``index`` current (negative counts from the end)."""
         if self.change is None or not self.change.hunks:
             return
-        self.current = (self.current + step) % len(self.change.hunks)
+        self.current = index % len(self.change.hunks)
         self.redraw()
+        self.call_after_refresh(self._scroll_to_current)
+
+    def _scroll_to_current(self) -> None:
         if self.current < len(self._views):
             self._views[self.current].scroll_visible(top=True, animate=False)
 
@@ -127,8 +153,7 @@ class DiffView(VerticalScroll):
             self.show(change)
         for index, hunk in enumerate(change.hunks):
             if hunk.new_start < line <= hunk.new_start + max(1, len(hunk.new_lines)):
-                self.current = index
-                self.call_after_refresh(self.move, 0)
+                self.select(index)
                 return
 
     @property

@@ -15,6 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
+from liftshift.tui.widgets.field_input import FieldInput
+
 FALLBACK_TIERS = ("BASIC", "BASIC_GPU", "BASIC_TPU", "STANDARD_1", "PREMIUM_1", "CUSTOM")
 
 
@@ -49,8 +51,8 @@ class PlanForm(VerticalScroll):
                 value="local",
             ),
         )
-        yield self._row("GCP project", Input(id="plan-gcp-project", compact=True))
-        yield self._row("Region", Input(id="plan-region", compact=True))
+        yield self._row("GCP project", FieldInput(id="plan-gcp-project", compact=True))
+        yield self._row("Region", FieldInput(id="plan-region", compact=True))
         yield self._row(
             "Scale tier",
             Select(
@@ -62,7 +64,7 @@ class PlanForm(VerticalScroll):
             ),
         )
         yield self._row(
-            "Staging bucket", Input(id="plan-staging", placeholder="gs://…", compact=True)
+            "Staging bucket", FieldInput(id="plan-staging", placeholder="gs://…", compact=True)
         )
         yield Label("Channel → GCS destination", classes="section-title")
         yield VerticalScroll(id="plan-channels")
@@ -100,7 +102,7 @@ class PlanForm(VerticalScroll):
         box.mount_all(
             Horizontal(
                 Label(channel.name or f"channel {index}"),
-                Input(
+                FieldInput(
                     channel.destination,
                     id=f"plan-channel-{index}",
                     placeholder="gs://…",

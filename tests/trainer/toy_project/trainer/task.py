@@ -28,6 +28,9 @@ def main():
     )
     if args.mode == "crash":
         raise RuntimeError("the toy trainer crashed on purpose")
+    if args.mode == "no-model":
+        print("trained nothing")
+        return
     if args.mode == "sleep":
         print("sleeping", flush=True)
         time.sleep(60)
