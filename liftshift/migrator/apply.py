@@ -22,6 +22,7 @@ from pathlib import Path
 
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import LOCAL_DIRNAME
+from liftshift.foundation.statedir import make_dirs
 from liftshift.migrator.changes import ChangeSet
 
 BACKUPS = "backups"
@@ -119,7 +120,7 @@ def apply_changeset(changeset: ChangeSet, root: Path, *, force: bool = False) ->
         if existed:
             entry.mode = target.stat().st_mode & 0o7777
             saved = backup_dir / "files" / path
-            saved.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(saved.parent)
             shutil.copyfile(target, saved)
         entry.written_sha256 = None if data is None else _sha(data)
         record.entries.append(entry)
@@ -149,7 +150,7 @@ def _missing_dirs(root: Path, paths: list[str]) -> list[str]:
 
 
 def _save_manifest(record: ApplyRecord, status: str) -> None:
-    record.backup_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(record.backup_dir)
     data = {
         "status": status,
         "created_dirs": record.created_dirs,

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from liftshift.foundation.statedir import make_dirs
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS verified (
     src TEXT NOT NULL, dst TEXT NOT NULL, src_version TEXT NOT NULL, size INTEGER NOT NULL,
@@ -54,7 +56,7 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.path.parent)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")

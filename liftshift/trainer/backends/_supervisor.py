@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from liftshift.foundation.statedir import open_private
 from liftshift.trainer.backends.local import CANCEL_MARKER, LOG, RECORD, LocalJobRecord
 from liftshift.trainer.jobs import JobState
 
@@ -38,12 +39,11 @@ def main(job_dir: Path) -> int:
     record.supervisor_pid = os.getpid()
     if (job_dir / CANCEL_MARKER).exists():
         return _finish(record, record_path, JobState.CANCELLED, None, "cancelled before start")
-    with (job_dir / LOG).open("ab", buffering=0) as log:
+    with open_private(job_dir / LOG, "ab") as log:
         try:
             child = subprocess.Popen(
                 record.command,
-                cwd=record.cwd,
-                env=record.env,
+                cwd=record.cwd,  # the environment is this process's own, given at spawn
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

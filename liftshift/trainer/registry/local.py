@@ -16,6 +16,7 @@ from pathlib import Path
 
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
+from liftshift.foundation.statedir import make_dirs
 from liftshift.trainer.registry.base import (
     DEFAULT_ALIAS,
     ModelVersion,
@@ -48,7 +49,7 @@ class LocalRegistry:
         check_aliases(aliases)
         source = prepare_artifact(Path(artifact_dir))
         model_dir = self.root / _slug(model)
-        model_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(model_dir)
         existing = [int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()]
         number = max(existing, default=0) + 1
         wanted = tuple(dict.fromkeys(((DEFAULT_ALIAS,) if number == 1 else ()) + aliases))
