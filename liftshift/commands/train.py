@@ -487,7 +487,7 @@ def jobs_logs(job_id: str, project: Path, target: str | None, follow: bool) -> N
 
     backend = _backend(project, target)
     if not follow:
-        batch = backend.logs(job_id, "")
+        batch = monitor.read_logs(backend, job_id)
         for _, text in batch.lines:
             click.echo(text)
         return

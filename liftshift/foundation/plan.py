@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.secrets import placeholder, referenced_variable
 from liftshift.foundation.settings import Settings
 
 PLAN_FILENAME = "liftshift.toml"
@@ -169,7 +170,12 @@ def _merge(table: Any, data: dict[str, Any], *, keep_existing: bool) -> None:
 
     for key, value in data.items():
         present = key in table
-        if isinstance(value, dict) and value and (not present or isinstance(table[key], dict)):
+        if referenced_variable(value) is not None:
+            if not present or not keep_existing:  # a secret's reference: one inline table
+                reference = tomlkit.inline_table()
+                reference.update(value)
+                table[key] = reference
+        elif isinstance(value, dict) and value and (not present or isinstance(table[key], dict)):
             if not present:
                 table[key] = tomlkit.table()
             _merge(table[key], value, keep_existing=keep_existing)
@@ -224,5 +230,9 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
 
 
 def format_hyperparameter(value: Any) -> str:
-    """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded."""
+    """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded. A secret
+    (``{ env = "NAME" }``) becomes the placeholder ``${NAME}``, expanded only at launch."""
+    variable = referenced_variable(value)
+    if variable is not None:
+        return placeholder(variable)
     return value if isinstance(value, str) else json.dumps(value)

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from liftshift.foundation.events import Reporter
+from liftshift.foundation.secrets import redact_text, secret_values
 from liftshift.trainer.backends.base import LogBatch, TrainingBackend
 from liftshift.trainer.jobs import JobLogLine, JobStateChanged, JobStatus
 
@@ -73,8 +74,19 @@ def follow(
             return status
 
 
-def _drain(backend: TrainingBackend, job_id: str, cursor: str, reporter: Reporter) -> LogBatch:
+def read_logs(backend: TrainingBackend, job_id: str, cursor: str = "") -> LogBatch:
+    """The job's next log lines, with every secret of the environment redacted (a trainer
+    that prints its arguments or ``os.environ`` must not put a key on the screen)."""
     batch = backend.logs(job_id, cursor)
+    values = secret_values()
+    if not values:
+        return batch
+    lines = [(timestamp, redact_text(text, values)) for timestamp, text in batch.lines]
+    return LogBatch(lines, batch.cursor)
+
+
+def _drain(backend: TrainingBackend, job_id: str, cursor: str, reporter: Reporter) -> LogBatch:
+    batch = read_logs(backend, job_id, cursor)
     for timestamp, text in batch.lines:
         reporter(JobLogLine(job_id, text, timestamp))
     return batch

@@ -15,6 +15,7 @@ from typing import Any
 
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.plan import Plan
+from liftshift.foundation.secrets import SecretNotSet, expand_placeholders
 from liftshift.foundation.settings import Settings
 from liftshift.trainer import monitor
 from liftshift.trainer.backends import get_backend
@@ -59,6 +60,10 @@ def start_training(
     """Build and stage the package and submit the job; returns as soon as it is running."""
     timings: dict[str, float] = {}
     spec = build_job_spec(plan, settings, overrides)
+    try:
+        expand_placeholders(spec.args)  # a secret's variable must be set before anything runs
+    except SecretNotSet as exc:
+        raise JobSpecError(str(exc)) from exc
     if settings.target == "gcp" and not spec.project:
         raise JobSpecError(
             "no Google Cloud project: set target.gcp_project in liftshift.toml or "

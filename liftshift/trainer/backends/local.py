@@ -27,6 +27,7 @@ from pathlib import Path
 
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.secrets import protect_args
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.statedir import make_dirs, open_private
 from liftshift.trainer.backends.base import LogBatch
@@ -149,7 +150,9 @@ class LocalBackend:
             tensorboard_dir=str(dirs["logs"]),
         )
         env |= {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-        args = [localize_arg(self.settings, arg) for arg in spec.args]
+        # secrets stay out of job.json: the supervisor's environment carries them
+        args, secret_env = protect_args(localize_arg(self.settings, arg) for arg in spec.args)
+        env |= secret_env
         record = LocalJobRecord(
             job_id=job_id,
             display_name=spec.display_name,
