@@ -113,6 +113,7 @@ class _Renderer:
         self.console = console
 
     def __call__(self, event: Any) -> None:
+        from rich.markup import escape
         from rich.text import Text
 
         from liftshift.run.pipeline import StepFinished, StepStarted
@@ -124,11 +125,11 @@ class _Renderer:
             c.print(f"[bold cyan]▶ {event.step}[/]")
         elif isinstance(event, StepFinished):
             style = {"failed": "red", "cancelled": "yellow"}.get(event.outcome, "green")
-            c.print(f"  [{style}]{event.outcome}[/]: {event.summary}", highlight=False)
+            c.print(f"  [{style}]{event.outcome}[/]: {escape(event.summary)}", highlight=False)
         elif isinstance(event, Seeded):
-            c.print(f"  seeded {event.destination} with {event.objects} sample object(s)")
+            c.print(f"  seeded {escape(event.destination)} with {event.objects} sample object(s)")
         elif isinstance(event, StepProgress):
-            c.print(f"  [dim]{event.step}:[/] {event.message}", highlight=False)
+            c.print(f"  [dim]{event.step}:[/] {escape(event.message)}", highlight=False)
         elif isinstance(event, JobStateChanged):
             c.print(f"  [bold]state:[/] {event.state.short}", highlight=False)
         elif isinstance(event, JobLogLine):
@@ -136,6 +137,7 @@ class _Renderer:
 
 
 def _print_summary(console: Any, summary: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"liftshift run — {summary.project_dir} ({summary.target})")
@@ -143,12 +145,12 @@ def _print_summary(console: Any, summary: Any) -> None:
     table.add_column("outcome")
     table.add_column("what happened", overflow="fold")
     for step in summary.steps:
-        table.add_row(step.step, step.outcome, step.summary)
+        table.add_row(step.step, step.outcome, escape(step.summary))
     console.print(table)
     if summary.attention:
         console.print(f"[yellow]{len(summary.attention)} item(s) need attention:[/]")
         for line in summary.attention:
-            console.print(f"  {line}", highlight=False)
+            console.print(f"  {escape(line)}", highlight=False)
     failed = summary.failed_step
     if failed is not None:
         console.print(f"[red]Stopped at {failed.step}[/]: rerun `liftshift run` to continue.")
@@ -162,17 +164,18 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
         click.echo(json.dumps(requests, indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.syntax import Syntax
 
     console = Console()
     console.print(f"[bold]Dry run[/] ({requests['target']} target): nothing is sent or written.")
-    console.print(f"plan: {requests['plan']}")
-    console.print(f"migrate: {requests['migrate']['summary']}")
+    console.print(f"plan: {escape(str(requests['plan']))}")
+    console.print(f"migrate: {escape(requests['migrate']['summary'])}")
     for name in ("sync", "package_upload", "create_custom_job", "upload_model"):
         console.print(f"[bold]{name}[/]")
         console.print(Syntax(json.dumps(requests[name], indent=2), "json", word_wrap=True))
     for note in requests["notes"]:
-        console.print(f"note: {note}")
+        console.print(f"note: {escape(note)}")
 
 
 @click.command()

@@ -230,6 +230,7 @@ def _run(
     instances: list[Any] | None = None,
 ) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.text import Text
 
     from liftshift.trainer import service
@@ -245,7 +246,9 @@ def _run(
         if isinstance(event, StepProgress):
             took = f" ({event.seconds:.1f}s)" if event.seconds else ""
             console.print(
-                f"[dim]{event.step}:[/] {event.message}{took}", highlight=False, soft_wrap=True
+                f"[dim]{event.step}:[/] {escape(event.message)}{took}",
+                highlight=False,
+                soft_wrap=True,
             )
         elif isinstance(event, JobLogLine):
             console.print(Text("│ ", style="dim") + Text(event.text), soft_wrap=True)
@@ -262,7 +265,7 @@ def _run(
     console.print(f"[bold]job[/] {job_id}  ({result.spec.scale_summary()})", highlight=False)
     for note in (result.spec.executor_note, result.spec.prediction_note):
         if note:
-            console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+            console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     if detach:
         _summary(console, result, settings, as_json, detached=True)
         return
