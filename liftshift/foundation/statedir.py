@@ -78,3 +78,19 @@ def open_private(path: Path, mode: str = "ab"):
     make_dirs(path.parent)
     file_mode = private_mode(path) or 0o666
     return open(path, mode, opener=lambda name, flags: os.open(name, flags, file_mode))
+
+
+def make_private(path: Path) -> None:
+    """Tighten what was copied into ``.liftshift`` (a file, or a tree): files 0600 (0700 when
+    executable), folders 0700. Outside a ``.liftshift`` folder it does nothing."""
+    path = Path(path)
+    if state_root_of(path) is None:
+        return
+    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        if item.is_symlink():
+            continue
+        if item.is_dir():
+            item.chmod(DIR_MODE)
+        else:
+            executable = item.stat().st_mode & 0o100
+            item.chmod(DIR_MODE if executable else FILE_MODE)

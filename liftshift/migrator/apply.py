@@ -29,7 +29,7 @@ from pathlib import Path
 
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import LOCAL_DIRNAME
-from liftshift.foundation.statedir import make_dirs
+from liftshift.foundation.statedir import make_dirs, make_private
 from liftshift.migrator.changes import ChangeSet
 
 BACKUPS = "backups"
@@ -161,6 +161,7 @@ def apply_changeset(changeset: ChangeSet, root: Path, *, force: bool = False) ->
             saved = record.backup_dir / "files" / write.path
             make_dirs(saved.parent)
             shutil.copyfile(target, saved)
+            make_private(saved)
         entry.written_sha256 = None if write.data is None else _sha(write.data)
         entry.written_link = write.link
         record.entries.append(entry)

@@ -9,6 +9,8 @@ upload from the offset the store last acknowledged.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -57,6 +59,8 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         make_dirs(self.path.parent)
+        with contextlib.suppress(FileExistsError):  # 0600 from the start; sqlite's WAL follows
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.settings import Settings
-from liftshift.foundation.statedir import make_dirs
+from liftshift.foundation.statedir import make_dirs, make_private
 from liftshift.trainer.jobs import StepProgress
 
 BUILD_FILES = ("setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "requirements.txt")
@@ -127,6 +127,7 @@ def build_package(
         target = out_dir / built[0].name
         tmp_target = out_dir / f".{built[0].name}.tmp"
         shutil.copyfile(built[0], tmp_target)
+        make_private(tmp_target)
         os.replace(tmp_target, target)
     seconds = time.perf_counter() - started
     reporter(StepProgress("build", f"built {target.name} ({key})", seconds))
@@ -150,6 +151,7 @@ def upload_package(
         make_dirs(target.parent)
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.copyfile(built.path, tmp)
+        make_private(tmp)
         os.replace(tmp, target)
         reporter(StepProgress("upload", f"staged {uri}"))
         return uri

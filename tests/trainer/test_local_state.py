@@ -47,6 +47,11 @@ def test_job_record_holds_no_environment_and_state_dir_is_private(
     assert stat.S_IMODE(job_dir.stat().st_mode) == 0o700
     for name in ("job.json", "output.log", "supervisor.log", "supervisor.pid"):
         assert stat.S_IMODE((job_dir / name).stat().st_mode) == 0o600, name
+    for path in state.rglob("*"):  # records, logs, local buckets, trainer output, registry
+        if "venvs" in path.parts or path.is_symlink():
+            continue
+        wanted = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == wanted, path
 
     subprocess.run(["git", "init", "-q", str(toy_project)], check=True)
     status = subprocess.run(

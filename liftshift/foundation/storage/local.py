@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-from liftshift.foundation.statedir import make_dirs
+from liftshift.foundation.statedir import make_dirs, make_private
 from liftshift.foundation.storage.base import (
     BucketNotFound,
     ObjectInfo,
@@ -168,6 +168,7 @@ class LocalStore:
         temp = path.parent / f".liftshift-{uuid.uuid4().hex}"
         try:
             temp.write_bytes(data)
+            make_private(temp)
             os.replace(temp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -189,6 +190,7 @@ class LocalStore:
         make_dirs(uploads)
         session = f"{uuid.uuid4().hex}.part"
         (uploads / session).touch()
+        make_private(uploads / session)
         return LocalUpload(self, key, session)
 
     def resume_upload(

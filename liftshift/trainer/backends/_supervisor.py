@@ -55,6 +55,7 @@ def main(job_dir: Path) -> int:
                 expand_placeholders(record.command),
                 cwd=record.cwd,  # the environment is this process's own, given at spawn
                 stdin=subprocess.DEVNULL,
+                umask=0o077,  # what the trainer writes under .liftshift/ stays private too
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
-from liftshift.foundation.statedir import make_dirs, open_private
+from liftshift.foundation.statedir import make_dirs, make_private, open_private
 from liftshift.trainer.registry.base import (
     DEFAULT_ALIAS,
     ModelVersion,
@@ -102,6 +102,7 @@ class LocalRegistry:
         tmp = model_dir / f".{number}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(source, tmp / "artifact")
+        make_private(tmp)
         version = ModelVersion(
             model=model,
             version_id=str(number),
