@@ -151,6 +151,32 @@ def apply_changeset(changeset: ChangeSet, root: Path, *, force: bool = False) ->
     _check_writable(root, writes)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     record = ApplyRecord(backups_root(root) / stamp)
+    try:
+        _back_up(root, writes, record)
+    except OSError as exc:
+        shutil.rmtree(record.backup_dir, ignore_errors=True)
+        raise ApplyError(
+            f"{record.backup_dir}: cannot write the backup ({exc.strerror or exc}); nothing was "
+            f"changed (free space or make {backups_root(root).parent} writable)"
+        ) from exc
+    current = ""
+    try:
+        for write in writes.values():
+            current = write.path
+            _write(root / write.path, write)
+    except OSError as exc:
+        _restore(root, record)
+        _save_manifest(record, "rolled back")
+        raise ApplyError(
+            f"{root}: writing {current} failed ({exc.strerror or exc}); every file was put "
+            "back as it was, nothing is half applied"
+        ) from exc
+    _save_manifest(record, "applied")
+    return record
+
+
+def _back_up(root: Path, writes: dict[str, _Write], record: ApplyRecord) -> None:
+    """Copy what each path holds now into the backup, then mark the manifest ``applying``."""
     for write in writes.values():
         target = root / write.path
         entry = BackupEntry(write.path, target.is_symlink() or target.is_file())
@@ -169,20 +195,6 @@ def apply_changeset(changeset: ChangeSet, root: Path, *, force: bool = False) ->
         root, [w.path for w in writes.values() if w.data is not None or w.link is not None]
     )
     _save_manifest(record, "applying")
-    current = ""
-    try:
-        for write in writes.values():
-            current = write.path
-            _write(root / write.path, write)
-    except OSError as exc:
-        _restore(root, record)
-        _save_manifest(record, "rolled back")
-        raise ApplyError(
-            f"{root}: writing {current} failed ({exc.strerror or exc}); every file was put "
-            "back as it was, nothing is half applied"
-        ) from exc
-    _save_manifest(record, "applied")
-    return record
 
 
 def _plan_writes(changeset: ChangeSet, root: Path) -> dict[str, _Write]:
@@ -225,15 +237,18 @@ def _link_error(path: str, target: Path) -> ApplyError:
 
 
 def _check_writable(root: Path, writes: dict[str, _Write]) -> None:
-    """Every folder that gains, loses or replaces a file must be writable, checked before the
-    first write (the nearest existing ancestor of a folder that is still to be made)."""
-    for write in writes.values():
-        folder = (root / write.path).parent
+    """Every folder that gains, loses or replaces a file must be writable, and so must the
+    backup folder, checked before the first write (for a folder still to be made: its nearest
+    existing ancestor)."""
+    targets = [(root / write.path, write.path) for write in writes.values()]
+    backups = backups_root(root)
+    for path, shown in [*targets, (backups / MANIFEST, "the backup")]:
+        folder = path.parent
         while not folder.exists():
             folder = folder.parent
         if not os.access(folder, os.W_OK | os.X_OK):
             raise ApplyError(
-                f"{folder}: not writable, so {write.path} cannot be written; nothing was "
+                f"{folder}: not writable, so {shown} cannot be written; nothing was "
                 "changed (make the folder writable, or use --out DIR for a migrated copy)"
             )
 

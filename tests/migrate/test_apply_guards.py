@@ -116,13 +116,19 @@ def test_failed_write_rolls_everything_back(project: Path, monkeypatch: pytest.M
     assert (project / "trainer" / "task.py").is_file()
 
 
+@pytest.mark.parametrize(
+    ("folder", "message"),
+    [
+        ("trainer", r"trainer: not writable, so trainer/__init__\.py cannot be written"),
+        (".liftshift", r"\.liftshift: not writable, so the backup cannot be written"),
+    ],
+)
 def test_unwritable_folder_is_found_before_any_write(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, monkeypatch: pytest.MonkeyPatch, folder: str, message: str
 ) -> None:
-    before = tree(project)
     changes = migrate_project(project).changeset
-    (project / "trainer").mkdir()
-    (project / "trainer").chmod(0o555)
+    (project / folder).mkdir()
+    (project / folder).chmod(0o555)
     before = tree(project)
     if os.geteuid() == 0:  # root writes anywhere: judge by the mode bits as a user would
         real_access = os.access
@@ -132,10 +138,10 @@ def test_unwritable_folder_is_found_before_any_write(
             lambda path, mode: real_access(path, mode) and bool(os.stat(path).st_mode & 0o200),
         )
     try:
-        with pytest.raises(ApplyError, match=r"trainer: not writable.*nothing was changed"):
+        with pytest.raises(ApplyError, match=message + ".*nothing was changed"):
             apply_changeset(changes, project)
     finally:
-        (project / "trainer").chmod(0o755)
+        (project / folder).chmod(0o755)
     assert tree(project) == before
     assert not (project / ".liftshift" / "backups").exists()
 
