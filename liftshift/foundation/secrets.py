@@ -3,10 +3,11 @@
 A hyperparameter such as ``wandb_api_key`` or ``hub_token`` must not be copied from a SageMaker
 launcher into ``liftshift.toml``, a generated launcher or a report. The plan holds a reference
 instead, ``api_key = { env = "API_KEY" }``; job arguments carry the placeholder ``${API_KEY}``,
-which is expanded from the environment only at the moment a trainer is started. Every report,
-``--json`` output and log view passes through :func:`redact_text` / :func:`redact_mapping`, the
-one redaction helper. Names decide, not values: only string values are treated as secrets, so
-``max_tokens = 512`` or ``pad_token_id = 0`` stay what they are.
+which is expanded from the environment only at the moment a trainer is started. The scanner
+replaces a secret's value by ``<redacted>`` where it reads it, job arguments shown anywhere go
+through :func:`redact_args`, and log lines through :func:`redact_text`. Names decide, not values:
+only string values are treated as secrets, so ``max_tokens = 512`` or ``pad_token_id = 0`` stay
+what they are.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ _SECRET_WORDS = frozenset(
 )
 _SECRET_WORDS_PLURAL = frozenset({"secrets", "passwords", "credentials"})
 _SPECIAL_TOKENS = frozenset({"pad", "eos", "bos", "unk", "sep", "cls", "mask", "start", "end"})
-_NOT_SECRET_AFTER = frozenset({"id", "ids", "len", "length", "count", "size", "type", "limit"})
+_NOT_SECRET_AFTER = frozenset(
+    {"id", "ids", "len", "length", "count", "size", "type", "limit", "file", "path", "dir",
+     "name", "url", "uri", "env", "var"}
+)  # fmt: skip
+"""``token_file``, ``secret_name``, ``api_key_env`` name where a secret is, not the secret."""
+_NOT_SECRET_VARIABLES = frozenset(
+    {"PWD", "OLDPWD", "GOOGLE_APPLICATION_CREDENTIALS", "AWS_SHARED_CREDENTIALS_FILE"}
+)
 _DATA_KEYS = frozenset(
     {"sort", "label", "target", "primary", "partition", "join", "group", "feature", "column",
      "dict", "image", "text", "input", "output", "data", "map", "metric", "monitor", "hash"}
@@ -48,7 +56,7 @@ def _words(name: str) -> list[str]:
 
 def is_secret_name(name: str) -> bool:
     """``api_key``, ``hub_token``, ``db_password``, ``clientSecret``, ``wandb-key``… (not
-    ``max_tokens``, ``pad_token``, ``pad_token_id``, ``sort_key``, ``key``)."""
+    ``max_tokens``, ``pad_token``, ``pad_token_id``, ``sort_key``, ``key``, ``token_file``)."""
     words = _words(name)
     for index, word in enumerate(words):
         before = words[index - 1] if index else ""
@@ -61,7 +69,7 @@ def is_secret_name(name: str) -> bool:
             return True
         if word in ("key", "keys") and index and not after and before not in _DATA_KEYS:
             return True
-        if word == "auth" or word.endswith("apikey"):
+        if word.endswith("apikey"):
             return True
     return False
 
@@ -126,6 +134,8 @@ def secret_values(
         elif is_secret_value(name, value):
             found.add(value)
     for name, value in env.items():
+        if name in _NOT_SECRET_VARIABLES:
+            continue
         if name in _CREDENTIAL_VARIABLES or is_secret_name(name):
             found.add(value)
     return {value for value in found if len(value) >= 4}
@@ -137,21 +147,6 @@ def redact_text(text: str, values: Iterable[str]) -> str:
         if value and value in text:
             text = text.replace(value, REDACTED)
     return text
-
-
-def redact_mapping(hyperparameters: Mapping[str, Any]) -> dict[str, Any]:
-    """Hyperparameters as they may be shown: secrets as ``<redacted>``, references as
-    ``${NAME}``."""
-    shown: dict[str, Any] = {}
-    for name, value in hyperparameters.items():
-        variable = referenced_variable(value)
-        if variable is not None:
-            shown[name] = placeholder(variable)
-        elif is_secret_name(name) and not isinstance(value, int | float | bool) and value:
-            shown[name] = REDACTED
-        else:
-            shown[name] = value
-    return shown
 
 
 def redact_args(args: Iterable[str]) -> list[str]:

@@ -93,10 +93,18 @@ def test_secret_hyperparameter_reaches_no_file_and_no_output(tmp_path: Path) -> 
         ("pad_token_id", False),
         ("sort_key", False),
         ("learning_rate", False),
+        ("token_file", False),
+        ("secret_name", False),
+        ("SSH_AUTH_SOCK", False),
     ],
 )
 def test_secret_names(name: str, secret: bool) -> None:
     assert secrets.is_secret_name(name) is secret
+
+
+def test_paths_in_the_environment_are_not_taken_for_secrets() -> None:
+    env = {"PWD": "/home/me/project", "GOOGLE_APPLICATION_CREDENTIALS": "/home/me/key.json"}
+    assert secrets.secret_values(env=env | {"MY_API_KEY": "abcd1234"}) == {"abcd1234"}
 
 
 def test_log_lines_are_redacted_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
