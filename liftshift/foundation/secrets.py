@@ -103,19 +103,23 @@ def placeholder(variable: str) -> str:
 
 
 def expand_placeholders(args: Iterable[str], env: Mapping[str, str] | None = None) -> list[str]:
-    """The job arguments with each ``${NAME}`` replaced by ``env[NAME]`` (at launch only)."""
+    """The job arguments with each ``${NAME}`` argument replaced by ``env[NAME]`` (at launch
+    only). Only whole arguments are placeholders, as :func:`placeholder` makes them."""
     env = os.environ if env is None else env
-
-    def value(match: re.Match[str]) -> str:
+    expanded = []
+    for arg in args:
+        match = _PLACEHOLDER.fullmatch(arg)
+        if match is None:
+            expanded.append(arg)
+            continue
         name = match.group(1)
         if name not in env:
             raise SecretNotSet(
                 f"environment variable {name} is not set; a secret hyperparameter in "
                 f"liftshift.toml reads it: export {name}=… before training"
             )
-        return env[name]
-
-    return [_PLACEHOLDER.sub(value, arg) for arg in args]
+        expanded.append(env[name])
+    return expanded
 
 
 def secret_values(

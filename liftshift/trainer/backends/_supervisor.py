@@ -48,7 +48,7 @@ def main(job_dir: Path) -> int:
     record.supervisor_pid = os.getpid()
     if (job_dir / CANCEL_MARKER).exists():
         return _finish(record, record_path, JobState.CANCELLED, None, "cancelled before start")
-    secrets = [value.encode() for value in secret_values()]
+    secrets = [value.encode() for value in sorted(secret_values(), key=len, reverse=True)]
     with open_private(job_dir / LOG, "ab") as log:
         try:
             child = subprocess.Popen(
@@ -61,7 +61,9 @@ def main(job_dir: Path) -> int:
             )
         except (OSError, SecretNotSet) as exc:
             return _finish(record, record_path, JobState.FAILED, None, f"cannot start: {exc}")
-        copier = threading.Thread(target=_copy_redacted, args=(child.stdout, log, secrets))
+        copier = threading.Thread(
+            target=_copy_redacted, args=(child.stdout, log, secrets), daemon=True
+        )
         copier.start()
         record.trainer_pid = child.pid
         record.state = JobState.RUNNING.value
@@ -81,7 +83,8 @@ def main(job_dir: Path) -> int:
                     deadline = time.monotonic() + _GRACE_SECONDS
                 elif time.monotonic() > deadline:
                     child.kill()
-        copier.join()
+        # a process the trainer left behind may hold its output open: do not wait for it
+        copier.join(timeout=_GRACE_SECONDS)
     if cancelled:
         return _finish(record, record_path, JobState.CANCELLED, code, "cancelled by the user")
     if code == 0:
@@ -96,8 +99,11 @@ def _copy_redacted(source: BinaryIO, log: BinaryIO, secrets: list[bytes]) -> Non
         line = raw
         for value in secrets:
             line = line.replace(value, REDACTED.encode())
-        log.write(line)
-        log.flush()
+        try:
+            log.write(line)
+            log.flush()
+        except ValueError:  # the job was recorded as ended and the log closed: drop the rest
+            break
     source.close()
 
 
