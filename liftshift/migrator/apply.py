@@ -164,9 +164,11 @@ def apply_changeset(changeset: ChangeSet, root: Path, *, force: bool = False) ->
         for write in writes.values():
             current = write.path
             _write(root / write.path, write)
-    except OSError as exc:
+    except BaseException as exc:  # a failed write, or Ctrl-C: nothing stays half applied
         _restore(root, record)
         _save_manifest(record, "rolled back")
+        if not isinstance(exc, OSError):
+            raise
         raise ApplyError(
             f"{root}: writing {current} failed ({exc.strerror or exc}); every file was put "
             "back as it was, nothing is half applied"
