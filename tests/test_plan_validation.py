@@ -117,3 +117,15 @@ def test_a_bad_alias_stops_run_before_training_with_the_rule_intact(tmp_path: Pa
     assert "[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]" in result.output.replace("\n", "")
     assert "state: RUNNING" not in result.output, "refused before any job was started"
     assert not (tmp_path / ".liftshift" / "jobs").exists()
+
+
+def test_a_plan_edited_in_memory_is_checked_before_training(tmp_path: Path) -> None:
+    from liftshift.foundation.settings import Settings
+    from liftshift.trainer import service
+    from liftshift.trainer.jobs import JobSpecError
+
+    plan = a_plan()
+    plan.model.version_aliases = ["Bad_Alias"]
+    with pytest.raises(JobSpecError, match=r"model\.version_aliases\[0\]: 'Bad_Alias'"):
+        service.start_training(plan, Settings(target="local", project_dir=tmp_path))
+    assert not (tmp_path / ".liftshift").exists(), "nothing built or staged"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from liftshift.foundation.events import Reporter, ignore
-from liftshift.foundation.plan import Plan
+from liftshift.foundation.plan import Plan, PlanContext, plan_path, plan_problems
 from liftshift.foundation.secrets import SecretNotSet, expand_placeholders
 from liftshift.foundation.settings import Settings
 from liftshift.trainer import monitor
@@ -59,6 +59,12 @@ def start_training(
 ) -> TrainResult:
     """Build and stage the package and submit the job; returns as soon as it is running."""
     timings: dict[str, float] = {}
+    # a plan edited in memory (the app's form) meets the same rules as one loaded from disk,
+    # before anything is built or costs money
+    path = plan_path(settings.project_dir)
+    problems = plan_problems(plan, PlanContext(path, settings.project_dir))
+    if problems:
+        raise JobSpecError(f"{path}: {problems[0]}")
     spec = build_job_spec(plan, settings, overrides)
     try:
         expand_placeholders(spec.args)  # a secret's variable must be set before anything runs
