@@ -21,7 +21,9 @@ from liftshift.foundation.settings import Settings
 
 def a_plan() -> Plan:
     plan = Plan()
-    plan.data.channels.append(ChannelPlan("train", "s3://a/train", "gs://b/train", "--train"))
+    plan.data.channels.append(
+        ChannelPlan("train", "s3://src-bucket/train", "gs://dst-bucket/train", "--train")
+    )
     plan.training.hyperparameters = {"n-estimators": 200, "target": "Survived"}
     return plan
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule
 from liftshift.foundation.plan import format_hyperparameter
+from liftshift.foundation.secrets import env_variable_for, is_secret_value, referenced_variable
 from liftshift.foundation.storage.uri import channel_dir_uri
 
 CODE = "LS006"
@@ -29,7 +30,7 @@ and runs `python -m {module}` as a Vertex AI custom job. `liftshift train` runs 
 """
 '''
 
-BODY = '''import subprocess
+BODY = '''{imports}import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -127,6 +128,22 @@ def _settings(ctx: MigrationContext) -> tuple[dict[str, str], list[str]]:
     if not container:
         todos.append("set TRAINING_CONTAINER to a Vertex AI prebuilt training image")
     hyperparameters = dict(getattr(training, "hyperparameters", {}) or ctx.hyperparameters)
+    shown: dict[str, str] = {}
+    secret = False
+    for key, value in sorted(hyperparameters.items()):
+        variable = referenced_variable(value)
+        if variable is None and is_secret_value(key, value):
+            variable = env_variable_for(key)
+        if variable is None:
+            shown[key] = json.dumps(format_hyperparameter(value))
+            continue
+        # a secret is never written into code: the launcher reads it when it runs
+        shown[key] = f"os.environ[{json.dumps(variable)}]"
+        secret = True
+        todos.append(
+            f"hyperparameter {key!r} is a secret: export {variable} before running (or read it "
+            "from Secret Manager); its value is not written here"
+        )
     channels = {}
     for channel in ctx.channels:
         # the same folder liftshift's own backends pass (a single-file channel → its folder)
@@ -145,20 +162,22 @@ def _settings(ctx: MigrationContext) -> tuple[dict[str, str], list[str]]:
         "accelerator_count": str(getattr(training, "accelerator_count", 0) or 0),
         "replicas": str(getattr(training, "instance_count", 1) or 1),
         "module": json.dumps(ctx.module),
-        "hyperparameters": _literal(
-            {k: format_hyperparameter(v) for k, v in sorted(hyperparameters.items())}
-        ),
+        "hyperparameters": _literal(shown, quoted=True),
         "channels": _literal(channels),
+        "imports": "import os\n" if secret else "",
     }
     return values, todos
 
 
-def _literal(mapping: dict[str, str]) -> str:
+def _literal(mapping: dict[str, str], *, quoted: bool = False) -> str:
+    """A dict display; with ``quoted`` the values are Python expressions already."""
     if not mapping:
         return "{}"
     return (
         "{\n"
-        + "".join(f"    {json.dumps(k)}: {json.dumps(v)},\n" for k, v in mapping.items())
+        + "".join(
+            f"    {json.dumps(k)}: {v if quoted else json.dumps(v)},\n" for k, v in mapping.items()
+        )
         + "}"
     )
 

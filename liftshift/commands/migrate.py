@@ -143,6 +143,11 @@ def undo(path: Path, force: bool) -> None:
     except ApplyError as exc:
         click.echo(f"liftshift: {exc}", err=True)
         sys.exit(1)
+    if record.interrupted:
+        click.echo(
+            f"the apply of {record.backup_dir.name} was interrupted before it finished; "
+            "restoring every file it had started on"
+        )
     for entry in record.entries:
         click.echo(f"{'restored' if entry.existed else 'removed'}: {entry.path}")
     click.echo(f"undone from {record.backup_dir}")

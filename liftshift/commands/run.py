@@ -133,6 +133,7 @@ class _Renderer:
         return f"{self.step}…" if self.step else ""
 
     def __call__(self, event: Any) -> None:
+        from rich.markup import escape
         from rich.text import Text
 
         from liftshift.run.pipeline import StepFinished, StepStarted
@@ -147,11 +148,11 @@ class _Renderer:
             c.print(f"[bold cyan]▶ {event.step}[/]")
         elif isinstance(event, StepFinished):
             style = {"failed": "red", "cancelled": "yellow"}.get(event.outcome, "green")
-            c.print(f"  [{style}]{event.outcome}[/]: {event.summary}", highlight=False)
+            c.print(f"  [{style}]{event.outcome}[/]: {escape(event.summary)}", highlight=False)
         elif isinstance(event, Seeded):
-            c.print(f"  seeded {event.destination} with {event.objects} sample object(s)")
+            c.print(f"  seeded {escape(event.destination)} with {event.objects} sample object(s)")
         elif isinstance(event, StepProgress):
-            c.print(f"  [dim]{event.step}:[/] {event.message}", highlight=False)
+            c.print(f"  [dim]{event.step}:[/] {escape(event.message)}", highlight=False)
         elif isinstance(event, JobStateChanged):
             c.print(f"  [bold]state:[/] {event.state.short}", highlight=False)
         elif isinstance(event, JobLogLine):
@@ -159,6 +160,7 @@ class _Renderer:
 
 
 def _print_summary(console: Any, summary: Any) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"liftshift run — {summary.project_dir} ({summary.target})")
@@ -166,12 +168,12 @@ def _print_summary(console: Any, summary: Any) -> None:
     table.add_column("outcome")
     table.add_column("what happened", overflow="fold")
     for step in summary.steps:
-        table.add_row(step.step, step.outcome, step.summary)
+        table.add_row(step.step, step.outcome, escape(step.summary))
     console.print(table)
     if summary.attention:
         console.print(f"[yellow]{len(summary.attention)} item(s) need attention:[/]")
         for line in summary.attention:
-            console.print(f"  {line}", highlight=False)
+            console.print(f"  {escape(line)}", highlight=False)
     failed = summary.failed_step
     if failed is not None:
         console.print(f"[red]Stopped at {failed.step}[/]: rerun `liftshift run` to continue.")
@@ -192,17 +194,19 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     if as_json:
         click.echo(json.dumps(requests, indent=2))
         return
+    from rich.markup import escape
+
     from liftshift.commands.output import make_console, print_json_block
 
     console = make_console()
     console.print(f"[bold]Dry run[/] ({requests['target']} target): nothing is sent or written.")
-    console.print(f"plan: {requests['plan']}")
-    console.print(f"migrate: {requests['migrate']['summary']}")
+    console.print(f"plan: {escape(str(requests['plan']))}")
+    console.print(f"migrate: {escape(requests['migrate']['summary'])}")
     for name in ("sync", "iam", "package_upload", "create_custom_job", "upload_model"):
         console.print(f"[bold]{name}[/]")
         print_json_block(console, json.dumps(requests[name], indent=2))
     for note in requests["notes"]:
-        console.print(f"note: {note}")
+        console.print(f"note: {escape(note)}")
 
 
 @click.command()

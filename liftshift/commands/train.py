@@ -241,6 +241,7 @@ def _run(
     as_json: bool,
     instances: list[Any] | None = None,
 ) -> None:
+    from rich.markup import escape
     from rich.text import Text
 
     from liftshift.commands.output import make_console
@@ -257,7 +258,9 @@ def _run(
         if isinstance(event, StepProgress):
             took = f" ({event.seconds:.1f}s)" if event.seconds else ""
             console.print(
-                f"[dim]{event.step}:[/] {event.message}{took}", highlight=False, soft_wrap=True
+                f"[dim]{event.step}:[/] {escape(event.message)}{took}",
+                highlight=False,
+                soft_wrap=True,
             )
         elif isinstance(event, JobLogLine):
             console.print(Text("│ ", style="dim") + Text(event.text), soft_wrap=True)
@@ -276,7 +279,7 @@ def _run(
     console.print(f"[bold]job[/] {job_id}  ({result.spec.scale_summary()})", highlight=False)
     for note in (result.spec.executor_note, result.spec.prediction_note):
         if note:
-            console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+            console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     if detach:
         _summary(console, result, settings, as_json, detached=True)
         return
@@ -527,7 +530,7 @@ def jobs_logs(
 
     backend = get_backend(_with_poll_interval(_settings(project.resolve(), target), poll_interval))
     if not follow:
-        batch = backend.logs(job_id, "")
+        batch = monitor.read_logs(backend, job_id)
         for _, text in batch.lines:
             click.echo(text)
         return

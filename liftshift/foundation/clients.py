@@ -8,9 +8,12 @@ target point these same functions at emulators purely through settings.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from liftshift.foundation.settings import Settings
@@ -24,6 +27,15 @@ T = TypeVar("T")
 
 class CredentialsError(RuntimeError):
     """No usable credentials for a cloud. The message says which and how to provide them."""
+
+
+KEY_FILE_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
+_KEY_TYPES = (
+    "service_account",
+    "authorized_user",
+    "external_account",
+    "impersonated_service_account",
+)
 
 
 def s3_client(settings: Settings, *, max_pool_connections: int = 32) -> Any:
@@ -74,16 +86,56 @@ def gcp_credentials(settings: Settings) -> Any:
     import google.auth
     from google.auth.exceptions import DefaultCredentialsError
 
+    key_file = os.environ.get(KEY_FILE_VARIABLE)
+    if key_file:
+        problem = key_file_problem(Path(key_file))
+        if problem:
+            raise CredentialsError(problem)
     try:
         credentials, _ = google.auth.default(
             scopes=["https://www.googleapis.com/auth/cloud-platform"]
         )
-    except DefaultCredentialsError as exc:
+    except (DefaultCredentialsError, ValueError) as exc:
+        if key_file:  # the file looked right but google-auth could not use it
+            raise CredentialsError(
+                f"{KEY_FILE_VARIABLE}={key_file}: google-auth cannot load this key file "
+                f"({type(exc).__name__}); download a new JSON key for the service account, or "
+                "unset the variable and run `gcloud auth application-default login`"
+            ) from exc
         raise CredentialsError(
             "No Google Cloud credentials: run `gcloud auth application-default login` "
-            "or set GOOGLE_APPLICATION_CREDENTIALS."
+            f"or set {KEY_FILE_VARIABLE} to a service-account key file."
         ) from exc
     return credentials
+
+
+def key_file_problem(path: Path) -> str | None:
+    """What is wrong with the key file ``GOOGLE_APPLICATION_CREDENTIALS`` names, in one line
+    (never its content), or None when it looks like a credentials file."""
+    fix = (
+        f"point {KEY_FILE_VARIABLE} at a JSON key file, or unset it and run "
+        "`gcloud auth application-default login`"
+    )
+    where = f"{KEY_FILE_VARIABLE}={path}"
+    if not path.exists():
+        return f"{where}: no such file; {fix}"
+    if path.is_dir():
+        return f"{where}: is a folder, not a key file; {fix}"
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        return f"{where}: cannot be read ({exc.strerror}); {fix}"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return f"{where}: is not JSON (a key file is a JSON document); {fix}"
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind not in _KEY_TYPES:
+        return (
+            f'{where}: not a credentials file (its "type" is {kind!r}, expected one of '
+            f"{', '.join(_KEY_TYPES)}); {fix}"
+        )
+    return None
 
 
 def gcs_client(settings: Settings) -> storage.Client:

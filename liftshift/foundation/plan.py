@@ -13,11 +13,13 @@ import json
 import tomllib
 import types
 import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.secrets import placeholder, referenced_variable
 from liftshift.foundation.settings import Settings
 
 PLAN_FILENAME = "liftshift.toml"
@@ -190,16 +192,89 @@ def plan_path(project_dir: Path) -> Path:
 
 
 def load_plan(project_dir: Path) -> Plan:
-    """Read ``liftshift.toml``; raises :class:`PlanError` with the file and key on bad input."""
+    """Read ``liftshift.toml``; raises :class:`PlanError` with the file and key on bad input.
+
+    Every value is checked here, before anything runs or costs money: the types, then the
+    rules registered with :func:`plan_check` (``foundation/plan_checks.py``)."""
     path = plan_path(project_dir)
     try:
         # tomllib, not tomlkit: reading needs no style preservation and is ~10x faster
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_text(path))
     except FileNotFoundError as exc:
         raise PlanError(f"{path}: no plan yet; run `liftshift plan {project_dir}`") from exc
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"{path}: not valid TOML: {exc}") from exc
-    return _from_data(Plan, data, f"{path}:")
+    plan = _from_data(Plan, data, f"{path}:")
+    check_plan(plan, PlanContext(path, Path(project_dir)))
+    return plan
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanError(
+            f"{path}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}); "
+            "save it as UTF-8"
+        ) from exc
+
+
+# checks of plan values: each section (a dataclass) has its own, registered by type, so a new
+# section brings its checks along (``@plan_check(IamPlan)`` in plan_checks.py)
+
+PlanProblem = tuple[str, str]
+"""``(key, rule broken)``: the key relative to its section, the rule in words."""
+PlanCheck = Callable[[Any, "PlanContext"], Iterable[PlanProblem]]
+_CHECKS: dict[type, list[PlanCheck]] = {}
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """What a check may need besides the section: the plan file and the project folder."""
+
+    path: Path
+    project_dir: Path
+
+
+def plan_check(section: type) -> Callable[[PlanCheck], PlanCheck]:
+    """Register a check for every ``section`` instance in a loaded plan. The check yields
+    ``(key, rule)`` pairs; the error names the file, the full key and the rule."""
+
+    def register(check: PlanCheck) -> PlanCheck:
+        _CHECKS.setdefault(section, []).append(check)
+        return check
+
+    return register
+
+
+def plan_problems(plan: Plan, context: PlanContext) -> list[str]:
+    """Every broken rule in ``plan``, as ``full.key: rule``."""
+    from liftshift.foundation import plan_checks  # noqa: F401  (registers the checks)
+
+    problems: list[str] = []
+    _walk(plan, "", context, problems)
+    return problems
+
+
+def check_plan(plan: Plan, context: PlanContext) -> None:
+    """Raise :class:`PlanError` naming the file, key and rule of the first broken rule."""
+    problems = plan_problems(plan, context)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise PlanError(f"{context.path}: {problems[0]}{more}")
+
+
+def _walk(section: Any, prefix: str, context: PlanContext, problems: list[str]) -> None:
+    for check in _CHECKS.get(type(section), []):
+        problems.extend(f"{prefix}{key}: {rule}" for key, rule in check(section, context))
+    for item in dataclasses.fields(section):
+        value = getattr(section, item.name)
+        if dataclasses.is_dataclass(value):
+            _walk(value, f"{prefix}{item.name}.", context, problems)
+        elif isinstance(value, list):
+            for index, element in enumerate(value):
+                if dataclasses.is_dataclass(element):
+                    _walk(element, f"{prefix}{item.name}[{index}].", context, problems)
 
 
 def save_plan(
@@ -218,7 +293,7 @@ def save_plan(
     path = plan_path(project_dir)
     data = dataclasses.asdict(plan)
     if path.exists():
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        document = tomlkit.parse(_read_text(path))
     else:
         document = tomlkit.document()
         document.add(tomlkit.comment("liftshift migration plan: review, edit and commit it."))
@@ -244,7 +319,12 @@ def _merge(
         if present and path in replace_keys:
             del table[key]
             present = False
-        if isinstance(value, dict) and value and (not present or isinstance(table[key], dict)):
+        if referenced_variable(value) is not None:
+            if not present or not keep_existing:  # a secret's reference: one inline table
+                reference = tomlkit.inline_table()
+                reference.update(value)
+                table[key] = reference
+        elif isinstance(value, dict) and value and (not present or isinstance(table[key], dict)):
             if not present:
                 table[key] = tomlkit.table()
             _merge(
@@ -305,5 +385,9 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
 
 
 def format_hyperparameter(value: Any) -> str:
-    """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded."""
+    """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded. A secret
+    (``{ env = "NAME" }``) becomes the placeholder ``${NAME}``, expanded only at launch."""
+    variable = referenced_variable(value)
+    if variable is not None:
+        return placeholder(variable)
     return value if isinstance(value, str) else json.dumps(value)

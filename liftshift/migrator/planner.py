@@ -34,6 +34,7 @@ from liftshift.foundation.plan import (
     Plan,
     TrainingPlan,
 )
+from liftshift.foundation.secrets import env_reference, env_variable_for, is_secret_name
 from liftshift.scan.assemble import resolve_entry_point
 from liftshift.scan.project import Channel, EntryPoint, Launcher, ProjectScan, Unresolved
 
@@ -172,8 +173,16 @@ def _text(value: Any) -> str:
 
 
 def _static(hyperparameters: dict[str, Any], notes: list[str]) -> dict[str, Any]:
-    result = {}
+    result: dict[str, Any] = {}
     for key, value in hyperparameters.items():
+        if is_secret_name(key) and not isinstance(value, int | float | bool) and value:
+            variable = env_variable_for(key)
+            result[key] = env_reference(variable)
+            notes.append(
+                f"hyperparameter {key!r} looks like a secret: the plan reads it from the "
+                f"environment variable {variable} (export it before training), never the value"
+            )
+            continue
         if isinstance(value, Unresolved) or value is None or _has_unresolved(value):
             notes.append(f"hyperparameter {key!r} is not static ({_show(value)}); set it by hand")
             continue

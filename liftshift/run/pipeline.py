@@ -224,7 +224,12 @@ class Pipeline:
         )
 
     def _step_migrate(self) -> StepFinished:
-        from liftshift.migrator.apply import DirtyTreeError, apply_changeset, write_copy
+        from liftshift.migrator.apply import (
+            ApplyError,
+            DirtyTreeError,
+            apply_changeset,
+            write_copy,
+        )
         from liftshift.migrator.migrate import migrate_project
 
         result = migrate_project(self.project_dir)
@@ -252,6 +257,8 @@ class Pipeline:
             record = apply_changeset(result.changeset, self.project_dir, force=self.options.force)
         except DirtyTreeError as exc:
             raise StepError(f"{exc} (commit first, or pass --force)") from exc
+        except ApplyError as exc:
+            raise StepError(str(exc)) from exc
         self._load_plan()  # the codemods record what they changed (module, arguments)
         return StepFinished(
             "migrate",

@@ -12,6 +12,7 @@ from typing import Any
 
 import libcst as cst
 
+from liftshift.foundation.secrets import REDACTED, env_variable_for, is_secret_name
 from liftshift.scan import tables
 from liftshift.scan.project import Channel, Finding, Launcher, Location, Severity, Unresolved
 from liftshift.scan.values import CallValue, Evaluator, plain
@@ -199,6 +200,17 @@ class LauncherBuilder:
             return
         for key, raw in value.items():
             item = plain(raw)
+            if is_secret_name(key) and not isinstance(item, int | float | bool) and item:
+                # the value never leaves the scanner: reports, --json and the plan see this
+                self._warn(
+                    "secret-hyperparameter",
+                    f"hyperparameter {key!r} looks like a secret: liftshift does not copy its "
+                    f"value; the plan reads it from the environment variable "
+                    f"{env_variable_for(key)} (or use Secret Manager)",
+                    where,
+                )
+                launcher.hyperparameters[key] = REDACTED
+                continue
             launcher.hyperparameters[key] = item
             if isinstance(item, Unresolved):
                 self._warn(

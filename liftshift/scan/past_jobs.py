@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from liftshift.foundation.secrets import REDACTED, is_secret_value
 from liftshift.foundation.settings import Settings
 from liftshift.scan.project import Channel, Finding, Location, PastJob, ProjectScan, Severity
 
@@ -36,7 +37,7 @@ def read_past_job(settings: Settings, name: str) -> PastJob:
 def past_job_from_description(response: dict[str, Any]) -> PastJob:
     """A :class:`PastJob` from a ``DescribeTrainingJob`` response."""
     hyperparameters = {
-        key: _decode(value)
+        key: REDACTED if is_secret_value(key, value) else _decode(value)
         for key, value in sorted((response.get("HyperParameters") or {}).items())
         if not key.startswith("sagemaker_")
     }

@@ -14,6 +14,7 @@ from typing import Any
 import libcst as cst
 import libcst.matchers as m
 
+from liftshift.foundation.secrets import REDACTED, is_secret_name
 from liftshift.scan import tables
 from liftshift.scan.launchers import LauncherBuilder
 from liftshift.scan.positions import Locator
@@ -406,12 +407,16 @@ class ScanVisitor(Walker):
         dest = keywords.get("dest")
         dest_value = dest.evaluated_value if isinstance(dest, cst.SimpleString) else None
         arg_type = keywords.get("type")
+        default_source = self.snippet(default) if default is not None else None
+        names = [*flags, dest_value if isinstance(dest_value, str) else ""]
+        if isinstance(default, cst.SimpleString) and any(is_secret_name(n) for n in names):
+            default_source = REDACTED  # a secret written into the script stays in the script
         self.facts.arguments.append(
             ArgumentSpec(
                 flags=tuple(flags),
                 dest=dest_value if isinstance(dest_value, str) else None,
                 type=self.evaluator.source(arg_type) if arg_type is not None else None,
-                default_source=self.snippet(default) if default is not None else None,
+                default_source=default_source,
                 location=self.location(node),
             )
         )

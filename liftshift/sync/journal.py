@@ -9,6 +9,7 @@ upload from the offset the store last acknowledged.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from liftshift.foundation.statedir import make_dirs
 from liftshift.foundation.storage import StorageError
 
 SCHEMA = """
@@ -110,6 +112,9 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        make_dirs(self.path.parent)
+        with contextlib.suppress(FileExistsError):  # 0600 from the start; sqlite's WAL follows
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from liftshift.foundation.plan import (
     format_hyperparameter,
     predictor_module,
 )
+from liftshift.foundation.secrets import expand_placeholders, redact_args
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage.uri import channel_dir_uri
 
@@ -429,8 +430,14 @@ def _prediction_image(plan: Plan) -> tuple[str, str]:
 # the Vertex requests, as plain data (what --dry-run prints and the Vertex backend sends)
 
 
-def worker_pool_specs(spec: JobSpec, package_uri: str) -> list[dict[str, Any]]:
-    """``worker_pool_specs`` of the CustomJob: every pool runs the same package and args."""
+def worker_pool_specs(
+    spec: JobSpec, package_uri: str, *, reveal: bool = False
+) -> list[dict[str, Any]]:
+    """``worker_pool_specs`` of the CustomJob: every pool runs the same package and args.
+
+    Secret hyperparameters show as ``${NAME}`` or ``<redacted>``; only the request actually
+    sent (``reveal=True``) carries their values, read from the environment at that moment."""
+    args = expand_placeholders(spec.args) if reveal else redact_args(spec.args)
     pools = []
     for pool in spec.pools:
         pools.append(
@@ -441,7 +448,7 @@ def worker_pool_specs(spec: JobSpec, package_uri: str) -> list[dict[str, Any]]:
                     "executor_image_uri": spec.executor_image_uri,
                     "package_uris": [package_uri],
                     "python_module": spec.python_module,
-                    "args": list(spec.args),
+                    "args": list(args),
                 },
             }
         )

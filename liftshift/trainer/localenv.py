@@ -24,6 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.settings import Settings
+from liftshift.foundation.statedir import make_dirs
 from liftshift.trainer.jobs import StepProgress
 from liftshift.trainer.packaging import BuiltPackage, cache_root
 
@@ -89,6 +90,7 @@ def ensure_environment(
     started = time.perf_counter()
     reporter(StepProgress("environment", f"creating environment {built.content_hash}"))
     tmp_dir = env_dir.with_name(f".{env_dir.name}.{os.getpid()}.tmp")
+    make_dirs(tmp_dir.parent)
     shutil.rmtree(tmp_dir, ignore_errors=True)
     venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt", clear=True).create(tmp_dir)
     _inherit_site_packages(tmp_dir)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, replace
 
 from liftshift.foundation.events import Reporter
+from liftshift.foundation.secrets import redact_text, secret_values
 from liftshift.trainer.backends.base import LogBatch, TrainingBackend
 from liftshift.trainer.jobs import JobChecked, JobLogLine, JobStateChanged, JobStatus
 
@@ -117,8 +118,19 @@ def checked_text(checked_at: float, now: float | None = None) -> str:
     return f"last checked {ago // 60} min ago"
 
 
-def _drain(backend: TrainingBackend, job_id: str, cursor: str, reporter: Reporter) -> LogBatch:
+def read_logs(backend: TrainingBackend, job_id: str, cursor: str = "") -> LogBatch:
+    """The job's next log lines, with every secret of the environment redacted (a trainer
+    that prints its arguments or ``os.environ`` must not put a key on the screen)."""
     batch = backend.logs(job_id, cursor)
+    values = secret_values()
+    if not values:
+        return batch
+    lines = [(timestamp, redact_text(text, values)) for timestamp, text in batch.lines]
+    return LogBatch(lines, batch.cursor)
+
+
+def _drain(backend: TrainingBackend, job_id: str, cursor: str, reporter: Reporter) -> LogBatch:
+    batch = read_logs(backend, job_id, cursor)
     for timestamp, text in batch.lines:
         reporter(JobLogLine(job_id, text, timestamp))
     return batch

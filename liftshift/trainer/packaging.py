@@ -20,6 +20,7 @@ from pathlib import Path
 
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.settings import Settings
+from liftshift.foundation.statedir import make_dirs, make_private
 from liftshift.trainer.jobs import StepProgress
 
 BUILD_FILES = ("setup.py", "setup.cfg", "pyproject.toml", "MANIFEST.in", "requirements.txt")
@@ -122,10 +123,11 @@ def build_package(
         if result.returncode != 0 or not built:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
             raise PackagingError(f"building the trainer package failed:\n{tail}")
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_dirs(out_dir)
         target = out_dir / built[0].name
         tmp_target = out_dir / f".{built[0].name}.tmp"
         shutil.copyfile(built[0], tmp_target)
+        make_private(tmp_target)
         os.replace(tmp_target, target)
     seconds = time.perf_counter() - started
     reporter(StepProgress("build", f"built {target.name} ({key})", seconds))
@@ -146,9 +148,10 @@ def upload_package(
         if target.is_file() and target.stat().st_size == built.path.stat().st_size:
             reporter(StepProgress("upload", f"package already staged: {uri}"))
             return uri
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(target.parent)
         tmp = target.with_name(f".{target.name}.tmp")
         shutil.copyfile(built.path, tmp)
+        make_private(tmp)
         os.replace(tmp, target)
         reporter(StepProgress("upload", f"staged {uri}"))
         return uri

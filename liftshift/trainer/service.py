@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from liftshift.foundation.events import Reporter, ignore
-from liftshift.foundation.plan import Plan
+from liftshift.foundation.plan import Plan, PlanContext, plan_path, plan_problems
+from liftshift.foundation.secrets import SecretNotSet, expand_placeholders
 from liftshift.foundation.settings import Settings
 from liftshift.trainer import monitor, serving
 from liftshift.trainer.backends import get_backend
@@ -59,7 +60,17 @@ def start_training(
 ) -> TrainResult:
     """Build and stage the package and submit the job; returns as soon as it is running."""
     timings: dict[str, float] = {}
+    # a plan edited in memory (the app's form) meets the same rules as one loaded from disk,
+    # before anything is built or costs money
+    path = plan_path(settings.project_dir)
+    problems = plan_problems(plan, PlanContext(path, settings.project_dir))
+    if problems:
+        raise JobSpecError(f"{path}: {problems[0]}")
     spec = build_job_spec(plan, settings, overrides)
+    try:
+        expand_placeholders(spec.args)  # a secret's variable must be set before anything runs
+    except SecretNotSet as exc:
+        raise JobSpecError(str(exc)) from exc
     if settings.target == "gcp" and not spec.project:
         raise JobSpecError(
             "no Google Cloud project: set target.gcp_project in liftshift.toml or "

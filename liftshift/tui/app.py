@@ -162,6 +162,7 @@ class LiftshiftApp(App[None]):
                 title=f"{event.worker.name or 'task'} failed",
                 severity="error",
                 timeout=12,
+                markup=False,  # the message holds user text ("[a-z]…" in a rule, paths)
             )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

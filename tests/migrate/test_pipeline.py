@@ -137,7 +137,7 @@ def test_a_channel_read_without_argparse_gets_its_flag_into_the_plan(tmp_path) -
     )
     plan = Plan()
     plan.code.entry_point = "train.py"
-    plan.data.channels = [ChannelPlan(name="training", destination="gs://b/t")]
+    plan.data.channels = [ChannelPlan(name="training", destination="gs://data-bucket/t")]
     save_plan(plan, root)
     result = migrate_project(root)
     assert 'argument = "--training"' in result.changeset.get("liftshift.toml").after

@@ -104,7 +104,7 @@ def test_vanished_supervisor_means_failed(toy_settings: Settings) -> None:
     job_dir.mkdir(parents=True)
     LocalJobRecord(
         job_id="ghost", display_name="ghost", state=JobState.RUNNING.value, command=[],
-        cwd="", env={}, model_dir="", base_output_dir="", created=time.time(),
+        cwd="", model_dir="", base_output_dir="", created=time.time(),
     ).save(job_dir / RECORD)  # fmt: skip
     (job_dir / PID_FILE).write_text(str(dead.pid))
     (job_dir / "supervisor.log").write_text("ModuleNotFoundError: No module named 'liftshift'\n")

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+from liftshift.foundation.statedir import make_dirs, make_private
 from liftshift.foundation.storage.base import (
     BucketNotFound,
     ObjectInfo,
@@ -90,7 +91,7 @@ class LocalStore:
             )
 
     def create_bucket(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.folder)
 
     def _describe(self, key: str, path: Path, *, hashes: bool = True) -> ObjectInfo:
         stat = path.stat()
@@ -167,10 +168,11 @@ class LocalStore:
         if md5 is not None and hashlib.md5(data).digest() != md5:
             raise StorageError(f"{self.uri(key)}: body does not match its MD5")
         self.check_bucket()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)
         temp = path.parent / f".liftshift-{uuid.uuid4().hex}"
         try:
             temp.write_bytes(data)
+            make_private(temp)
             os.replace(temp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -189,9 +191,10 @@ class LocalStore:
         self.path(key)
         self.check_bucket()
         uploads = self.root / UPLOADS
-        uploads.mkdir(parents=True, exist_ok=True)
+        make_dirs(uploads)
         session = f"{uuid.uuid4().hex}.part"
         (uploads / session).touch()
+        make_private(uploads / session)
         return LocalUpload(self, key, session)
 
     def resume_upload(
@@ -238,7 +241,7 @@ class LocalUpload:
         if not last:
             return None
         path = self.store.path(self.key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)
         os.replace(self.partial, path)
         return self.store._describe(self.key, path)
 

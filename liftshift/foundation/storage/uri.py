@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -72,3 +73,36 @@ def channel_dir_uri(uri: str) -> str:
     if path.suffix and len(path.parts) > (1 if sep else 0) and not uri.endswith("/"):
         path = path.parent
     return f"{scheme}://{path}" if sep else str(path)
+
+
+_GCS_BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$")
+_S3_BUCKET = re.compile(r"^[A-Za-z0-9._-]{3,255}$")
+"""What the S3 API takes (legacy us-east-1 buckets may hold capitals and underscores)."""
+
+
+def bucket_problem(scheme: str, bucket: str) -> str | None:
+    """Why ``bucket`` cannot be a bucket of ``scheme`` (``s3``/``gs``), or None when it can.
+
+    GCS: 3-63 characters (222 with dots, 63 per dot-separated part) of lowercase letters,
+    digits, ``-``, ``_`` and ``.``, starting and ending with a letter or digit, not ``goog…``."""
+    if scheme == "s3":
+        if not _S3_BUCKET.match(bucket):
+            return (
+                f"{bucket!r} is not an S3 bucket name (3-255 characters: letters, digits, "
+                "'.', '-', '_')"
+            )
+        return None
+    parts = bucket.split(".")
+    too_long = len(bucket) > (222 if len(parts) > 1 else 63)
+    if (
+        len(bucket) < 3
+        or too_long
+        or not _GCS_BUCKET.match(bucket)
+        or any(not 1 <= len(part) <= 63 for part in parts)
+        or bucket.startswith("goog")
+    ):
+        return (
+            f"{bucket!r} is not a Cloud Storage bucket name (3-63 characters: lowercase "
+            "letters, digits, '-', '_' and '.', starting and ending with a letter or digit)"
+        )
+    return None

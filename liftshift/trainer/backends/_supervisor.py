@@ -13,9 +13,19 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import BinaryIO
 
+from liftshift.foundation.secrets import (
+    REDACTED,
+    SecretNotSet,
+    expand_placeholders,
+    redact_text,
+    secret_values,
+)
+from liftshift.foundation.statedir import open_private
 from liftshift.trainer.backends.local import CANCEL_MARKER, LOG, RECORD, LocalJobRecord
 from liftshift.trainer.jobs import JobState
 
@@ -38,18 +48,23 @@ def main(job_dir: Path) -> int:
     record.supervisor_pid = os.getpid()
     if (job_dir / CANCEL_MARKER).exists():
         return _finish(record, record_path, JobState.CANCELLED, None, "cancelled before start")
-    with (job_dir / LOG).open("ab", buffering=0) as log:
+    secrets = [value.encode() for value in sorted(secret_values(), key=len, reverse=True)]
+    with open_private(job_dir / LOG, "ab") as log:
         try:
             child = subprocess.Popen(
-                record.command,
-                cwd=record.cwd,
-                env=record.env,
+                expand_placeholders(record.command),
+                cwd=record.cwd,  # the environment is this process's own, given at spawn
                 stdin=subprocess.DEVNULL,
-                stdout=log,
+                umask=0o077,  # what the trainer writes under .liftshift/ stays private too
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
-        except OSError as exc:
+        except (OSError, SecretNotSet) as exc:
             return _finish(record, record_path, JobState.FAILED, None, f"cannot start: {exc}")
+        copier = threading.Thread(
+            target=_copy_redacted, args=(child.stdout, log, secrets), daemon=True
+        )
+        copier.start()
         record.trainer_pid = child.pid
         record.state = JobState.RUNNING.value
         record.started = time.time()
@@ -68,6 +83,8 @@ def main(job_dir: Path) -> int:
                     deadline = time.monotonic() + _GRACE_SECONDS
                 elif time.monotonic() > deadline:
                     child.kill()
+        # a process the trainer left behind may hold its output open: do not wait for it
+        copier.join(timeout=_GRACE_SECONDS)
     if cancelled:
         return _finish(record, record_path, JobState.CANCELLED, code, "cancelled by the user")
     if code == 0:
@@ -75,12 +92,27 @@ def main(job_dir: Path) -> int:
     return _finish(record, record_path, JobState.FAILED, code, _error_from_log(job_dir / LOG, code))
 
 
+def _copy_redacted(source: BinaryIO, log: BinaryIO, secrets: list[bytes]) -> None:
+    """Copy the trainer's output to the log line by line, secrets of the environment replaced
+    (a trainer that prints its arguments must not write a key into ``.liftshift/``)."""
+    for raw in iter(source.readline, b""):
+        line = raw
+        for value in secrets:
+            line = line.replace(value, REDACTED.encode())
+        try:
+            log.write(line)
+            log.flush()
+        except ValueError:  # the job was recorded as ended and the log closed: drop the rest
+            break
+    source.close()
+
+
 def _finish(
     record: LocalJobRecord, path: Path, state: JobState, code: int | None, error: str
 ) -> int:
     record.state = state.value
     record.exit_code = code
-    record.error = error
+    record.error = redact_text(error, secret_values())
     record.ended = time.time()
     record.save(path)
     return 0

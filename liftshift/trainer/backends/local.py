@@ -6,6 +6,9 @@ A small supervisor process (``_supervisor``) owns the trainer subprocess in its 
 writes its exit as a Vertex job state and survives the command that started it, so
 ``liftshift jobs status/logs/cancel`` work from any later command and a running job can be
 reattached. Cancel signals the whole process group, so child processes die with the trainer.
+
+``job.json`` holds only what reattaching needs, never the environment: the supervisor inherits
+the trainer's environment when it is spawned, so credentials in it stay in memory.
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.fileio import write_atomic
+from liftshift.foundation.secrets import protect_args
 from liftshift.foundation.settings import Settings
+from liftshift.foundation.statedir import make_dirs, open_private
 from liftshift.trainer.backends.base import LogBatch
 from liftshift.trainer.jobs import JobHandle, JobSpec, JobState, JobStatus, StepProgress
 
@@ -48,7 +53,6 @@ class LocalJobRecord:
     state: str
     command: list[str]
     cwd: str
-    env: dict[str, str]
     model_dir: str
     base_output_dir: str
     created: float
@@ -62,7 +66,9 @@ class LocalJobRecord:
 
     @classmethod
     def load(cls, path: Path) -> LocalJobRecord:
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        known = {f.name for f in fields(cls)}  # records of older versions had more (env)
+        return cls(**{key: value for key, value in data.items() if key in known})
 
     def save(self, path: Path) -> None:
         write_atomic(path, json.dumps(asdict(self), indent=2))
@@ -131,11 +137,11 @@ class LocalBackend:
         job_id = f"{spec.job_name}-{uuid.uuid4().hex[:6]}"
         job_dir = jobs_dir(self.settings) / job_id
         work = job_dir / "work"
-        work.mkdir(parents=True)
+        make_dirs(work)
         base = local_path(self.settings, spec.base_output_dir)
         dirs = {name: base / name for name in ("model", "checkpoints", "logs")}
         for folder in dirs.values():
-            folder.mkdir(parents=True, exist_ok=True)
+            make_dirs(folder)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SM_")}
         env |= vertex_environment(
             job_id=job_id,
@@ -144,14 +150,15 @@ class LocalBackend:
             tensorboard_dir=str(dirs["logs"]),
         )
         env |= {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-        args = [localize_arg(self.settings, arg) for arg in spec.args]
+        # secrets stay out of job.json: the supervisor's environment carries them
+        args, secret_env = protect_args(localize_arg(self.settings, arg) for arg in spec.args)
+        env |= secret_env
         record = LocalJobRecord(
             job_id=job_id,
             display_name=spec.display_name,
             state=JobState.QUEUED.value,
             command=[str(python), "-m", spec.python_module, *args],
             cwd=str(work),
-            env=env,
             model_dir=str(dirs["model"]),
             base_output_dir=spec.base_output_dir,
             created=time.time(),
@@ -166,9 +173,10 @@ class LocalBackend:
                     f"on Vertex: {spec.scale_summary()}",
                 )
             )
-        with open(job_dir / "supervisor.log", "wb") as errors:
+        with open_private(job_dir / "supervisor.log", "wb") as errors:
             supervisor = subprocess.Popen(
                 [sys.executable, "-m", "liftshift.trainer.backends._supervisor", str(job_dir)],
+                env=env,  # the supervisor passes its own environment on to the trainer
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
@@ -239,7 +247,7 @@ class LocalBackend:
         job_dir, record = self._record(job_id)
         if JobState(record.state).terminal:
             return self.status(job_id)
-        (job_dir / CANCEL_MARKER).write_text(str(time.time()), encoding="utf-8")
+        write_atomic(job_dir / CANCEL_MARKER, str(time.time()))
         pid = self._supervisor_pid(job_dir, record)
         if pid:
             with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -72,7 +72,7 @@ class VertexBackend:
         aiplatform = self._sdk()
         job = aiplatform.CustomJob(
             display_name=spec.job_name,
-            worker_pool_specs=worker_pool_specs(spec, package_uri),
+            worker_pool_specs=worker_pool_specs(spec, package_uri, reveal=True),
             base_output_dir=spec.base_output_dir,
             staging_bucket=f"gs://{spec.staging_bucket}",
             labels=spec.labels,

@@ -8,15 +8,14 @@ a numbered subfolder for TF Serving; :func:`prepare_artifact` fixes both before 
 
 from __future__ import annotations
 
-import re
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from liftshift.foundation.plan_checks import ALIAS_RE, ALIAS_RULE
 from liftshift.trainer.serving import CustomServing
 
-ALIAS_RE = re.compile(r"^[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]$")
 DEFAULT_ALIAS = "default"
 ARTIFACT_FILES = ("model.joblib", "model.pkl", "model.bst", "saved_model.pb", "model.mar")
 
@@ -80,8 +79,7 @@ def check_aliases(aliases: tuple[str, ...]) -> None:
     for alias in aliases:
         if not ALIAS_RE.match(alias):
             raise RegistryError(
-                f"version alias {alias!r} is not allowed: it must match "
-                "[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]"
+                f"version alias {alias!r} is not allowed: it must match {ALIAS_RULE}"
             )
 
 

@@ -3,19 +3,25 @@
 ``<project>/.liftshift/models/<model>/<version>/`` holds a copy of the artifact (so later runs
 cannot change a registered version) and ``version.json``; ``model.json`` holds the alias map.
 Same rules as Vertex: version 1 gets ``default``, an alias lives on one version at a time.
+Registrations of one model are serialised by a lock file (``.lock``, ``flock``): two runs that
+finish at once get consecutive versions, never the same one or a lost one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
+from liftshift.foundation.statedir import make_dirs, make_private, open_private
 from liftshift.trainer.registry.base import (
     DEFAULT_ALIAS,
     ModelVersion,
@@ -24,6 +30,20 @@ from liftshift.trainer.registry.base import (
     prepare_artifact,
 )
 from liftshift.trainer.serving import CustomServing
+
+LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def _locked(model_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``model_dir`` (released when the process dies, too)."""
+    make_dirs(model_dir)
+    with open_private(model_dir / LOCK, "ab") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _slug(name: str) -> str:
@@ -50,7 +70,35 @@ class LocalRegistry:
         check_aliases(aliases)
         source = prepare_artifact(Path(artifact_dir), any_files=custom is not None)
         model_dir = self.root / _slug(model)
-        model_dir.mkdir(parents=True, exist_ok=True)
+        with _locked(model_dir):
+            return self._upload_locked(
+                model,
+                model_dir,
+                source,
+                serving_container=serving_container,
+                aliases=aliases,
+                description=description,
+                labels=labels,
+                custom=custom,
+            )
+
+    def _upload_locked(
+        self,
+        model: str,
+        model_dir: Path,
+        source: Path,
+        *,
+        serving_container: str,
+        aliases: tuple[str, ...],
+        description: str,
+        labels: dict[str, str] | None,
+        custom: CustomServing | None,
+    ) -> ModelVersion:
+        for stale in model_dir.glob(".*.tmp"):  # left by a registration that was killed
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
         existing = [int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()]
         number = max(existing, default=0) + 1
         wanted = tuple(dict.fromkeys(((DEFAULT_ALIAS,) if number == 1 else ()) + aliases))
@@ -66,6 +114,7 @@ class LocalRegistry:
             shutil.copyfile(sdist, package)
             package_uri = str(target / package.relative_to(tmp))
             serving_container = custom.image_uri
+        make_private(tmp)
         version = ModelVersion(
             model=model,
             version_id=str(number),

@@ -247,7 +247,12 @@ class ChangesScreen(StepScreen):
         try:
             changeset.validate()
         except ValueError as exc:
-            self.notify(str(exc), title="Cannot write: a result does not parse", severity="error")
+            self.notify(
+                str(exc),
+                title="Cannot write: a result does not parse",
+                severity="error",
+                markup=False,
+            )
             return
         lines = []
         for change in effective:

@@ -282,7 +282,7 @@ class ProjectScreen(StepScreen):
         try:
             plan = form.edited(self.session.plan)
         except ValueError as exc:
-            self.notify(str(exc), severity="error", title="Plan not saved")
+            self.notify(str(exc), severity="error", title="Plan not saved", markup=False)
             return
         path = save_plan(plan, self.session.settings.project_dir, keep_existing=False)
         self.session.use_plan(plan)

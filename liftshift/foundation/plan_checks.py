@@ -1,0 +1,124 @@
+"""The rules every ``liftshift.toml`` value must follow, checked when the plan is loaded.
+
+One function per plan section, registered with :func:`~liftshift.foundation.plan.plan_check`;
+a new section adds its own function here. Each yields ``(key, rule)`` for what is wrong, in
+words a user can act on; :func:`~liftshift.foundation.plan.load_plan` turns the first into one
+line naming the file and the full key. Nothing here touches the network or the buckets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from liftshift.foundation.plan import (
+    PLAN_VERSION,
+    ChannelPlan,
+    ModelPlan,
+    Plan,
+    PlanContext,
+    TrainingPlan,
+    plan_check,
+)
+from liftshift.foundation.secrets import referenced_variable
+from liftshift.foundation.storage.uri import bucket_problem
+
+SUPPORTED_VERSIONS = (PLAN_VERSION,)
+ALIAS_RE = re.compile(r"^[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]$")
+"""Vertex AI Model Registry version aliases."""
+ALIAS_RULE = "[a-z][a-zA-Z0-9-]{0,126}[a-z0-9]"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+Problems = Iterator[tuple[str, str]]
+
+
+@plan_check(Plan)
+def _plan(plan: Plan, _context: PlanContext) -> Problems:
+    if plan.version not in SUPPORTED_VERSIONS:
+        yield (
+            "version",
+            f"{plan.version!r} is not a plan version this liftshift reads (it reads "
+            f"{', '.join(map(str, SUPPORTED_VERSIONS))}); upgrade liftshift or set version = "
+            f"{PLAN_VERSION}",
+        )
+
+
+@plan_check(ChannelPlan)
+def _channel(channel: ChannelPlan, context: PlanContext) -> Problems:
+    if channel.destination:
+        yield from _uri("destination", channel.destination, "gs", "the GCS folder sync copies to")
+    if _SCHEME.match(channel.source):
+        yield from _uri("source", channel.source, "s3", "the S3 data, or a local folder")
+    if channel.argument and not channel.argument.startswith("-"):
+        yield "argument", f"{channel.argument!r} must be the trainer's flag, like '--train'"
+    if channel.sample_data:
+        yield from _inside_project("sample_data", channel.sample_data, context)
+
+
+@plan_check(TrainingPlan)
+def _training(training: TrainingPlan, _context: PlanContext) -> Problems:
+    if training.timeout_hours < 0:
+        yield (
+            "timeout_hours",
+            f"{training.timeout_hours!r} must be a positive number of hours (0 means no limit)",
+        )
+    if training.instance_count < 1:
+        yield "instance_count", f"{training.instance_count!r} must be 1 or more"
+    if training.accelerator_count < 0:
+        yield "accelerator_count", f"{training.accelerator_count!r} must be 0 or more"
+    if training.staging_bucket:
+        bucket = training.staging_bucket.removeprefix("gs://").split("/", 1)[0]
+        if _SCHEME.match(training.staging_bucket) and not training.staging_bucket.startswith(
+            "gs://"
+        ):
+            yield "staging_bucket", f"{training.staging_bucket!r} must be a gs:// bucket"
+        elif problem := bucket_problem("gs", bucket):
+            yield "staging_bucket", problem
+    for name, value in training.hyperparameters.items():
+        if isinstance(value, dict) and "env" in value:
+            variable = referenced_variable(value)
+            if variable is None or not _ENV_NAME.match(variable):
+                yield (
+                    f"hyperparameters.{name}",
+                    'a secret is read from an environment variable: write { env = "NAME" } '
+                    "with NAME a variable name",
+                )
+
+
+@plan_check(ModelPlan)
+def _model(model: ModelPlan, _context: PlanContext) -> Problems:
+    for index, alias in enumerate(model.version_aliases):
+        if not isinstance(alias, str) or not ALIAS_RE.match(alias):
+            yield (
+                f"version_aliases[{index}]",
+                f"{alias!r} is not a version alias: it must match {ALIAS_RULE} (lowercase "
+                "letter first, then letters, digits or '-', ending with a lowercase letter or "
+                "digit)",
+            )
+
+
+def _uri(key: str, value: str, scheme: str, what: str) -> Problems:
+    prefix = f"{scheme}://"
+    if not value.startswith(prefix):
+        yield key, f"{value!r} must be a {prefix} URI ({what})"
+        return
+    bucket = value[len(prefix) :].split("/", 1)[0]
+    if not bucket:
+        yield key, f"{value!r} has no bucket name"
+    elif problem := bucket_problem(scheme, bucket):
+        yield key, problem
+
+
+def _inside_project(key: str, value: Any, context: PlanContext) -> Problems:
+    project = context.project_dir.resolve()
+    path = Path(value)
+    resolved = (project / path).resolve()
+    if path.is_absolute() or not resolved.is_relative_to(project):
+        yield (
+            key,
+            f"{value!r} must be a folder or file inside the project ({project}); the local "
+            "target copies it into its buckets",
+        )
