@@ -10,7 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from liftshift.cli import cli
-from liftshift.foundation.plan import ChannelPlan, Plan, PlanError, load_plan, save_plan
+from liftshift.foundation.plan import (
+    ChannelPlan,
+    IamGrantPlan,
+    Plan,
+    PlanError,
+    load_plan,
+    save_plan,
+)
 
 
 def a_plan() -> Plan:
@@ -129,3 +136,33 @@ def test_a_plan_edited_in_memory_is_checked_before_training(tmp_path: Path) -> N
     with pytest.raises(JobSpecError, match=r"model\.version_aliases\[0\]: 'Bad_Alias'"):
         service.start_training(plan, Settings(target="local", project_dir=tmp_path))
     assert not (tmp_path / ".liftshift").exists(), "nothing built or staged"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda iam: setattr(iam, "service_account", "trainer@gmail.com"),
+            "iam.service_account: 'trainer@gmail.com' is not a service account e-mail",
+        ),
+        (
+            lambda iam: setattr(iam, "launcher", "you@example.com"),
+            "iam.launcher: 'you@example.com' must be an IAM member, like 'user:you@example.com'",
+        ),
+        (
+            lambda iam: iam.grants.append(IamGrantPlan("roles/storage.objectViewer", "s3://b")),
+            "iam.grants[0].resource: 's3://b' must be a gs:// URI",
+        ),
+        (
+            lambda iam: iam.grants.append(IamGrantPlan("storage.admin", "project")),
+            "iam.grants[0].role: 'storage.admin' must be an IAM role",
+        ),
+    ],
+)
+def test_iam_section_is_checked_at_load(tmp_path: Path, change, message: str) -> None:
+    plan = a_plan()
+    change(plan.iam)
+    save_plan(plan, tmp_path)
+    with pytest.raises(PlanError) as raised:
+        load_plan(tmp_path)
+    assert message in str(raised.value)

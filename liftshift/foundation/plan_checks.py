@@ -16,6 +16,8 @@ from typing import Any
 from liftshift.foundation.plan import (
     PLAN_VERSION,
     ChannelPlan,
+    IamGrantPlan,
+    IamPlan,
     ModelPlan,
     Plan,
     PlanContext,
@@ -98,6 +100,39 @@ def _model(model: ModelPlan, _context: PlanContext) -> Problems:
                 "letter first, then letters, digits or '-', ending with a lowercase letter or "
                 "digit)",
             )
+
+
+_SERVICE_ACCOUNT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.:-]+\.gserviceaccount\.com$")
+_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet):\S+$")
+_GRANT_RESOURCES = ("project", "service-account")
+
+
+@plan_check(IamPlan)
+def _iam(iam: IamPlan, _context: PlanContext) -> Problems:
+    if iam.service_account and not _SERVICE_ACCOUNT.match(iam.service_account):
+        yield (
+            "service_account",
+            f"{iam.service_account!r} is not a service account e-mail "
+            "(NAME@PROJECT.iam.gserviceaccount.com, NAME 6-30 lowercase letters, digits or '-')",
+        )
+    if iam.launcher and not _MEMBER.match(iam.launcher):
+        yield "launcher", f"{iam.launcher!r} must be an IAM member, like 'user:you@example.com'"
+
+
+@plan_check(IamGrantPlan)
+def _iam_grant(grant: IamGrantPlan, _context: PlanContext) -> Problems:
+    if not grant.role.startswith(("roles/", "projects/", "organizations/")):
+        yield "role", f"{grant.role!r} must be an IAM role, like 'roles/storage.objectViewer'"
+    if grant.resource not in _GRANT_RESOURCES:
+        yield from _uri(
+            "resource", grant.resource, "gs", "a bucket, 'project' or 'service-account'"
+        )
+    if grant.member not in ("job", "launcher") and not _MEMBER.match(grant.member):
+        yield (
+            "member",
+            f"{grant.member!r} must be 'job', 'launcher' or an IAM member like "
+            "'group:ml@example.com'",
+        )
 
 
 def _uri(key: str, value: str, scheme: str, what: str) -> Problems:
