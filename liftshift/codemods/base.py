@@ -52,6 +52,9 @@ class MigrationContext:
     """Codes of the rules in this run: a read another selected rule rewrites is not "left"."""
     added_arguments: dict[str, str] = field(default_factory=dict)
     """Channel name → flag that a rule declared (fed back into the plan)."""
+    replaced_arguments: dict[str, str] = field(default_factory=dict)
+    """Channel name → the script's own flag, where the plan named one the script does not
+    parse (the plan is corrected: the backends must pass what the script reads)."""
 
     def channel_flag(self, name: str) -> str:
         """The flag for a channel: the plan's, else the script's own argparse flag for it, else

@@ -87,6 +87,18 @@ def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
     return call.with_changes(args=append_arg(args, keyword(name, value)))
 
 
+def drop_keyword(call: cst.Call, name: str) -> cst.Call:
+    """The call without its ``name=`` argument (the previous argument takes its comma)."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            removed = args.pop(index)
+            if index == len(args) and args:
+                args[-1] = args[-1].with_changes(comma=removed.comma)
+            return call.with_changes(args=args)
+    return call
+
+
 def append_arg(args: list[cst.Arg], new: cst.Arg) -> list[cst.Arg]:
     if not args:
         return [new]

@@ -117,29 +117,39 @@ def checkpoint_dir_code() -> str:
     return to_path('_liftshift_arg(None, "AIP_CHECKPOINT_DIR", "checkpoints")')
 
 
-def channel_code(ctx: MigrationContext, channel: str, default: str = "None") -> str:
+def channel_code(
+    ctx: MigrationContext, channel: str, default: str = "None", *, required: bool = False
+) -> str:
     """The channel's folder, read from its flag; the flag is recorded for the plan, since the
-    backends must now pass it (the script may have read the variable without argparse)."""
+    backends must now pass it (the script may have read the variable without argparse). A
+    ``required`` read (``os.environ[...]``) still fails when the flag is missing."""
     flag = ctx.channel_flag(channel)
     ctx.added_arguments.setdefault(channel.lower(), flag)
-    code = f"_liftshift_arg({json.dumps(flag)}, None, {default})"
+    if required:
+        code = f"_liftshift_required_arg({json.dumps(flag)})"
+    else:
+        code = f"_liftshift_arg({json.dumps(flag)}, None, {default})"
     return to_path(code) if ctx.data_access == "fuse" else code
 
 
 def replacement(
-    name: str, ctx: MigrationContext, default: cst.BaseExpression | None
+    name: str, ctx: MigrationContext, default: cst.BaseExpression | None, required: bool = False
 ) -> tuple[str | None, str | None]:
-    """(replacement code, TODO message) for a read of ``name``; either may be None."""
+    """(replacement code, TODO message) for a read of ``name``; either may be None.
+    ``required``: the read raised when the variable was unset (``os.environ[...]``)."""
     fallback = code_of(default)
     if name == "SM_MODEL_DIR":
         return model_dir_code('"model"' if default is None else fallback), None
     if name.startswith("SM_CHANNEL_"):
-        return channel_code(ctx, name[len("SM_CHANNEL_") :], fallback), None
+        channel = name[len("SM_CHANNEL_") :]
+        return channel_code(ctx, channel, fallback, required=required and default is None), None
     if name == "SM_CHANNELS":
         names = [channel.name for channel in ctx.channels]
         return json.dumps(json.dumps(names)), None
     if name == "SM_HPS":
-        return "_liftshift_hyperparameters()", None
+        flags = [ctx.channel_flag(channel.name) for channel in ctx.channels]
+        flags += [flag for flag in ctx.added_arguments.values() if flag not in flags]
+        return f"_liftshift_hyperparameters({', '.join(json.dumps(f) for f in flags)})", None
     if name.startswith("SM_HP_"):
         flag = ctx.hyperparameter_flag(name[len("SM_HP_") :])
         return f"_liftshift_arg({json.dumps(flag)}, None, {fallback})", None

@@ -22,6 +22,7 @@ from liftshift.codemods.base import FileContext, string_value
 from liftshift.codemods.cstutil import (
     StatementTodos,
     dotted_name,
+    drop_keyword,
     find_keyword,
     insert_arg,
     parse_expr,
@@ -253,7 +254,8 @@ class EnvRewriter(StatementTodos):
         assert read.name is not None
         default_code = self._default_code(read.default)
         default_node = None if default_code is None else read.default
-        code, todo = ev.replacement(read.name, self.ctx, default_node)
+        required = read.style == "environ_subscript"
+        code, todo = ev.replacement(read.name, self.ctx, default_node, required)
         if todo:
             self.todo(todo)
         return None if code is None else self.parse(code)
@@ -368,6 +370,10 @@ class EnvRewriter(StatementTodos):
             return self._model_dir_argument(original, updated, read)
         if name and name.startswith("SM_CHANNEL_") and self.code == "LS003":
             return self._channel_argument(updated, name, read)
+        if self._is_own_channel_flag(flags) and _is_str_type(updated):
+            # the script's own flag for a channel (its default read no SM_* variable we
+            # know): it now receives gs:// URIs, which the FUSE mount serves as folders
+            return wrap_long_call(set_keyword(updated, "type", self.path_type()), self.indent)
         # TF script mode's --model_dir is an S3 URI for checkpoints, not the export dir:
         # on Vertex AI it becomes the checkpoint directory.
         if (
@@ -377,8 +383,18 @@ class EnvRewriter(StatementTodos):
             and (default_arg is None or m.matches(default_arg.value, m.Name("None")))
         ):
             value = self.parse('os.environ.get("AIP_CHECKPOINT_DIR")')
-            return wrap_long_call(set_keyword(updated, "default", value), self.indent)
+            # SageMaker passed it; the Vertex AI backends do not: it cannot stay required
+            new = drop_keyword(updated, "required")
+            return wrap_long_call(set_keyword(new, "default", value), self.indent)
         return updated
+
+    def _is_own_channel_flag(self, flags: list[str]) -> bool:
+        if self.code != "LS003" or not self.fctx.is_entry or self.ctx.data_access != "fuse":
+            return False
+        own = {channel.argument for channel in self.ctx.channels if channel.argument}
+        return bool(own.intersection(flags)) and any(
+            flag in self.ctx.added_arguments.values() for flag in flags
+        )
 
     def _model_dir_argument(
         self, original: cst.Call, updated: cst.Call, read: ev.EnvRead | None
@@ -409,12 +425,50 @@ class EnvRewriter(StatementTodos):
     def _channel_argument(self, updated: cst.Call, name: str, read: ev.EnvRead | None) -> cst.Call:
         channel = name[len("SM_CHANNEL_") :].lower()
         fallback = self._default_code(read.default) if read is not None else None
-        new = set_keyword(updated, "default", self.parse(fallback or "None"))
+        if read is not None and read.style == "environ_subscript":
+            # os.environ[...] failed without the variable: the flag stays required (the
+            # backends pass it), rather than a None default that reads the working folder
+            new = drop_keyword(updated, "default")
+            new = set_keyword(new, "required", self.parse("True"))
+        else:
+            new = set_keyword(updated, "default", self.parse(fallback or "None"))
         if self.ctx.data_access == "fuse" and _is_str_type(new):
             new = set_keyword(new, "type", self.path_type())
         long = [flag for flag in flags_of(updated) if flag.startswith("--")]
         if long:
             self.ctx.added_arguments.setdefault(channel, long[0])
+        return wrap_long_call(new, self.indent)
+
+
+class AliasJobDir(cst.CSTTransformer):
+    """``add_argument("--model-dir", ...)`` → ``add_argument("--model-dir", "--job-dir", ...)``:
+    the script keeps its own ``dest`` and the backends' ``--job-dir`` lands in it (a new
+    ``--job-dir`` beside it would be a flag nothing reads)."""
+
+    def __init__(self, flag: str, quote: str, indent: str) -> None:
+        super().__init__()
+        self.flag = flag
+        self.quote = quote
+        self.indent = indent
+        self.done = False
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if self.done or not m.matches(original_node, ADD_ARGUMENT):
+            return updated_node
+        flags = flags_of(original_node)
+        if self.flag not in flags or "--job-dir" in flags:
+            return updated_node
+        positions = [
+            index
+            for index, arg in enumerate(updated_node.args)
+            if arg.keyword is None and string_value(arg.value) in flags
+        ]
+        job_dir = cst.Arg(value=parse_expr('"--job-dir"', self.quote))
+        args = insert_arg(list(updated_node.args), positions[-1] + 1, job_dir)
+        new = updated_node.with_changes(args=args)
+        if _is_str_type(new):
+            new = set_keyword(new, "type", cst.Name("_liftshift_path"))
+        self.done = True
         return wrap_long_call(new, self.indent)
 
 

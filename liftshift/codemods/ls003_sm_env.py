@@ -13,6 +13,7 @@ TODO.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import libcst as cst
@@ -30,6 +31,7 @@ from liftshift.codemods.envrewrite import (
 )
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
+from liftshift.codemods.scriptflags import channel_argument, declared_arguments
 
 CODE = "LS003"
 
@@ -60,13 +62,35 @@ def _channel_flags(ctx: MigrationContext, source: str | None) -> None:
         ctx.added_arguments.setdefault(channel.lower(), flag)
 
 
+def _own_channel_flags(ctx: MigrationContext, source: str) -> None:
+    """Point each channel at the entry point's own flag for it when the plan names a flag the
+    script does not declare (``--training`` while the script parses ``--train``)."""
+    arguments = declared_arguments(source)
+    if not arguments:
+        return
+    declared = {flag for argument in arguments for flag in argument.flags}
+    for index, channel in enumerate(ctx.channels):
+        if channel.argument in declared:
+            continue
+        own = channel_argument(arguments, channel.name)
+        if own is None:
+            continue
+        if channel.argument:
+            ctx.replaced_arguments[channel.name.lower()] = own
+        ctx.channels[index] = dataclasses.replace(channel, argument=own)
+        ctx.added_arguments[channel.name.lower()] = own
+
+
 TRIGGERS = re.compile(r"SM_|/opt/ml|sagemaker|smdistributed|ArgumentParser|input_mode")
 
 
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if not fctx.mentions(TRIGGERS):
         return None
-    _channel_flags(fctx.migration, fctx.source if fctx.source is not None else module.code)
+    source = fctx.source if fctx.source is not None else module.code
+    _channel_flags(fctx.migration, source)
+    if fctx.is_entry:
+        _own_channel_flags(fctx.migration, source)
     quote = preferred_quote(module, fctx.source)
     rewriter = EnvRewriter(
         CODE,

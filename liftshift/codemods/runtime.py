@@ -41,9 +41,18 @@ def _liftshift_arg(flag, env=None, default=None):
         return os.environ[env]
     return default
 ''',
+    "_liftshift_required_arg": '''
+def _liftshift_required_arg(flag):
+    """The value of a flag the job must be given (the variable it replaces had to be set)."""
+    value = _liftshift_arg(flag)
+    if value is None:
+        raise SystemExit(f"missing required argument {flag}")
+    return value
+''',
     "_liftshift_hyperparameters": '''
-def _liftshift_hyperparameters():
-    """The hyperparameters as a JSON object, rebuilt from the ``--key value`` arguments."""
+def _liftshift_hyperparameters(*paths):
+    """The hyperparameters as a JSON object, rebuilt from the ``--key value`` arguments (not
+    ``--job-dir`` nor the flags in paths: those carry folders, like SM_HPS never did)."""
     import json
     import sys
 
@@ -51,6 +60,8 @@ def _liftshift_hyperparameters():
     argv = sys.argv[1:]
     for index, item in enumerate(argv):
         following = argv[index + 1] if index + 1 < len(argv) else "--"
+        if item in ("--job-dir", *paths):
+            continue
         if item.startswith("--") and not following.startswith("--"):
             try:
                 values[item[2:]] = json.loads(following)
@@ -115,6 +126,7 @@ def _liftshift_current_host():
 }
 
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "_liftshift_required_arg": ("_liftshift_arg",),
     "_liftshift_hosts": ("_liftshift_cluster",),
     "_liftshift_current_host": ("_liftshift_cluster",),
 }

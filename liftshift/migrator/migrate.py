@@ -32,6 +32,7 @@ from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.plan import PLAN_FILENAME, Plan, load_plan, plan_path
 from liftshift.foundation.settings import LOCAL_DIRNAME
 from liftshift.migrator.changes import ChangeSet, FileChange
+from liftshift.migrator.flagcheck import check_entry
 
 NOTEBOOK_LINE_END = re.compile(r'(\\n)?",?$')
 SKIP_DIRS = {".git", LOCAL_DIRNAME, "__pycache__", ".venv", "venv", "node_modules", ".tox"}
@@ -263,6 +264,8 @@ def migrate_project(
         if rule is not None and rule.transform_project is not None:
             _run_project_rule(rule, tree, ctx)
     _update_plan(tree, ctx, plan_is_the_file=plan_is_the_file)
+    if {"LS002", "LS003"} <= ctx.selected_rules:
+        _check_flags(tree, ctx, parse_errors)
     if scanned and tree.origin:
         _write_scanned_plan(tree, plan)
     total = len(tree.trainer_files)
@@ -288,6 +291,30 @@ def _check_parse(tree: ProjectTree) -> dict[str, ReportEntry]:
             message = f"does not parse ({exc.message.strip()}); left unchanged"
             failed[path] = ReportEntry(path, exc.raw_line, "LS000", message, "error")
     return failed
+
+
+def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]) -> None:
+    """After the rules: every flag the backends pass is parsed by the migrated entry point and
+    every ``args.<name>`` it reads is defined; each violation is an error of the run."""
+    entry = tree.entry
+    if tree.origin.get(entry, entry) in failed:
+        return
+    try:
+        module = tree.module(entry)
+    except cst.ParserSyntaxError:
+        return
+    if module is None:
+        return
+    plan_channels = getattr(getattr(ctx.plan, "data", None), "channels", None)
+    passed = [
+        (channel.argument, f"the {channel.name!r} channel's folder")
+        for channel in (plan_channels if plan_channels is not None else ctx.channels)
+        if channel.argument
+    ]
+    passed.append(("--job-dir", "the model folder"))
+    others = [tree.files.get(path) or "" for path in tree.trainer_files if path != entry]
+    for problem in check_entry(module, passed, others):
+        tree.failures.append(ReportEntry(entry, problem.line, "LS000", problem.message, "error"))
 
 
 def _run_project_rule(rule: Rule, tree: ProjectTree, ctx: MigrationContext) -> None:
@@ -354,19 +381,21 @@ def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: 
         return
     plan = ctx.plan
     recorded = False
+    replaced = ctx.replaced_arguments
     for channel in getattr(getattr(plan, "data", None), "channels", []):
         flag = ctx.added_arguments.get(channel.name.lower())
-        if flag and not channel.argument:
-            channel.argument = flag
+        own = replaced.get(channel.name.lower())
+        if (flag and not channel.argument) or (own and channel.argument != own):
+            channel.argument = own or flag
             recorded = True
     if not tree.exists(PLAN_FILENAME) or (plan_is_the_file and not recorded):
         return  # nothing new: the plan object was just read from that file
     text = tree.read(PLAN_FILENAME)
     if text is None:
         return
-    updated = _flags_in_place(text, ctx.added_arguments)
+    updated = None if replaced else _flags_in_place(text, ctx.added_arguments)
     if updated is None:
-        updated = _flags_with_tomlkit(text, ctx.added_arguments)
+        updated = _flags_with_tomlkit(text, ctx.added_arguments, replaced)
     if updated != text:
         tree.write(PLAN_FILENAME, updated)
 
@@ -375,14 +404,23 @@ def _flag_for(name: str, added: dict[str, str]) -> str | None:
     return added.get(name) or added.get(name.lower())
 
 
-def _flags_with_tomlkit(text: str, added: dict[str, str]) -> str:
-    """Set ``argument`` on the channels that have none, keeping the user's formatting."""
+def _flags_with_tomlkit(
+    text: str, added: dict[str, str], replaced: dict[str, str] | None = None
+) -> str:
+    """Set ``argument`` on the channels that have none, and replace the ones the script does
+    not parse by its own flag (``replaced``), keeping the user's formatting."""
     import tomlkit
 
     document = tomlkit.parse(text)
     changed = False
     for channel in document.get("data", {}).get("channels", []):
-        flag = _flag_for(str(channel.get("name", "")), added)
+        name = str(channel.get("name", ""))
+        own = _flag_for(name, replaced or {})
+        if own and channel.get("argument") != own:
+            channel["argument"] = own
+            changed = True
+            continue
+        flag = _flag_for(name, added)
         if flag and not channel.get("argument"):
             channel["argument"] = flag
             changed = True
