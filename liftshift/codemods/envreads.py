@@ -109,8 +109,13 @@ def to_path(code: str) -> str:
     return f"_liftshift_path({code})"
 
 
+def in_folder(code: str) -> str:
+    """A folder the script writes into: created when missing, as SageMaker's were."""
+    return f"_liftshift_folder({code})"
+
+
 def model_dir_code(default: str = '"model"') -> str:
-    return to_path(f'_liftshift_arg("--job-dir", "AIP_MODEL_DIR", {default})')
+    return in_folder(to_path(f'_liftshift_arg("--job-dir", "AIP_MODEL_DIR", {default})'))
 
 
 def checkpoint_dir_code() -> str:
@@ -154,9 +159,9 @@ def replacement(
         flag = ctx.hyperparameter_flag(name[len("SM_HP_") :])
         return f"_liftshift_arg({json.dumps(flag)}, None, {fallback})", None
     if name == "SM_OUTPUT_DATA_DIR":
-        return to_path('_liftshift_output_dir("data")'), None
+        return in_folder(to_path('_liftshift_output_dir("data")')), None
     if name == "SM_OUTPUT_DIR":
-        return to_path("_liftshift_output_dir()"), None
+        return in_folder(to_path("_liftshift_output_dir()")), None
     if name == "SM_NUM_GPUS":
         return "_liftshift_num_gpus()", None
     if name == "SM_NUM_CPUS":
@@ -191,9 +196,9 @@ def opt_ml_replacement(path: str, ctx: MigrationContext) -> tuple[str | None, st
     if parts[:2] == ["input", "data"] and len(parts) >= 3:
         return joined(channel_code(ctx, parts[2]), parts[3:]), "LS003"
     if parts[:2] == ["output", "data"]:
-        return joined(to_path('_liftshift_output_dir("data")'), parts[2:]), "LS003"
+        return joined(in_folder(to_path('_liftshift_output_dir("data")')), parts[2:]), "LS003"
     if parts[:1] == ["output"]:
-        return joined(to_path("_liftshift_output_dir()"), parts[1:]), "LS003"
+        return joined(in_folder(to_path("_liftshift_output_dir()")), parts[1:]), "LS003"
     return None, "LS003"
 
 

@@ -467,7 +467,7 @@ class AliasJobDir(cst.CSTTransformer):
         args = insert_arg(list(updated_node.args), positions[-1] + 1, job_dir)
         new = updated_node.with_changes(args=args)
         if _is_str_type(new):
-            new = set_keyword(new, "type", cst.Name("_liftshift_path"))
+            new = set_keyword(new, "type", cst.Name("_liftshift_model_folder"))
         self.done = True
         return wrap_long_call(new, self.indent)
 

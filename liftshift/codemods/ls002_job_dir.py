@@ -51,7 +51,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             aliaser = AliasJobDir(own, quote, module.default_indent)
             result = fast_visit(result, aliaser)
             if aliaser.done:
-                rewriter.helpers.add("_liftshift_path")
+                rewriter.helpers.add("_liftshift_model_folder")
         elif missing_job_dir():
             statement = parse_statement(
                 f'{rewriter.parsers[0]}.add_argument("--job-dir", dest="job_dir", '

@@ -78,6 +78,39 @@ def _liftshift_output_dir(subdir=""):
     base = model_dir.rsplit("/", 1)[0] + "/output" if model_dir else "output"
     return base + "/" + subdir if subdir else base
 ''',
+    "_liftshift_folder": '''
+def _liftshift_folder(path):
+    """The folder, created if missing (SageMaker created /opt/ml/model and /opt/ml/output)."""
+    import os
+
+    if isinstance(path, str) and path and "://" not in path:
+        os.makedirs(path, exist_ok=True)
+    return path
+''',
+    "_liftshift_model_folder": '''
+def _liftshift_model_folder(value):
+    """The model folder argument: gs:// mapped to the FUSE mount, and the folder created."""
+    return _liftshift_folder(_liftshift_path(value))
+''',
+    "_liftshift_savedmodel_at_root": '''
+def _liftshift_savedmodel_at_root(export_path):
+    """Move the SavedModel a TF estimator exported to <base>/<timestamp>/ up into <base>:
+    Vertex AI's TensorFlow prediction container loads it from the model folder's root."""
+    import os
+    import shutil
+
+    export_path = os.fsdecode(export_path)
+    base = os.path.dirname(export_path.rstrip("/"))
+    for name in os.listdir(export_path):
+        target = os.path.join(base, name)
+        if os.path.isdir(target):
+            shutil.rmtree(target)
+        elif os.path.exists(target):
+            os.remove(target)
+        shutil.move(os.path.join(export_path, name), target)
+    os.rmdir(export_path)
+    return base
+''',
     "_liftshift_num_gpus": '''
 def _liftshift_num_gpus():
     """How many GPUs this machine has (as a string, like the variable it replaces)."""
@@ -127,6 +160,7 @@ def _liftshift_current_host():
 
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "_liftshift_required_arg": ("_liftshift_arg",),
+    "_liftshift_model_folder": ("_liftshift_path", "_liftshift_folder"),
     "_liftshift_hosts": ("_liftshift_cluster",),
     "_liftshift_current_host": ("_liftshift_cluster",),
 }

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from liftshift.codemods.ls002_job_dir import RULE as LS002
-from liftshift.codemods.runtime import HELPERS
 from liftshift.codemods.scriptflags import (
     channel_argument,
     declared_arguments,
     model_dir_argument,
 )
 from liftshift.migrator.flagcheck import check_entry
-from tests.codemods.helpers import assert_codemod, helpers_free, run
+from tests.codemods.helpers import helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
-
-PATH_HELPER = HELPERS["_liftshift_path"].strip().replace("\n", "\n        ")
 
 HELPER_MODULE_PROJECT = {
     "utils/__init__.py": "",
@@ -84,38 +82,28 @@ def test_tf_script_modes_model_dir_is_not_the_model_folder() -> None:
 
 
 def test_own_model_dir_flag_gets_job_dir_not_a_new_argument() -> None:
-    assert_codemod(
-        LS002,
-        """\
-        import argparse
-
-        from utils import sm_path
-
-        parser = argparse.ArgumentParser()
-        parser.add_argument("--model-dir", type=str, default=sm_path("model"))
-        args = parser.parse_args()
-        print(args.model_dir)
-        """,
-        f"""\
-        import argparse
-
-        from utils import sm_path
-
-
-        {PATH_HELPER}
-
-
-        parser = argparse.ArgumentParser()
-        parser.add_argument(
-            "--model-dir",
-            "--job-dir",
-            type=_liftshift_path,
-            default=sm_path("model"),
-        )
-        args = parser.parse_args()
-        print(args.model_dir)
-        """,
+    source = (
+        "import argparse\n\nfrom utils import sm_path\n\n"
+        "parser = argparse.ArgumentParser()\n"
+        'parser.add_argument("--model-dir", type=str, default=sm_path("model"))\n'
+        "args = parser.parse_args()\nprint(args.model_dir)\n"
     )
+    once = run(LS002, source)
+    assert helpers_free(once) == (
+        "import argparse\n\nfrom utils import sm_path\n\n\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument(\n"
+        '    "--model-dir",\n    "--job-dir",\n    type=_liftshift_model_folder,\n'
+        '    default=sm_path("model"),\n)\n'
+        "args = parser.parse_args()\nprint(args.model_dir)\n"
+    )
+    assert {"_liftshift_path", "_liftshift_folder", "_liftshift_model_folder"} <= set(
+        re.findall(r"^def (_liftshift_\w+)", once, re.MULTILINE)
+    )
+    assert run(LS002, once) == once
+    untouched = "import argparse\np = argparse.ArgumentParser()\np.add_argument('--epochs')\n"
+    assert "--job-dir" in run(LS002, untouched, entry=True)
+    assert run(LS002, untouched, entry=False) == untouched
 
 
 def test_tf_model_dir_required_by_sagemaker_is_no_longer_required() -> None:

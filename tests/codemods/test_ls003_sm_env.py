@@ -41,9 +41,15 @@ from tests.codemods.helpers import assert_codemod, context, helpers_free, run
             'json.loads(_liftshift_hyperparameters("--train", "--test"))',
         ),
         ('os.environ["SM_HP_LEARNING-RATE"]', '_liftshift_arg("--learning-rate", None, None)'),
-        ('os.environ["SM_OUTPUT_DATA_DIR"]', '_liftshift_path(_liftshift_output_dir("data"))'),
+        (
+            'os.environ["SM_OUTPUT_DATA_DIR"]',
+            '_liftshift_folder(_liftshift_path(_liftshift_output_dir("data")))',
+        ),
         ('"/opt/ml/input/data/train"', '_liftshift_path(_liftshift_arg("--train", None, None))'),
-        ('"/opt/ml/output/data"', '_liftshift_path(_liftshift_output_dir("data"))'),
+        (
+            '"/opt/ml/output/data"',
+            '_liftshift_folder(_liftshift_path(_liftshift_output_dir("data")))',
+        ),
     ],
 )
 def test_every_read_style(read: str, expected: str) -> None:
