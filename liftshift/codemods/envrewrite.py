@@ -74,6 +74,23 @@ def _is_parser(func: cst.BaseExpression) -> bool:
     )
 
 
+SERVING_HANDLERS = frozenset({"model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn"})
+SAGEMAKER_PACKAGE = re.compile(r"^sagemaker_\w+$")
+GENERIC_BLOCKER = (
+    "blocker: {root} only exists in SageMaker containers; the job dies at this import on "
+    "Vertex AI (move it where it is used, or remove it)"
+)
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = {dotted_name(handler.type)}
+    if isinstance(handler.type, cst.Tuple):
+        names = {dotted_name(element.value) for element in handler.type.elements}
+    return bool(names & {"ImportError", "ModuleNotFoundError", "Exception"})
+
+
 def _is_str_type(call: cst.Call) -> bool:
     arg = find_keyword(call, "type")
     return arg is None or m.matches(arg.value, m.Name("str"))
@@ -116,6 +133,8 @@ class EnvRewriter(StatementTodos):
         self._owned_reads = 0
         self._attributes_seen: set[str] = set()
         """``holder.attr`` names met before a rename was known (then a second pass renames)."""
+        self._guarded_imports = 0
+        """Depth of ``try:`` blocks that catch ImportError (an optional import is fine)."""
         self._argument_defaults: set[int] = set()
         """ids of argparse defaults the argument rewrite replaces as a whole."""
 
@@ -196,8 +215,24 @@ class EnvRewriter(StatementTodos):
 
     def _check_module(self, dotted: str) -> None:
         root = dotted.split(".", maxsplit=1)[0]
-        if self.unsupported_imports and root in self.unsupported_imports:
+        if self.unsupported_imports is None or self._guarded_imports:
+            return
+        if self._functions and self._functions[0] in SERVING_HANDLERS:
+            return  # runs only if SageMaker serving calls the handler; Vertex AI never does
+        if root in self.unsupported_imports:
             self.todo(self.unsupported_imports[root])
+        elif SAGEMAKER_PACKAGE.match(root):
+            self.todo(GENERIC_BLOCKER.format(root=root))
+
+    def visit_Try(self, node: cst.Try) -> bool:
+        if any(_catches_import_error(handler) for handler in node.handlers):
+            self._guarded_imports += 1
+        return True
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.BaseStatement:
+        if any(_catches_import_error(handler) for handler in original_node.handlers):
+            self._guarded_imports -= 1
+        return updated_node
 
     def visit_Call(self, node: cst.Call) -> None:
         self._enter_read(node)

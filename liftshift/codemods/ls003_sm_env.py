@@ -32,6 +32,7 @@ from liftshift.codemods.envrewrite import (
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 from liftshift.codemods.scriptflags import channel_argument, declared_arguments
+from liftshift.codemods.smimports import rewrite_imports
 
 CODE = "LS003"
 
@@ -44,6 +45,15 @@ UNSUPPORTED_IMPORTS = {
     "torch.distributed / tf.distribute with CLUSTER_SPEC",
     "sagemaker_tensorflow": "Pipe mode (PipeModeDataset) has no Vertex AI equivalent; read the "
     "files from the channel folder (FUSE) instead",
+    "sagemaker": "blocker: the sagemaker SDK is not in Vertex AI's training containers and the "
+    "job cannot call SageMaker; remove this use or add sagemaker to the package's "
+    "install_requires",
+    "sagemaker_inference": "blocker: sagemaker_inference only exists in SageMaker serving "
+    "containers; the job dies at this import on Vertex AI",
+    "smdebug": "blocker: SageMaker Debugger (smdebug) is not on Vertex AI; remove the hook or "
+    "log to TensorBoard under AIP_TENSORBOARD_LOG_DIR",
+    "smexperiments": "blocker: SageMaker Experiments has no Vertex AI counterpart here; use "
+    "Vertex AI Experiments (aiplatform.start_run) or remove it",
 }
 
 
@@ -130,10 +140,21 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         result = ensure_helpers(result, rewriter.helpers)
         return add_imports(result, ["os"] if rewriter.needs_os else [])
 
-    def changed() -> bool:
-        return bool(rewriter.changed or rewriter.todos_added or missing_channel_flags())
+    imports_changed: list[str] = []
 
-    return FilePass(rewriter, finish, changed)
+    def before(result: cst.Module) -> cst.Module:
+        rewritten, helpers = rewrite_imports(result, source)
+        if rewritten is not result:
+            imports_changed.append("imports")
+            rewriter.helpers.update(helpers)
+        return rewritten
+
+    def changed() -> bool:
+        return bool(
+            rewriter.changed or rewriter.todos_added or missing_channel_flags() or imports_changed
+        )
+
+    return FilePass(rewriter, finish, changed, before)
 
 
 transform = transform_with(make_pass)

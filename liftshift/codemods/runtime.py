@@ -111,6 +111,36 @@ def _liftshift_savedmodel_at_root(export_path):
     os.rmdir(export_path)
     return base
 ''',
+    "_liftshift_dmatrix": '''
+def _liftshift_dmatrix(path, content_type="libsvm", *args, **kwargs):
+    """xgboost.DMatrix over a channel folder's files (what SageMaker's get_dmatrix read):
+    CSV with the label in the first column, else LibSVM; None for a missing or empty folder."""
+    import os
+
+    import numpy
+    import xgboost
+
+    if not path or not os.path.exists(path):
+        return None
+    if os.path.isdir(path):
+        names = sorted(n for n in os.listdir(path) if not n.startswith("."))
+        files = [os.path.join(path, n) for n in names if os.path.isfile(os.path.join(path, n))]
+    else:
+        files = [path]
+    if not files:
+        return None
+    if "csv" in str(content_type).lower():
+        data = numpy.vstack([numpy.loadtxt(f, delimiter=",", ndmin=2) for f in files])
+        return xgboost.DMatrix(data[:, 1:], label=data[:, 0])
+    from sklearn.datasets import load_svmlight_files
+
+    loaded = load_svmlight_files(files, zero_based=True)
+    features = [loaded[i] for i in range(0, len(loaded), 2)]
+    labels = [loaded[i] for i in range(1, len(loaded), 2)]
+    import scipy.sparse
+
+    return xgboost.DMatrix(scipy.sparse.vstack(features), label=numpy.concatenate(labels))
+''',
     "_liftshift_num_gpus": '''
 def _liftshift_num_gpus():
     """How many GPUs this machine has (as a string, like the variable it replaces)."""

@@ -72,6 +72,11 @@ class MigrationResult:
         return [entry for entry in self.entries if entry.severity == "error"]
 
     @property
+    def blockers(self) -> list[ReportEntry]:
+        """What stops the job on Vertex AI until someone acts (a SageMaker-only import)."""
+        return [entry for entry in self.entries if entry.message.startswith("blocker:")]
+
+    @property
     def files_changed(self) -> int:
         return len(self.changeset.effective())
 
@@ -104,6 +109,7 @@ class MigrationResult:
                 for change in self.changeset.effective()
             ],
             "entries": [entry.__dict__ for entry in self.entries],
+            "blockers": [str(entry) for entry in self.blockers],
             "diff": self.changeset.diff(),
         }
 
