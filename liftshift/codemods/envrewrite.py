@@ -133,6 +133,10 @@ class EnvRewriter(StatementTodos):
         self._owned_reads = 0
         self._attributes_seen: set[str] = set()
         """``holder.attr`` names met before a rename was known (then a second pass renames)."""
+        self._fstring_quotes: list[str] = []
+        """The quotes of the f-strings being walked (innermost last)."""
+        self._written: set[int] = set()
+        """ids of subscripts being assigned or deleted (``os.environ["SM_X"] = …``)."""
         self._guarded_imports = 0
         """Depth of ``try:`` blocks that catch ImportError (an optional import is fine)."""
         self._argument_defaults: set[int] = set()
@@ -144,7 +148,12 @@ class EnvRewriter(StatementTodos):
             self.needs_os = True
         self.helpers.update(HELPER_CALL.findall(code))
         self.changed = True
-        return parse_expr(code, self.quote)
+        quote = self.quote
+        if self._fstring_quotes:
+            # inside an f-string's braces Python 3.11 rejects the f-string's own quote
+            outer = self._fstring_quotes[-1]
+            quote = "'" if '"' in outer else '"'
+        return parse_expr(code, quote)
 
     def path_type(self) -> cst.Name:
         self.helpers.add("_liftshift_path")
@@ -166,7 +175,26 @@ class EnvRewriter(StatementTodos):
         if self._functions and _is_parse_call(node.value):
             self.parse_functions.add(self._functions[-1])
 
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        self._fstring_quotes.append(node.start)
+        return True
+
+    def _targets(self, *targets: cst.BaseExpression) -> None:
+        for target in targets:
+            if isinstance(target, cst.Subscript):
+                self._written.add(id(target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._targets(node.target)
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._targets(*(target.target for target in node.targets))
         value = node.value
         if isinstance(value, cst.Call) and _is_parser(value.func):
             self.parsers.extend(
@@ -324,6 +352,15 @@ class EnvRewriter(StatementTodos):
     def _maybe_read(self, original: cst.BaseExpression, updated: cst.BaseExpression):
         if id(original) in self._argument_defaults:
             return updated  # the whole argument is rewritten in leave_Call
+        if id(original) in self._written:
+            # os.environ["SM_HOSTS"] = …: a write, not a read (a call cannot be assigned to)
+            read = ev.env_read(original, self.wrappers)
+            if read is not None and ev.is_sm_name(read.name) and self.code == "LS003":
+                self.todo(
+                    f"sets {read.name} for code that reads it; Vertex AI sets no SM_* "
+                    "variables, so check what reads it"
+                )
+            return updated
         read = ev.env_read(original, self.wrappers)
         if read is None:
             return updated
@@ -370,6 +407,7 @@ class EnvRewriter(StatementTodos):
     def leave_FormattedString(
         self, original_node: cst.FormattedString, updated_node: cst.FormattedString
     ) -> cst.BaseExpression:
+        self._fstring_quotes.pop()
         text = cst.Module(body=[]).code_for_node(original_node)
         if self.code == "LS003" and ev.OPT_ML in text:
             self.todo("path under /opt/ml built at run time; use the trainer's arguments")
