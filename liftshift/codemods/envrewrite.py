@@ -31,6 +31,7 @@ from liftshift.codemods.cstutil import (
 )
 
 SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
+BUILT_SM_NAME = re.compile(r"\bSM_")
 HELPER_CALL = re.compile(r"\b_liftshift_\w+")
 ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
@@ -105,7 +106,8 @@ class EnvRewriter(StatementTodos):
         fctx: FileContext,
         *,
         owns: Callable[[str], bool],
-        wrappers: frozenset[str],
+        wrappers: ev.Wrappers,
+        names: ev.EnvNames = ev.DEFAULT_NAMES,
         quote: str,
         indent: str = "    ",
         unsupported_imports: dict[str, str] | None = None,
@@ -117,6 +119,7 @@ class EnvRewriter(StatementTodos):
         self.ctx = fctx.migration
         self.owns = owns
         self.wrappers = wrappers
+        self.names = names
         self.quote = quote
         self.renames: dict[str, str] = {}
         """argparse dest renames (``model_dir`` → ``job_dir``)."""
@@ -289,11 +292,11 @@ class EnvRewriter(StatementTodos):
         return read.name in ev.MODEL_NAMES and "LS002" in self.ctx.selected_rules
 
     def _enter_read(self, node: cst.BaseExpression) -> None:
-        if self._handled(ev.env_read(node, self.wrappers)):
+        if self._handled(ev.env_read(node, self.wrappers, self.names)):
             self._owned_reads += 1
 
     def _leave_read(self, node: cst.BaseExpression) -> None:
-        if self._handled(ev.env_read(node, self.wrappers)):
+        if self._handled(ev.env_read(node, self.wrappers, self.names)):
             self._owned_reads -= 1
 
     def _sweep_string(self, value: str) -> None:
@@ -354,14 +357,14 @@ class EnvRewriter(StatementTodos):
             return updated  # the whole argument is rewritten in leave_Call
         if id(original) in self._written:
             # os.environ["SM_HOSTS"] = …: a write, not a read (a call cannot be assigned to)
-            read = ev.env_read(original, self.wrappers)
+            read = ev.env_read(original, self.wrappers, self.names)
             if read is not None and ev.is_sm_name(read.name) and self.code == "LS003":
                 self.todo(
                     f"sets {read.name} for code that reads it; Vertex AI sets no SM_* "
                     "variables, so check what reads it"
                 )
             return updated
-        read = ev.env_read(original, self.wrappers)
+        read = ev.env_read(original, self.wrappers, self.names)
         if read is None:
             return updated
         if read.name is None:
@@ -370,7 +373,12 @@ class EnvRewriter(StatementTodos):
             if key is None and isinstance(original, cst.Call):
                 key = original.args[0].value
             text = cst.Module(body=[]).code_for_node(key) if key is not None else ""
-            if self.code == "LS003" and SM_NAME_IN_TEXT.search(text):
+            built = (
+                ev.built_read(key, self.ctx) if key is not None and self.code == "LS003" else None
+            )
+            if built is not None and read.style != "helper":
+                return self.parse(built)
+            if self.code == "LS003" and BUILT_SM_NAME.search(text):
                 self.todo(
                     "environment variable name built at run time; pass the value as an "
                     "argument instead (Vertex AI sets no SM_* variables)"
@@ -404,6 +412,36 @@ class EnvRewriter(StatementTodos):
             return updated_node
         return self.parse(code)
 
+    # --- "SM_X" in os.environ: on Vertex AI the branch must still be reachable ----------
+    def _guard(self, node: cst.Comparison) -> tuple[str, bool] | None:
+        """(variable, negated) for ``"SM_X" in os.environ`` / ``not in``."""
+        if len(node.comparisons) != 1:
+            return None
+        target = node.comparisons[0]
+        if not isinstance(target.operator, cst.In | cst.NotIn):
+            return None
+        if not ev.is_environ(target.comparator, self.names):
+            return None
+        name = string_value(node.left)
+        if not ev.is_sm_name(name):
+            return None
+        return name, isinstance(target.operator, cst.NotIn)  # type: ignore[return-value]
+
+    def visit_Comparison(self, node: cst.Comparison) -> bool:
+        guard = self._guard(node)
+        if guard is not None and self._handled(ev.EnvRead(guard[0], None, "guard")):
+            self._argument_defaults.add(id(node.left))  # not a stray SM_ string
+        return True
+
+    def leave_Comparison(
+        self, original_node: cst.Comparison, updated_node: cst.Comparison
+    ) -> cst.BaseExpression:
+        guard = self._guard(original_node)
+        if guard is None or not self.owns(guard[0]):
+            return updated_node
+        code = ev.guard_code(guard[0], self.ctx, negated=guard[1])
+        return self.parse(code).with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
     def leave_FormattedString(
         self, original_node: cst.FormattedString, updated_node: cst.FormattedString
     ) -> cst.BaseExpression:
@@ -418,7 +456,7 @@ class EnvRewriter(StatementTodos):
         """The SageMaker variable an argparse default stands for (a read or an /opt/ml path)."""
         if default_arg is None:
             return None
-        read = ev.env_read(default_arg.value, self.wrappers)
+        read = ev.env_read(default_arg.value, self.wrappers, self.names)
         if read is not None:
             return read.name
         literal = string_value(default_arg.value)
@@ -436,7 +474,7 @@ class EnvRewriter(StatementTodos):
 
     def _argument(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         default_arg = find_keyword(original, "default")
-        read = ev.env_read(default_arg.value, self.wrappers) if default_arg else None
+        read = ev.env_read(default_arg.value, self.wrappers, self.names) if default_arg else None
         flags = flags_of(original)
         name = self._argument_variable(default_arg)
         if name == "SM_MODEL_DIR" and self.code == "LS002":

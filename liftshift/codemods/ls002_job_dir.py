@@ -38,7 +38,8 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         CODE,
         fctx,
         owns=lambda name: name in ev.MODEL_NAMES,
-        wrappers=ev.simple_wrappers(module),
+        wrappers=ev.wrappers_for(module, fctx.migration.project_wrappers),  # type: ignore[arg-type]
+        names=ev.env_names(fctx.source if fctx.source is not None else module.code),
         quote=quote,
         indent=module.default_indent,
     )

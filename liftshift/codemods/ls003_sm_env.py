@@ -32,6 +32,7 @@ from liftshift.codemods.envrewrite import (
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 from liftshift.codemods.scriptflags import channel_argument, declared_arguments
+from liftshift.codemods.smenv import rewrite_environment
 from liftshift.codemods.smimports import rewrite_imports
 
 CODE = "LS003"
@@ -106,7 +107,8 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         CODE,
         fctx,
         owns=lambda name: name not in ev.MODEL_NAMES,
-        wrappers=ev.simple_wrappers(module),
+        wrappers=ev.wrappers_for(module, fctx.migration.project_wrappers),  # type: ignore[arg-type]
+        names=ev.env_names(fctx.source if fctx.source is not None else module.code),
         quote=quote,
         indent=module.default_indent,
         unsupported_imports=UNSUPPORTED_IMPORTS,
@@ -138,15 +140,20 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             if adder.done and kind == "_liftshift_path":
                 rewriter.helpers.add("_liftshift_path")
         result = ensure_helpers(result, rewriter.helpers)
-        return add_imports(result, ["os"] if rewriter.needs_os else [])
+        wanted = {"os"} if rewriter.needs_os else set()
+        return add_imports(result, sorted(wanted | extra_imports))
 
     imports_changed: list[str] = []
 
+    extra_imports: set[str] = set()
+
     def before(result: cst.Module) -> cst.Module:
-        rewritten, helpers = rewrite_imports(result, source)
+        converted, environment = rewrite_environment(result, source, fctx.migration, quote)
+        rewritten, helpers = rewrite_imports(converted, source)
         if rewritten is not result:
             imports_changed.append("imports")
-            rewriter.helpers.update(helpers)
+            rewriter.helpers.update(helpers | environment.helpers)
+            extra_imports.update(environment.imports)
         return rewritten
 
     def changed() -> bool:

@@ -337,6 +337,7 @@ def _run_file_rules(
     rules: list[Rule], tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]
 ) -> None:
     """Each file is parsed once, goes through every file rule in order, and is printed once."""
+    _collect_wrappers(tree, ctx, failed)
     for path in tree.trainer_files:
         origin = tree.origin.get(path, path)
         if origin in failed:
@@ -364,6 +365,23 @@ def _run_file_rules(
                 failed.setdefault(origin, ReportEntry(path, 0, rule.code, message, "error"))
         if module is not start:
             tree.write_module(path, module)
+
+
+def _collect_wrappers(
+    tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]
+) -> None:
+    """Each trainer module's environment-reading helpers (a look at its top level only)."""
+    from liftshift.codemods.envreads import simple_wrappers
+
+    for path in tree.trainer_files:
+        if tree.origin.get(path, path) in failed or not path.endswith(".py"):
+            continue
+        module = tree.module(path)
+        if module is None:
+            continue
+        wrappers = simple_wrappers(module)
+        if wrappers:
+            ctx.project_wrappers[path.removesuffix(".py").replace("/", ".")] = wrappers  # type: ignore[assignment]
 
 
 def _write_scanned_plan(tree: ProjectTree, plan: Plan) -> None:

@@ -104,7 +104,7 @@ def test_gs_access_keeps_channel_uris() -> None:
 @pytest.mark.parametrize(
     ("source", "todo"),
     [
-        ('import os\nx = os.environ[f"SM_CHANNEL_{name}"]\n', "built at run time"),
+        ('import os\nx = os.environ[f"SM_{kind}_DIR"]\n', "built at run time"),
         ("import os\nx = os.environ['SM_TRAINING_ENV']\n", "SM_TRAINING_ENV has no Vertex AI"),
         ("from sagemaker_training import environment\n", "sagemaker_training only exists"),
         ("import smdistributed.dataparallel.torch.distributed as dist\n", "smdistributed"),
