@@ -29,10 +29,11 @@ from liftshift.codemods.envrewrite import (
     AddArguments,
     EnvRewriter,
 )
+from liftshift.codemods.legacy import main_block
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 from liftshift.codemods.scriptflags import channel_argument, declared_arguments
-from liftshift.codemods.smenv import rewrite_environment
+from liftshift.codemods.smenv import HELPER_CALL, rewrite_environment
 from liftshift.codemods.smimports import rewrite_imports
 
 CODE = "LS003"
@@ -53,6 +54,9 @@ UNSUPPORTED_IMPORTS = {
     "containers; the job dies at this import on Vertex AI",
     "smdebug": "blocker: SageMaker Debugger (smdebug) is not on Vertex AI; remove the hook or "
     "log to TensorBoard under AIP_TENSORBOARD_LOG_DIR",
+    "horovod": "Horovod ran under the mpirun SageMaker started (distribution={'mpi': ...}); "
+    "Vertex AI starts one process per replica, so each runs alone: use torch.distributed or "
+    "tf.distribute (TF_CONFIG), or launch horovodrun from a custom container",
     "smexperiments": "blocker: SageMaker Experiments has no Vertex AI counterpart here; use "
     "Vertex AI Experiments (aiplatform.start_run) or remove it",
 }
@@ -92,7 +96,10 @@ def _own_channel_flags(ctx: MigrationContext, source: str) -> None:
         ctx.added_arguments[channel.name.lower()] = own
 
 
-TRIGGERS = re.compile(r"SM_|/opt/ml|sagemaker|smdistributed|ArgumentParser|input_mode")
+TRIGGERS = re.compile(
+    r"SM_|/opt/ml|sagemaker|smdistributed|horovod|ArgumentParser|input_mode|def train\(|"
+    r"Environment\(|training_env\("
+)
 
 
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
@@ -139,13 +146,25 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             result = fast_visit(result, adder)
             if adder.done and kind == "_liftshift_path":
                 rewriter.helpers.add("_liftshift_path")
+        if fctx.is_entry:
+            result = _legacy_main(result)
         result = ensure_helpers(result, rewriter.helpers)
         wanted = {"os"} if rewriter.needs_os else set()
         return add_imports(result, sorted(wanted | extra_imports))
 
     imports_changed: list[str] = []
-
     extra_imports: set[str] = set()
+
+    def _legacy_main(result: cst.Module) -> cst.Module:
+        """A legacy ``train(...)`` module gets the ``__main__`` block its container was."""
+        block = main_block(result, fctx.migration)
+        if block is None:
+            return result
+        statements = cst.parse_module(block).body
+        rewriter.helpers.update(HELPER_CALL.findall(block))
+        extra_imports.update(name for name in ("json", "os") if f"{name}." in block)
+        first = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * 2)
+        return result.with_changes(body=[*result.body, first, *statements[1:]])
 
     def before(result: cst.Module) -> cst.Module:
         converted, environment = rewrite_environment(result, source, fctx.migration, quote)
@@ -157,8 +176,13 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         return rewritten
 
     def changed() -> bool:
+        legacy = fctx.is_entry and main_block(module, fctx.migration) is not None
         return bool(
-            rewriter.changed or rewriter.todos_added or missing_channel_flags() or imports_changed
+            rewriter.changed
+            or rewriter.todos_added
+            or missing_channel_flags()
+            or imports_changed
+            or legacy
         )
 
     return FilePass(rewriter, finish, changed, before)

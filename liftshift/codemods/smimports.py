@@ -9,7 +9,9 @@ walk (and only for a file whose text names such a package, so others cost nothin
 * SageMaker Debugger (``smdebug``) hooks, which only record tensors for SageMaker, are
   removed with every statement that uses them, when nothing else needs them;
 * ``get_dmatrix`` from ``sagemaker_xgboost_container`` becomes ``_liftshift_dmatrix``, an
-  ``xgboost.DMatrix`` over the channel folder's files.
+  ``xgboost.DMatrix`` over the channel folder's files;
+* SageMaker's PyTorch data-parallel library (``smdistributed.dataparallel.torch``, backend
+  ``"smddp"``) becomes torch.distributed with NCCL, whose API it copies.
 
 What remains is tagged at the import by LS003's sweep (``UNSUPPORTED_IMPORTS``) as a blocker.
 """
@@ -20,6 +22,7 @@ import re
 
 import libcst as cst
 
+from liftshift.codemods.base import quote_like, string_value
 from liftshift.codemods.cstutil import dotted_name
 from liftshift.codemods.passes import fast_visit
 
@@ -270,6 +273,57 @@ def _get_dmatrix(module: cst.Module) -> tuple[cst.Module, bool]:
     return renamed, True  # type: ignore[return-value]
 
 
+TORCH_EQUIVALENTS = {
+    "smdistributed.dataparallel.torch.distributed": "torch.distributed",
+    "smdistributed.dataparallel.torch.parallel.distributed": "torch.nn.parallel",
+    "smdistributed.dataparallel.torch.parallel": "torch.nn.parallel",
+}
+SIDE_EFFECT_ONLY = "smdistributed.dataparallel.torch.torch_smddp"
+
+
+class _Backend(cst.CSTTransformer):
+    """``init_process_group(backend="smddp")`` → ``"nccl"``: SageMaker's data-parallel
+    backend only exists there; torch.distributed's own NCCL one does the same on GPUs, and
+    Vertex AI sets MASTER_ADDR/MASTER_PORT/WORLD_SIZE/RANK for it."""
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        if string_value(original_node) == "smddp":
+            return quote_like(original_node, "nccl")
+        return updated_node
+
+
+def _data_parallel(module: cst.Module, source: str) -> cst.Module:
+    """SageMaker's PyTorch data-parallel library → torch.distributed (same API)."""
+    if "smdistributed.dataparallel.torch" not in source:
+        return module
+    body = list(module.body)
+    drop = set()
+    for index, statement in enumerate(body):
+        if _root(statement) != "smdistributed":
+            continue
+        small = statement.body[0]  # type: ignore[attr-defined]
+        if isinstance(small, cst.Import):
+            name = dotted_name(small.names[0].name)
+            if name == SIDE_EFFECT_ONLY and small.names[0].asname is None:
+                drop.add(index)
+            elif name in TORCH_EQUIVALENTS and small.names[0].asname is not None:
+                alias = small.names[0].with_changes(
+                    name=cst.parse_expression(TORCH_EQUIVALENTS[name])
+                )
+                body[index] = statement.with_changes(body=[small.with_changes(names=[alias])])
+        elif isinstance(small, cst.ImportFrom) and small.module is not None:
+            name = dotted_name(small.module)
+            if name in TORCH_EQUIVALENTS:
+                new = small.with_changes(module=cst.parse_expression(TORCH_EQUIVALENTS[name]))
+                body[index] = statement.with_changes(body=[new])
+    result = _drop_lines(module.with_changes(body=body), drop)
+    if "smddp" in source:
+        result = fast_visit(result, _Backend())  # type: ignore[assignment]
+    return result
+
+
 def rewrite_imports(module: cst.Module, source: str) -> tuple[cst.Module, set[str]]:
     """The module with SageMaker-only imports moved, replaced or removed where that is safe;
     plus the runtime helpers the result needs. ``module`` itself when nothing applies."""
@@ -279,6 +333,7 @@ def rewrite_imports(module: cst.Module, source: str) -> tuple[cst.Module, set[st
     result, replaced = _get_dmatrix(module)
     if replaced:
         helpers.add("_liftshift_dmatrix")
+    result = _data_parallel(result, source)
     result = _without_debugger(result)
     uses = _Uses()
     fast_visit(result, uses)

@@ -25,6 +25,7 @@ from liftshift.codemods.base import (
     ProjectTree,
     Rule,
 )
+from liftshift.codemods.legacy import legacy_tensorflow, runs_nothing
 from liftshift.codemods.ls006_launcher import vertex_launcher_path
 from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
@@ -272,6 +273,7 @@ def migrate_project(
     _update_plan(tree, ctx, plan_is_the_file=plan_is_the_file)
     if {"LS002", "LS003"} <= ctx.selected_rules:
         _check_flags(tree, ctx, parse_errors)
+        _other_scripts(tree, ctx)
     if scanned and tree.origin:
         _write_scanned_plan(tree, plan)
     total = len(tree.trainer_files)
@@ -321,6 +323,46 @@ def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, Rep
     others = [tree.files.get(path) or "" for path in tree.trainer_files if path != entry]
     for problem in check_entry(module, passed, others):
         tree.failures.append(ReportEntry(entry, problem.line, "LS000", problem.message, "error"))
+    if legacy_tensorflow(module):
+        message = (
+            "legacy TensorFlow script mode (estimator_fn/train_input_fn, for SageMaker's "
+            "pre-2019 containers): nothing trains when the module runs; rewrite it as a script "
+            "whose __main__ block trains and saves a SavedModel to --job-dir"
+        )
+        tree.failures.append(ReportEntry(entry, 1, "LS000", message, "error"))
+    elif runs_nothing(module):
+        message = (
+            "the entry point only defines functions: run as python -m it trains nothing and "
+            'exits 0; add an `if __name__ == "__main__":` block that trains'
+        )
+        tree.failures.append(ReportEntry(entry, 1, "LS000", message, "error"))
+
+
+SAGEMAKER_READ = re.compile(r"\bSM_[A-Z]|/opt/ml/")
+
+
+def _other_scripts(tree: ProjectTree, ctx: MigrationContext) -> None:
+    """Python files outside the trainer package the job runs that still read SageMaker's
+    environment (a ``preprocessing.py``, an ``evaluate.py``): reported, never silently left."""
+    trainer = set(tree.trainer_files)
+    skipped = {*tree.moved_away, *ctx.launchers, *map(vertex_launcher_path, ctx.launchers)}
+    for path in sorted(tree.existing | tree.created):
+        if not path.endswith(".py") or path in trainer or path in skipped:
+            continue
+        if ".ipynb_checkpoints" in path or path == "setup.py" or not tree.exists(path):
+            continue
+        text = tree.read(path)
+        if text is None:
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            if SAGEMAKER_READ.search(line) and "TODO(liftshift)" not in line:
+                message = (
+                    "reads SageMaker's environment (SM_*, /opt/ml) but is not part of the "
+                    "trainer the job runs; make it the entry point, import it from the trainer, "
+                    "or run it outside Vertex AI"
+                )
+                tree.notes.append((path, number, "LS003", message))
+                break
 
 
 def _run_project_rule(rule: Rule, tree: ProjectTree, ctx: MigrationContext) -> None:

@@ -107,7 +107,7 @@ def test_gs_access_keeps_channel_uris() -> None:
         ('import os\nx = os.environ[f"SM_{kind}_DIR"]\n', "built at run time"),
         ("import os\nx = os.environ['SM_TRAINING_ENV']\n", "SM_TRAINING_ENV has no Vertex AI"),
         ("from sagemaker_training import environment\n", "sagemaker_training only exists"),
-        ("import smdistributed.dataparallel.torch.distributed as dist\n", "smdistributed"),
+        ("import smdistributed.modelparallel.torch as smp\n", "smdistributed"),
         ("from sagemaker_tensorflow import PipeModeDataset\n", "Pipe mode"),
         ("p = '/opt/ml/input/config/hyperparameters.json'\n", "no Vertex AI equivalent"),
         ("p = f'/opt/ml/input/data/{c}'\n", "built at run time"),
