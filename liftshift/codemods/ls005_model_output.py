@@ -1,11 +1,15 @@
 """LS005 model-output: save the model under the names Vertex AI prediction containers load.
 
 Vertex AI's prebuilt prediction containers look in the model directory for ``model.joblib`` or
-``model.pkl`` (scikit-learn), ``model.bst`` (XGBoost) or a SavedModel at its root (TensorFlow:
-no numbered version folder, unlike TensorFlow Serving on SageMaker). The folder itself comes from
-LS002. Other names are renamed everywhere in the file (so a ``model_fn`` that loads the same name
-keeps working); ``torch.save`` and SageMaker inference handlers (``model_fn``, ``input_fn``,
-``predict_fn``, ``output_fn``) get a TODO: Vertex AI does not call them.
+``model.pkl`` (scikit-learn), ``model.bst`` (XGBoost) or a SavedModel at its root (TensorFlow: no
+numbered version folder, unlike TensorFlow Serving on SageMaker). The folder itself comes from
+LS002. The one artifact a container loads (the XGBoost booster, else the only or the model-like
+pickle, its path followed through variables and ``open()``) is renamed everywhere in the file (so
+a ``model_fn`` that loads the same name keeps working); other artifacts (a vectoriser) keep their
+names; version folders go in one run; ``export_saved_model``'s timestamped folder is moved to the
+root. What cannot be made servable (several candidates, a path built at run time, Keras ``.h5``,
+``torch.save``) and SageMaker inference handlers (``model_fn``, ``input_fn``, ``predict_fn``,
+``output_fn``) get a TODO: Vertex AI does not call them.
 """
 
 from __future__ import annotations
@@ -261,6 +265,8 @@ class _Rewrite(StatementTodos):
         self.tensorflow = tensorflow
         self.changed = False
         self.helpers: set[str] = set()
+        self.transformers = False
+        """The file uses Hugging Face transformers (its save_model is not a served format)."""
         self._at_root = 0
 
     def leave_SimpleString(
@@ -316,6 +322,9 @@ class _Rewrite(StatementTodos):
                 "(model.mar); package the saved weights with torch-model-archiver"
             )
         attr = func.attr.value if isinstance(func, cst.Attribute) else ""
+        if self.transformers and attr in {"save_model", "save_pretrained"}:
+            self.todo(HUGGING_FACE_TODO)
+            return updated_node
         if attr in {"export_saved_model", "export_savedmodel"} and not self._at_root:
             # a TF estimator writes <base>/<timestamp>/: the container wants it at the root
             self.changed = True
@@ -356,7 +365,13 @@ def _looks_like_handler(node: cst.FunctionDef) -> bool:
 
 
 CALL_REWRITES = re.compile(
-    r"torch\.save|/0*\d+/?['\"]|['\"]0*\d+['\"]|export_saved_?model|\.(h5|keras)['\"]"
+    r"torch\.save|/0*\d+/?['\"]|['\"]0*\d+['\"]|export_saved_?model|\.(h5|keras)['\"]|"
+    r"save_pretrained|\.save_model\("
+)
+TRANSFORMERS = re.compile(r"^\s*(?:import|from)\s+transformers\b", re.MULTILINE)
+HUGGING_FACE_TODO = (
+    "a Hugging Face model folder is not what Vertex AI's prebuilt prediction containers load; "
+    "serve it with a Hugging Face inference container or a custom container"
 )
 RENAME_CANDIDATES = re.compile(r"\.dump\(|save_model")
 TENSORFLOW = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b", re.MULTILINE)
@@ -400,6 +415,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         source = fctx.source if fctx.source is not None else module.code
         tensorflow = TENSORFLOW.search(source) is not None
         rewrite = _Rewrite(renames, {id(call): message for call, message in todos}, tensorflow)
+        rewrite.transformers = TRANSFORMERS.search(source) is not None and not planner.uses_xgboost
 
     def changed() -> bool:
         walked = rewrite is not None and bool(rewrite.changed or rewrite.todos_added)

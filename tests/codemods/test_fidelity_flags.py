@@ -236,3 +236,20 @@ def test_a_violation_is_an_error_of_the_migration(tmp_path: Path) -> None:
     messages = [entry.message for entry in result.errors]
     assert any("--train" in message and "nothing reads it" in message for message in messages)
     assert json.dumps(result.to_dict())  # reported like any other entry
+
+
+def test_required_flags_trainer_on_the_local_contract(tmp_path: Path) -> None:
+    """SageMaker passed --model_dir and SM_*; the Vertex AI contract passes neither: the
+    migrated trainer still parses, reads its channel and gets only hyperparameters in hps."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus" / "pattern_required_channel_flags.py"
+    root = write_project(tmp_path / "project", {"train.py": corpus.read_text(encoding="utf-8")})
+    migrated = migrate(root, "train.py", {"training": ""}, {"learning-rate": 0.5})
+    assert not migrated.result.errors, migrated.result.errors
+    assert [c.argument for c in migrated.plan.data.channels] == ["--train"]
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.csv").write_text("a,b\n1,2\n3,4\n", encoding="utf-8")
+    completed, model_dir = run_job(migrated, {"training": data}, tmp_path)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "{'learning-rate': 0.5}" in completed.stdout
+    assert (model_dir.parent / "output" / "data" / "summary.csv").is_file()
