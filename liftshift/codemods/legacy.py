@@ -33,11 +33,11 @@ TRAIN_ARGUMENTS = frozenset(
 
 
 def _is_main_guard(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.If)
-        and isinstance(statement.test, cst.Comparison)
-        and "__name__" in cst.Module(body=[]).code_for_node(statement.test)
-    )
+    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
+        return False
+    test = statement.test
+    sides = [test.left, *(target.comparator for target in test.comparisons)]
+    return any(isinstance(side, cst.Name) and side.value == "__name__" for side in sides)
 
 
 def _runs(statement: cst.CSTNode) -> bool:
@@ -53,14 +53,33 @@ def _runs(statement: cst.CSTNode) -> bool:
             small.value, cst.SimpleString | cst.ConcatenatedString
         ):
             continue
-        if isinstance(small, cst.Assign | cst.AnnAssign) and not _has_call(small):
+        if isinstance(small, cst.Assign | cst.AnnAssign) and _static(small.value):
             continue
         return True
     return False
 
 
-def _has_call(node: cst.CSTNode) -> bool:
-    return "(" in cst.Module(body=[]).code_for_node(node)
+def _static(node: cst.CSTNode | None) -> bool:
+    """A constant-like value (literals, names, containers of them): computing it runs no
+    code of the script's (a call, a comprehension or a lambda might)."""
+    if node is None or isinstance(
+        node, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float | cst.Name
+    ):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _static(node.value)
+    if isinstance(node, cst.UnaryOperation):
+        return _static(node.expression)
+    if isinstance(node, cst.BinaryOperation):
+        return _static(node.left) and _static(node.right)
+    if isinstance(node, cst.List | cst.Tuple | cst.Set):
+        return all(_static(element.value) for element in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(
+            isinstance(element, cst.DictElement) and _static(element.key) and _static(element.value)
+            for element in node.elements
+        )
+    return False
 
 
 def runs_nothing(module: cst.Module) -> bool:

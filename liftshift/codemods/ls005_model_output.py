@@ -373,7 +373,8 @@ HUGGING_FACE_TODO = (
     "a Hugging Face model folder is not what Vertex AI's prebuilt prediction containers load; "
     "serve it with a Hugging Face inference container or a custom container"
 )
-RENAME_CANDIDATES = re.compile(r"\.dump\(|save_model")
+RENAME_CANDIDATES = re.compile(r"(?:joblib|pickle|pkl)\.dump\(|save_model")
+PICKLE_ALIAS = re.compile(r"import\s+(?:joblib|pickle)\s+as\s+\w+")
 TENSORFLOW = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b", re.MULTILINE)
 HANDLER_TODO = (
     "{name} is a SageMaker inference handler; Vertex AI prebuilt prediction containers do "
@@ -407,7 +408,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         return flagged
 
     planner = _Plan()
-    if fctx.mentions(RENAME_CANDIDATES):
+    if fctx.mentions(RENAME_CANDIDATES) or fctx.mentions(PICKLE_ALIAS):
         fast_visit(module, planner)
     renames, todos = planner.decide()
     rewrite = None

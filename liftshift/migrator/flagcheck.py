@@ -18,6 +18,7 @@ import libcst as cst
 from liftshift.codemods.base import string_value
 from liftshift.codemods.cstutil import dotted_name
 from liftshift.codemods.passes import fast_visit
+from liftshift.codemods.scriptflags import declared_arguments
 
 READ_HELPERS = frozenset({"_liftshift_arg", "_liftshift_required_arg"})
 
@@ -149,14 +150,59 @@ class FlagProblem:
     message: str
 
 
+HELPER_FLAG = re.compile(r"_liftshift_\w*arg\(\s*['\"](-[\w-]+)['\"]")
+PARSE_HOLDER = re.compile(
+    r"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*[\w.]+\.parse(?:_known)?_args\(", re.M
+)
+PARSE_FUNCTION = re.compile(r"def (\w+)\([^)]*\)[^:]*:(?:(?!\ndef ).)*?return\s+\w+\.parse", re.S)
+DEST = re.compile(r"\bdest\s*=\s*['\"](\w+)['\"]")
+OPAQUE = re.compile(r"add_subparsers|set_defaults|parents\s*=|parse_intermixed_args")
+
+
+def _quick_check(code: str, passed: list[tuple[str, str]], other_sources: list[str]) -> bool:
+    """True when the text alone shows the entry point is fine (the usual case): the walk that
+    would say exactly what is wrong is then not needed. False means "look closer"."""
+    arguments = declared_arguments(code)
+    if code.count("add_argument(") != len(arguments) or OPAQUE.search(code):
+        return False
+    declared = {flag for argument in arguments for flag in argument.flags}
+    strict = "parse_args(" in code
+    helper_flags = set(HELPER_FLAG.findall(code))
+    for text in other_sources:
+        helper_flags.update(HELPER_FLAG.findall(text))
+    for flag, _ in passed:
+        if flag in declared:
+            continue
+        if flag == "--job-dir" and not (arguments and strict):
+            continue
+        if flag not in helper_flags or (arguments and strict):
+            return False
+    if not arguments:
+        return True
+    dests = set()
+    for argument in arguments:
+        named = DEST.search(argument.body)
+        dests.add(named.group(1) if named else argument.long_flag.lstrip("-").replace("-", "_"))
+    holders = set(PARSE_HOLDER.findall(code))
+    functions = PARSE_FUNCTION.findall(code)
+    for function in functions:
+        holders.update(re.findall(rf"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*{function}\(", code, re.M))
+    for holder in holders:
+        for name in re.findall(rf"\b{holder}\.(\w+)", code):
+            if name not in dests and not re.search(rf"\b{holder}\.{name}\s*=[^=]", code):
+                return False
+    return True
+
+
 def check_entry(
-    module: cst.Module, passed: list[tuple[str, str]], other_sources: list[str]
+    module: cst.Module, code: str, passed: list[tuple[str, str]], other_sources: list[str]
 ) -> list[FlagProblem]:
     """Problems with the flags the backends pass (``(flag, what it carries)``) and the
-    ``args.<name>`` reads of the migrated entry point ``module``. ``other_sources``: the other
-    trainer files' text, where a helper may read a flag from ``sys.argv``."""
+    ``args.<name>`` reads of the migrated entry point ``module`` (whose text is ``code``).
+    ``other_sources``: the other trainer files' text, where a helper may read a flag."""
+    if _quick_check(code, passed, other_sources):
+        return []
     found = entry_flags(module)
-    code = module.code
     problems = []
     for flag, meaning in passed:
         if flag in found.declared:

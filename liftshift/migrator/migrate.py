@@ -321,7 +321,7 @@ def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, Rep
     ]
     passed.append(("--job-dir", "the model folder"))
     others = [tree.files.get(path) or "" for path in tree.trainer_files if path != entry]
-    for problem in check_entry(module, passed, others):
+    for problem in check_entry(module, tree.files.get(entry) or module.code, passed, others):
         tree.failures.append(ReportEntry(entry, problem.line, "LS000", problem.message, "error"))
     if legacy_tensorflow(module):
         message = (

@@ -169,7 +169,8 @@ def test_required_channel_stays_required_on_the_local_contract(tmp_path: Path) -
 
 
 def _problems(code: str, passed: list[tuple[str, str]], others: list[str] | None = None):
-    return [p.message for p in check_entry(cst.parse_module(code), passed, others or [])]
+    module = cst.parse_module(code)
+    return [p.message for p in check_entry(module, code, passed, others or [])]
 
 
 def test_check_accepts_declared_and_helper_read_flags() -> None:
