@@ -114,3 +114,14 @@ def test_tpu_tier_says_which_image_it_needs(tmp_path: Path) -> None:
         _plan(), Settings(project_dir=tmp_path), TrainOverrides(scale_tier="BASIC_TPU")
     )
     assert "TPU training image" in spec.executor_note
+
+
+def test_custom_machine_keeps_the_sagemaker_instance_count(tmp_path: Path) -> None:
+    """The planner maps ml.* to a CUSTOM machine; a distributed launch (instance_count > 1)
+    must still get its workers, not silently one replica."""
+    plan = _plan()
+    plan.training.scale_tier = "CUSTOM"
+    plan.training.machine_type = "n1-standard-8"
+    plan.training.instance_count = 3
+    spec = build_job_spec(plan, Settings(project_dir=tmp_path))
+    assert spec.scale_summary() == "chief: 1 x n1-standard-8, worker: 2 x n1-standard-8"
