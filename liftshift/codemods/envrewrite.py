@@ -32,6 +32,7 @@ from liftshift.codemods.cstutil import (
 
 SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
 BUILT_SM_NAME = re.compile(r"\bSM_")
+CREATES_FOLDERS = re.compile(r"makedirs|mkdir|\btensorflow\b|\bkeras\b")
 HELPER_CALL = re.compile(r"\b_liftshift_\w+")
 ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
@@ -499,6 +500,17 @@ class EnvRewriter(StatementTodos):
             return wrap_long_call(set_keyword(new, "default", value), self.indent)
         return updated
 
+    def _model_folder_type(self) -> cst.Name:
+        """``_liftshift_path``, or ``_liftshift_model_folder`` (which also creates the folder,
+        as SageMaker's /opt/ml/model always existed) when the file never creates folders
+        itself nor saves with TensorFlow (whose savers create it)."""
+        source = self.fctx.source or ""
+        if self.fctx.source is None or CREATES_FOLDERS.search(source):
+            return self.path_type()
+        self.helpers.add("_liftshift_model_folder")
+        self.changed = True
+        return cst.Name("_liftshift_model_folder")
+
     def _is_own_channel_flag(self, flags: list[str]) -> bool:
         if self.code != "LS003" or not self.fctx.is_entry or self.ctx.data_access != "fuse":
             return False
@@ -528,7 +540,7 @@ class EnvRewriter(StatementTodos):
         default = f'os.environ.get("AIP_MODEL_DIR", {fallback or json.dumps("model")})'
         new = set_keyword(new, "default", self.parse(default))
         if _is_str_type(new):
-            new = set_keyword(new, "type", self.path_type())
+            new = set_keyword(new, "type", self._model_folder_type())
         if old_dest and old_dest != "job_dir":
             self.renames[old_dest] = "job_dir"
         return wrap_long_call(new, self.indent)

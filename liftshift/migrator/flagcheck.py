@@ -33,6 +33,8 @@ class EntryFlags:
     """Flags read straight from ``sys.argv`` by the inserted helpers."""
     reads: dict[str, int] = field(default_factory=dict)
     """``args.<name>`` → how many times it is read."""
+    required: list[tuple[str, ...]] = field(default_factory=list)
+    """The flags of each ``required=True`` argument."""
     has_parser: bool = False
     strict: bool = False
     """``parse_args()`` (unknown flags are fatal) rather than ``parse_known_args()``."""
@@ -115,6 +117,14 @@ class _Collect(cst.CSTVisitor):
             None,
         )
         self.found.declared.update(flag for flag in flags if flag.startswith("-"))
+        if any(
+            arg.keyword is not None
+            and arg.keyword.value == "required"
+            and isinstance(arg.value, cst.Name)
+            and arg.value.value == "True"
+            for arg in node.args
+        ):
+            self.found.required.append(tuple(flag for flag in flags if flag.startswith("-")))
         long = [flag for flag in flags if flag.startswith("--")]
         chosen = dest or (long[0] if long else (flags[0] if flags else ""))
         self.found.dests.add(chosen.lstrip("-").replace("-", "_"))
@@ -156,16 +166,23 @@ PARSE_HOLDER = re.compile(
 )
 PARSE_FUNCTION = re.compile(r"def (\w+)\([^)]*\)[^:]*:(?:(?!\ndef ).)*?return\s+\w+\.parse", re.S)
 DEST = re.compile(r"\bdest\s*=\s*['\"](\w+)['\"]")
+REQUIRED = re.compile(r"\brequired\s*=\s*True\b")
 OPAQUE = re.compile(r"add_subparsers|set_defaults|parents\s*=|parse_intermixed_args")
 
 
-def _quick_check(code: str, passed: list[tuple[str, str]], other_sources: list[str]) -> bool:
+def _quick_check(
+    code: str, passed: list[tuple[str, str]], other_sources: list[str], supplied: set[str]
+) -> bool:
     """True when the text alone shows the entry point is fine (the usual case): the walk that
     would say exactly what is wrong is then not needed. False means "look closer"."""
     arguments = declared_arguments(code)
     if code.count("add_argument(") != len(arguments) or OPAQUE.search(code):
         return False
     declared = {flag for argument in arguments for flag in argument.flags}
+    given = {flag for flag, _ in passed} | set(supplied)
+    for argument in arguments:
+        if REQUIRED.search(argument.body) and not given.intersection(argument.flags):
+            return False
     strict = "parse_args(" in code
     helper_flags = set(HELPER_FLAG.findall(code))
     for text in other_sources:
@@ -195,15 +212,31 @@ def _quick_check(code: str, passed: list[tuple[str, str]], other_sources: list[s
 
 
 def check_entry(
-    module: cst.Module, code: str, passed: list[tuple[str, str]], other_sources: list[str]
+    module: cst.Module,
+    code: str,
+    passed: list[tuple[str, str]],
+    other_sources: list[str],
+    supplied: set[str] | None = None,
 ) -> list[FlagProblem]:
     """Problems with the flags the backends pass (``(flag, what it carries)``) and the
     ``args.<name>`` reads of the migrated entry point ``module`` (whose text is ``code``).
-    ``other_sources``: the other trainer files' text, where a helper may read a flag."""
-    if _quick_check(code, passed, other_sources):
+    ``other_sources``: the other trainer files' text, where a helper may read a flag;
+    ``supplied``: the other flags the backends pass (hyperparameters, extra arguments)."""
+    supplied = supplied or set()
+    if _quick_check(code, passed, other_sources, supplied):
         return []
     found = entry_flags(module)
-    problems = []
+    given = {flag for flag, _ in passed} | supplied
+    problems = [
+        FlagProblem(
+            _line_of(code, flags[0]) or 1,
+            f"{flags[0]} is required=True but the backends do not pass it (not a channel, "
+            "--job-dir or a plan hyperparameter): add it to training.hyperparameters in "
+            "liftshift.toml, or give it a default",
+        )
+        for flags in found.required
+        if flags and not given.intersection(flags)
+    ]
     for flag, meaning in passed:
         if flag in found.declared:
             continue

@@ -321,7 +321,13 @@ def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, Rep
     ]
     passed.append(("--job-dir", "the model folder"))
     others = [tree.files.get(path) or "" for path in tree.trainer_files if path != entry]
-    for problem in check_entry(module, tree.files.get(entry) or module.code, passed, others):
+    training = getattr(ctx.plan, "training", None)
+    supplied = {f"--{key}" for key in ctx.hyperparameters}
+    supplied.update(
+        arg for arg in getattr(training, "extra_args", []) or [] if str(arg).startswith("-")
+    )
+    code = tree.files.get(entry) or module.code
+    for problem in check_entry(module, code, passed, others, supplied):
         tree.failures.append(ReportEntry(entry, problem.line, "LS000", problem.message, "error"))
     if legacy_tensorflow(module):
         message = (

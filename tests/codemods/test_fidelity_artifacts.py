@@ -205,3 +205,34 @@ def test_tf_version_folder_project_serves_from_the_root(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert (model_dir / "saved_model.pb").is_file()
     assert not (model_dir / "1").exists()
+
+
+def test_the_model_folder_is_created_like_sagemakers_was(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "project",
+        {
+            "train.py": """\
+            import argparse
+            import os
+
+            import joblib
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model-dir", default=os.environ.get("SM_MODEL_DIR"))
+            args = parser.parse_args()
+            joblib.dump({"weights": [1, 2]}, os.path.join(args.model_dir, "model.joblib"))
+            """
+        },
+    )
+    migrated = migrate(root, "train.py", {})
+    assert "type=_liftshift_model_folder" in migrated.text("trainer/task.py")
+    target = tmp_path / "not" / "yet" / "there"
+    completed = subprocess.run(
+        [sys.executable, "-m", "trainer.task", "--job-dir", str(target)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert (target / "model.joblib").is_file()

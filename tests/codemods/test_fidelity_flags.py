@@ -254,3 +254,16 @@ def test_required_flags_trainer_on_the_local_contract(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "{'learning-rate': 0.5}" in completed.stdout
     assert (model_dir.parent / "output" / "data" / "summary.csv").is_file()
+
+
+def test_a_required_flag_the_backends_do_not_pass_is_an_error() -> None:
+    code = (
+        "import argparse\np = argparse.ArgumentParser()\n"
+        "p.add_argument('--epochs', type=int, required=True)\n"
+        "p.add_argument('--job-dir', dest='job_dir')\nargs = p.parse_args()\n"
+    )
+    module = cst.parse_module(code)
+    passed = [("--job-dir", "model")]
+    problems = [p.message for p in check_entry(module, code, passed, [])]
+    assert any("--epochs is required=True but the backends do not pass it" in p for p in problems)
+    assert check_entry(module, code, passed, [], {"--epochs"}) == []
