@@ -267,3 +267,21 @@ def test_a_required_flag_the_backends_do_not_pass_is_an_error() -> None:
     problems = [p.message for p in check_entry(module, code, passed, [])]
     assert any("--epochs is required=True but the backends do not pass it" in p for p in problems)
     assert check_entry(module, code, passed, [], {"--epochs"}) == []
+
+
+def test_the_plan_file_names_the_scripts_own_flag(tmp_path: Path) -> None:
+    from liftshift.foundation.plan import ChannelPlan, Plan, load_plan, save_plan
+    from liftshift.migrator.apply import apply_changeset
+    from liftshift.migrator.migrate import migrate_project
+
+    root = write_project(tmp_path / "project", HELPER_MODULE_PROJECT)
+    plan = Plan()
+    plan.code.entry_point = "train.py"
+    plan.data.channels = [ChannelPlan(name="training", argument="--training")]
+    save_plan(plan, root)
+    result = migrate_project(root)
+    assert not result.errors, result.errors
+    assert 'argument = "--train"' in result.changeset.get("liftshift.toml").after
+    apply_changeset(result.changeset, root)
+    assert load_plan(root).data.channels[0].argument == "--train"
+    assert not migrate_project(root).changeset  # the migrated project is stable
