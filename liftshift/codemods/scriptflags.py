@@ -69,13 +69,19 @@ def _names_channel(argument: DeclaredArgument, channel: str) -> bool:
     )
 
 
+NOT_A_PATH = re.compile(r"\btype\s*=\s*(?:int|float|bool)\b|action\s*=")
+
+
 def _named_like(argument: DeclaredArgument, channel: str) -> bool:
-    """``--train``/``--train-dir`` for ``train`` or ``training``; ``--val`` for ``validation``."""
+    """``--train``/``--train-dir`` for ``train`` or ``training``; ``--val`` for ``validation``
+    (never a number or a switch: ``--test-size`` is not the ``test`` channel)."""
+    if NOT_A_PATH.search(argument.body):
+        return False
     for stem in argument.stems:
         bare = _bare(stem)
         if channel in (bare, stem):
             return True
-        if len(bare) >= 3 and (channel.startswith(bare) or bare.startswith(channel)):
+        if len(bare) >= 3 and channel.startswith(bare):
             return True
     return False
 

@@ -72,6 +72,11 @@ def test_script_flags_are_matched_to_channels() -> None:
     assert channel_argument(arguments, "validation") == "--val-dir"
     assert channel_argument(arguments, "extra") == "--data"
     assert channel_argument(arguments, "test") is None
+    numbers = declared_arguments(
+        'p.add_argument("--test-size", type=float, default=0.2)\n'
+        'p.add_argument("--testing", action="store_true")\n'
+    )
+    assert channel_argument(numbers, "test") is None
 
 
 def test_tf_script_modes_model_dir_is_not_the_model_folder() -> None:
