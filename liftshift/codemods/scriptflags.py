@@ -59,17 +59,19 @@ def _bare(stem: str) -> str:
     return stem
 
 
+NOT_A_PATH = re.compile(r"\btype\s*=\s*(?:int|float|bool)\b|action\s*=")
+
+
 def _names_channel(argument: DeclaredArgument, channel: str) -> bool:
     """The default of the argument reads the channel (any spelling)."""
     body = argument.body
-    return (
-        f"SM_CHANNEL_{channel.upper()}" in body
-        or f"/input/data/{channel}" in body
-        or re.search(rf"['\"]{re.escape(channel)}['\"]", body, re.IGNORECASE) is not None
-    )
-
-
-NOT_A_PATH = re.compile(r"\btype\s*=\s*(?:int|float|bool)\b|action\s*=")
+    if f"SM_CHANNEL_{channel.upper()}" in body or f"/input/data/{channel}" in body:
+        return True
+    if NOT_A_PATH.search(body):
+        return False
+    # a helper given the channel's name: default=sm_path("train") (not choices=["train", …])
+    named = rf"default\s*=\s*[\w.]+\([^)]*['\"]{re.escape(channel)}['\"]"
+    return re.search(named, body, re.IGNORECASE) is not None
 
 
 def _named_like(argument: DeclaredArgument, channel: str) -> bool:

@@ -75,6 +75,7 @@ def test_script_flags_are_matched_to_channels() -> None:
     numbers = declared_arguments(
         'p.add_argument("--test-size", type=float, default=0.2)\n'
         'p.add_argument("--testing", action="store_true")\n'
+        'p.add_argument("--mode", choices=["train", "test"], default="test")\n'
     )
     assert channel_argument(numbers, "test") is None
 
