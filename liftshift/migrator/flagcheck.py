@@ -130,6 +130,8 @@ class _Collect(cst.CSTVisitor):
         self.found.dests.add(chosen.lstrip("-").replace("-", "_"))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value.startswith("_"):
+            return  # args.__dict__, args._get_kwargs(): the namespace's own
         if isinstance(node.value, cst.Name) and node.value.value in self.holders:
             reads = self.found.reads
             reads[node.attr.value] = reads.get(node.attr.value, 0) + 1
@@ -205,7 +207,7 @@ def _quick_check(
     for function in functions:
         holders.update(re.findall(rf"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*{function}\(", code, re.M))
     for holder in holders:
-        for name in re.findall(rf"\b{holder}\.(\w+)", code):
+        for name in re.findall(rf"\b{holder}\.([A-Za-z]\w*)", code):
             if name not in dests and not re.search(rf"\b{holder}\.{name}\s*=[^=]", code):
                 return False
     return True
