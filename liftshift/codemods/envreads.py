@@ -340,7 +340,13 @@ def opt_ml_replacement(path: str, ctx: MigrationContext) -> tuple[str | None, st
         return joined(in_folder(to_path('_liftshift_output_dir("data")')), parts[2:]), "LS003"
     if parts[:1] == ["output"]:
         return joined(in_folder(to_path("_liftshift_output_dir()")), parts[1:]), "LS003"
+    if parts[:2] == ["input", "config"] and all(p in CONFIG_FILES for p in parts[2:3]):
+        flags = {channel.name: ctx.channel_flag(channel.name) for channel in ctx.channels}
+        return joined(f"_liftshift_config_dir({json.dumps(flags)})", parts[2:]), "LS003"
     return None, "LS003"
+
+
+CONFIG_FILES = frozenset({"hyperparameters.json", "resourceconfig.json", "inputdataconfig.json"})
 
 
 def simple_wrappers(module: cst.Module) -> Wrappers:

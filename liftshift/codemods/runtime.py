@@ -141,6 +141,29 @@ def _liftshift_dmatrix(path, content_type="libsvm", *args, **kwargs):
 
     return xgboost.DMatrix(scipy.sparse.vstack(features), label=numpy.concatenate(labels))
 ''',
+    "_liftshift_config_dir": '''
+def _liftshift_config_dir(channels):
+    """SageMaker's /opt/ml/input/config, rebuilt from this job in a temporary folder:
+    hyperparameters.json (values JSON-encoded, as the SageMaker SDK wrote them),
+    resourceconfig.json (hosts) and inputdataconfig.json (channel name -> its flag)."""
+    import json
+    import os
+    import tempfile
+
+    folder = os.path.join(tempfile.gettempdir(), "liftshift-config-%d" % os.getpid())
+    os.makedirs(folder, exist_ok=True)
+    hyperparameters = json.loads(_liftshift_hyperparameters(*channels.values()))
+    hosts, current = _liftshift_cluster()
+    files = {
+        "hyperparameters.json": {k: json.dumps(v) for k, v in hyperparameters.items()},
+        "resourceconfig.json": {"current_host": current, "hosts": hosts},
+        "inputdataconfig.json": {name: {"TrainingInputMode": "File"} for name in channels},
+    }
+    for name, content in files.items():
+        with open(os.path.join(folder, name), "w") as out:
+            json.dump(content, out)
+    return folder
+''',
     "_liftshift_num_gpus": '''
 def _liftshift_num_gpus():
     """How many GPUs this machine has (as a string, like the variable it replaces)."""
@@ -191,6 +214,7 @@ def _liftshift_current_host():
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "_liftshift_required_arg": ("_liftshift_arg",),
     "_liftshift_model_folder": ("_liftshift_path", "_liftshift_folder"),
+    "_liftshift_config_dir": ("_liftshift_hyperparameters", "_liftshift_cluster"),
     "_liftshift_hosts": ("_liftshift_cluster",),
     "_liftshift_current_host": ("_liftshift_cluster",),
 }

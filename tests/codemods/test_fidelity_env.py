@@ -89,9 +89,15 @@ def test_toolkit_environment_with_an_unknown_attribute_keeps_its_todo() -> None:
     assert "LS003: sagemaker_containers only exists in SageMaker containers" in out
 
 
-def test_config_json_files_are_tagged() -> None:
+def test_config_json_files_are_rebuilt_from_the_job() -> None:
     out = both("import json\nhp = json.load(open('/opt/ml/input/config/hyperparameters.json'))\n")
-    assert "LS003: /opt/ml/input/config/hyperparameters.json is a SageMaker container path" in out
+    assert (
+        "hp = json.load(open(os.path.join(_liftshift_config_dir({'train': '--train', 'test': "
+        "'--test'}), 'hyperparameters.json')))" in helpers_free(out)
+    )
+    assert "TODO" not in out
+    other = both("p = '/opt/ml/input/config/checkpointconfig.json'\n")
+    assert "LS003: /opt/ml/input/config/checkpointconfig.json is a SageMaker container" in other
 
 
 def test_helper_in_another_module_is_read_through(tmp_path: Path) -> None:
@@ -142,18 +148,14 @@ def test_env_styles_trainer_on_the_local_contract(tmp_path: Path) -> None:
     source = (CORPUS / "pattern_env_styles.py").read_text(encoding="utf-8")
     root = write_project(tmp_path / "project", {"train.py": source})
     migrated = migrate(root, "train.py", {"train": ""})
-    task = migrated.text("trainer/task.py")
-    assert "resourceconfig.json is a SageMaker container path" in task  # tagged, not silent
-    task = task.replace('open("/opt/ml/input/config/resourceconfig.json")', "open(__file__)")
-    task = task.replace("json.load(config)", "config.read()")
-    (root / "trainer" / "task.py").write_text(task, encoding="utf-8")
+    assert "TODO" not in migrated.text("trainer/task.py")
     data = tmp_path / "data"
     data.mkdir()
     (data / "data.csv").write_text("1,2\n3,4\n", encoding="utf-8")
     completed, model_dir = run_job(migrated, {"train": data}, tmp_path)
     assert completed.returncode == 0, completed.stderr[-2000:]
     # the guarded branch ran (not the local fallback), and the job knows it is on the platform
-    assert "rows 2 platform True ['train']" in completed.stdout
+    assert "rows 2 platform True ['train'] hosts ['localhost']" in completed.stdout
     assert (model_dir / "mean.npy").is_file()
 
 
@@ -167,3 +169,25 @@ def test_toolkit_environment_trainer_on_the_local_contract(tmp_path: Path) -> No
     completed, model_dir = run_job(migrated, {"train": data}, tmp_path)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert (model_dir / "model.joblib").is_file()
+
+
+def test_config_dir_helper_writes_what_sagemaker_did(monkeypatch) -> None:
+    import json
+
+    from liftshift.codemods.runtime import HELPERS
+
+    namespace: dict = {}
+    for name in ("_liftshift_hyperparameters", "_liftshift_cluster", "_liftshift_config_dir"):
+        exec(HELPERS[name], namespace)
+    argv = ["task", "--epochs", "3", "--optimizer", "adam", "--train", "/d", "--job-dir", "/m"]
+    monkeypatch.setattr("sys.argv", argv)
+    monkeypatch.delenv("CLUSTER_SPEC", raising=False)
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    folder = Path(namespace["_liftshift_config_dir"]({"train": "--train"}))
+    hyperparameters = json.loads((folder / "hyperparameters.json").read_text())
+    assert hyperparameters == {"epochs": "3", "optimizer": '"adam"'}
+    resources = json.loads((folder / "resourceconfig.json").read_text())
+    assert resources == {"current_host": "localhost", "hosts": ["localhost"]}
+    assert json.loads((folder / "inputdataconfig.json").read_text()) == {
+        "train": {"TrainingInputMode": "File"}
+    }

@@ -109,7 +109,7 @@ def test_gs_access_keeps_channel_uris() -> None:
         ("from sagemaker_training import environment\n", "sagemaker_training only exists"),
         ("import smdistributed.modelparallel.torch as smp\n", "smdistributed"),
         ("from sagemaker_tensorflow import PipeModeDataset\n", "Pipe mode"),
-        ("p = '/opt/ml/input/config/hyperparameters.json'\n", "no Vertex AI equivalent"),
+        ("p = '/opt/ml/input/config/checkpointconfig.json'\n", "no Vertex AI equivalent"),
         ("p = f'/opt/ml/input/data/{c}'\n", "built at run time"),
         ("KEYS = ['SM_CHANNEL_TRAIN']\n", "SM_CHANNEL_TRAIN is a SageMaker variable"),
     ],

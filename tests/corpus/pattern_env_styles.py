@@ -15,5 +15,5 @@ with open("/opt/ml/input/config/resourceconfig.json") as config:
     resources = json.load(config)
 
 data = np.loadtxt(os.path.join(train_dir, "data.csv"), delimiter=",", ndmin=2)
-print("rows", len(data), "platform", on_sagemaker, sorted(channel_dirs))
+print("rows", len(data), "platform", on_sagemaker, sorted(channel_dirs), "hosts", resources["hosts"])
 np.save(os.path.join(model_dir, "mean.npy"), data.mean(axis=0))
