@@ -96,6 +96,7 @@ def _is_get(node: cst.CSTNode, names: EnvNames = DEFAULT_NAMES) -> bool:
 
 
 def is_environ(node: cst.CSTNode, names: EnvNames = DEFAULT_NAMES) -> bool:
+    """``os.environ`` under any of the file's names for it (for ``"SM_X" in os.environ``)."""
     return _is_environ(node, names)
 
 

@@ -21,7 +21,7 @@ from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import MigrationContext, string_value
 from liftshift.codemods.cstutil import dotted_name, parse_expr
 from liftshift.codemods.passes import fast_visit
-from liftshift.codemods.smimports import _bound, _drop_lines, _root, _Uses
+from liftshift.codemods.smimports import NameUses, bound_names, drop_lines, import_root
 
 CREATES_ENV = re.compile(r"\bEnvironment\(\s*\)|\btraining_env\(\s*\)")
 FACTORIES = ("Environment", "training_env")
@@ -187,13 +187,13 @@ def _drop_toolkit(module: cst.Module, names: set[str]) -> cst.Module:
             and _creates_env(statement.body[0].value)
         ):
             creations.add(index)
-    result = _drop_lines(module, creations)
-    uses = _Uses()
+    result = drop_lines(module, creations)
+    uses = NameUses()
     fast_visit(result, uses)
     unused = set()
     for index, statement in enumerate(result.body):
-        if _root(statement) in TOOLKITS:
-            bound = _bound(statement)  # type: ignore[arg-type]
+        if import_root(statement) in TOOLKITS:
+            bound = bound_names(statement)  # type: ignore[arg-type]
             if bound and not any(name in uses.where for name in bound):
                 unused.add(index)
-    return _drop_lines(result, unused)
+    return drop_lines(result, unused)

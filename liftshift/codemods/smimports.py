@@ -47,7 +47,7 @@ MOVABLE_ROOTS = frozenset(
 DMATRIX_MODULE = "sagemaker_xgboost_container.data_utils"
 
 
-def _root(statement: cst.CSTNode) -> str:
+def import_root(statement: cst.CSTNode) -> str:
     """The top-level package a module-level import line imports ("" if not one import)."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return ""
@@ -59,7 +59,7 @@ def _root(statement: cst.CSTNode) -> str:
     return ""
 
 
-def _bound(statement: cst.SimpleStatementLine) -> set[str]:
+def bound_names(statement: cst.SimpleStatementLine) -> set[str]:
     small = statement.body[0]
     names: set[str] = set()
     if isinstance(small.names, cst.ImportStar):  # type: ignore[attr-defined]
@@ -74,7 +74,7 @@ def _bound(statement: cst.SimpleStatementLine) -> set[str]:
     return names
 
 
-class _Uses(cst.CSTVisitor):
+class NameUses(cst.CSTVisitor):
     """Where each name is used: top-level function name, or "" for the rest of the module."""
 
     def __init__(self) -> None:
@@ -118,9 +118,9 @@ def _serving_only(module: cst.Module, uses: dict[str, set[str]]) -> cst.Module:
     body = list(module.body)
     moves: dict[str, list[cst.SimpleStatementLine]] = {}
     for statement in body:
-        root = _root(statement)
+        root = import_root(statement)
         if root in MOVABLE_ROOTS:
-            names = _bound(statement)  # type: ignore[arg-type]
+            names = bound_names(statement)  # type: ignore[arg-type]
             places = set().union(*(uses.get(name, set()) for name in names)) if names else set()
             if places and places <= HANDLERS:
                 for place in places:
@@ -130,7 +130,7 @@ def _serving_only(module: cst.Module, uses: dict[str, set[str]]) -> cst.Module:
     moved_ids = {id(s) for group in moves.values() for s in group}
     drop = {index for index, statement in enumerate(body) if id(statement) in moved_ids}
     out = []
-    for statement in _drop_lines(module, drop).body:
+    for statement in drop_lines(module, drop).body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value in moves:
             function = statement
             for moved in reversed(moves[statement.name.value]):
@@ -150,14 +150,14 @@ class _Debugger(cst.CSTTransformer):
         self.removed = 0
 
     def _uses(self, node: cst.CSTNode) -> bool:
-        uses = _Uses()
+        uses = NameUses()
         fast_visit(node, uses)
         return bool(self.tainted & set(uses.where))
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.RemovalSentinel:
-        root = _root(original_node)
+        root = import_root(original_node)
         if root == "smdebug" or self._uses(original_node):
             self.removed += 1
             return cst.RemoveFromParent()
@@ -168,12 +168,12 @@ def _debugger_names(module: cst.Module) -> set[str]:
     """smdebug's imported names and the variables assigned from them (``hook = smd.Hook…``)."""
     tainted: set[str] = set()
     for statement in module.body:
-        if _root(statement) == "smdebug":
-            tainted |= _bound(statement)  # type: ignore[arg-type]
+        if import_root(statement) == "smdebug":
+            tainted |= bound_names(statement)  # type: ignore[arg-type]
 
     class _Assigned(cst.CSTVisitor):
         def visit_Assign(self, node: cst.Assign) -> None:
-            uses = _Uses()
+            uses = NameUses()
             fast_visit(node.value, uses)
             if tainted & set(uses.where):
                 for target in node.targets:
@@ -210,8 +210,8 @@ def _without_debugger(module: cst.Module) -> cst.Module:
     fast_visit(module, blocking)
     if blocking.found:
         return module
-    imports = {i for i, statement in enumerate(module.body) if _root(statement) == "smdebug"}
-    result = fast_visit(_drop_lines(module, imports), _Debugger(tainted))
+    imports = {i for i, statement in enumerate(module.body) if import_root(statement) == "smdebug"}
+    result = fast_visit(drop_lines(module, imports), _Debugger(tainted))
     return result  # type: ignore[return-value]
 
 
@@ -228,7 +228,7 @@ class _DMatrix(cst.CSTTransformer):
         return updated_node
 
 
-def _drop_lines(module: cst.Module, drop: set[int]) -> cst.Module:
+def drop_lines(module: cst.Module, drop: set[int]) -> cst.Module:
     """The module without the body statements at ``drop``; a dropped line's blank lines and
     comments above it stay, on the next kept statement."""
     body: list[cst.BaseStatement] = []
@@ -269,7 +269,7 @@ def _get_dmatrix(module: cst.Module) -> tuple[cst.Module, bool]:
             drop.add(index)
     if not names:
         return module, False
-    renamed = fast_visit(_drop_lines(module, drop), _DMatrix(names))
+    renamed = fast_visit(drop_lines(module, drop), _DMatrix(names))
     return renamed, True  # type: ignore[return-value]
 
 
@@ -301,7 +301,7 @@ def _data_parallel(module: cst.Module, source: str) -> cst.Module:
     body = list(module.body)
     drop = set()
     for index, statement in enumerate(body):
-        if _root(statement) != "smdistributed":
+        if import_root(statement) != "smdistributed":
             continue
         small = statement.body[0]  # type: ignore[attr-defined]
         if isinstance(small, cst.Import):
@@ -318,7 +318,7 @@ def _data_parallel(module: cst.Module, source: str) -> cst.Module:
             if name in TORCH_EQUIVALENTS:
                 new = small.with_changes(module=cst.parse_expression(TORCH_EQUIVALENTS[name]))
                 body[index] = statement.with_changes(body=[new])
-    result = _drop_lines(module.with_changes(body=body), drop)
+    result = drop_lines(module.with_changes(body=body), drop)
     if "smddp" in source:
         result = fast_visit(result, _Backend())  # type: ignore[assignment]
     return result
@@ -335,7 +335,7 @@ def rewrite_imports(module: cst.Module, source: str) -> tuple[cst.Module, set[st
         helpers.add("_liftshift_dmatrix")
     result = _data_parallel(result, source)
     result = _without_debugger(result)
-    uses = _Uses()
+    uses = NameUses()
     fast_visit(result, uses)
     result = _serving_only(result, uses.where)
     return result, helpers
