@@ -347,11 +347,30 @@ class _Rewrite(StatementTodos):
             self.todo(KERAS_FILE_TODO.format(suffix=literal.rsplit(".", 1)[-1]))
             return updated_node
         stripped = strip_version(path)
+        if self.tensorflow and _in_subfolder(stripped if stripped is not None else path):
+            self.todo(SUBFOLDER_TODO)
         if stripped is None:
             return updated_node
         self.changed = True
         args[index] = args[index].with_changes(value=stripped)
         return updated_node.with_changes(args=args)
+
+
+SUBFOLDER_TODO = (
+    "the SavedModel goes to a subfolder of the model folder; Vertex AI's TensorFlow prediction "
+    "container loads it from the folder's root: save to the model folder itself"
+)
+
+
+def _in_subfolder(path: cst.BaseExpression) -> bool:
+    """``os.path.join(<model folder>, "export")``: a named folder (no file suffix) below it."""
+    if not m.matches(path, JOIN) or len(path.args) < 2:  # type: ignore[attr-defined]
+        return False
+    last = string_value(path.args[-1].value)  # type: ignore[attr-defined]
+    if last is None or "." in last or VERSION_DIR.match(last):
+        return False
+    base = cst.Module(body=[]).code_for_node(path.args[0].value)  # type: ignore[attr-defined]
+    return MODEL_DIR_TEXT.search(base) is not None
 
 
 def _looks_like_handler(node: cst.FunctionDef) -> bool:

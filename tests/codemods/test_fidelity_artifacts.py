@@ -90,7 +90,7 @@ def test_what_cannot_be_made_servable_is_tagged() -> None:
         ('model_dir + "/1"', "model_dir"),
         ('f"{model_dir}/1"', 'f"{model_dir}"'),
         ('os.path.join(model_dir, "000000001")', "model_dir"),
-        ('os.path.join(args.job_dir, "export", "1")', 'os.path.join(args.job_dir, "export")'),
+        ('os.path.join(export_dir, "00001")', "export_dir"),
     ],
 )
 def test_tf_version_folders_are_dropped_in_one_run(path: str, expected: str) -> None:
@@ -236,3 +236,14 @@ def test_the_model_folder_is_created_like_sagemakers_was(tmp_path: Path) -> None
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert (target / "model.joblib").is_file()
+
+
+def test_a_savedmodel_in_a_named_subfolder_is_tagged() -> None:
+    out = run(
+        RULE,
+        "import tensorflow as tf\n"
+        "tf.saved_model.save(m, os.path.join(args.job_dir, 'export', '1'))\n",
+    )
+    assert "tf.saved_model.save(m, os.path.join(args.job_dir, 'export'))" in out
+    assert "LS005: the SavedModel goes to a subfolder of the model folder" in out
+    assert run(RULE, out) == out
