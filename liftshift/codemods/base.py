@@ -52,6 +52,12 @@ class MigrationContext:
     """Codes of the rules in this run: a read another selected rule rewrites is not "left"."""
     added_arguments: dict[str, str] = field(default_factory=dict)
     """Channel name → flag that a rule declared (fed back into the plan)."""
+    project_wrappers: dict[str, dict[str, object]] = field(default_factory=dict)
+    """Trainer module (dotted path) → its environment-reading helper functions, so a read
+    through ``from utils.env import sm_path`` is recognised in the module importing it."""
+    replaced_arguments: dict[str, str] = field(default_factory=dict)
+    """Channel name → the script's own flag, where the plan named one the script does not
+    parse (the plan is corrected: the backends must pass what the script reads)."""
 
     def channel_flag(self, name: str) -> str:
         """The flag for a channel: the plan's, else the script's own argparse flag for it, else

@@ -87,6 +87,18 @@ def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
     return call.with_changes(args=append_arg(args, keyword(name, value)))
 
 
+def drop_keyword(call: cst.Call, name: str) -> cst.Call:
+    """The call without its ``name=`` argument (the previous argument takes its comma)."""
+    args = list(call.args)
+    for index, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            removed = args.pop(index)
+            if index == len(args) and args:
+                args[-1] = args[-1].with_changes(comma=removed.comma)
+            return call.with_changes(args=args)
+    return call
+
+
 def append_arg(args: list[cst.Arg], new: cst.Arg) -> list[cst.Arg]:
     if not args:
         return [new]
@@ -113,10 +125,41 @@ def add_imports(module: cst.Module, modules: list[str]) -> cst.Module:
     modules = [name for name in modules if name not in top_level_imports(module)]
     if not modules:
         return module
+    body = list(module.body)
+    last = _last_leading_import(body)
+    if last is not None:
+        # where libcst's visitor puts them (after the file's import block), without its cost
+        # (it resolves every import of the file: about ten parses' worth)
+        new = [cst.parse_statement(f"import {name}\n") for name in sorted(modules)]
+        return module.with_changes(body=[*body[: last + 1], *new, *body[last + 1 :]])
     context = CodemodContext()
     for name in modules:
         AddImportsVisitor.add_needed_import(context, name)
     return module.visit(AddImportsVisitor(context))  # type: ignore[return-value]
+
+
+def _last_leading_import(body: list[cst.BaseStatement]) -> int | None:
+    """Index of the last plain import line of the block of imports the file starts with (after
+    its docstring); None when there is no such block (the slow, general path then)."""
+    last = None
+    for index, statement in enumerate(body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        small = statement.body
+        if all(isinstance(item, cst.Import | cst.ImportFrom) for item in small):
+            if any(
+                isinstance(item, cst.ImportFrom)
+                and item.module is not None
+                and dotted_name(item.module) == "__future__"
+                for item in small
+            ):
+                continue
+            last = index
+            continue
+        if index == 0 and isinstance(small[0], cst.Expr):
+            continue  # the docstring
+        break
+    return last
 
 
 def dotted_name(node: cst.BaseExpression) -> str:

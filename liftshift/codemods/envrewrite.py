@@ -22,6 +22,7 @@ from liftshift.codemods.base import FileContext, string_value
 from liftshift.codemods.cstutil import (
     StatementTodos,
     dotted_name,
+    drop_keyword,
     find_keyword,
     insert_arg,
     parse_expr,
@@ -30,6 +31,8 @@ from liftshift.codemods.cstutil import (
 )
 
 SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
+BUILT_SM_NAME = re.compile(r"\bSM_")
+CREATES_FOLDERS = re.compile(r"makedirs|mkdir|\btensorflow\b|\bkeras\b")
 HELPER_CALL = re.compile(r"\b_liftshift_\w+")
 ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
@@ -73,6 +76,23 @@ def _is_parser(func: cst.BaseExpression) -> bool:
     )
 
 
+SERVING_HANDLERS = frozenset({"model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn"})
+SAGEMAKER_PACKAGE = re.compile(r"^sagemaker_\w+$")
+GENERIC_BLOCKER = (
+    "blocker: {root} only exists in SageMaker containers; the job dies at this import on "
+    "Vertex AI (move it where it is used, or remove it)"
+)
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    names = {dotted_name(handler.type)}
+    if isinstance(handler.type, cst.Tuple):
+        names = {dotted_name(element.value) for element in handler.type.elements}
+    return bool(names & {"ImportError", "ModuleNotFoundError", "Exception"})
+
+
 def _is_str_type(call: cst.Call) -> bool:
     arg = find_keyword(call, "type")
     return arg is None or m.matches(arg.value, m.Name("str"))
@@ -87,7 +107,8 @@ class EnvRewriter(StatementTodos):
         fctx: FileContext,
         *,
         owns: Callable[[str], bool],
-        wrappers: frozenset[str],
+        wrappers: ev.Wrappers,
+        names: ev.EnvNames = ev.DEFAULT_NAMES,
         quote: str,
         indent: str = "    ",
         unsupported_imports: dict[str, str] | None = None,
@@ -99,6 +120,7 @@ class EnvRewriter(StatementTodos):
         self.ctx = fctx.migration
         self.owns = owns
         self.wrappers = wrappers
+        self.names = names
         self.quote = quote
         self.renames: dict[str, str] = {}
         """argparse dest renames (``model_dir`` → ``job_dir``)."""
@@ -115,6 +137,12 @@ class EnvRewriter(StatementTodos):
         self._owned_reads = 0
         self._attributes_seen: set[str] = set()
         """``holder.attr`` names met before a rename was known (then a second pass renames)."""
+        self._fstring_quotes: list[str] = []
+        """The quotes of the f-strings being walked (innermost last)."""
+        self._written: set[int] = set()
+        """ids of subscripts being assigned or deleted (``os.environ["SM_X"] = …``)."""
+        self._guarded_imports = 0
+        """Depth of ``try:`` blocks that catch ImportError (an optional import is fine)."""
         self._argument_defaults: set[int] = set()
         """ids of argparse defaults the argument rewrite replaces as a whole."""
 
@@ -124,7 +152,12 @@ class EnvRewriter(StatementTodos):
             self.needs_os = True
         self.helpers.update(HELPER_CALL.findall(code))
         self.changed = True
-        return parse_expr(code, self.quote)
+        quote = self.quote
+        if self._fstring_quotes:
+            # inside an f-string's braces Python 3.11 rejects the f-string's own quote
+            outer = self._fstring_quotes[-1]
+            quote = "'" if '"' in outer else '"'
+        return parse_expr(code, quote)
 
     def path_type(self) -> cst.Name:
         self.helpers.add("_liftshift_path")
@@ -146,7 +179,26 @@ class EnvRewriter(StatementTodos):
         if self._functions and _is_parse_call(node.value):
             self.parse_functions.add(self._functions[-1])
 
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        self._fstring_quotes.append(node.start)
+        return True
+
+    def _targets(self, *targets: cst.BaseExpression) -> None:
+        for target in targets:
+            if isinstance(target, cst.Subscript):
+                self._written.add(id(target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._targets(node.target)
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._targets(*(target.target for target in node.targets))
         value = node.value
         if isinstance(value, cst.Call) and _is_parser(value.func):
             self.parsers.extend(
@@ -195,8 +247,24 @@ class EnvRewriter(StatementTodos):
 
     def _check_module(self, dotted: str) -> None:
         root = dotted.split(".", maxsplit=1)[0]
-        if self.unsupported_imports and root in self.unsupported_imports:
+        if self.unsupported_imports is None or self._guarded_imports:
+            return
+        if self._functions and self._functions[0] in SERVING_HANDLERS:
+            return  # runs only if SageMaker serving calls the handler; Vertex AI never does
+        if root in self.unsupported_imports:
             self.todo(self.unsupported_imports[root])
+        elif SAGEMAKER_PACKAGE.match(root):
+            self.todo(GENERIC_BLOCKER.format(root=root))
+
+    def visit_Try(self, node: cst.Try) -> bool:
+        if any(_catches_import_error(handler) for handler in node.handlers):
+            self._guarded_imports += 1
+        return True
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.BaseStatement:
+        if any(_catches_import_error(handler) for handler in original_node.handlers):
+            self._guarded_imports -= 1
+        return updated_node
 
     def visit_Call(self, node: cst.Call) -> None:
         self._enter_read(node)
@@ -225,11 +293,11 @@ class EnvRewriter(StatementTodos):
         return read.name in ev.MODEL_NAMES and "LS002" in self.ctx.selected_rules
 
     def _enter_read(self, node: cst.BaseExpression) -> None:
-        if self._handled(ev.env_read(node, self.wrappers)):
+        if self._handled(ev.env_read(node, self.wrappers, self.names)):
             self._owned_reads += 1
 
     def _leave_read(self, node: cst.BaseExpression) -> None:
-        if self._handled(ev.env_read(node, self.wrappers)):
+        if self._handled(ev.env_read(node, self.wrappers, self.names)):
             self._owned_reads -= 1
 
     def _sweep_string(self, value: str) -> None:
@@ -253,7 +321,8 @@ class EnvRewriter(StatementTodos):
         assert read.name is not None
         default_code = self._default_code(read.default)
         default_node = None if default_code is None else read.default
-        code, todo = ev.replacement(read.name, self.ctx, default_node)
+        required = read.style == "environ_subscript"
+        code, todo = ev.replacement(read.name, self.ctx, default_node, required)
         if todo:
             self.todo(todo)
         return None if code is None else self.parse(code)
@@ -287,7 +356,16 @@ class EnvRewriter(StatementTodos):
     def _maybe_read(self, original: cst.BaseExpression, updated: cst.BaseExpression):
         if id(original) in self._argument_defaults:
             return updated  # the whole argument is rewritten in leave_Call
-        read = ev.env_read(original, self.wrappers)
+        if id(original) in self._written:
+            # os.environ["SM_HOSTS"] = …: a write, not a read (a call cannot be assigned to)
+            read = ev.env_read(original, self.wrappers, self.names)
+            if read is not None and ev.is_sm_name(read.name) and self.code == "LS003":
+                self.todo(
+                    f"sets {read.name} for code that reads it; Vertex AI sets no SM_* "
+                    "variables, so check what reads it"
+                )
+            return updated
+        read = ev.env_read(original, self.wrappers, self.names)
         if read is None:
             return updated
         if read.name is None:
@@ -296,7 +374,12 @@ class EnvRewriter(StatementTodos):
             if key is None and isinstance(original, cst.Call):
                 key = original.args[0].value
             text = cst.Module(body=[]).code_for_node(key) if key is not None else ""
-            if self.code == "LS003" and SM_NAME_IN_TEXT.search(text):
+            built = (
+                ev.built_read(key, self.ctx) if key is not None and self.code == "LS003" else None
+            )
+            if built is not None and read.style != "helper":
+                return self.parse(built)
+            if self.code == "LS003" and BUILT_SM_NAME.search(text):
                 self.todo(
                     "environment variable name built at run time; pass the value as an "
                     "argument instead (Vertex AI sets no SM_* variables)"
@@ -330,9 +413,40 @@ class EnvRewriter(StatementTodos):
             return updated_node
         return self.parse(code)
 
+    # --- "SM_X" in os.environ: on Vertex AI the branch must still be reachable ----------
+    def _guard(self, node: cst.Comparison) -> tuple[str, bool] | None:
+        """(variable, negated) for ``"SM_X" in os.environ`` / ``not in``."""
+        if len(node.comparisons) != 1:
+            return None
+        target = node.comparisons[0]
+        if not isinstance(target.operator, cst.In | cst.NotIn):
+            return None
+        if not ev.is_environ(target.comparator, self.names):
+            return None
+        name = string_value(node.left)
+        if not ev.is_sm_name(name):
+            return None
+        return name, isinstance(target.operator, cst.NotIn)  # type: ignore[return-value]
+
+    def visit_Comparison(self, node: cst.Comparison) -> bool:
+        guard = self._guard(node)
+        if guard is not None and self._handled(ev.EnvRead(guard[0], None, "guard")):
+            self._argument_defaults.add(id(node.left))  # not a stray SM_ string
+        return True
+
+    def leave_Comparison(
+        self, original_node: cst.Comparison, updated_node: cst.Comparison
+    ) -> cst.BaseExpression:
+        guard = self._guard(original_node)
+        if guard is None or not self.owns(guard[0]):
+            return updated_node
+        code = ev.guard_code(guard[0], self.ctx, negated=guard[1])
+        return self.parse(code).with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+
     def leave_FormattedString(
         self, original_node: cst.FormattedString, updated_node: cst.FormattedString
     ) -> cst.BaseExpression:
+        self._fstring_quotes.pop()
         text = cst.Module(body=[]).code_for_node(original_node)
         if self.code == "LS003" and ev.OPT_ML in text:
             self.todo("path under /opt/ml built at run time; use the trainer's arguments")
@@ -343,7 +457,7 @@ class EnvRewriter(StatementTodos):
         """The SageMaker variable an argparse default stands for (a read or an /opt/ml path)."""
         if default_arg is None:
             return None
-        read = ev.env_read(default_arg.value, self.wrappers)
+        read = ev.env_read(default_arg.value, self.wrappers, self.names)
         if read is not None:
             return read.name
         literal = string_value(default_arg.value)
@@ -361,13 +475,17 @@ class EnvRewriter(StatementTodos):
 
     def _argument(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         default_arg = find_keyword(original, "default")
-        read = ev.env_read(default_arg.value, self.wrappers) if default_arg else None
+        read = ev.env_read(default_arg.value, self.wrappers, self.names) if default_arg else None
         flags = flags_of(original)
         name = self._argument_variable(default_arg)
         if name == "SM_MODEL_DIR" and self.code == "LS002":
             return self._model_dir_argument(original, updated, read)
         if name and name.startswith("SM_CHANNEL_") and self.code == "LS003":
             return self._channel_argument(updated, name, read)
+        if self._is_own_channel_flag(flags) and _is_str_type(updated):
+            # the script's own flag for a channel (its default read no SM_* variable we
+            # know): it now receives gs:// URIs, which the FUSE mount serves as folders
+            return wrap_long_call(set_keyword(updated, "type", self.path_type()), self.indent)
         # TF script mode's --model_dir is an S3 URI for checkpoints, not the export dir:
         # on Vertex AI it becomes the checkpoint directory.
         if (
@@ -377,8 +495,29 @@ class EnvRewriter(StatementTodos):
             and (default_arg is None or m.matches(default_arg.value, m.Name("None")))
         ):
             value = self.parse('os.environ.get("AIP_CHECKPOINT_DIR")')
-            return wrap_long_call(set_keyword(updated, "default", value), self.indent)
+            # SageMaker passed it; the Vertex AI backends do not: it cannot stay required
+            new = drop_keyword(updated, "required")
+            return wrap_long_call(set_keyword(new, "default", value), self.indent)
         return updated
+
+    def _model_folder_type(self) -> cst.Name:
+        """``_liftshift_path``, or ``_liftshift_model_folder`` (which also creates the folder,
+        as SageMaker's /opt/ml/model always existed) when the file never creates folders
+        itself nor saves with TensorFlow (whose savers create it)."""
+        source = self.fctx.source or ""
+        if self.fctx.source is None or CREATES_FOLDERS.search(source):
+            return self.path_type()
+        self.helpers.add("_liftshift_model_folder")
+        self.changed = True
+        return cst.Name("_liftshift_model_folder")
+
+    def _is_own_channel_flag(self, flags: list[str]) -> bool:
+        if self.code != "LS003" or not self.fctx.is_entry or self.ctx.data_access != "fuse":
+            return False
+        own = {channel.argument for channel in self.ctx.channels if channel.argument}
+        return bool(own.intersection(flags)) and any(
+            flag in self.ctx.added_arguments.values() for flag in flags
+        )
 
     def _model_dir_argument(
         self, original: cst.Call, updated: cst.Call, read: ev.EnvRead | None
@@ -401,7 +540,7 @@ class EnvRewriter(StatementTodos):
         default = f'os.environ.get("AIP_MODEL_DIR", {fallback or json.dumps("model")})'
         new = set_keyword(new, "default", self.parse(default))
         if _is_str_type(new):
-            new = set_keyword(new, "type", self.path_type())
+            new = set_keyword(new, "type", self._model_folder_type())
         if old_dest and old_dest != "job_dir":
             self.renames[old_dest] = "job_dir"
         return wrap_long_call(new, self.indent)
@@ -409,12 +548,50 @@ class EnvRewriter(StatementTodos):
     def _channel_argument(self, updated: cst.Call, name: str, read: ev.EnvRead | None) -> cst.Call:
         channel = name[len("SM_CHANNEL_") :].lower()
         fallback = self._default_code(read.default) if read is not None else None
-        new = set_keyword(updated, "default", self.parse(fallback or "None"))
+        if read is not None and read.style == "environ_subscript":
+            # os.environ[...] failed without the variable: the flag stays required (the
+            # backends pass it), rather than a None default that reads the working folder
+            new = drop_keyword(updated, "default")
+            new = set_keyword(new, "required", self.parse("True"))
+        else:
+            new = set_keyword(updated, "default", self.parse(fallback or "None"))
         if self.ctx.data_access == "fuse" and _is_str_type(new):
             new = set_keyword(new, "type", self.path_type())
         long = [flag for flag in flags_of(updated) if flag.startswith("--")]
         if long:
             self.ctx.added_arguments.setdefault(channel, long[0])
+        return wrap_long_call(new, self.indent)
+
+
+class AliasJobDir(cst.CSTTransformer):
+    """``add_argument("--model-dir", ...)`` → ``add_argument("--model-dir", "--job-dir", ...)``:
+    the script keeps its own ``dest`` and the backends' ``--job-dir`` lands in it (a new
+    ``--job-dir`` beside it would be a flag nothing reads)."""
+
+    def __init__(self, flag: str, quote: str, indent: str) -> None:
+        super().__init__()
+        self.flag = flag
+        self.quote = quote
+        self.indent = indent
+        self.done = False
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if self.done or not m.matches(original_node, ADD_ARGUMENT):
+            return updated_node
+        flags = flags_of(original_node)
+        if self.flag not in flags or "--job-dir" in flags:
+            return updated_node
+        positions = [
+            index
+            for index, arg in enumerate(updated_node.args)
+            if arg.keyword is None and string_value(arg.value) in flags
+        ]
+        job_dir = cst.Arg(value=parse_expr('"--job-dir"', self.quote))
+        args = insert_arg(list(updated_node.args), positions[-1] + 1, job_dir)
+        new = updated_node.with_changes(args=args)
+        if _is_str_type(new):
+            new = set_keyword(new, "type", cst.Name("_liftshift_model_folder"))
+        self.done = True
         return wrap_long_call(new, self.indent)
 
 

@@ -19,9 +19,10 @@ import libcst as cst
 from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, Rule
 from liftshift.codemods.cstutil import add_imports, parse_statement, preferred_quote
-from liftshift.codemods.envrewrite import AddArguments, EnvRewriter, RenameArgs
+from liftshift.codemods.envrewrite import AddArguments, AliasJobDir, EnvRewriter, RenameArgs
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
+from liftshift.codemods.scriptflags import declared_arguments, model_dir_argument
 
 CODE = "LS002"
 
@@ -37,7 +38,8 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         CODE,
         fctx,
         owns=lambda name: name in ev.MODEL_NAMES,
-        wrappers=ev.simple_wrappers(module),
+        wrappers=ev.wrappers_for(module, fctx.migration.project_wrappers),  # type: ignore[arg-type]
+        names=ev.env_names(fctx.source if fctx.source is not None else module.code),
         quote=quote,
         indent=module.default_indent,
     )
@@ -45,7 +47,13 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     def finish(result: cst.Module) -> cst.Module:
         if rewriter.needs_rename_pass():
             result = fast_visit(result, RenameArgs(rewriter.renames, rewriter.holders))
-        if fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags:
+        own = _own_model_dir_flag(fctx, module) if missing_job_dir() else None
+        if own is not None:
+            aliaser = AliasJobDir(own, quote, module.default_indent)
+            result = fast_visit(result, aliaser)
+            if aliaser.done:
+                rewriter.helpers.add("_liftshift_model_folder")
+        elif missing_job_dir():
             statement = parse_statement(
                 f'{rewriter.parsers[0]}.add_argument("--job-dir", dest="job_dir", '
                 'type=_liftshift_path, default=os.environ.get("AIP_MODEL_DIR", "model"))',
@@ -59,11 +67,20 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         result = ensure_helpers(result, rewriter.helpers)
         return add_imports(result, ["os"] if rewriter.needs_os else [])
 
+    def missing_job_dir() -> bool:
+        return bool(fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags)
+
     def changed() -> bool:
-        missing_job_dir = fctx.is_entry and rewriter.parsers and "--job-dir" not in rewriter.flags
-        return bool(rewriter.changed or rewriter.todos_added or missing_job_dir)
+        return bool(rewriter.changed or rewriter.todos_added or missing_job_dir())
 
     return FilePass(rewriter, finish, changed)
+
+
+def _own_model_dir_flag(fctx: FileContext, module: cst.Module) -> str | None:
+    """The entry point's own model-folder flag that no SageMaker read told LS002 about (its
+    default comes from a helper in another module, say): ``--job-dir`` joins that one."""
+    source = fctx.source if fctx.source is not None else module.code
+    return model_dir_argument(declared_arguments(source))
 
 
 transform = transform_with(make_pass)

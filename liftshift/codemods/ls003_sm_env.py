@@ -6,13 +6,16 @@ at run time by a small helper written into the file: channels become the trainer
 ``SM_HPS``/``SM_HP_*`` come from the ``--key value`` arguments, ``SM_OUTPUT_DATA_DIR`` goes under
 the job's output folder, ``SM_NUM_GPUS``/``SM_NUM_CPUS`` are counted, and
 ``SM_HOSTS``/``SM_CURRENT_HOST`` come from ``CLUSTER_SPEC``/``TF_CONFIG``. Variables with no
-equivalent become ``.get`` reads with a default (no ``KeyError`` outside SageMaker) and a TODO;
-names built at run time, ``sagemaker_training.environment``, smdistributed and Pipe mode get a
-TODO.
+equivalent become ``.get`` reads with a default (no ``KeyError`` outside SageMaker) and a TODO.
+Aliases, helpers imported from other project modules, ``"SM_X" in os.environ`` guards, names
+built from a channel name and the toolkits' environment objects are converted too; SageMaker-only
+imports are moved, replaced or tagged as blockers (``smimports``); a legacy ``train(...)`` module
+gets its ``__main__`` block. Other names built at run time and Pipe mode get a TODO.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import libcst as cst
@@ -28,8 +31,12 @@ from liftshift.codemods.envrewrite import (
     AddArguments,
     EnvRewriter,
 )
+from liftshift.codemods.legacy import main_block
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
+from liftshift.codemods.scriptflags import channel_argument, declared_arguments
+from liftshift.codemods.smenv import HELPER_CALL, rewrite_environment
+from liftshift.codemods.smimports import rewrite_imports
 
 CODE = "LS003"
 
@@ -42,6 +49,18 @@ UNSUPPORTED_IMPORTS = {
     "torch.distributed / tf.distribute with CLUSTER_SPEC",
     "sagemaker_tensorflow": "Pipe mode (PipeModeDataset) has no Vertex AI equivalent; read the "
     "files from the channel folder (FUSE) instead",
+    "sagemaker": "blocker: the sagemaker SDK is not in Vertex AI's training containers and the "
+    "job cannot call SageMaker; remove this use or add sagemaker to the package's "
+    "install_requires",
+    "sagemaker_inference": "blocker: sagemaker_inference only exists in SageMaker serving "
+    "containers; the job dies at this import on Vertex AI",
+    "smdebug": "blocker: SageMaker Debugger (smdebug) is not on Vertex AI; remove the hook or "
+    "log to TensorBoard under AIP_TENSORBOARD_LOG_DIR",
+    "horovod": "Horovod ran under the mpirun SageMaker started (distribution={'mpi': ...}); "
+    "Vertex AI starts one process per replica, so each runs alone: use torch.distributed or "
+    "tf.distribute (TF_CONFIG), or launch horovodrun from a custom container",
+    "smexperiments": "blocker: SageMaker Experiments has no Vertex AI counterpart here; use "
+    "Vertex AI Experiments (aiplatform.start_run) or remove it",
 }
 
 
@@ -60,19 +79,45 @@ def _channel_flags(ctx: MigrationContext, source: str | None) -> None:
         ctx.added_arguments.setdefault(channel.lower(), flag)
 
 
-TRIGGERS = re.compile(r"SM_|/opt/ml|sagemaker|smdistributed|ArgumentParser|input_mode")
+def _own_channel_flags(ctx: MigrationContext, source: str) -> None:
+    """Point each channel at the entry point's own flag for it when the plan names a flag the
+    script does not declare (``--training`` while the script parses ``--train``)."""
+    arguments = declared_arguments(source)
+    if not arguments:
+        return
+    declared = {flag for argument in arguments for flag in argument.flags}
+    for index, channel in enumerate(ctx.channels):
+        if channel.argument in declared:
+            continue
+        own = channel_argument(arguments, channel.name)
+        if own is None:
+            continue
+        if channel.argument:
+            ctx.replaced_arguments[channel.name.lower()] = own
+        ctx.channels[index] = dataclasses.replace(channel, argument=own)
+        ctx.added_arguments[channel.name.lower()] = own
+
+
+TRIGGERS = re.compile(
+    r"SM_|/opt/ml|sagemaker|smdistributed|horovod|ArgumentParser|input_mode|def train\(|"
+    r"Environment\(|training_env\("
+)
 
 
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if not fctx.mentions(TRIGGERS):
         return None
-    _channel_flags(fctx.migration, fctx.source if fctx.source is not None else module.code)
+    source = fctx.source if fctx.source is not None else module.code
+    _channel_flags(fctx.migration, source)
+    if fctx.is_entry:
+        _own_channel_flags(fctx.migration, source)
     quote = preferred_quote(module, fctx.source)
     rewriter = EnvRewriter(
         CODE,
         fctx,
         owns=lambda name: name not in ev.MODEL_NAMES,
-        wrappers=ev.simple_wrappers(module),
+        wrappers=ev.wrappers_for(module, fctx.migration.project_wrappers),  # type: ignore[arg-type]
+        names=ev.env_names(fctx.source if fctx.source is not None else module.code),
         quote=quote,
         indent=module.default_indent,
         unsupported_imports=UNSUPPORTED_IMPORTS,
@@ -103,13 +148,46 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             result = fast_visit(result, adder)
             if adder.done and kind == "_liftshift_path":
                 rewriter.helpers.add("_liftshift_path")
+        if fctx.is_entry:
+            result = _legacy_main(result)
         result = ensure_helpers(result, rewriter.helpers)
-        return add_imports(result, ["os"] if rewriter.needs_os else [])
+        wanted = {"os"} if rewriter.needs_os else set()
+        return add_imports(result, sorted(wanted | extra_imports))
+
+    imports_changed: list[str] = []
+    extra_imports: set[str] = set()
+
+    def _legacy_main(result: cst.Module) -> cst.Module:
+        """A legacy ``train(...)`` module gets the ``__main__`` block its container was."""
+        block = main_block(result, fctx.migration)
+        if block is None:
+            return result
+        statements = cst.parse_module(block).body
+        rewriter.helpers.update(HELPER_CALL.findall(block))
+        extra_imports.update(name for name in ("json", "os") if f"{name}." in block)
+        first = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * 2)
+        return result.with_changes(body=[*result.body, first, *statements[1:]])
+
+    def before(result: cst.Module) -> cst.Module:
+        converted, environment = rewrite_environment(result, source, fctx.migration, quote)
+        rewritten, helpers = rewrite_imports(converted, source)
+        if rewritten is not result:
+            imports_changed.append("imports")
+            rewriter.helpers.update(helpers | environment.helpers)
+            extra_imports.update(environment.imports)
+        return rewritten
 
     def changed() -> bool:
-        return bool(rewriter.changed or rewriter.todos_added or missing_channel_flags())
+        legacy = fctx.is_entry and main_block(module, fctx.migration) is not None
+        return bool(
+            rewriter.changed
+            or rewriter.todos_added
+            or missing_channel_flags()
+            or imports_changed
+            or legacy
+        )
 
-    return FilePass(rewriter, finish, changed)
+    return FilePass(rewriter, finish, changed, before)
 
 
 transform = transform_with(make_pass)

@@ -50,6 +50,8 @@ class _Rewrite(StatementTodos):
         self.changed = False
         self.uses_path = False
         self._docstring = 0
+        self._string_checks = 0
+        """Depth of string checks (``.startswith("s3://")``, comparisons): no S3 read there."""
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         # liftshift's own helpers already handle gs:// themselves
@@ -69,13 +71,33 @@ class _Rewrite(StatementTodos):
     def visit_Call(self, node: cst.Call) -> bool:
         if m.matches(node.func, m.Name("_liftshift_path")):
             self._in_path_call += 1
+        if _is_string_check(node):
+            self._string_checks += 1
         return True
 
+    def visit_Comparison(self, node: cst.Comparison) -> bool:
+        self._string_checks += 1  # path[:5] == "s3://", "s3://" in uri
+        return True
+
+    def leave_Comparison(
+        self, original_node: cst.Comparison, updated_node: cst.Comparison
+    ) -> cst.BaseExpression:
+        self._string_checks -= 1
+        return updated_node
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if _is_string_check(original_node):
+            self._string_checks -= 1
         if m.matches(original_node.func, m.Name("_liftshift_path")):
             self._in_path_call -= 1
             return updated_node
         name = dotted_name(original_node.func)
+        client = _s3_client(original_node, name)
+        if client:
+            self.todo(
+                f"reads data from S3 with {client}; on Vertex AI read the channel folder "
+                "(the GCS copy `liftshift sync` made) instead"
+            )
         if self.access == "gs" and name in GFILE:
             if self.tensorflow:
                 self.changed = True
@@ -87,11 +109,19 @@ class _Rewrite(StatementTodos):
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
         raw = original_node.value
+        if AWS_CLI.search(raw) and not self._docstring:
+            self.todo(
+                "copies data with the AWS CLI (aws s3); on Vertex AI read the channel folder "
+                "(the GCS copy `liftshift sync` made) instead"
+            )
+            return updated_node
         if "gs://" not in raw and "s3://" not in raw:
             return updated_node
         value = string_value(original_node) or ""
         if self._docstring:
             return updated_node
+        if value.startswith("s3://") and (self._string_checks or value == "s3://"):
+            return updated_node  # a check of a URI's scheme, not a read
         if value.startswith("s3://"):
             self.todo(f"reads {value} from S3; point it at the GCS copy (liftshift sync)")
         elif value.startswith("gs://") and self.access == "fuse" and not self._in_path_call:
@@ -100,10 +130,32 @@ class _Rewrite(StatementTodos):
         return updated_node
 
 
+STRING_CHECKS = frozenset(
+    {"startswith", "endswith", "replace", "split", "lstrip", "removeprefix", "partition", "find"}
+)
+AWS_CLI = re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b")
+
+
+def _is_string_check(node: cst.Call) -> bool:
+    return isinstance(node.func, cst.Attribute) and node.func.attr.value in STRING_CHECKS
+
+
+def _s3_client(node: cst.Call, name: str) -> str:
+    """``boto3.client("s3")``/``boto3.resource("s3")``/``s3fs.S3FileSystem()``: the API named."""
+    if name.endswith("S3FileSystem"):
+        return "s3fs"
+    method = name.rsplit(".", maxsplit=1)[-1]
+    if method in ("client", "resource") and node.args and string_value(node.args[0].value) == "s3":
+        return "boto3"
+    return ""
+
+
 TENSORFLOW_IMPORT = re.compile(r"^\s*(import|from)\s+tensorflow\b", re.MULTILINE)
 TRIGGERS = {
-    "fuse": re.compile(r"gs://|s3://"),
-    "gs": re.compile(r"gs://|s3://|glob|listdir|exists|isdir|walk"),
+    "fuse": re.compile(r"gs://|s3://|S3FileSystem|aws\s+s3|['\"]s3['\"]"),
+    "gs": re.compile(
+        r"gs://|s3://|glob|listdir|exists|isdir|walk|S3FileSystem|aws\s+s3|['\"]s3['\"]"
+    ),
 }
 
 

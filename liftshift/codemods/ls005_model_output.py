@@ -1,16 +1,22 @@
 """LS005 model-output: save the model under the names Vertex AI prediction containers load.
 
 Vertex AI's prebuilt prediction containers look in the model directory for ``model.joblib`` or
-``model.pkl`` (scikit-learn), ``model.bst`` (XGBoost) or a SavedModel at its root (TensorFlow:
-no numbered version folder, unlike TensorFlow Serving on SageMaker). The folder itself comes from
-LS002. Other names are renamed everywhere in the file (so a ``model_fn`` that loads the same name
-keeps working); ``torch.save`` and SageMaker inference handlers (``model_fn``, ``input_fn``,
-``predict_fn``, ``output_fn``) get a TODO: Vertex AI does not call them.
+``model.pkl`` (scikit-learn), ``model.bst`` (XGBoost) or a SavedModel at its root (TensorFlow: no
+numbered version folder, unlike TensorFlow Serving on SageMaker). The folder itself comes from
+LS002. The one artifact a container loads (the XGBoost booster, else the only or the model-like
+pickle, its path followed through variables and ``open()``) is renamed everywhere in the file (so
+a ``model_fn`` that loads the same name keeps working); other artifacts (a vectoriser) keep their
+names; version folders go in one run; ``export_saved_model``'s timestamped folder is moved to the
+root. What cannot be made servable (several candidates, a path built at run time, Keras ``.h5``,
+``torch.save``) and SageMaker inference handlers (``model_fn``, ``input_fn``, ``predict_fn``,
+``output_fn``) get a TODO: Vertex AI does not call them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
@@ -25,6 +31,7 @@ from liftshift.codemods.base import (
 )
 from liftshift.codemods.cstutil import StatementTodos, dotted_name
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
+from liftshift.codemods.runtime import ensure_helpers
 
 CODE = "LS005"
 VERSION_DIR = re.compile(r"^\d+$")
@@ -49,11 +56,52 @@ def _last_literal(path: cst.BaseExpression) -> cst.SimpleString | None:
     return None
 
 
+MODEL_WORDS = re.compile(
+    r"model|clf|classifier|regressor|estimator|pipe|booster|bst|gbm|xgb|forest|svm|svc|"
+    r"tree|knn|net|learner|predictor",
+    re.IGNORECASE,
+)
+SIDE_WORDS = re.compile(
+    r"vector|tfidf|encod|scaler|token|vocab|transform|preprocess|imputer|label|feature|"
+    r"column|meta|config|stat|histor|mapping|dict|norm|pca|selector",
+    re.IGNORECASE,
+)
+SERVED_NAMES = frozenset({"model.joblib", "model.pkl", "model.bst"})
+
+
+@dataclass
+class _Artifact:
+    """One ``joblib.dump``/``pickle.dump``/``save_model`` call and what it writes."""
+
+    owner: str
+    """``joblib``, ``pickle`` or ``xgboost``."""
+    call: cst.Call
+    path: str | None
+    """The file path literal at the end of its path (through a variable), None if built."""
+    saved: str
+    """The code of what it saves (``clf``, ``vectorizer``)."""
+
+    @property
+    def name(self) -> str:
+        return (self.path or "").rsplit("/", 1)[-1]
+
+    def looks_like_model(self) -> bool:
+        words = f"{self.saved} {self.name}"
+        return MODEL_WORDS.search(words) is not None and not self.side_artifact()
+
+    def side_artifact(self) -> bool:
+        return SIDE_WORDS.search(f"{self.saved} {self.name}") is not None
+
+
 class _Plan(cst.CSTVisitor):
-    """First pass: which file names to rename, and which saves drop a version folder."""
+    """First pass: what the file saves, so the one artifact a prediction container loads is
+    renamed (everywhere in the file) and the others keep their names."""
 
     def __init__(self) -> None:
-        self.renames: dict[str, str] = {}
+        self.artifacts: list[_Artifact] = []
+        self.assignments: dict[str, cst.BaseExpression] = {}
+        """name → the path expression last assigned to it (``path = os.path.join(...)``,
+        ``with open(path, "wb") as f``)."""
         self.uses_xgboost = False
         self.savers = {"joblib": "joblib", "pickle": "pickle"}
         """Local name → module, for ``import pickle as pkl``."""
@@ -72,84 +120,257 @@ class _Plan(cst.CSTVisitor):
         if node.module is not None and dotted_name(node.module).startswith("xgboost"):
             self.uses_xgboost = True
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self.assignments[node.targets[0].target.value] = node.value
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        item = node.item
+        if (
+            node.asname is not None
+            and isinstance(node.asname.name, cst.Name)
+            and isinstance(item, cst.Call)
+            and m.matches(item.func, m.Name("open"))
+            and item.args
+        ):
+            self.assignments[node.asname.name.value] = item
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute) or not node.args:
             return
         owner = self.savers.get(func.value.value, "") if isinstance(func.value, cst.Name) else ""
         if func.attr.value == "dump" and owner and len(node.args) > 1:
-            self._pickled(owner, node.args[1].value)
+            saved = cst.Module(body=[]).code_for_node(node.args[0].value)
+            self.artifacts.append(_Artifact(owner, node, self._path(node.args[1].value), saved))
         if func.attr.value == "save_model" and self.uses_xgboost:
-            literal = _last_literal(node.args[0].value)
-            value = string_value(literal) if literal is not None else None
-            name = value.rsplit("/", 1)[-1] if value else None
-            if name and name not in {"model.bst", "model.json", "model.ubj"}:
-                self.renames[value] = value[: len(value) - len(name)] + "model.bst"  # type: ignore[index]
+            saved = cst.Module(body=[]).code_for_node(func.value)
+            path = self._path(node.args[0].value)
+            self.artifacts.append(_Artifact("xgboost", node, path, saved))
 
-    def _pickled(self, owner: str, target: cst.BaseExpression) -> None:
-        # pickle.dump(model, open(path, "wb")) → the path is open()'s first argument
-        if isinstance(target, cst.Call) and m.matches(target.func, m.Name("open")) and target.args:
-            target = target.args[0].value
+    def _path(self, target: cst.BaseExpression) -> str | None:
+        for _ in range(3):  # a variable, an open() file, a variable holding the path
+            if isinstance(target, cst.Name) and target.value in self.assignments:
+                target = self.assignments[target.value]
+            elif (
+                isinstance(target, cst.Call)
+                and m.matches(target.func, m.Name("open"))
+                and target.args
+            ):
+                target = target.args[0].value
+            else:
+                break
         literal = _last_literal(target)
         value = string_value(literal) if literal is not None else None
-        if not value:
-            return
-        name = value.rsplit("/", 1)[-1]
-        if not name.endswith(PICKLE_SUFFIXES) and "." in name:
-            return
-        wanted = (
-            "model.joblib"
-            if owner == "joblib" and not name.endswith((".pkl", ".pickle"))
-            else "model.pkl"
-        )
-        if name not in {"model.joblib", "model.pkl"}:
-            self.renames[value] = value[: len(value) - len(name)] + wanted
+        return value or None
+
+    def decide(self) -> tuple[dict[str, str], list[tuple[cst.Call, str]]]:
+        """(file renames, (call, TODO message)): the served artifact gets its served name."""
+        artifacts = self.artifacts
+        if not artifacts or any(a.name in SERVED_NAMES for a in artifacts):
+            return {}, []
+        boosters = [a for a in artifacts if a.owner == "xgboost"]
+        chosen = _one(boosters) or _one(a for a in artifacts if a.owner != "xgboost")
+        if chosen is None:
+            if all(a.side_artifact() for a in artifacts):
+                return {}, []  # a vectoriser or encoder: the model is saved some other way
+            first = next((a for a in artifacts if a.looks_like_model()), artifacts[0])
+            return {}, [(first.call, SEVERAL_TODO)]
+        if chosen.path is None:
+            return {}, [(chosen.call, BUILT_PATH_TODO)]
+        name = chosen.name
+        if chosen.owner == "xgboost":
+            wanted = "model.bst"
+        elif "." in name and not name.endswith(PICKLE_SUFFIXES):
+            return {}, []  # a .csv or .json file: not the model
+        elif chosen.owner == "joblib":
+            wanted = "model.joblib"  # the container reads model.pkl with pickle, not joblib
+        else:
+            wanted = "model.pkl"
+        return {chosen.path: chosen.path[: len(chosen.path) - len(name)] + wanted}, []
+
+
+def _one(artifacts: Iterable[_Artifact]) -> _Artifact | None:
+    """The model among these saves: the only file saved, else the only model-like one."""
+    found = list(artifacts)
+    if not found:
+        return None
+    if len({a.path for a in found}) == 1:
+        return None if found[0].side_artifact() else found[0]
+    models = [a for a in found if a.looks_like_model()]
+    return models[0] if len({a.path for a in models}) == 1 else None
+
+
+SEVERAL_TODO = (
+    "several artifacts are saved and none is clearly the model; save the one Vertex AI "
+    "prediction containers load as model.joblib/model.pkl (scikit-learn) or model.bst "
+    "(XGBoost) in the model folder"
+)
+BUILT_PATH_TODO = (
+    "the model is saved to a path built at run time; Vertex AI prediction containers load "
+    "model.joblib/model.pkl (scikit-learn) or model.bst (XGBoost) from the model folder"
+)
+KERAS_FILE_TODO = (
+    "a Keras {suffix} file is not what Vertex AI's TensorFlow prediction container loads; "
+    "export a SavedModel to the model folder (model.export(path) or tf.saved_model.save)"
+)
+
+
+def strip_version(path: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The path without a trailing TensorFlow Serving version folder (``/1``,
+    ``"000000001"``): Vertex AI serves the SavedModel at the model folder's root."""
+    if m.matches(path, JOIN) and len(path.args) >= 2:  # type: ignore[attr-defined]
+        args = list(path.args)  # type: ignore[attr-defined]
+        last = string_value(args[-1].value)
+        if last is None or not VERSION_DIR.match(last.strip("/")):
+            return None
+        if len(args) == 2:
+            return args[0].value.with_changes(lpar=(), rpar=())
+        rest = args[:-1]
+        rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return path.with_changes(args=rest)  # type: ignore[attr-defined]
+    if isinstance(path, cst.BinaryOperation) and isinstance(path.operator, cst.Add):
+        last = string_value(path.right)
+        if last is not None and VERSION_SUFFIX.fullmatch(last):
+            return path.left
+    if isinstance(path, cst.FormattedString) and len(path.parts) >= 2:
+        tail = path.parts[-1]
+        if isinstance(tail, cst.FormattedStringText) and isinstance(
+            path.parts[-2], cst.FormattedStringExpression
+        ):
+            found = VERSION_SUFFIX.search(tail.value)
+            if found and found.end() == len(tail.value):
+                text = tail.value[: found.start()]
+                parts = list(path.parts[:-1])
+                if text:
+                    parts.append(tail.with_changes(value=text))
+                return path.with_changes(parts=parts)
+    return None
+
+
+VERSION_SUFFIX = re.compile(r"/0*\d+/?$")
+MODEL_DIR_TEXT = re.compile(r"model|job_dir|export|_liftshift_", re.IGNORECASE)
 
 
 class _Rewrite(StatementTodos):
-    def __init__(self, renames: dict[str, str]) -> None:
+    def __init__(
+        self,
+        renames: dict[str, str],
+        todos: dict[int, str],
+        tensorflow: bool,
+    ) -> None:
         super().__init__(CODE)
         self.renames = renames
+        self.call_todos = todos
+        self.tensorflow = tensorflow
         self.changed = False
+        self.helpers: set[str] = set()
+        self.transformers = False
+        """The file uses Hugging Face transformers (its save_model is not a served format)."""
+        self._at_root = 0
 
     def leave_SimpleString(
-        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
-    ) -> cst.SimpleString:
+        self, original_node: cst.SimpleString, updated_node: cst.BaseExpression
+    ) -> cst.BaseExpression:
         if not self.renames or not any(name in original_node.value for name in self.renames):
             return updated_node
         value = string_value(original_node)
-        if value in self.renames:
-            self.changed = True
-            return quote_like(original_node, self.renames[value])
-        return updated_node
+        if value not in self.renames:
+            return updated_node
+        self.changed = True
+        new = self.renames[value]
+        if updated_node is original_node:
+            return quote_like(original_node, new)
+        # LS002 made "/opt/ml/model/x.pkl" os.path.join(<model folder>, "x.pkl") in this walk
+        tail = _last_literal(updated_node)
+        old_name, new_name = value.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]
+        if tail is None or string_value(tail) != old_name or not m.matches(updated_node, JOIN):
+            return updated_node
+        args = list(updated_node.args)  # type: ignore[attr-defined]
+        args[-1] = args[-1].with_changes(value=quote_like(tail, new_name))
+        return updated_node.with_changes(args=args)
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        # export_path = os.path.join(model_dir, "1"): in a TensorFlow file, the folder the
+        # SavedModel goes to
+        if not self.tensorflow or len(updated_node.targets) != 1:
+            return updated_node
+        stripped = strip_version(updated_node.value)
+        if stripped is None:
+            return updated_node
+        if not MODEL_DIR_TEXT.search(cst.Module(body=[]).code_for_node(stripped)):
+            return updated_node
+        self.changed = True
+        return updated_node.with_changes(value=stripped)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if m.matches(node.func, m.Name("_liftshift_savedmodel_at_root")):
+            self._at_root += 1
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         func = original_node.func
         name = dotted_name(func)
+        if name == "_liftshift_savedmodel_at_root":
+            self._at_root -= 1
+            return updated_node
+        message = self.call_todos.get(id(original_node))
+        if message:
+            self.todo(message)
         if name in {"torch.save"}:
             self.todo(
                 "Vertex AI's PyTorch prediction container loads a TorchServe archive "
                 "(model.mar); package the saved weights with torch-model-archiver"
             )
+        attr = func.attr.value if isinstance(func, cst.Attribute) else ""
+        if self.transformers and attr in {"save_model", "save_pretrained"}:
+            self.todo(HUGGING_FACE_TODO)
+            return updated_node
+        if attr in {"export_saved_model", "export_savedmodel"} and not self._at_root:
+            # a TF estimator writes <base>/<timestamp>/: the container wants it at the root
+            self.changed = True
+            self.helpers.add("_liftshift_savedmodel_at_root")
+            call = cst.Call(func=cst.Name("_liftshift_savedmodel_at_root"))
+            return call.with_changes(args=[cst.Arg(updated_node)])
         is_tf_save = name in {"tf.saved_model.save", "tf.keras.models.save_model"} or (
-            isinstance(func, cst.Attribute) and func.attr.value in {"save", "export"}
+            attr in {"save", "export"}
         )
         if not is_tf_save:
             return updated_node
         args = list(updated_node.args)
         index = 1 if name in {"tf.saved_model.save", "tf.keras.models.save_model"} else 0
-        if len(args) <= index:
+        if len(args) <= index or args[index].keyword is not None:
             return updated_node
         path = args[index].value
-        if m.matches(path, JOIN) and len(path.args) == 2:  # type: ignore[attr-defined]
-            last = string_value(path.args[1].value)  # type: ignore[attr-defined]
-            if last is not None and VERSION_DIR.match(last):
-                # Vertex AI serves the SavedModel at the model directory's root
-                base = path.args[0].value.with_changes()  # type: ignore[attr-defined]
-                args[index] = args[index].with_changes(value=base)
-                self.changed = True
-                return updated_node.with_changes(args=args)
-        return updated_node
+        tail = _last_literal(path)
+        literal = string_value(tail) if tail is not None else None
+        if self.tensorflow and literal and literal.endswith((".h5", ".keras")):
+            self.todo(KERAS_FILE_TODO.format(suffix=literal.rsplit(".", 1)[-1]))
+            return updated_node
+        stripped = strip_version(path)
+        if self.tensorflow and _in_subfolder(stripped if stripped is not None else path):
+            self.todo(SUBFOLDER_TODO)
+        if stripped is None:
+            return updated_node
+        self.changed = True
+        args[index] = args[index].with_changes(value=stripped)
+        return updated_node.with_changes(args=args)
+
+
+SUBFOLDER_TODO = (
+    "the SavedModel goes to a subfolder of the model folder; Vertex AI's TensorFlow prediction "
+    "container loads it from the folder's root: save to the model folder itself"
+)
+
+
+def _in_subfolder(path: cst.BaseExpression) -> bool:
+    """``os.path.join(<model folder>, "export")``: a named folder (no file suffix) below it."""
+    if not m.matches(path, JOIN) or len(path.args) < 2:  # type: ignore[attr-defined]
+        return False
+    last = string_value(path.args[-1].value)  # type: ignore[attr-defined]
+    if last is None or "." in last or VERSION_DIR.match(last):
+        return False
+    base = cst.Module(body=[]).code_for_node(path.args[0].value)  # type: ignore[attr-defined]
+    return MODEL_DIR_TEXT.search(base) is not None
 
 
 def _looks_like_handler(node: cst.FunctionDef) -> bool:
@@ -162,10 +383,18 @@ def _looks_like_handler(node: cst.FunctionDef) -> bool:
     return True
 
 
-CALL_REWRITES = re.compile(r"torch\.save|['\"]\d+['\"]\s*\)")
-RENAME_CANDIDATES = re.compile(
-    r"['\"/](?!model\.(joblib|pkl)['\"])[\w.-]+\.(joblib|pkl|pickle|sav)['\"]|save_model"
+CALL_REWRITES = re.compile(
+    r"torch\.save|/0*\d+/?['\"]|['\"]0*\d+['\"]|export_saved_?model|\.(h5|keras)['\"]|"
+    r"save_pretrained|\.save_model\("
 )
+TRANSFORMERS = re.compile(r"^\s*(?:import|from)\s+transformers\b", re.MULTILINE)
+HUGGING_FACE_TODO = (
+    "a Hugging Face model folder is not what Vertex AI's prebuilt prediction containers load; "
+    "serve it with a Hugging Face inference container or a custom container"
+)
+RENAME_CANDIDATES = re.compile(r"(?:joblib|pickle|pkl)\.dump\(|save_model")
+PICKLE_ALIAS = re.compile(r"import\s+(?:joblib|pickle)\s+as\s+\w+")
+TENSORFLOW = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b", re.MULTILINE)
 HANDLER_TODO = (
     "{name} is a SageMaker inference handler; Vertex AI prebuilt prediction containers do "
     "not call it (use a custom container if needed)"
@@ -197,19 +426,25 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         handlers.append(flagged is not result)
         return flagged
 
-    renames = fctx.mentions(RENAME_CANDIDATES)
     planner = _Plan()
-    if renames:
+    if fctx.mentions(RENAME_CANDIDATES) or fctx.mentions(PICKLE_ALIAS):
         fast_visit(module, planner)
+    renames, todos = planner.decide()
     rewrite = None
-    if planner.renames or fctx.mentions(CALL_REWRITES):
-        rewrite = _Rewrite(planner.renames)
+    if renames or todos or fctx.mentions(CALL_REWRITES):
+        source = fctx.source if fctx.source is not None else module.code
+        tensorflow = TENSORFLOW.search(source) is not None
+        rewrite = _Rewrite(renames, {id(call): message for call, message in todos}, tensorflow)
+        rewrite.transformers = TRANSFORMERS.search(source) is not None and not planner.uses_xgboost
 
     def changed() -> bool:
         walked = rewrite is not None and bool(rewrite.changed or rewrite.todos_added)
         return walked or any(handlers)
 
-    return FilePass(rewrite, lambda result: result, changed, before)
+    def finish(result: cst.Module) -> cst.Module:
+        return ensure_helpers(result, rewrite.helpers) if rewrite is not None else result
+
+    return FilePass(rewrite, finish, changed, before)
 
 
 transform = transform_with(make_pass)

@@ -41,9 +41,18 @@ def _liftshift_arg(flag, env=None, default=None):
         return os.environ[env]
     return default
 ''',
+    "_liftshift_required_arg": '''
+def _liftshift_required_arg(flag):
+    """The value of a flag the job must be given (the variable it replaces had to be set)."""
+    value = _liftshift_arg(flag)
+    if value is None:
+        raise SystemExit(f"missing required argument {flag}")
+    return value
+''',
     "_liftshift_hyperparameters": '''
-def _liftshift_hyperparameters():
-    """The hyperparameters as a JSON object, rebuilt from the ``--key value`` arguments."""
+def _liftshift_hyperparameters(*paths):
+    """The hyperparameters as a JSON object, rebuilt from the ``--key value`` arguments (not
+    ``--job-dir`` nor the flags in paths: those carry folders, like SM_HPS never did)."""
     import json
     import sys
 
@@ -51,6 +60,8 @@ def _liftshift_hyperparameters():
     argv = sys.argv[1:]
     for index, item in enumerate(argv):
         following = argv[index + 1] if index + 1 < len(argv) else "--"
+        if item in ("--job-dir", *paths):
+            continue
         if item.startswith("--") and not following.startswith("--"):
             try:
                 values[item[2:]] = json.loads(following)
@@ -66,6 +77,92 @@ def _liftshift_output_dir(subdir=""):
     model_dir = os.environ.get("AIP_MODEL_DIR", "").rstrip("/")
     base = model_dir.rsplit("/", 1)[0] + "/output" if model_dir else "output"
     return base + "/" + subdir if subdir else base
+''',
+    "_liftshift_folder": '''
+def _liftshift_folder(path):
+    """The folder, created if missing (SageMaker created /opt/ml/model and /opt/ml/output)."""
+    import os
+
+    if isinstance(path, str) and path and "://" not in path:
+        os.makedirs(path, exist_ok=True)
+    return path
+''',
+    "_liftshift_model_folder": '''
+def _liftshift_model_folder(value):
+    """The model folder argument: gs:// mapped to the FUSE mount, and the folder created."""
+    return _liftshift_folder(_liftshift_path(value))
+''',
+    "_liftshift_savedmodel_at_root": '''
+def _liftshift_savedmodel_at_root(export_path):
+    """Move the SavedModel a TF estimator exported to <base>/<timestamp>/ up into <base>:
+    Vertex AI's TensorFlow prediction container loads it from the model folder's root."""
+    import os
+    import shutil
+
+    export_path = os.fsdecode(export_path)
+    base = os.path.dirname(export_path.rstrip("/"))
+    for name in os.listdir(export_path):
+        target = os.path.join(base, name)
+        if os.path.isdir(target):
+            shutil.rmtree(target)
+        elif os.path.exists(target):
+            os.remove(target)
+        shutil.move(os.path.join(export_path, name), target)
+    os.rmdir(export_path)
+    return base
+''',
+    "_liftshift_dmatrix": '''
+def _liftshift_dmatrix(path, content_type="libsvm", *args, **kwargs):
+    """xgboost.DMatrix over a channel folder's files (what SageMaker's get_dmatrix read):
+    CSV with the label in the first column, else LibSVM; None for a missing or empty folder."""
+    import os
+
+    import numpy
+    import xgboost
+
+    if not path or not os.path.exists(path):
+        return None
+    if os.path.isdir(path):
+        names = sorted(n for n in os.listdir(path) if not n.startswith("."))
+        files = [os.path.join(path, n) for n in names if os.path.isfile(os.path.join(path, n))]
+    else:
+        files = [path]
+    if not files:
+        return None
+    if "csv" in str(content_type).lower():
+        data = numpy.vstack([numpy.loadtxt(f, delimiter=",", ndmin=2) for f in files])
+        return xgboost.DMatrix(data[:, 1:], label=data[:, 0])
+    from sklearn.datasets import load_svmlight_files
+
+    loaded = load_svmlight_files(files, zero_based=True)
+    features = [loaded[i] for i in range(0, len(loaded), 2)]
+    labels = [loaded[i] for i in range(1, len(loaded), 2)]
+    import scipy.sparse
+
+    return xgboost.DMatrix(scipy.sparse.vstack(features), label=numpy.concatenate(labels))
+''',
+    "_liftshift_config_dir": '''
+def _liftshift_config_dir(channels):
+    """SageMaker's /opt/ml/input/config, rebuilt from this job in a temporary folder:
+    hyperparameters.json (values JSON-encoded, as the SageMaker SDK wrote them),
+    resourceconfig.json (hosts) and inputdataconfig.json (channel name -> its flag)."""
+    import json
+    import os
+    import tempfile
+
+    folder = os.path.join(tempfile.gettempdir(), "liftshift-config-%d" % os.getpid())
+    os.makedirs(folder, exist_ok=True)
+    hyperparameters = json.loads(_liftshift_hyperparameters(*channels.values()))
+    hosts, current = _liftshift_cluster()
+    files = {
+        "hyperparameters.json": {k: json.dumps(v) for k, v in hyperparameters.items()},
+        "resourceconfig.json": {"current_host": current, "hosts": hosts},
+        "inputdataconfig.json": {name: {"TrainingInputMode": "File"} for name in channels},
+    }
+    for name, content in files.items():
+        with open(os.path.join(folder, name), "w") as out:
+            json.dump(content, out)
+    return folder
 ''',
     "_liftshift_num_gpus": '''
 def _liftshift_num_gpus():
@@ -115,6 +212,9 @@ def _liftshift_current_host():
 }
 
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "_liftshift_required_arg": ("_liftshift_arg",),
+    "_liftshift_model_folder": ("_liftshift_path", "_liftshift_folder"),
+    "_liftshift_config_dir": ("_liftshift_hyperparameters", "_liftshift_cluster"),
     "_liftshift_hosts": ("_liftshift_cluster",),
     "_liftshift_current_host": ("_liftshift_cluster",),
 }

@@ -26,6 +26,7 @@ from liftshift.codemods.base import (
     ProjectTree,
     Rule,
 )
+from liftshift.codemods.legacy import legacy_tensorflow, runs_nothing
 from liftshift.codemods.ls006_launcher import vertex_launcher_path
 from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
@@ -33,6 +34,7 @@ from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.plan import PLAN_FILENAME, Plan, load_plan, plan_path
 from liftshift.foundation.settings import LOCAL_DIRNAME
 from liftshift.migrator.changes import ChangeSet, FileChange
+from liftshift.migrator.flagcheck import check_entry
 
 NOTEBOOK_LINE_END = re.compile(r'(\\n)?",?$')
 SKIP_DIRS = {".git", LOCAL_DIRNAME, "__pycache__", ".venv", "venv", "node_modules", ".tox"}
@@ -72,6 +74,11 @@ class MigrationResult:
         return [entry for entry in self.entries if entry.severity == "error"]
 
     @property
+    def blockers(self) -> list[ReportEntry]:
+        """What stops the job on Vertex AI until someone acts (a SageMaker-only import)."""
+        return [entry for entry in self.entries if entry.message.startswith("blocker:")]
+
+    @property
     def files_changed(self) -> int:
         return len(self.changeset.effective())
 
@@ -104,6 +111,7 @@ class MigrationResult:
                 for change in self.changeset.effective()
             ],
             "entries": [entry.__dict__ for entry in self.entries],
+            "blockers": [str(entry) for entry in self.blockers],
             "diff": self.changeset.diff(),
         }
 
@@ -280,6 +288,9 @@ def migrate_project(
         if rule is not None and rule.transform_project is not None:
             _run_project_rule(rule, tree, ctx)
     _update_plan(tree, ctx, plan_is_the_file=plan_is_the_file)
+    if {"LS002", "LS003"} <= ctx.selected_rules:
+        _check_flags(tree, ctx, parse_errors)
+        _other_scripts(tree, ctx)
     if scanned and tree.origin:
         _write_scanned_plan(tree, plan)
     changeset = _changeset(tree, root)
@@ -304,6 +315,76 @@ def _check_parse(tree: ProjectTree) -> dict[str, ReportEntry]:
     return failed
 
 
+def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]) -> None:
+    """After the rules: every flag the backends pass is parsed by the migrated entry point and
+    every ``args.<name>`` it reads is defined; each violation is an error of the run."""
+    entry = tree.entry
+    if tree.origin.get(entry, entry) in failed:
+        return
+    try:
+        module = tree.module(entry)
+    except cst.ParserSyntaxError:
+        return
+    if module is None:
+        return
+    plan_channels = getattr(getattr(ctx.plan, "data", None), "channels", None)
+    passed = [
+        (channel.argument, f"the {channel.name!r} channel's folder")
+        for channel in (plan_channels if plan_channels is not None else ctx.channels)
+        if channel.argument
+    ]
+    passed.append(("--job-dir", "the model folder"))
+    others = [tree.files.get(path) or "" for path in tree.trainer_files if path != entry]
+    training = getattr(ctx.plan, "training", None)
+    supplied = {f"--{key}" for key in ctx.hyperparameters}
+    supplied.update(
+        arg for arg in getattr(training, "extra_args", []) or [] if str(arg).startswith("-")
+    )
+    code = tree.files.get(entry) or module.code
+    for problem in check_entry(module, code, passed, others, supplied):
+        tree.failures.append(ReportEntry(entry, problem.line, "LS000", problem.message, "error"))
+    if legacy_tensorflow(module):
+        message = (
+            "legacy TensorFlow script mode (estimator_fn/train_input_fn, for SageMaker's "
+            "pre-2019 containers): nothing trains when the module runs; rewrite it as a script "
+            "whose __main__ block trains and saves a SavedModel to --job-dir"
+        )
+        tree.failures.append(ReportEntry(entry, 1, "LS000", message, "error"))
+    elif runs_nothing(module):
+        message = (
+            "the entry point only defines functions: run as python -m it trains nothing and "
+            'exits 0; add an `if __name__ == "__main__":` block that trains'
+        )
+        tree.failures.append(ReportEntry(entry, 1, "LS000", message, "error"))
+
+
+SAGEMAKER_READ = re.compile(r"\bSM_[A-Z]|/opt/ml/")
+
+
+def _other_scripts(tree: ProjectTree, ctx: MigrationContext) -> None:
+    """Python files outside the trainer package the job runs that still read SageMaker's
+    environment (a ``preprocessing.py``, an ``evaluate.py``): reported, never silently left."""
+    trainer = set(tree.trainer_files)
+    skipped = {*tree.moved_away, *ctx.launchers, *map(vertex_launcher_path, ctx.launchers)}
+    for path in sorted(tree.existing | tree.created):
+        if not path.endswith(".py") or path in trainer or path in skipped:
+            continue
+        if ".ipynb_checkpoints" in path or path == "setup.py" or not tree.exists(path):
+            continue
+        text = tree.read(path)
+        if text is None:
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            if SAGEMAKER_READ.search(line) and "TODO(liftshift)" not in line:
+                message = (
+                    "reads SageMaker's environment (SM_*, /opt/ml) but is not part of the "
+                    "trainer the job runs; make it the entry point, import it from the trainer, "
+                    "or run it outside Vertex AI"
+                )
+                tree.notes.append((path, number, "LS003", message))
+                break
+
+
 def _run_project_rule(rule: Rule, tree: ProjectTree, ctx: MigrationContext) -> None:
     state = tree.snapshot()
     try:
@@ -323,6 +404,7 @@ def _run_file_rules(
 ) -> None:
     """Each file is parsed once, goes through every file rule in order, and is printed once;
     ``finished(path)`` is told as each file is done (progress on a big tree)."""
+    _collect_wrappers(tree, ctx, failed)
     for path in tree.trainer_files:
         _run_rules_on_file(rules, path, tree, ctx, failed)
         finished(path)
@@ -363,6 +445,23 @@ def _run_rules_on_file(
         tree.write_module(path, module)
 
 
+def _collect_wrappers(
+    tree: ProjectTree, ctx: MigrationContext, failed: dict[str, ReportEntry]
+) -> None:
+    """Each trainer module's environment-reading helpers (a look at its top level only)."""
+    from liftshift.codemods.envreads import simple_wrappers
+
+    for path in tree.trainer_files:
+        if tree.origin.get(path, path) in failed or not path.endswith(".py"):
+            continue
+        module = tree.module(path)
+        if module is None:
+            continue
+        wrappers = simple_wrappers(module)
+        if wrappers:
+            ctx.project_wrappers[path.removesuffix(".py").replace("/", ".")] = wrappers  # type: ignore[assignment]
+
+
 def _write_scanned_plan(tree: ProjectTree, plan: Plan) -> None:
     """No ``liftshift.toml`` yet, and the project is being made a package: propose the plan
     the scan made (with the flags the codemods recorded), because once the ``SM_*`` reads are
@@ -384,19 +483,21 @@ def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: 
         return
     plan = ctx.plan
     recorded = False
+    replaced = ctx.replaced_arguments
     for channel in getattr(getattr(plan, "data", None), "channels", []):
         flag = ctx.added_arguments.get(channel.name.lower())
-        if flag and not channel.argument:
-            channel.argument = flag
+        own = replaced.get(channel.name.lower())
+        if (flag and not channel.argument) or (own and channel.argument != own):
+            channel.argument = own or flag
             recorded = True
     if not tree.exists(PLAN_FILENAME) or (plan_is_the_file and not recorded):
         return  # nothing new: the plan object was just read from that file
     text = tree.read(PLAN_FILENAME)
     if text is None:
         return
-    updated = _flags_in_place(text, ctx.added_arguments)
+    updated = None if replaced else _flags_in_place(text, ctx.added_arguments)
     if updated is None:
-        updated = _flags_with_tomlkit(text, ctx.added_arguments)
+        updated = _flags_with_tomlkit(text, ctx.added_arguments, replaced)
     if updated != text:
         tree.write(PLAN_FILENAME, updated)
 
@@ -405,14 +506,23 @@ def _flag_for(name: str, added: dict[str, str]) -> str | None:
     return added.get(name) or added.get(name.lower())
 
 
-def _flags_with_tomlkit(text: str, added: dict[str, str]) -> str:
-    """Set ``argument`` on the channels that have none, keeping the user's formatting."""
+def _flags_with_tomlkit(
+    text: str, added: dict[str, str], replaced: dict[str, str] | None = None
+) -> str:
+    """Set ``argument`` on the channels that have none, and replace the ones the script does
+    not parse by its own flag (``replaced``), keeping the user's formatting."""
     import tomlkit
 
     document = tomlkit.parse(text)
     changed = False
     for channel in document.get("data", {}).get("channels", []):
-        flag = _flag_for(str(channel.get("name", "")), added)
+        name = str(channel.get("name", ""))
+        own = _flag_for(name, replaced or {})
+        if own and channel.get("argument") != own:
+            channel["argument"] = own
+            changed = True
+            continue
+        flag = _flag_for(name, added)
         if flag and not channel.get("argument"):
             channel["argument"] = flag
             changed = True

@@ -79,6 +79,7 @@ def propose(scan: ProjectScan, *, existing: Plan | None = None) -> Proposal:
         if isinstance(launcher.instance_count, int) and launcher.instance_count > 0:
             training.instance_count = launcher.instance_count
         training.hyperparameters = _static(launcher.hyperparameters, notes)
+        _distribution(launcher.distribution, training.instance_count, notes)
         channels = list(launcher.channels)
         output_path = launcher.output_path
         model.description = f"Migrated from SageMaker {launcher.estimator.rsplit('.', 1)[-1]}"
@@ -202,6 +203,36 @@ def _has_unresolved(value: Any) -> bool:
 
 def _show(value: Any) -> str:
     return value.source if isinstance(value, Unresolved) else repr(value)
+
+
+DISTRIBUTION_NOTES = {
+    "parameter_server": "distribution parameter_server: Vertex AI sets TF_CONFIG with chief, "
+    "worker and ps tasks when the job has a parameter-server pool; use scale tier STANDARD_1 "
+    "or PREMIUM_1, or add the pool to a CUSTOM job",
+    "mpi": "distribution mpi (Horovod): SageMaker started mpirun; Vertex AI starts one process "
+    "per replica (see the LS003 TODO at the Horovod import)",
+    "smdistributed": "distribution smdistributed: data parallelism becomes torch.distributed "
+    "(LS003); model parallelism has no Vertex AI equivalent",
+    "torch_distributed": "distribution torch_distributed: Vertex AI sets MASTER_ADDR, "
+    "MASTER_PORT, WORLD_SIZE and RANK on each replica; start the processes per GPU yourself "
+    "(torchrun) if the script expects it",
+    "pytorchddp": "distribution pytorchddp: Vertex AI sets MASTER_ADDR, MASTER_PORT, "
+    "WORLD_SIZE and RANK on each replica",
+    "multi_worker_mirrored_strategy": "distribution multi_worker_mirrored_strategy: Vertex AI "
+    "sets TF_CONFIG on each replica",
+}
+
+
+def _distribution(distribution: Any, instance_count: int, notes: list[str]) -> None:
+    """Say how SageMaker's ``distribution=`` launch maps to Vertex AI worker pools: the
+    instance count becomes chief + workers; what Vertex AI does not start is said here."""
+    if not isinstance(distribution, dict):
+        return
+    for key, value in distribution.items():
+        enabled = not isinstance(value, dict) or value.get("enabled", True) is not False
+        note = DISTRIBUTION_NOTES.get(str(key))
+        if enabled and note:
+            notes.append(f"{note} ({instance_count} instance(s): chief + workers)")
 
 
 def _machine(training: TrainingPlan, notes: list[str]) -> None:

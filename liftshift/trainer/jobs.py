@@ -380,7 +380,14 @@ def _choose_pools(plan: Plan, overrides: TrainOverrides) -> list[WorkerPoolSpec]
         return machines.scale_tier(overrides.scale_tier, custom=_plan_machine(plan))
     tier = (training.scale_tier or "").strip()
     if tier.upper() == machines.CUSTOM or (not tier and training.machine_type):
-        return machines.scale_tier(machines.CUSTOM, custom=_plan_machine(plan))
+        pools = machines.scale_tier(machines.CUSTOM, custom=_plan_machine(plan))
+        if training.instance_count > 1:
+            # SageMaker ran instance_count identical hosts (distributed launch): the chief
+            # plus instance_count - 1 workers on the same machine
+            chief = pools[0]
+            worker = WorkerPoolSpec("worker", chief.machine, training.instance_count - 1)
+            pools.append(worker)
+        return pools
     if tier:
         return machines.scale_tier(tier)
     if training.sagemaker_instance_type:

@@ -64,12 +64,13 @@ def test_direct_reads_and_opt_ml_literals() -> None:
         )
     )
     assert (
-        "model_dir = _liftshift_path(_liftshift_arg('--job-dir', 'AIP_MODEL_DIR', 'model'))" in out
+        "model_dir = _liftshift_folder(_liftshift_path(_liftshift_arg('--job-dir', "
+        "'AIP_MODEL_DIR', 'model')))" in out
     )
     assert (
         "ckpt = _liftshift_path(_liftshift_arg(None, 'AIP_CHECKPOINT_DIR', 'checkpoints'))" in out
     )
-    assert "os.path.join(_liftshift_path(_liftshift_arg('--job-dir'" in out
+    assert "os.path.join(_liftshift_folder(_liftshift_path(_liftshift_arg('--job-dir'" in out
     assert "'model.pth')" in out
 
 
@@ -122,4 +123,7 @@ def test_helper_wrapped_read() -> None:
             "out = env('SM_MODEL_DIR')\n",
         )
     )
-    assert "out = _liftshift_path(_liftshift_arg('--job-dir', 'AIP_MODEL_DIR', 'model'))" in out
+    assert (
+        "out = _liftshift_folder(_liftshift_path(_liftshift_arg('--job-dir', 'AIP_MODEL_DIR', "
+        "'model')))" in out
+    )

@@ -16,7 +16,7 @@ from tests.codemods.helpers import assert_codemod, context, helpers_free, run
     [
         (
             'os.environ["SM_CHANNEL_TRAIN"]',
-            '_liftshift_path(_liftshift_arg("--train", None, None))',
+            '_liftshift_path(_liftshift_required_arg("--train"))',
         ),
         (
             'os.environ.get("SM_CHANNEL_TRAIN")',
@@ -27,7 +27,7 @@ from tests.codemods.helpers import assert_codemod, context, helpers_free, run
             '_liftshift_path(_liftshift_arg("--train", None, "data"))',
         ),
         ('os.getenv("SM_CHANNEL_TRAIN")', '_liftshift_path(_liftshift_arg("--train", None, None))'),
-        ('environ["SM_CHANNEL_TRAIN"]', '_liftshift_path(_liftshift_arg("--train", None, None))'),
+        ('environ["SM_CHANNEL_TRAIN"]', '_liftshift_path(_liftshift_required_arg("--train"))'),
         (
             'getenv("SM_CHANNEL_TRAIN", default="d")',
             '_liftshift_path(_liftshift_arg("--train", None, "d"))',
@@ -36,11 +36,20 @@ from tests.codemods.helpers import assert_codemod, context, helpers_free, run
         ('os.environ["SM_CURRENT_HOST"]', "_liftshift_current_host()"),
         ('int(os.environ["SM_NUM_GPUS"])', "int(_liftshift_num_gpus())"),
         ('int(os.environ["SM_NUM_CPUS"])', "int(_liftshift_num_cpus())"),
-        ('json.loads(os.environ["SM_HPS"])', "json.loads(_liftshift_hyperparameters())"),
+        (
+            'json.loads(os.environ["SM_HPS"])',
+            'json.loads(_liftshift_hyperparameters("--train", "--test"))',
+        ),
         ('os.environ["SM_HP_LEARNING-RATE"]', '_liftshift_arg("--learning-rate", None, None)'),
-        ('os.environ["SM_OUTPUT_DATA_DIR"]', '_liftshift_path(_liftshift_output_dir("data"))'),
+        (
+            'os.environ["SM_OUTPUT_DATA_DIR"]',
+            '_liftshift_folder(_liftshift_path(_liftshift_output_dir("data")))',
+        ),
         ('"/opt/ml/input/data/train"', '_liftshift_path(_liftshift_arg("--train", None, None))'),
-        ('"/opt/ml/output/data"', '_liftshift_path(_liftshift_output_dir("data"))'),
+        (
+            '"/opt/ml/output/data"',
+            '_liftshift_folder(_liftshift_path(_liftshift_output_dir("data")))',
+        ),
     ],
 )
 def test_every_read_style(read: str, expected: str) -> None:
@@ -66,7 +75,7 @@ def test_channel_argument_keeps_its_flag() -> None:
         f"{helper}\n\n\n"
         "p = argparse.ArgumentParser()\n"
         'p.add_argument("--train", type=_liftshift_path, default=None)\n'
-        'p.add_argument("--test", default=None, type=_liftshift_path)  # the test set\n'
+        'p.add_argument("--test", required=True, type=_liftshift_path)  # the test set\n'
         "a = p.parse_args()\n",
         dedent=False,
     )
@@ -89,18 +98,18 @@ def test_gs_access_keeps_channel_uris() -> None:
     out = helpers_free(
         run(RULE, "import os\nd = os.environ['SM_CHANNEL_TRAIN']\n", context(data_access="gs"))
     )
-    assert "d = _liftshift_arg('--train', None, None)" in out
+    assert "d = _liftshift_required_arg('--train')" in out
 
 
 @pytest.mark.parametrize(
     ("source", "todo"),
     [
-        ('import os\nx = os.environ[f"SM_CHANNEL_{name}"]\n', "built at run time"),
+        ('import os\nx = os.environ[f"SM_{kind}_DIR"]\n', "built at run time"),
         ("import os\nx = os.environ['SM_TRAINING_ENV']\n", "SM_TRAINING_ENV has no Vertex AI"),
         ("from sagemaker_training import environment\n", "sagemaker_training only exists"),
-        ("import smdistributed.dataparallel.torch.distributed as dist\n", "smdistributed"),
+        ("import smdistributed.modelparallel.torch as smp\n", "smdistributed"),
         ("from sagemaker_tensorflow import PipeModeDataset\n", "Pipe mode"),
-        ("p = '/opt/ml/input/config/hyperparameters.json'\n", "no Vertex AI equivalent"),
+        ("p = '/opt/ml/input/config/checkpointconfig.json'\n", "no Vertex AI equivalent"),
         ("p = f'/opt/ml/input/data/{c}'\n", "built at run time"),
         ("KEYS = ['SM_CHANNEL_TRAIN']\n", "SM_CHANNEL_TRAIN is a SageMaker variable"),
     ],

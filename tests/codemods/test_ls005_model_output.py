@@ -26,12 +26,17 @@ def test_joblib_name_is_what_the_sklearn_container_loads_everywhere_in_the_file(
 
 def test_pickle_and_xgboost_names() -> None:
     out = run(
+        RULE, "import pickle, os\npickle.dump(m, open(os.path.join(d, 'clf.pickle'), 'wb'))\n"
+    )
+    assert "os.path.join(d, 'model.pkl')" in out
+    # an XGBoost file saving both: the booster's own format is the one artifact served
+    out = run(
         RULE,
         "import pickle, os\nimport xgboost as xgb\n"
         "pickle.dump(m, open(os.path.join(d, 'clf.pickle'), 'wb'))\n"
         "bst.save_model(os.path.join(d, 'xgboost-model'))\n",
     )
-    assert "os.path.join(d, 'model.pkl')" in out
+    assert "os.path.join(d, 'clf.pickle')" in out
     assert "os.path.join(d, 'model.bst')" in out
 
 

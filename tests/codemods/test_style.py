@@ -39,9 +39,10 @@ def test_tabs_stay_tabs_and_unicode_and_comments_survive() -> None:
         "\treturn data, model_dir\n"
     )
     out = run_all(source)
-    assert "\tdata = _liftshift_path(_liftshift_arg('--train', None, None))  # 训练数据\n" in out
+    assert "\tdata = _liftshift_path(_liftshift_required_arg('--train'))  # 训练数据\n" in out
     assert (
-        "\t\tmodel_dir = _liftshift_path(_liftshift_arg('--job-dir', 'AIP_MODEL_DIR', 'model'))"
+        "\t\tmodel_dir = _liftshift_folder(_liftshift_path(_liftshift_arg('--job-dir', "
+        "'AIP_MODEL_DIR', 'model')))"
         "  # ✓\n" in out
     )
     assert "\t# lire les données « train »\n" in out

@@ -141,6 +141,4 @@ def test_a_channel_read_without_argparse_gets_its_flag_into_the_plan(tmp_path) -
     save_plan(plan, root)
     result = migrate_project(root)
     assert 'argument = "--training"' in result.changeset.get("liftshift.toml").after
-    assert (
-        "_liftshift_arg('--training', None, None)" in result.changeset.get("trainer/task.py").after
-    )
+    assert "_liftshift_required_arg('--training')" in result.changeset.get("trainer/task.py").after

@@ -134,3 +134,29 @@ def test_handlers_without_model_fn_stay_prebuilt(make_project: MakeProject) -> N
 def test_s3_to_gs() -> None:
     assert s3_to_gs("s3://b/a/b.csv") == "gs://b/a/b.csv"
     assert s3_to_gs("/local/path") == ""
+
+
+def test_distributed_launch_is_mapped_and_explained(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "train.py": 'import os\nd = os.environ["SM_CHANNEL_TRAIN"]\n',
+            "launch.py": """
+            from sagemaker.tensorflow import TensorFlow
+
+            est = TensorFlow(
+                entry_point="train.py",
+                framework_version="2.14",
+                py_version="py310",
+                instance_type="ml.m5.xlarge",
+                instance_count=3,
+                distribution={"parameter_server": {"enabled": True}},
+            )
+            est.fit({"train": "s3://b/train"})
+            """,
+        }
+    )
+    proposal = propose(scan_project(root))
+    assert proposal.plan.training.instance_count == 3
+    assert any("parameter_server" in note and "3 instance(s)" in note for note in proposal.notes), (
+        proposal.notes
+    )

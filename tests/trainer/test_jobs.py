@@ -152,3 +152,14 @@ def test_a_missing_module_names_the_package_to_add() -> None:
     assert "add xgboost to" in JobStatus("j", JobState.FAILED, error.replace(
         "sklearn.ensemble", "xgboost")).headline  # fmt: skip
     assert JobStatus("j", JobState.FAILED, "exited with code 3").headline == "exited with code 3"
+
+
+def test_custom_machine_keeps_the_sagemaker_instance_count(tmp_path: Path) -> None:
+    """The planner maps ml.* to a CUSTOM machine; a distributed launch (instance_count > 1)
+    must still get its workers, not silently one replica."""
+    plan = _plan()
+    plan.training.scale_tier = "CUSTOM"
+    plan.training.machine_type = "n1-standard-8"
+    plan.training.instance_count = 3
+    spec = build_job_spec(plan, Settings(project_dir=tmp_path))
+    assert spec.scale_summary() == "chief: 1 x n1-standard-8, worker: 2 x n1-standard-8"
