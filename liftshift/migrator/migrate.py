@@ -190,9 +190,13 @@ def _entry(tree: ProjectTree, ctx: MigrationContext) -> str:
         if tree.exists(candidate):
             ctx.module = candidate.removesuffix(".py").replace("/", ".")
             return candidate
-    raise MigrateError(
-        f"entry point {entry or '(none)'} not found; set code.entry_point in {PLAN_FILENAME}"
-    )
+    if not entry:
+        raise MigrateError(
+            "no entry point: no script reads SM_* variables or /opt/ml paths and no launcher "
+            "names one; name the training script with `liftshift plan PATH --entry-point FILE` "
+            f"(or set code.entry_point in {PLAN_FILENAME})"
+        )
+    raise MigrateError(f"entry point {entry} not found; set code.entry_point in {PLAN_FILENAME}")
 
 
 def _trainer_files(tree: ProjectTree, ctx: MigrationContext, entry: str) -> list[str]:

@@ -27,8 +27,12 @@ from liftshift.scan.walk import Inventory
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def resolve_entry_point(launcher: Launcher) -> str | None:
-    """The entry point's project-relative path as the launcher names it (None if unknown)."""
+def resolve_entry_point(launcher: Launcher, root: str | None = None) -> str | None:
+    """The entry point's project-relative path as the launcher names it (None if unknown).
+
+    A launcher outside the project (``../../notebooks/launch.py``, found in the enclosing git
+    repository) names a path that leaves the project and may come back into it; with ``root``
+    (the project's absolute path) such a path is brought back relative to the project."""
     entry = launcher.entry_point
     if not isinstance(entry, str) or not entry:
         return None
@@ -36,11 +40,19 @@ def resolve_entry_point(launcher: Launcher) -> str | None:
     source_dir = launcher.source_dir
     if isinstance(source_dir, str) and source_dir and "://" not in source_dir:
         folder = posixpath.join(folder, source_dir)
-    return posixpath.normpath(posixpath.join(folder, entry))
+    path = posixpath.normpath(posixpath.join(folder, entry))
+    if root and path.startswith("../"):
+        absolute = posixpath.normpath(posixpath.join(root, path))
+        inside = posixpath.relpath(absolute, root)
+        path = inside if not inside.startswith("../") else path
+    return path
 
 
 def entry_point_references(
-    launchers: list[Launcher], results: dict[str, FileResult], findings: list[Finding]
+    launchers: list[Launcher],
+    results: dict[str, FileResult],
+    findings: list[Finding],
+    root: str | None = None,
 ) -> dict[str, list[Launcher]]:
     """Entry point path → the launchers naming it; missing files become findings."""
     references: dict[str, list[Launcher]] = {}
@@ -56,7 +68,7 @@ def entry_point_references(
                 )
             )
             continue
-        path = resolve_entry_point(launcher)
+        path = resolve_entry_point(launcher, root)
         if path is None:
             continue
         if path not in results or path.startswith("../"):
@@ -91,6 +103,7 @@ def build_entry_point(
         path=path,
         referenced_by=[launcher.location for launcher in launchers],
         requirements=_requirements(folder, inventory.requirements),
+        imports=sorted({ref.module.partition(".")[0] for ref in facts.imports}),
         **facts.script_facts(),
     )
     for importer, ref in sibling_imports(path, facts, inventory, facts_of):
@@ -130,7 +143,7 @@ def sibling_imports(
             if ref.module.partition(".")[0] not in names:
                 continue
             found.append((importer, ref))
-            module_file = _module_file(folder, ref.module, inventory)
+            module_file = module_file_of(folder, ref.module, inventory)
             if module_file is None or module_file in seen:
                 continue
             seen.add(module_file)
@@ -140,7 +153,7 @@ def sibling_imports(
     return found
 
 
-def _module_file(folder: str, module: str, inventory: Inventory) -> str | None:
+def module_file_of(folder: str, module: str, inventory: Inventory) -> str | None:
     """The project file ``import module`` loads with ``folder`` on sys.path, if any."""
     base = posixpath.join(folder, *module.split("."))
     for candidate in (f"{base}.py", posixpath.join(base, "__init__.py")):

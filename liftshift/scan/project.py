@@ -154,6 +154,8 @@ class EntryPoint(ScriptFacts):
     sibling_imports: list[CodeRef] = field(default_factory=list)
     requirements: str | None = None
     """Path of the ``requirements.txt`` that ships with it, if any."""
+    imports: list[str] = field(default_factory=list)
+    """Top-level modules it imports (absolute imports, any depth), sorted."""
 
 
 @dataclass
