@@ -141,6 +141,8 @@ def propose(
     plan = Plan(code=code, data=data, training=training, model=model)
     if existing is not None:
         plan = keep_user_values(plan, existing)
+        if existing.code.entry_point:  # the script and its folder go together
+            plan.code.source_dir = existing.code.source_dir
     return Proposal(plan, notes)
 
 
@@ -362,6 +364,13 @@ def channel_argument(entry: EntryPoint | None, channel: str) -> str:
         if argument.default_source and pattern.search(argument.default_source):
             long_flags = [flag for flag in argument.flags if flag.startswith("--")]
             return (long_flags or list(argument.flags))[0]
+    # no SM_* default (a migrated trainer, or one that never read SM_*): its own flag
+    # named like the channel (``--train``, ``--train-dir``, ``--train_dir``)
+    wanted = {f"--{channel}{suffix}".lower() for suffix in ("", "-dir", "_dir")}
+    for argument in entry.arguments:
+        for flag in argument.flags:
+            if flag.lower().replace("_", "-") in {name.replace("_", "-") for name in wanted}:
+                return flag
     return ""
 
 

@@ -8,6 +8,7 @@ it, and ``--model_dir`` is TensorFlow's S3 URI only in a TensorFlow project.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 
 from liftshift.scan import tables
@@ -53,8 +54,10 @@ def entry_point_references(
     results: dict[str, FileResult],
     findings: list[Finding],
     root: str | None = None,
+    migrated: dict[str, str] | None = None,
 ) -> dict[str, list[Launcher]]:
-    """Entry point path → the launchers naming it; missing files become findings."""
+    """Entry point path → the launchers naming it; missing files become findings, except a
+    script liftshift moved into the trainer package (``migrated``: file name → new path)."""
     references: dict[str, list[Launcher]] = {}
     for launcher in launchers:
         if isinstance(launcher.source_dir, str) and "://" in launcher.source_dir:
@@ -71,6 +74,19 @@ def entry_point_references(
         path = resolve_entry_point(launcher, root)
         if path is None:
             continue
+        moved = migrated.get(posixpath.basename(path)) if migrated else None
+        if path not in results and moved:
+            findings.append(
+                Finding(
+                    "entry-point-migrated",
+                    f"launcher names entry point {path!r}, which liftshift moved to {moved} "
+                    "(already migrated; `liftshift migrate --apply` points the launcher there)",
+                    Severity.INFO,
+                    launcher.location,
+                )
+            )
+            references.setdefault(moved, []).append(launcher)
+            continue
         if path not in results or path.startswith("../"):
             findings.append(
                 Finding(
@@ -83,6 +99,20 @@ def entry_point_references(
             continue
         references.setdefault(path, []).append(launcher)
     return references
+
+
+LIFTSHIFT_PACKAGE = re.compile(
+    r"Vertex AI trainer package \(created by liftshift\); run it as ``python -m ([\w.]+)``"
+)
+
+
+def migrated_module(init_texts: dict[str, str]) -> str | None:
+    """The module file a liftshift-made trainer package runs (from its ``__init__.py``)."""
+    for path in sorted(init_texts):
+        found = LIFTSHIFT_PACKAGE.search(init_texts[path])
+        if found:
+            return found.group(1).replace(".", "/") + ".py"
+    return None
 
 
 def is_entry_point(facts: ModuleFacts) -> bool:

@@ -46,14 +46,29 @@ def choose_entry_point(scan: ProjectScan, named: str | None = None) -> EntryChoi
     if named:
         entry = entries.get(named)
         return EntryChoice(entry, f"{named}: named with --entry-point")
+    migrated = scan.migrated_module
     for launcher in scan.launchers:
         path = resolve_entry_point(launcher, scan.root)
+        if (
+            path not in entries
+            and migrated
+            and posixpath.basename(path or "") == (posixpath.basename(migrated))
+        ):
+            reason = f"{migrated}: named by the launcher {launcher.location.path} as {path}"
+            return EntryChoice(
+                entries.get(migrated), f"{reason} (moved there by liftshift)", launcher
+            )
         if path in entries:
             where = launcher.location.path
             outside = " (outside the project, same git repository)" * where.startswith("../")
             return EntryChoice(
                 entries[path], f"{path}: named by the launcher {where}{outside}", launcher
             )
+    if scan.migrated_module in entries:
+        path = scan.migrated_module
+        package = posixpath.dirname(path)
+        reason = f"{path}: already migrated ({package}/__init__.py runs it)"
+        return EntryChoice(entries[path], reason)
     if not entries:
         return EntryChoice(None, "no script reads SM_* or /opt/ml and no launcher names one")
     imported = _imported_by_others(scan.entry_points)

@@ -184,6 +184,9 @@ class ProjectScan:
     findings: list[Finding] = field(default_factory=list)
     past_jobs: list[PastJob] = field(default_factory=list)
     files_scanned: int = 0
+    migrated_module: str | None = None
+    """``trainer/train.py`` when liftshift already made the trainer package (its
+    ``__init__.py`` says which module Vertex runs); the project is migrated."""
 
     @property
     def is_sagemaker_project(self) -> bool:

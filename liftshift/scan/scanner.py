@@ -72,8 +72,14 @@ def scan_project(
     if not _names_a_project_file(launchers, results, root):
         launchers = [*repository_launchers(root), *launchers]
 
-    references = assemble.entry_point_references(launchers, results, findings, root.as_posix())
     tasks = {task.path: task for task in inventory.tasks}
+    migrated = _migrated_module(results, tasks)
+    moved = {posixpath.basename(migrated): migrated} if migrated else {}
+    references = assemble.entry_point_references(
+        launchers, results, findings, root.as_posix(), moved
+    )
+    if migrated:
+        references.setdefault(migrated, [])
 
     def facts_of(path: str) -> ModuleFacts | None:
         """Facts of any project file, walking it now if the first pass only parsed it."""
@@ -107,7 +113,21 @@ def scan_project(
         entry_points=entry_points,
         findings=assemble.sort_findings(findings),
         files_scanned=total,
+        migrated_module=migrated,
     )
+
+
+def _migrated_module(results: dict[str, FileResult], tasks: dict[str, FileTask]) -> str | None:
+    """The module of a trainer package liftshift made, if the project has one."""
+    texts = {}
+    for path in results:
+        if posixpath.basename(path) == "__init__.py" and path.count("/") == 1:
+            try:
+                texts[path] = Path(tasks[path].absolute).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+    module = assemble.migrated_module(texts)
+    return module if module in results else None
 
 
 def _names_a_project_file(
