@@ -351,6 +351,25 @@ def _write_scanned_plan(tree: ProjectTree, plan: Plan) -> None:
     tree.write(PLAN_FILENAME, text)
 
 
+def save_plan_used(result: MigrationResult) -> Path | None:
+    """Save the plan a migration ran with as ``liftshift.toml`` once its changes are written,
+    unless the file already says the same. Once the ``SM_*`` reads are gone a fresh scan can no
+    longer tell which flag takes which channel, so a later ``plan``/``run`` must find this one
+    (the app migrates with the plan in its form, saved or not). Returns the path if written."""
+    from liftshift.foundation.plan import PlanError, save_plan
+
+    plan = result.context.plan if result.context is not None else None
+    if not isinstance(plan, Plan):
+        return None
+    if plan_path(result.root).is_file():
+        try:
+            if load_plan(result.root) == plan:
+                return None
+        except PlanError:
+            pass  # a broken file: the plan the changes were made with replaces it
+    return save_plan(plan, result.root, keep_existing=False)
+
+
 def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: bool) -> None:
     """Record flags the codemods declared for channels the plan had no argument for, in the
     plan object and in ``liftshift.toml`` (so the backends pass them and reruns know them)."""

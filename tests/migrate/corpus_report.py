@@ -33,6 +33,7 @@ import libcst as cst
 
 from liftshift.foundation.plan import load_plan, save_plan
 from liftshift.migrator.apply import apply_changeset
+from liftshift.migrator.hunk_links import undefined_reads
 from liftshift.migrator.migrate import MigrateError, migrate_project
 from liftshift.migrator.planner import propose
 from liftshift.scan import scan_project
@@ -215,11 +216,9 @@ def _imports_tagged(texts: dict[Path, str], root: Path, outcome: Outcome) -> boo
     return good
 
 
-def _declared(tree: ast.AST) -> tuple[set[str], set[str]]:
-    """Flags declared with ``add_argument`` and the ``dest`` names they give."""
-    flags: set[str] = set()
-    dests: set[str] = set()
-    aliases = {  # aa = parser.add_argument
+def _declared_flags(tree: ast.AST) -> set[str]:
+    """Flags declared with ``add_argument`` (or an alias: ``aa = parser.add_argument``)."""
+    aliases = {
         target.id
         for node in ast.walk(tree)
         if isinstance(node, ast.Assign)
@@ -228,57 +227,20 @@ def _declared(tree: ast.AST) -> tuple[set[str], set[str]]:
         for target in node.targets
         if isinstance(target, ast.Name)
     }
+    flags: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        if not (
-            (isinstance(func, ast.Attribute) and func.attr == "add_argument")
-            or (isinstance(func, ast.Name) and func.id in aliases)
+        if (isinstance(func, ast.Attribute) and func.attr == "add_argument") or (
+            isinstance(func, ast.Name) and func.id in aliases
         ):
-            continue
-        names = [
-            arg.value
-            for arg in node.args
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-        ]
-        flags.update(names)
-        dest = next(
-            (
-                keyword.value.value
-                for keyword in node.keywords
-                if keyword.arg == "dest" and isinstance(keyword.value, ast.Constant)
-            ),
-            None,
-        )
-        if dest is None and names:
-            longs = [name for name in names if name.startswith("--")]
-            dest = (longs or names)[0].lstrip("-").replace("-", "_")
-        if isinstance(dest, str):
-            dests.add(dest)
-    return flags, dests
-
-
-PARSE_CALLS = {"parse_args", "parse_known_args"}
-
-
-def _namespaces(tree: ast.AST) -> set[str]:
-    """Names bound to an argparse result: ``args = p.parse_args()``, ``args, _ = p.parse_…``."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
-            continue
-        func = node.value.func
-        if not (isinstance(func, ast.Attribute) and func.attr in PARSE_CALLS):
-            continue
-        for target in node.targets:
-            if isinstance(target, ast.Name):
-                names.add(target.id)
-            elif isinstance(target, ast.Tuple) and target.elts:
-                first = target.elts[0]
-                if isinstance(first, ast.Name):
-                    names.add(first.id)
-    return names
+            flags.update(
+                arg.value
+                for arg in node.args
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            )
+    return flags
 
 
 def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> bool:
@@ -286,7 +248,7 @@ def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> boo
         tree = ast.parse(text)
     except SyntaxError:
         return False
-    flags, dests = _declared(tree)
+    flags = _declared_flags(tree)
     good = True
     if "" in plan_flags:
         outcome.problems.append("a plan channel has no trainer flag")
@@ -302,35 +264,7 @@ def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> boo
         if flag not in flags and not read_at_run_time:
             outcome.problems.append(f"entry point does not declare {flag}")
             good = False
-    namespaces = _namespaces(tree)
-    assigned = {
-        target.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign)
-        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(target, ast.Attribute)
-        and isinstance(target.value, ast.Name)
-        and target.value.id in namespaces
-    }
-    setattrs = any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr"
-        for node in ast.walk(tree)
-    )
-    if not namespaces or setattrs:
-        return good
-    undefined = sorted(
-        {
-            node.attr
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute)
-            and isinstance(node.ctx, ast.Load)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in namespaces
-            and not node.attr.startswith("__")
-        }
-        - dests
-        - assigned
-    )
+    undefined = sorted(undefined_reads(text))
     if undefined:
         outcome.problems.append(f"reads undefined args.{', args.'.join(undefined)}")
         good = False

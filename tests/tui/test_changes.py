@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from liftshift.foundation.plan import load_plan
 from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
 from liftshift.tui.dialogs.confirm import ConfirmDialog
@@ -53,6 +54,12 @@ async def test_toggle_hunks_write_accepted_then_undo(
         await wait_for(pilot, (titanic / "setup.py").exists)
         assert 'source_dir="trainer"' not in (titanic / rejected_path).read_text()
         assert (titanic / "trainer" / "train.py").exists()
+        # the plan the changes were made with is saved with them: a later `run` re-plans the
+        # migrated project from it (the scan alone no longer sees which flag takes a channel)
+        await wait_for(pilot, (titanic / "liftshift.toml").exists)
+        saved = load_plan(titanic)
+        assert saved.code.entry_point == "train.py" and saved.code.module == "trainer.train"
+        assert [c.argument for c in saved.data.channels] == ["--train", "--test"]
 
         await pilot.press("u")
         await pilot.pause()
