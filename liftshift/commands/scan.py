@@ -60,11 +60,11 @@ def plan(path: Path, job_names: tuple[str, ...], entry_point: str | None) -> Non
     from liftshift.foundation.plan import PlanError, load_plan, plan_path, save_plan
     from liftshift.migrator.planner import propose
 
-    result = _scan(path, job_names, quiet=False)
-    root = Path(result.root)
     if entry_point is not None:
-        entry_point = _named_entry_point(root, entry_point)
-    elif not result.is_sagemaker_project:
+        entry_point = _named_entry_point(path.resolve(), entry_point)
+    result = _scan(path, job_names, quiet=False, entry_point=entry_point)
+    root = Path(result.root)
+    if entry_point is None and not result.is_sagemaker_project:
         _no_project(path)
     existing = None
     if plan_path(root).exists():
@@ -77,13 +77,15 @@ def plan(path: Path, job_names: tuple[str, ...], entry_point: str | None) -> Non
     render_plan_summary(written, proposal, updated=existing is not None)
 
 
-def _scan(path: Path, job_names: tuple[str, ...], *, quiet: bool) -> ProjectScan:
+def _scan(
+    path: Path, job_names: tuple[str, ...], *, quiet: bool, entry_point: str | None = None
+) -> ProjectScan:
     from liftshift.scan import ScanError, merge_past_job, read_past_job, scan_project
     from liftshift.scan.past_jobs import PastJobError
 
     try:
         with _progress(quiet) as reporter:
-            result = scan_project(path, reporter=reporter)
+            result = scan_project(path, reporter=reporter, entry_point=entry_point)
     except ScanError as exc:
         click.echo(f"liftshift: {exc}", err=True)
         sys.exit(2)

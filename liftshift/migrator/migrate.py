@@ -135,19 +135,26 @@ def _walk(root: Path):  # Python 3.11 has no Path.walk
         yield Path(dirpath), dirnames, filenames
 
 
-def load_or_scan_plan(root: Path) -> tuple[Plan, list[str]]:
-    """The plan from ``liftshift.toml``, else one made from a fresh scan; plus launcher paths."""
+def load_or_scan_plan(root: Path, entry_point: str | None = None) -> tuple[Plan, list[str]]:
+    """The plan from ``liftshift.toml``, else one made from a fresh scan (with the script the
+    user named, if any); plus launcher paths."""
     launchers: list[str] = []
     if plan_path(root).is_file():
         plan = load_plan(root)
+        if entry_point and entry_point != plan.code.entry_point:
+            raise MigrateError(
+                f"{PLAN_FILENAME} names entry point {plan.code.entry_point or '(none)'}; to "
+                f"use {entry_point}, run `liftshift plan {root} --entry-point {entry_point}` "
+                f"or edit code.entry_point"
+            )
     else:
         try:
-            from liftshift.migrator.planner import plan_from_scan
+            from liftshift.migrator.planner import propose
             from liftshift.scan import scan_project
         except ImportError as exc:  # the scanner is not installed in this build
             raise MigrateError(f"{root}: no {PLAN_FILENAME}; run `liftshift plan {root}`") from exc
-        scan = scan_project(root)
-        plan = plan_from_scan(scan)
+        scan = scan_project(root, entry_point=entry_point)
+        plan = propose(scan, entry_point=entry_point).plan
         launchers = [launcher.location.path for launcher in scan.launchers]
     launchers = list(dict.fromkeys([*plan.code.launchers, *launchers]))
     return plan, launchers
@@ -228,10 +235,12 @@ def migrate_project(
     plan: Plan | None = None,
     launchers: list[str] | None = None,
     reporter: Reporter = ignore,
+    entry_point: str | None = None,
 ) -> MigrationResult:
     """Run the selected codemods over the project at ``root``; return the changes and report.
 
-    ``plan`` defaults to ``liftshift.toml`` (or a fresh scan when there is none). Raises
+    ``plan`` defaults to ``liftshift.toml`` (or a fresh scan when there is none, planned with
+    the script ``entry_point`` names when given: ``migrate --entry-point``). Raises
     :class:`MigrateError`/``PlanError``/``UnknownRuleError`` for problems with the whole run.
     """
     root = Path(root).resolve()
@@ -239,7 +248,7 @@ def migrate_project(
     plan_is_the_file = plan is None and plan_path(root).is_file()
     scanned = plan is None and not plan_is_the_file
     if plan is None:
-        plan, found = load_or_scan_plan(root)
+        plan, found = load_or_scan_plan(root, entry_point)
         launchers = found if launchers is None else launchers
     ctx = build_context(plan, launchers if launchers is not None else list(plan.code.launchers))
     ctx.selected_rules = {rule.code for rule in selected}

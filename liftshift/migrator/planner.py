@@ -77,6 +77,7 @@ def propose(
         code.entry_point = entry_point
         code.source_dir = posixpath.dirname(entry_point) or "."
         code.module = f"{code.package}.{module_stem(entry_point)}"
+    if entry_point and (entry is None or not (entry.env_reads or entry.opt_ml_paths)):
         notes.append(
             f"{entry_point} reads no SM_* variables or /opt/ml paths: liftshift packages it as "
             "named (LS001) and passes each channel of data.channels to the flag in its "

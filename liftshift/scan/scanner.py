@@ -38,14 +38,19 @@ class ScanProgress:
 
 
 def scan_project(
-    root: Path | str, *, reporter: Reporter = ignore, jobs: int | None = None
+    root: Path | str,
+    *,
+    reporter: Reporter = ignore,
+    jobs: int | None = None,
+    entry_point: str | None = None,
 ) -> ProjectScan:
     """Statically scan a project for SageMaker launchers, entry points and problems.
 
     Never imports or runs user code. ``jobs`` caps worker processes (default: CPU count, used
     only for big trees; 1 runs everything in this process; an explicit N > 1 always uses
-    processes when there are enough files). Raises :class:`ScanError` if ``root`` is not a
-    folder.
+    processes when there are enough files). ``entry_point`` (a project-relative script the
+    user named) is an entry point whatever it reads. Raises :class:`ScanError` if ``root`` is
+    not a folder.
     """
     root = Path(root).expanduser()
     if not root.is_dir():
@@ -78,8 +83,9 @@ def scan_project(
     references = assemble.entry_point_references(
         launchers, results, findings, root.as_posix(), moved
     )
-    if migrated:
-        references.setdefault(migrated, [])
+    for named in (migrated, entry_point):
+        if named and named in results:
+            references.setdefault(named, [])
 
     def facts_of(path: str) -> ModuleFacts | None:
         """Facts of any project file, walking it now if the first pass only parsed it."""

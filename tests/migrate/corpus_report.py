@@ -13,7 +13,10 @@ scripts/corpus_report.py (which prints the table). Each project is judged on:
   ``args.<name>`` it reads is an argument it declares;
 - servable: a model save writes what a Vertex prebuilt prediction container loads
   (``model.joblib``/``model.pkl``/``model.bst`` or a SavedModel), or a TODO at the save says
-  why it cannot.
+  why it cannot;
+- replan: ``liftshift plan`` rerun on the migrated project gives the plan it was migrated
+  with, and planning it from scratch finds the migrated module (a channel's flag cannot be
+  recovered once the ``SM_*`` reads are gone: that is why the plan is saved with the changes).
 
 The static checks are approximations of running the job; the problems list says what each
 one saw, so a count can be traced to lines.
@@ -22,6 +25,7 @@ one saw, so a count can be traced to lines.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -41,7 +45,7 @@ from liftshift.scan.tables import SAGEMAKER_ONLY_LIBRARIES
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MANIFEST = CORPUS / "manifest.toml"
-CHECKS = ("entry", "parses", "idempotent", "imports", "flags", "servable")
+CHECKS = ("entry", "parses", "idempotent", "imports", "flags", "servable", "replan")
 TODO_MARK = "TODO(liftshift)"
 TODO_WINDOW = 3
 """Lines above a statement where its TODO may sit (the codemods put it right above)."""
@@ -119,8 +123,8 @@ def evaluate(project: CorpusProject, workdir: Path) -> Outcome:
 
 
 def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
-    scan = scan_project(root, jobs=1)
     named = project.entry_point if project.named_entry_point else None
+    scan = scan_project(root, jobs=1, entry_point=named)
     proposal = _propose(scan, named)
     outcome.chosen = proposal.plan.code.entry_point
     outcome.passed["entry"] = outcome.chosen == project.entry_point
@@ -142,6 +146,7 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
         outcome.problems.append(f"second run changes {changed}")
 
     plan = load_plan(root)
+    outcome.passed["replan"] = _replans_the_same(root, plan, outcome)
     module_file = root / (plan.code.module.replace(".", "/") + ".py")
     package = root / plan.code.package
     trainer_files = sorted(package.rglob("*.py")) if package.is_dir() else []
@@ -153,6 +158,20 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
     flags = [channel.argument for channel in plan.data.channels]
     outcome.passed["flags"] = _flags_consistent(texts[module_file], flags, outcome)
     outcome.passed["servable"] = _servable(texts, outcome)
+
+
+def _replans_the_same(root: Path, plan, outcome: Outcome) -> bool:
+    """``liftshift plan`` rerun on the migrated project (its liftshift.toml kept) changes
+    nothing; the entry point is still found although the SM_* reads are gone."""
+    again = propose(scan_project(root, jobs=1), existing=plan).plan
+    fresh = propose(scan_project(root, jobs=1)).plan
+    same = dataclasses.asdict(again) == dataclasses.asdict(plan)
+    if not same:
+        outcome.problems.append("re-planning changes the plan")
+    if fresh.code.module != plan.code.module:
+        outcome.problems.append(f"re-planned from scratch as {fresh.code.module}")
+        return False
+    return same
 
 
 def _propose(scan, named: str | None):

@@ -20,6 +20,7 @@ EXPECTED = {
     "imports": 101,
     "flags": 96,
     "servable": 47,
+    "replan": 104,
 }
 """Projects passing each check (of len(corpus_projects())); the one place to update."""
 

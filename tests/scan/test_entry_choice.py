@@ -190,3 +190,33 @@ def test_scan_says_which_script_it_would_package(make_project: MakeProject) -> N
     code, out, _ = run("scan", str(root))
     assert code == 0
     assert "Training entry point: train.py: main guard" in " ".join(out.split())
+
+
+def test_migrate_takes_the_entry_point_when_there_is_no_plan(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "fit.py": """
+                import argparse
+                import pickle
+
+                import numpy as np
+
+                if __name__ == "__main__":
+                    parser = argparse.ArgumentParser()
+                    parser.add_argument("--out", default="model.pkl")
+                    pickle.dump(np.zeros(2), open(parser.parse_args().out, "wb"))
+            """,
+            "download.py": "import urllib.request\n",
+        }
+    )
+    code, _, err = run("migrate", str(root), "--check")
+    assert code == 2 and "--entry-point FILE" in err
+    code, _, err = run("migrate", str(root), "--apply", "--force", "--entry-point", "fit.py")
+    assert code == 0, err
+    assert (root / "trainer" / "fit.py").is_file() and (root / "download.py").is_file()
+    setup = (root / "setup.py").read_text(encoding="utf-8")
+    assert 'REQUIRED_PACKAGES = ["numpy"]' in setup  # from the imports: no requirements.txt
+    code, _, err = run("migrate", str(root), "--check", "--entry-point", "download.py")
+    assert code == 2 and "names entry point fit.py" in err
+    code, _, _ = run("migrate", str(root), "--check")
+    assert code == 0
