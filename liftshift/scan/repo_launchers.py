@@ -62,6 +62,8 @@ def repository_launchers(root: Path) -> list[Launcher]:
                 continue
             if "sagemaker" not in text or not any(hint in text for hint in LAUNCHER_HINTS):
                 continue
+            if root.name not in text:  # a launcher outside names the folder in its paths
+                continue
             relative = Path(os.path.relpath(path, root)).as_posix()
             result = analyze(FileTask(relative, str(path), kind))  # type: ignore[arg-type]
             for launcher in result.facts.launchers if result.facts else []:
