@@ -100,7 +100,7 @@ class EnvRead:
     """``SM_MODEL_DIR``…; for names built at run time, the pattern (``SM_CHANNEL_{x}``)."""
     style: str
     """``argparse_default`` | ``environ_subscript`` | ``environ_get`` | ``getenv`` | ``json_loads``
-    | ``helper`` | ``dynamic`` | ``sagemaker_training``"""
+    | ``helper`` | ``dynamic`` | ``lookup`` | ``sagemaker_training``"""
     location: Location
 
 
