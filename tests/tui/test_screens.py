@@ -100,3 +100,13 @@ async def test_scan_status_names_the_file_and_the_count(local_settings: Settings
         await pilot.pause()
         status = str(app.screen.query_one("#scan-status", Static).render())
         assert status == "Scanning launch.py (1/3)"
+
+
+async def test_the_plan_form_says_why_it_chose_the_entry_point(local_settings: Settings) -> None:
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        await pilot.pause()
+        note = str(app.screen.query_one("#plan-source", Static).render())
+        assert note.startswith("Proposed from the scan - not saved yet (ctrl+s).")
+        assert "Entry point train.py: named by the launcher launch.py." in note
