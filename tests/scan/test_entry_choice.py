@@ -220,3 +220,26 @@ def test_migrate_takes_the_entry_point_when_there_is_no_plan(make_project: MakeP
     assert code == 2 and "names entry point fit.py" in err
     code, _, _ = run("migrate", str(root), "--check")
     assert code == 0
+
+
+def test_a_generic_estimator_gets_its_framework_from_the_trainer(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(
+        {
+            "launch.py": """
+                from sagemaker.estimator import Estimator
+
+                Estimator(image_uri="123.dkr.ecr.us-east-1.amazonaws.com/xgb:1", role="r",
+                          entry_point="train.py", instance_type="ml.m5.xlarge",
+                          ).fit({"train": "s3://bucket/xgb/train"})
+            """,
+            "requirements.txt": "xgboost==1.7.6\n",
+            "train.py": 'import os\nimport xgboost\nd = os.environ["SM_CHANNEL_TRAIN"]\n',
+        }
+    )
+    proposal = propose(scan_project(root))
+    training = proposal.plan.training
+    assert (training.framework, training.framework_version) == ("xgboost", "1.7")
+    assert "xgboost" in training.training_container
+    assert not any("generic Estimator" in note for note in proposal.notes)
