@@ -129,6 +129,13 @@ def propose(
                 + ", ".join(channel.name for channel in channels)
                 + f" come from what {entry.path} reads (no launcher or past job says more)"
             )
+        elif entry.path == scan.migrated_module and (channels := migrated_channels(entry)):
+            notes.append(
+                "channels "
+                + ", ".join(channel.name for channel in channels)
+                + f" come from the path flags of the migrated {entry.path}; their sources are "
+                "not in the code: set data.channels[].source (liftshift.toml keeps them)"
+            )
     if entry is not None and not training.framework:
         _framework_from_code(training, entry, root, notes)
     if entry is not None and entry.requirements is None:
@@ -180,6 +187,24 @@ def channels_read_by(entry: EntryPoint, scan: ProjectScan) -> list[Channel]:
             if found:
                 names.append(found.group(1))
     return [Channel(name=name, uri=None) for name in dict.fromkeys(names)]
+
+
+MIGRATED_PATH_TYPE = "_liftshift_path"
+"""The ``type=`` liftshift gives the path flags of a migrated trainer (channels, ``--job-dir``)."""
+
+
+def migrated_channels(entry: EntryPoint) -> list[Channel]:
+    """The channels of a migrated trainer, from its path flags (``--train`` → ``train``,
+    ``--training_dir`` → ``training``): once the ``SM_CHANNEL_*`` reads are gone, that is
+    what is left to say which flag takes a channel."""
+    found = []
+    for argument in entry.arguments:
+        longs = [flag for flag in argument.flags if flag.startswith("--")]
+        if argument.type != MIGRATED_PATH_TYPE or not longs or "--job-dir" in argument.flags:
+            continue
+        name = re.sub(r"[-_]dir$", "", longs[0].lstrip("-")).replace("-", "_")
+        found.append(Channel(name=name, uri=None))
+    return found
 
 
 def _helpers_of(entry: EntryPoint, scan: ProjectScan) -> list[EntryPoint]:

@@ -15,8 +15,9 @@ scripts/corpus_report.py (which prints the table). Each project is judged on:
   (``model.joblib``/``model.pkl``/``model.bst`` or a SavedModel), or a TODO at the save says
   why it cannot;
 - replan: ``liftshift plan`` rerun on the migrated project gives the plan it was migrated
-  with, and planning it from scratch finds the migrated module (a channel's flag cannot be
-  recovered once the ``SM_*`` reads are gone: that is why the plan is saved with the changes).
+  with, and planning it from scratch (no liftshift.toml) finds the migrated module and the same
+  channel flags (channel names and S3 sources are in no code once migrated, unless a launcher
+  names them: that is why the plan is saved with the changes).
 
 The static checks are approximations of running the job; the problems list says what each
 one saw, so a count can be traced to lines.
@@ -168,8 +169,12 @@ def _replans_the_same(root: Path, plan, outcome: Outcome) -> bool:
     same = dataclasses.asdict(again) == dataclasses.asdict(plan)
     if not same:
         outcome.problems.append("re-planning changes the plan")
-    if fresh.code.module != plan.code.module:
-        outcome.problems.append(f"re-planned from scratch as {fresh.code.module}")
+
+    def shape(item):
+        return item.code.module, sorted(c.argument for c in item.data.channels)
+
+    if shape(fresh) != shape(plan):
+        outcome.problems.append(f"re-planned from scratch as {shape(fresh)}, not {shape(plan)}")
         return False
     return same
 

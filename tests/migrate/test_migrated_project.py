@@ -114,3 +114,21 @@ def test_replanning_a_migrated_project_gives_the_same_plan(name: str, tmp_path: 
 
     kept = propose(scan_project(root), existing=before).plan  # a saved plan: exactly the same
     assert dataclasses.asdict(kept) == dataclasses.asdict(before)
+
+
+def test_without_plan_or_launcher_the_channel_flags_come_from_the_migrated_trainer(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    shutil.copy(corpus / "sklearn_argparse.py", root / "train.py")
+    before, _ = migrate_like_the_app(root)
+    proposal = propose(scan_project(root))
+    flags = sorted(channel.argument for channel in proposal.plan.data.channels)
+    assert flags == sorted(channel.argument for channel in before.data.channels)
+    assert flags == ["--test", "--train"]
+    assert any(
+        "come from the path flags of the migrated trainer/train.py" in note
+        for note in proposal.notes
+    )
