@@ -145,6 +145,8 @@ def propose(
     _containers(training, model, notes)
 
     data = DataPlan(channels=[_channel(channel, entry, root, notes) for channel in channels])
+    if entry is not None and entry.path == scan.migrated_module:
+        _pair_the_last_flag(data, entry, notes)
     training.staging_bucket = _staging_bucket(data, output_path)
     plan = Plan(code=code, data=data, training=training, model=model)
     if existing is not None:
@@ -197,13 +199,33 @@ def migrated_channels(entry: EntryPoint) -> list[Channel]:
     """The channels of a migrated trainer, from its path flags (``--train`` → ``train``,
     ``--training_dir`` → ``training``): once the ``SM_CHANNEL_*`` reads are gone, that is
     what is left to say which flag takes a channel."""
+    return [
+        Channel(name=re.sub(r"[-_]dir$", "", flag.lstrip("-")).replace("-", "_"), uri=None)
+        for flag in _path_flags(entry)
+    ]
+
+
+def _pair_the_last_flag(data: DataPlan, entry: EntryPoint, notes: list[str]) -> None:
+    """A migrated trainer with one channel the launcher names and one path flag left that no
+    channel takes (``training`` and ``--data-dir``): that flag is the channel's."""
+    taken = {channel.argument for channel in data.channels}
+    left = [flag for flag in _path_flags(entry) if flag not in taken]
+    unpaired = [channel for channel in data.channels if not channel.argument]
+    if len(unpaired) == 1 and len(left) == 1:
+        unpaired[0].argument = left[0]
+        notes.append(
+            f"channel {unpaired[0].name!r} takes {left[0]}, the one path flag of "
+            f"{entry.path} no other channel takes"
+        )
+
+
+def _path_flags(entry: EntryPoint) -> list[str]:
+    """The long flags of a migrated trainer's path arguments, but ``--job-dir``."""
     found = []
     for argument in entry.arguments:
         longs = [flag for flag in argument.flags if flag.startswith("--")]
-        if argument.type != MIGRATED_PATH_TYPE or not longs or "--job-dir" in argument.flags:
-            continue
-        name = re.sub(r"[-_]dir$", "", longs[0].lstrip("-")).replace("-", "_")
-        found.append(Channel(name=name, uri=None))
+        if argument.type == MIGRATED_PATH_TYPE and longs and "--job-dir" not in argument.flags:
+            found.append(longs[0])
     return found
 
 
