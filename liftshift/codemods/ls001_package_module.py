@@ -313,6 +313,9 @@ def _build_file(tree: ProjectTree, ctx: MigrationContext, source_dir: str) -> No
         if text is not None:
             requirements = read_requirements(text)
             break
+    else:  # no requirements file: the distributions the plan derived from the imports
+        code = getattr(ctx.plan, "code", None)
+        requirements = list(getattr(code, "install_requires", []) or [])
     listing = "[" + ", ".join(f'"{item}"' for item in requirements) + "]"
     if len(listing) > 70:
         listing = "[\n" + "".join(f'    "{item}",\n' for item in requirements) + "]"

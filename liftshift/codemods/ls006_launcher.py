@@ -1,4 +1,4 @@
-"""LS006 launcher: a Vertex AI launcher next to each SageMaker launcher, which stays untouched.
+"""LS006 launcher: a Vertex AI launcher next to each SageMaker launcher, which keeps working.
 
 For ``launch.py`` it writes ``launch_vertex.py``; for ``launch.ipynb`` a ``launch_vertex.ipynb``.
 The new launcher uses ``google-cloud-aiplatform`` directly and reads like the SageMaker one:
@@ -6,7 +6,9 @@ build the trainer sdist, upload it to the staging bucket, run a ``CustomJob`` wh
 runs ``python -m trainer.task`` in the prebuilt training container on the mapped machine, with the
 hyperparameters and the channels' ``gs://`` URIs as arguments. Values come from the plan; empty
 ones (GCP project, staging bucket) get a TODO. ``liftshift train`` runs the same job, locally too.
-An existing ``*_vertex`` file is never overwritten.
+An existing ``*_vertex`` file is never overwritten. The SageMaker launcher itself changes only
+where it names the script LS001 moved: its ``entry_point``/``source_dir`` follow it
+(``codemods.launcher_paths``), so both clouds can run during the move.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import posixpath
 from typing import Any
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule
+from liftshift.codemods.launcher_paths import follow_moved_entry
 from liftshift.foundation.plan import format_hyperparameter
 from liftshift.foundation.secrets import env_variable_for, is_secret_value, referenced_variable
 from liftshift.foundation.storage.uri import channel_dir_uri
@@ -196,6 +199,7 @@ def vertex_launcher_path(path: str) -> str:
 
 
 def transform_project(tree: ProjectTree, ctx: MigrationContext) -> None:
+    follow_moved_entry(tree, ctx)
     for launcher in ctx.launchers:
         if not tree.exists(launcher) or "_vertex" in posixpath.basename(launcher):
             continue

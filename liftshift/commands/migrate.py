@@ -77,6 +77,13 @@ def _report(result: MigrationResult, *, err: bool) -> None:
 @click.option("--skip", metavar="CODES", help="Skip these rules.")
 @click.option("--force", is_flag=True, help="Apply even with uncommitted changes in git.")
 @click.option("--list-rules", is_flag=True, help="List the rules and exit.")
+@click.option(
+    "--entry-point",
+    "entry_point",
+    metavar="FILE",
+    help="The training script (relative to PATH) when there is no liftshift.toml yet; "
+    "needed when no script reads SM_* variables.",
+)
 def migrate(  # noqa: PLR0917 (one parameter per click option)
     path: Path | None,
     check: bool,
@@ -88,6 +95,7 @@ def migrate(  # noqa: PLR0917 (one parameter per click option)
     skip: str | None,
     force: bool,
     list_rules: bool,
+    entry_point: str | None,
 ) -> None:
     """Show or apply the code changes that make PATH a Vertex AI trainer package."""
     if list_rules:
@@ -98,7 +106,13 @@ def migrate(  # noqa: PLR0917 (one parameter per click option)
     if sum([check, do_apply, out is not None]) > 1:
         raise click.UsageError("choose one of --check, --apply and --out")
     try:
-        result = migrate_project(path, rules=_codes(only), skip=_codes(skip), reporter=Progress())
+        result = migrate_project(
+            path,
+            rules=_codes(only),
+            skip=_codes(skip),
+            entry_point=_relative(path, entry_point),
+            reporter=Progress(),
+        )
     except UnknownRuleError as exc:
         raise click.UsageError(str(exc)) from exc
     except (PlanError, MigrateError) as exc:
@@ -131,6 +145,19 @@ def migrate(  # noqa: PLR0917 (one parameter per click option)
         _report(result, err=not quiet_diff)
     if failed or (check and pending):
         sys.exit(1)
+
+
+def _relative(root: Path, entry_point: str | None) -> str | None:
+    """``--entry-point`` as a project-relative POSIX path; a usage error if it is no script."""
+    if entry_point is None:
+        return None
+    target = Path(entry_point)
+    target = (target if target.is_absolute() else root / target).resolve()
+    if not target.is_file() or target.suffix != ".py" or not target.is_relative_to(root.resolve()):
+        raise click.BadParameter(
+            f"{entry_point} is not a Python file in {root}", param_hint="--entry-point"
+        )
+    return target.relative_to(root.resolve()).as_posix()
 
 
 @click.command("undo")

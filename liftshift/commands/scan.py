@@ -49,33 +49,43 @@ def scan(path: Path, as_json: bool, job_names: tuple[str, ...]) -> None:
     metavar="NAME",
     help="Use a SageMaker training job that already ran (when the launcher is lost).",
 )
-def plan(path: Path, job_names: tuple[str, ...]) -> None:
+@click.option(
+    "--entry-point",
+    "entry_point",
+    metavar="FILE",
+    help="The training script (relative to PATH); needed when no script reads SM_* variables.",
+)
+def plan(path: Path, job_names: tuple[str, ...], entry_point: str | None) -> None:
     """Write liftshift.toml, the migration plan, at PATH (keeps your edits on a rerun)."""
     from liftshift.foundation.plan import PlanError, load_plan, plan_path, save_plan
     from liftshift.migrator.planner import propose
 
-    result = _scan(path, job_names, quiet=False)
-    if not result.is_sagemaker_project:
-        _no_project(path)
+    if entry_point is not None:
+        entry_point = _named_entry_point(path.resolve(), entry_point)
+    result = _scan(path, job_names, quiet=False, entry_point=entry_point)
     root = Path(result.root)
+    if entry_point is None and not result.is_sagemaker_project:
+        _no_project(path)
     existing = None
     if plan_path(root).exists():
         try:
             existing = load_plan(root)
         except PlanError as exc:
             raise click.ClickException(f"{exc} (fix or delete it; nothing was written)") from exc
-    proposal = propose(result, existing=existing)
+    proposal = propose(result, existing=existing, entry_point=entry_point)
     written = save_plan(proposal.plan, root, keep_existing=True)
     render_plan_summary(written, proposal, updated=existing is not None)
 
 
-def _scan(path: Path, job_names: tuple[str, ...], *, quiet: bool) -> ProjectScan:
+def _scan(
+    path: Path, job_names: tuple[str, ...], *, quiet: bool, entry_point: str | None = None
+) -> ProjectScan:
     from liftshift.scan import ScanError, merge_past_job, read_past_job, scan_project
     from liftshift.scan.past_jobs import PastJobError
 
     try:
         with _progress(quiet) as reporter:
-            result = scan_project(path, reporter=reporter)
+            result = scan_project(path, reporter=reporter, entry_point=entry_point)
     except ScanError as exc:
         click.echo(f"liftshift: {exc}", err=True)
         sys.exit(2)
@@ -94,10 +104,27 @@ def _scan(path: Path, job_names: tuple[str, ...], *, quiet: bool) -> ProjectScan
 def _no_project(path: Path) -> None:
     click.echo(
         f"liftshift: no SageMaker project in {path}: no estimator launcher, no script reading "
-        "SM_* variables or /opt/ml paths",
+        "SM_* variables or /opt/ml paths; if it is a trainer all the same, name its script "
+        f"with `liftshift plan {path} --entry-point FILE` and liftshift packages it (LS001)",
         err=True,
     )
     sys.exit(1)
+
+
+def _named_entry_point(root: Path, entry_point: str) -> str:
+    """``--entry-point`` as a project-relative POSIX path; a usage error if it is no script."""
+    candidate = Path(entry_point)
+    target = candidate if candidate.is_absolute() else root / candidate
+    try:
+        relative = target.resolve().relative_to(root).as_posix()
+    except ValueError:
+        message = f"{entry_point} is not inside {root}"
+        raise click.BadParameter(message, param_hint="--entry-point") from None
+    if not target.is_file() or not relative.endswith(".py"):
+        raise click.BadParameter(
+            f"{relative} is not a Python file in {root}", param_hint="--entry-point"
+        )
+    return relative
 
 
 class _progress:
@@ -192,9 +219,21 @@ def render(result: ProjectScan) -> None:
                 ", ".join(ref.kind for ref in entry.inference_handlers) or "-",
             )
         console.print(table)
+        _entry_choice(console, result)
     _findings_table(console, result)
     if not result.is_sagemaker_project:
         console.print("Nothing SageMaker-specific found.")
+
+
+def _entry_choice(console: Any, result: ProjectScan) -> None:
+    """Which script the plan will package, and the evidence for it."""
+    from rich.text import Text
+
+    from liftshift.scan.entry_choice import choose_entry_point
+
+    choice = choose_entry_point(result)
+    if choice.entry is not None:
+        console.print(Text(f"Training entry point: {choice.reason}"))
 
 
 def _channels_table(console: Any, result: ProjectScan) -> None:

@@ -54,6 +54,9 @@ class CodePlan:
     rules: list[str] = field(default_factory=list)
     """Enabled codemod rule codes; empty means all."""
     launchers: list[str] = field(default_factory=list)
+    install_requires: list[str] = field(default_factory=list)
+    """Distributions the trainer package needs when the project has no ``requirements.txt``
+    (the plan derives them from the trainer's imports: ``sklearn`` → ``scikit-learn``)."""
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from liftshift.migrator.hunk_links import link_groups, undefined_reads
 from liftshift.migrator.linediff import grouped, line_opcodes, similarity
 
 ChangeKind = Literal["create", "modify", "move", "delete"]
@@ -146,9 +147,29 @@ class FileChange:
     """For creates, moves and deletes: whether the file operation itself happens."""
     hunks: list[Hunk] = field(default_factory=list)
 
+    _links: list[list[int]] | None = field(default=None, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         if not self.hunks and self.before != self.after:
             self.hunks = make_hunks(self.before or "", self.after or "")
+
+    def linked(self, hunk: Hunk) -> list[Hunk]:
+        """``hunk`` and the hunks it only works with (a new argparse dest and its uses)."""
+        if self._links is None:
+            python = self.path.endswith(".py")
+            self._links = (
+                link_groups(self.before or "", self.after or "", self.hunks) if python else []
+            )
+        index = next(i for i, item in enumerate(self.hunks) if item is hunk)
+        group = next((group for group in self._links if index in group), [index])
+        return [self.hunks[i] for i in group]
+
+    def set_hunk(self, hunk: Hunk, accepted: bool) -> list[Hunk]:
+        """Accept or reject ``hunk`` together with the hunks linked to it; returns them all."""
+        group = self.linked(hunk)
+        for item in group:
+            item.accepted = accepted
+        return group
 
     @property
     def source(self) -> str:
@@ -177,6 +198,19 @@ class FileChange:
         # a file moved as it is (say, one that never parsed) is not ours to judge
         if text is not None and self.is_effective and text != self.before:
             check_parses(self.path, text)
+            if self.path.endswith(".py") and text != self.after:
+                self._check_partial(text)
+
+    def _check_partial(self, text: str) -> None:
+        """A partial selection must not read an ``args.<name>`` nobody declares any more."""
+        broken = undefined_reads(text) - undefined_reads(self.before or "")
+        broken -= undefined_reads(self.after or "")
+        if broken:
+            names = ", ".join(f"args.{name}" for name in sorted(broken))
+            raise ChangeError(
+                f"{self.path}: the accepted hunks read {names}, which a rejected hunk declares "
+                "(or stops declaring); accept or reject those hunks together"
+            )
 
     def diff(self) -> str:
         """This change as a git-style patch of what is accepted."""

@@ -144,19 +144,26 @@ def _walk(root: Path):  # Python 3.11 has no Path.walk
         yield Path(dirpath), dirnames, filenames
 
 
-def load_or_scan_plan(root: Path) -> tuple[Plan, list[str]]:
-    """The plan from ``liftshift.toml``, else one made from a fresh scan; plus launcher paths."""
+def load_or_scan_plan(root: Path, entry_point: str | None = None) -> tuple[Plan, list[str]]:
+    """The plan from ``liftshift.toml``, else one made from a fresh scan (with the script the
+    user named, if any); plus launcher paths."""
     launchers: list[str] = []
     if plan_path(root).is_file():
         plan = load_plan(root)
+        if entry_point and entry_point != plan.code.entry_point:
+            raise MigrateError(
+                f"{PLAN_FILENAME} names entry point {plan.code.entry_point or '(none)'}; to "
+                f"use {entry_point}, run `liftshift plan {root} --entry-point {entry_point}` "
+                f"or edit code.entry_point"
+            )
     else:
         try:
-            from liftshift.migrator.planner import plan_from_scan
+            from liftshift.migrator.planner import propose
             from liftshift.scan import scan_project
         except ImportError as exc:  # the scanner is not installed in this build
             raise MigrateError(f"{root}: no {PLAN_FILENAME}; run `liftshift plan {root}`") from exc
-        scan = scan_project(root)
-        plan = plan_from_scan(scan)
+        scan = scan_project(root, entry_point=entry_point)
+        plan = propose(scan, entry_point=entry_point).plan
         launchers = [launcher.location.path for launcher in scan.launchers]
     launchers = list(dict.fromkeys([*plan.code.launchers, *launchers]))
     return plan, launchers
@@ -199,9 +206,13 @@ def _entry(tree: ProjectTree, ctx: MigrationContext) -> str:
         if tree.exists(candidate):
             ctx.module = candidate.removesuffix(".py").replace("/", ".")
             return candidate
-    raise MigrateError(
-        f"entry point {entry or '(none)'} not found; set code.entry_point in {PLAN_FILENAME}"
-    )
+    if not entry:
+        raise MigrateError(
+            "no entry point: no script reads SM_* variables or /opt/ml paths and no launcher "
+            "names one; name the training script with `liftshift plan PATH --entry-point FILE` "
+            f"(or set code.entry_point in {PLAN_FILENAME})"
+        )
+    raise MigrateError(f"entry point {entry} not found; set code.entry_point in {PLAN_FILENAME}")
 
 
 def _trainer_files(tree: ProjectTree, ctx: MigrationContext, entry: str) -> list[str]:
@@ -241,10 +252,12 @@ def migrate_project(
     plan: Plan | None = None,
     launchers: list[str] | None = None,
     reporter: Reporter = ignore,
+    entry_point: str | None = None,
 ) -> MigrationResult:
     """Run the selected codemods over the project at ``root``; return the changes and report.
 
-    ``plan`` defaults to ``liftshift.toml`` (or a fresh scan when there is none). Raises
+    ``plan`` defaults to ``liftshift.toml`` (or a fresh scan when there is none, planned with
+    the script ``entry_point`` names when given: ``migrate --entry-point``). Raises
     :class:`MigrateError`/``PlanError``/``UnknownRuleError`` for problems with the whole run.
     """
     root = Path(root).resolve()
@@ -252,7 +265,7 @@ def migrate_project(
     plan_is_the_file = plan is None and plan_path(root).is_file()
     scanned = plan is None and not plan_is_the_file
     if plan is None:
-        plan, found = load_or_scan_plan(root)
+        plan, found = load_or_scan_plan(root, entry_point)
         launchers = found if launchers is None else launchers
     ctx = build_context(plan, launchers if launchers is not None else list(plan.code.launchers))
     ctx.selected_rules = {rule.code for rule in selected}
@@ -474,6 +487,25 @@ def _write_scanned_plan(tree: ProjectTree, plan: Plan) -> None:
     with tempfile.TemporaryDirectory() as folder:
         text = save_plan(plan, Path(folder)).read_text(encoding="utf-8")
     tree.write(PLAN_FILENAME, text)
+
+
+def save_plan_used(result: MigrationResult) -> Path | None:
+    """Save the plan a migration ran with as ``liftshift.toml`` once its changes are written,
+    unless the file already says the same. Once the ``SM_*`` reads are gone a fresh scan can no
+    longer tell which flag takes which channel, so a later ``plan``/``run`` must find this one
+    (the app migrates with the plan in its form, saved or not). Returns the path if written."""
+    from liftshift.foundation.plan import PlanError, save_plan
+
+    plan = result.context.plan if result.context is not None else None
+    if not isinstance(plan, Plan):
+        return None
+    if plan_path(result.root).is_file():
+        try:
+            if load_plan(result.root) == plan:
+                return None
+        except PlanError:
+            pass  # a broken file: the plan the changes were made with replaces it
+    return save_plan(plan, result.root, keep_existing=False)
 
 
 def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: bool) -> None:

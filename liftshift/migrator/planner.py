@@ -2,8 +2,13 @@
 
 Rules a reader can predict, documented in ``docs/scan-json.md``:
 
-- the primary launcher is the first one whose entry point is in the project; the plan's code,
-  training and model settings come from it (or, with no launcher, from ``scan --from-job``);
+- the primary launcher is the first one whose entry point is in the project (or, found in the
+  enclosing git repository, points into it); the plan's code, training and model settings come
+  from it (or, with no launcher, from ``scan --from-job``);
+- with no such launcher the entry point is chosen by evidence (``scan.entry_choice``) and the
+  reason is the plan's first note; channels come from the ``SM_CHANNEL_*`` reads and
+  ``/opt/ml/input/data/<name>`` paths, the framework from the imports and its version from the
+  ``requirements.txt`` pin, ``install_requires`` from the imports when there is no such file;
 - a channel's GCS destination keeps the bucket name and key: ``s3://b/k`` → ``gs://b/k``;
 - a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>``;
 - ``sample_data`` is a folder in the project named like the channel (``data/<name>``,
@@ -20,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +41,9 @@ from liftshift.foundation.plan import (
     TrainingPlan,
 )
 from liftshift.foundation.secrets import env_reference, env_variable_for, is_secret_name
+from liftshift.scan import tables
 from liftshift.scan.assemble import resolve_entry_point
+from liftshift.scan.entry_choice import choose_entry_point
 from liftshift.scan.project import Channel, EntryPoint, Launcher, ProjectScan, Unresolved
 
 
@@ -52,20 +60,44 @@ def plan_from_scan(scan: ProjectScan, *, existing: Plan | None = None) -> Plan:
     return propose(scan, existing=existing).plan
 
 
-def propose(scan: ProjectScan, *, existing: Plan | None = None) -> Proposal:
+def propose(
+    scan: ProjectScan, *, existing: Plan | None = None, entry_point: str | None = None
+) -> Proposal:
+    """The proposed plan. ``entry_point`` is the script the user named (``--entry-point``):
+    it wins over the launcher and the evidence, and may be a script that reads no ``SM_*``."""
     notes: list[str] = []
-    launcher = primary_launcher(scan)
-    entry = _entry_for(scan, launcher)
+    choice = choose_entry_point(scan, entry_point)
+    launcher = choice.launcher or primary_launcher(scan)
+    entry = choice.entry
     root = Path(scan.root)
     name = slug(root.name) or "model"
 
     code = CodePlan()
     if entry is not None:
         code.entry_point = entry.path
-        code.source_dir = _source_dir(launcher, entry)
-        stem = posixpath.basename(entry.path).removesuffix(".py")
-        code.module = f"{code.package}.{stem}"
-    code.launchers = sorted({item.location.path for item in scan.launchers})
+        code.source_dir = _source_dir(launcher if choice.launcher else None, entry)
+        code.module = f"{code.package}.{module_stem(entry.path)}"
+    elif entry_point:
+        code.entry_point = entry_point
+        code.source_dir = posixpath.dirname(entry_point) or "."
+        code.module = f"{code.package}.{module_stem(entry_point)}"
+    if entry_point and (entry is None or not (entry.env_reads or entry.opt_ml_paths)):
+        notes.append(
+            f"{entry_point} reads no SM_* variables or /opt/ml paths: liftshift packages it as "
+            "named (LS001) and passes each channel of data.channels to the flag in its "
+            "`argument`; set them to the script's own flags"
+        )
+    code.launchers = sorted(
+        {item.location.path for item in scan.launchers if not item.location.path.startswith("../")}
+    )
+    if choice.entry is not None or not entry_point:
+        notes.insert(0, f"entry point {choice.reason}")
+    for item in scan.launchers:
+        if item.location.path.startswith("../"):
+            notes.append(
+                f"launcher {item.location.path} is outside the project (same git repository): "
+                "its settings are used; liftshift does not rewrite it"
+            )
 
     training = TrainingPlan(display_name=f"{name}-training")
     model = ModelPlan(display_name=name)
@@ -94,6 +126,25 @@ def propose(scan: ProjectScan, *, existing: Plan | None = None) -> Proposal:
         notes.append(f"no launcher in the code: settings come from training job {job.name}")
     if launcher is not None and not channels and scan.past_jobs:
         channels = list(scan.past_jobs[0].channels)
+    if not channels and entry is not None:
+        channels = channels_read_by(entry, scan)
+        if channels:
+            notes.append(
+                "channels "
+                + ", ".join(channel.name for channel in channels)
+                + f" come from what {entry.path} reads (no launcher or past job says more)"
+            )
+        elif entry.path == scan.migrated_module and (channels := migrated_channels(entry)):
+            notes.append(
+                "channels "
+                + ", ".join(channel.name for channel in channels)
+                + f" come from the path flags of the migrated {entry.path}; their sources are "
+                "not in the code: set data.channels[].source (liftshift.toml keeps them)"
+            )
+    if entry is not None and not training.framework:
+        _framework_from_code(training, entry, root, notes)
+    if entry is not None and entry.requirements is None:
+        code.install_requires = install_requires(entry, scan)
 
     _machine(training, notes)
     _containers(training, model, notes)
@@ -105,11 +156,15 @@ def propose(scan: ProjectScan, *, existing: Plan | None = None) -> Proposal:
             '"cpr": LS007 writes the predictor)'
         )
     data = DataPlan(channels=[_channel(channel, entry, root, notes) for channel in channels])
+    if entry is not None and entry.path == scan.migrated_module:
+        _pair_the_last_flag(data, entry, notes)
     training.staging_bucket = _staging_bucket(data, output_path)
     plan = Plan(code=code, data=data, training=training, model=model)
     plan.iam.source_role = _source_role(launcher, scan)
     if existing is not None:
         plan = keep_user_values(plan, existing)
+        if existing.code.entry_point:  # the script and its folder go together
+            plan.code.source_dir = existing.code.source_dir
     return Proposal(plan, notes)
 
 
@@ -124,18 +179,149 @@ def _source_role(launcher: Launcher | None, scan: ProjectScan) -> str:
 def primary_launcher(scan: ProjectScan) -> Launcher | None:
     entries = {entry.path for entry in scan.entry_points}
     for launcher in scan.launchers:
-        if resolve_entry_point(launcher) in entries:
+        if resolve_entry_point(launcher, scan.root) in entries:
             return launcher
     return scan.launchers[0] if scan.launchers else None
 
 
-def _entry_for(scan: ProjectScan, launcher: Launcher | None) -> EntryPoint | None:
-    if launcher is not None:
-        path = resolve_entry_point(launcher)
-        for entry in scan.entry_points:
-            if entry.path == path:
-                return entry
-    return scan.entry_points[0] if scan.entry_points else None
+def module_stem(path: str) -> str:
+    """The module name a script becomes (``training-wrapper.py`` → ``training_wrapper``)."""
+    stem = posixpath.basename(path).removesuffix(".py")
+    return re.sub(r"\W", "_", stem) or "task"
+
+
+CHANNEL_PATH = re.compile(r"^/opt/ml/input/data/([A-Za-z0-9_.-]+)")
+CHANNEL_READ = re.compile(r"^SM_CHANNEL_([A-Z0-9_]+)$")
+
+
+def channels_read_by(entry: EntryPoint, scan: ProjectScan) -> list[Channel]:
+    """Channels a trainer with no launcher reads: ``SM_CHANNEL_<NAME>`` reads and
+    ``/opt/ml/input/data/<name>`` paths, in it and in the project modules it imports."""
+    scripts = [entry, *_helpers_of(entry, scan)]
+    names: list[str] = []
+    for script in scripts:
+        for read in script.env_reads:
+            found = CHANNEL_READ.match(read.name)
+            if found:
+                names.append(found.group(1).lower())
+        for ref in script.opt_ml_paths:
+            found = CHANNEL_PATH.match(ref.detail)
+            if found:
+                names.append(found.group(1))
+    return [Channel(name=name, uri=None) for name in dict.fromkeys(names)]
+
+
+MIGRATED_PATH_TYPE = "_liftshift_path"
+"""The ``type=`` liftshift gives the path flags of a migrated trainer (channels, ``--job-dir``)."""
+
+
+def migrated_channels(entry: EntryPoint) -> list[Channel]:
+    """The channels of a migrated trainer, from its path flags (``--train`` → ``train``,
+    ``--training_dir`` → ``training``): once the ``SM_CHANNEL_*`` reads are gone, that is
+    what is left to say which flag takes a channel."""
+    return [
+        Channel(name=re.sub(r"[-_]dir$", "", flag.lstrip("-")).replace("-", "_"), uri=None)
+        for flag in _path_flags(entry)
+    ]
+
+
+def _pair_the_last_flag(data: DataPlan, entry: EntryPoint, notes: list[str]) -> None:
+    """A migrated trainer with one channel the launcher names and one path flag left that no
+    channel takes (``training`` and ``--data-dir``): that flag is the channel's."""
+    taken = {channel.argument for channel in data.channels}
+    left = [flag for flag in _path_flags(entry) if flag not in taken]
+    unpaired = [channel for channel in data.channels if not channel.argument]
+    if len(unpaired) == 1 and len(left) == 1:
+        unpaired[0].argument = left[0]
+        notes.append(
+            f"channel {unpaired[0].name!r} takes {left[0]}, the one path flag of "
+            f"{entry.path} no other channel takes"
+        )
+
+
+def _path_flags(entry: EntryPoint) -> list[str]:
+    """The long flags of a migrated trainer's path arguments, but ``--job-dir``."""
+    found = []
+    for argument in entry.arguments:
+        longs = [flag for flag in argument.flags if flag.startswith("--")]
+        if argument.type == MIGRATED_PATH_TYPE and longs and "--job-dir" not in argument.flags:
+            found.append(longs[0])
+    return found
+
+
+def _helpers_of(entry: EntryPoint, scan: ProjectScan) -> list[EntryPoint]:
+    """Candidates ``entry`` imports (a helper module that reads ``SM_*`` for it)."""
+    folder = posixpath.dirname(entry.path)
+    wanted = set()
+    for ref in entry.sibling_imports:
+        words = ref.detail.split()
+        if len(words) > 1 and words[0] in ("from", "import"):
+            wanted.add(posixpath.join(folder, *words[1].rstrip(",").split(".")) + ".py")
+    return [item for item in scan.entry_points if item.path in wanted and item is not entry]
+
+
+def _framework_from_code(
+    training: TrainingPlan, entry: EntryPoint, root: Path, notes: list[str]
+) -> None:
+    """Framework from the trainer's imports, version from the ``requirements.txt`` pin."""
+    imports = set(entry.imports)
+    found = [(module, name) for module, name in tables.FRAMEWORK_IMPORTS if module in imports]
+    if not found:
+        return
+    module, framework = found[0]
+    training.framework = framework
+    version = _pinned_version(root, entry.requirements, framework)
+    training.framework_version = version
+    source = f"{entry.requirements} pins {version}" if version else "no pinned version"
+    notes.append(f"framework {framework} from `import {module}` in {entry.path} ({source})")
+
+
+PIN = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*(?:\[[^\]]*\])?\s*(==|~=|>=)\s*v?(\d+)\.(\d+)")
+
+
+def _pinned_version(root: Path, requirements: str | None, framework: str) -> str:
+    if not requirements:
+        return ""
+    try:
+        text = (root / requirements).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    names = tables.FRAMEWORK_DISTRIBUTIONS.get(framework, ())
+    for line in text.splitlines():
+        found = PIN.match(line)
+        if found and found.group(1).lower() in names:
+            return f"{found.group(3)}.{found.group(4)}"
+    return ""
+
+
+def install_requires(entry: EntryPoint, scan: ProjectScan) -> list[str]:
+    """Distributions for the trainer's imports when it ships no ``requirements.txt``: not the
+    standard library, not the project's own modules, not SageMaker-only libraries."""
+    local = {
+        name
+        for script in [entry, *_helpers_of(entry, scan)]
+        for ref in script.sibling_imports
+        for name in _imported_heads(ref.detail)
+    }
+    found = []
+    for module in entry.imports:
+        if module in sys.stdlib_module_names or module in local or module.startswith("_"):
+            continue
+        if module in tables.SAGEMAKER_ONLY_LIBRARIES:
+            continue
+        distribution = tables.DISTRIBUTIONS.get(module, module)
+        if distribution:
+            found.append(distribution)
+    return sorted(set(found))
+
+
+def _imported_heads(source: str) -> list[str]:
+    words = source.replace(",", " ").split()
+    if len(words) > 1 and words[0] == "from":
+        return [words[1].split(".")[0]]
+    if words and words[0] == "import":
+        return [word.split(".")[0] for word in words[1:] if word != "as"]
+    return []
 
 
 def serving_handlers(root: Path, entry_path: str) -> list[str]:
@@ -306,6 +492,13 @@ def channel_argument(entry: EntryPoint | None, channel: str) -> str:
         if argument.default_source and pattern.search(argument.default_source):
             long_flags = [flag for flag in argument.flags if flag.startswith("--")]
             return (long_flags or list(argument.flags))[0]
+    # no SM_* default (a migrated trainer, or one that never read SM_*): its own flag
+    # named like the channel (``--train``, ``--train-dir``, ``--train_dir``)
+    wanted = {f"--{channel}{suffix}".lower() for suffix in ("", "-dir", "_dir")}
+    for argument in entry.arguments:
+        for flag in argument.flags:
+            if flag.lower().replace("_", "-") in {name.replace("_", "-") for name in wanted}:
+                return flag
     return ""
 
 

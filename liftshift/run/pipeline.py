@@ -208,7 +208,8 @@ class Pipeline:
         if not scan.is_sagemaker_project:
             raise StepError(
                 f"{self.project_dir}: no SageMaker launcher or training script found "
-                "(nothing reads SM_* variables or builds an estimator)"
+                "(nothing reads SM_* variables or builds an estimator); if it is a trainer all "
+                f"the same, run `liftshift plan {self.project_dir} --entry-point FILE` first"
             )
         if self.options.out is not None:
             # the source stays untouched: migrate writes the plan into the migrated copy

@@ -8,6 +8,7 @@ it, and ``--model_dir`` is TensorFlow's S3 URI only in a TensorFlow project.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 
 from liftshift.scan import tables
@@ -27,8 +28,12 @@ from liftshift.scan.walk import Inventory
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def resolve_entry_point(launcher: Launcher) -> str | None:
-    """The entry point's project-relative path as the launcher names it (None if unknown)."""
+def resolve_entry_point(launcher: Launcher, root: str | None = None) -> str | None:
+    """The entry point's project-relative path as the launcher names it (None if unknown).
+
+    A launcher outside the project (``../../notebooks/launch.py``, found in the enclosing git
+    repository) names a path that leaves the project and may come back into it; with ``root``
+    (the project's absolute path) such a path is brought back relative to the project."""
     entry = launcher.entry_point
     if not isinstance(entry, str) or not entry:
         return None
@@ -36,13 +41,23 @@ def resolve_entry_point(launcher: Launcher) -> str | None:
     source_dir = launcher.source_dir
     if isinstance(source_dir, str) and source_dir and "://" not in source_dir:
         folder = posixpath.join(folder, source_dir)
-    return posixpath.normpath(posixpath.join(folder, entry))
+    path = posixpath.normpath(posixpath.join(folder, entry))
+    if root and path.startswith("../"):
+        absolute = posixpath.normpath(posixpath.join(root, path))
+        inside = posixpath.relpath(absolute, root)
+        path = inside if not inside.startswith("../") else path
+    return path
 
 
 def entry_point_references(
-    launchers: list[Launcher], results: dict[str, FileResult], findings: list[Finding]
+    launchers: list[Launcher],
+    results: dict[str, FileResult],
+    findings: list[Finding],
+    root: str | None = None,
+    migrated: dict[str, str] | None = None,
 ) -> dict[str, list[Launcher]]:
-    """Entry point path → the launchers naming it; missing files become findings."""
+    """Entry point path → the launchers naming it; missing files become findings, except a
+    script liftshift moved into the trainer package (``migrated``: file name → new path)."""
     references: dict[str, list[Launcher]] = {}
     for launcher in launchers:
         if isinstance(launcher.source_dir, str) and "://" in launcher.source_dir:
@@ -56,20 +71,21 @@ def entry_point_references(
                 )
             )
             continue
-        path = resolve_entry_point(launcher)
+        path = resolve_entry_point(launcher, root)
         if path is None:
             continue
-        moved = migrated_location(path, results) if path not in results else None
-        if moved is not None:
+        moved = migrated.get(posixpath.basename(path)) if migrated else None
+        if path not in results and moved:
             findings.append(
                 Finding(
                     "entry-point-migrated",
-                    f"launcher names entry point {path!r}, which liftshift moved to {moved}: "
-                    "the project is migrated (launch it with the Vertex launcher)",
+                    f"launcher names entry point {path!r}, which liftshift moved to {moved} "
+                    "(already migrated; `liftshift migrate --apply` points the launcher there)",
                     Severity.INFO,
                     launcher.location,
                 )
             )
+            references.setdefault(moved, []).append(launcher)
             continue
         if path not in results or path.startswith("../"):
             findings.append(
@@ -85,18 +101,18 @@ def entry_point_references(
     return references
 
 
-def migrated_location(path: str, results: dict[str, FileResult]) -> str | None:
-    """Where ``liftshift migrate`` moved a missing entry point: the same file name inside a
-    package folder (``train.py`` → ``trainer/train.py``), if there is exactly one."""
-    name = posixpath.basename(path)
-    moved = [
-        candidate
-        for candidate in results
-        if posixpath.basename(candidate) == name
-        and posixpath.dirname(candidate)
-        and f"{posixpath.dirname(candidate)}/__init__.py" in results
-    ]
-    return moved[0] if len(moved) == 1 else None
+LIFTSHIFT_PACKAGE = re.compile(
+    r"Vertex AI trainer package \(created by liftshift\); run it as ``python -m ([\w.]+)``"
+)
+
+
+def migrated_module(init_texts: dict[str, str]) -> str | None:
+    """The module file a liftshift-made trainer package runs (from its ``__init__.py``)."""
+    for path in sorted(init_texts):
+        found = LIFTSHIFT_PACKAGE.search(init_texts[path])
+        if found:
+            return found.group(1).replace(".", "/") + ".py"
+    return None
 
 
 def is_entry_point(facts: ModuleFacts) -> bool:
@@ -117,6 +133,7 @@ def build_entry_point(
         path=path,
         referenced_by=[launcher.location for launcher in launchers],
         requirements=_requirements(folder, inventory.requirements),
+        imports=sorted({ref.module.partition(".")[0] for ref in facts.imports}),
         **facts.script_facts(),
     )
     for importer, ref in sibling_imports(path, facts, inventory, facts_of):
@@ -156,7 +173,7 @@ def sibling_imports(
             if ref.module.partition(".")[0] not in names:
                 continue
             found.append((importer, ref))
-            module_file = _module_file(folder, ref.module, inventory)
+            module_file = module_file_of(folder, ref.module, inventory)
             if module_file is None or module_file in seen:
                 continue
             seen.add(module_file)
@@ -166,7 +183,7 @@ def sibling_imports(
     return found
 
 
-def _module_file(folder: str, module: str, inventory: Inventory) -> str | None:
+def module_file_of(folder: str, module: str, inventory: Inventory) -> str | None:
     """The project file ``import module`` loads with ``folder`` on sys.path, if any."""
     base = posixpath.join(folder, *module.split("."))
     for candidate in (f"{base}.py", posixpath.join(base, "__init__.py")):

@@ -105,7 +105,7 @@ class EnvRead:
     """``SM_MODEL_DIR``…; for names built at run time, the pattern (``SM_CHANNEL_{x}``)."""
     style: str
     """``argparse_default`` | ``environ_subscript`` | ``environ_get`` | ``getenv`` | ``json_loads``
-    | ``helper`` | ``dynamic`` | ``sagemaker_training``"""
+    | ``helper`` | ``dynamic`` | ``lookup`` | ``sagemaker_training``"""
     location: Location
 
 
@@ -159,6 +159,8 @@ class EntryPoint(ScriptFacts):
     sibling_imports: list[CodeRef] = field(default_factory=list)
     requirements: str | None = None
     """Path of the ``requirements.txt`` that ships with it, if any."""
+    imports: list[str] = field(default_factory=list)
+    """Top-level modules it imports (absolute imports, any depth), sorted."""
 
 
 @dataclass
@@ -187,6 +189,9 @@ class ProjectScan:
     findings: list[Finding] = field(default_factory=list)
     past_jobs: list[PastJob] = field(default_factory=list)
     files_scanned: int = 0
+    migrated_module: str | None = None
+    """``trainer/train.py`` when liftshift already made the trainer package (its
+    ``__init__.py`` says which module Vertex runs); the project is migrated."""
 
     @property
     def is_sagemaker_project(self) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+import posixpath
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,10 @@ from pathlib import Path
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.scan import assemble
 from liftshift.scan.analyze import FileResult, FileTask, analyze
-from liftshift.scan.project import ProjectScan
+from liftshift.scan.project import EntryPoint, Finding, Launcher, ProjectScan
+from liftshift.scan.repo_launchers import repository_launchers
 from liftshift.scan.visitor import ModuleFacts
-from liftshift.scan.walk import walk
+from liftshift.scan.walk import Inventory, walk
 
 PARALLEL_MIN_FILES = 50
 PARALLEL_MIN_BYTES = 1_000_000
@@ -36,14 +38,19 @@ class ScanProgress:
 
 
 def scan_project(
-    root: Path | str, *, reporter: Reporter = ignore, jobs: int | None = None
+    root: Path | str,
+    *,
+    reporter: Reporter = ignore,
+    jobs: int | None = None,
+    entry_point: str | None = None,
 ) -> ProjectScan:
     """Statically scan a project for SageMaker launchers, entry points and problems.
 
     Never imports or runs user code. ``jobs`` caps worker processes (default: CPU count, used
     only for big trees; 1 runs everything in this process; an explicit N > 1 always uses
-    processes when there are enough files). Raises :class:`ScanError` if ``root`` is not a
-    folder.
+    processes when there are enough files). ``entry_point`` (a project-relative script the
+    user named) is an entry point whatever it reads. Raises :class:`ScanError` if ``root`` is
+    not a folder.
     """
     root = Path(root).expanduser()
     if not root.is_dir():
@@ -67,9 +74,18 @@ def scan_project(
             launchers.extend(result.facts.launchers)
             findings.extend(result.facts.findings)
     launchers.sort(key=lambda launcher: (launcher.location.path, launcher.location.line))
+    if not _names_a_project_file(launchers, results, root):
+        launchers = [*repository_launchers(root), *launchers]
 
-    references = assemble.entry_point_references(launchers, results, findings)
     tasks = {task.path: task for task in inventory.tasks}
+    migrated = _migrated_module(results, tasks)
+    moved = {posixpath.basename(migrated): migrated} if migrated else {}
+    references = assemble.entry_point_references(
+        launchers, results, findings, root.as_posix(), moved
+    )
+    for named in (migrated, entry_point):
+        if named and named in results:
+            references.setdefault(named, [])
 
     def facts_of(path: str) -> ModuleFacts | None:
         """Facts of any project file, walking it now if the first pass only parsed it."""
@@ -95,13 +111,80 @@ def scan_project(
                 path, facts, references.get(path, []), inventory, findings, facts_of=facts_of
             )
         )
+    entry_points += _trainers_behind_helpers(entry_points, results, inventory, findings, facts_of)
+    entry_points.sort(key=lambda entry: entry.path)
     return ProjectScan(
         root=str(root),
         launchers=launchers,
         entry_points=entry_points,
         findings=assemble.sort_findings(findings),
         files_scanned=total,
+        migrated_module=migrated,
     )
+
+
+def _migrated_module(results: dict[str, FileResult], tasks: dict[str, FileTask]) -> str | None:
+    """The module of a trainer package liftshift made, if the project has one."""
+    texts = {}
+    for path in results:
+        if posixpath.basename(path) == "__init__.py" and path.count("/") == 1:
+            try:
+                texts[path] = Path(tasks[path].absolute).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+    module = assemble.migrated_module(texts)
+    return module if module in results else None
+
+
+def _names_a_project_file(
+    launchers: list[Launcher], results: dict[str, FileResult], root: Path
+) -> bool:
+    return any(
+        assemble.resolve_entry_point(launcher, root.as_posix()) in results for launcher in launchers
+    )
+
+
+def _trainers_behind_helpers(
+    entry_points: list[EntryPoint],
+    results: dict[str, FileResult],
+    inventory: Inventory,
+    findings: list[Finding],
+    facts_of: Callable[[str], ModuleFacts | None],
+) -> list[EntryPoint]:
+    tasks = {task.path: task for task in inventory.tasks}
+    """Scripts that read no ``SM_*`` themselves but import a project module that does
+    (``from utils.env import sm_path``) and run as a program (a ``__main__`` guard or argparse):
+    the trainer is the script, not the helper. Walked only when such a helper exists."""
+    helpers = {entry.path for entry in entry_points}
+    if not helpers:
+        return []
+    found = []
+    for path, result in sorted(results.items()):
+        if path in helpers or result.kind != "python" or not result.parsed:
+            continue
+        if result.facts is None and not _runs_as_program(Path(tasks[path].absolute)):
+            continue
+        facts = facts_of(path)
+        if facts is None or not (facts.has_main_guard or facts.arguments):
+            continue
+        imported = assemble.sibling_imports(path, facts, inventory, facts_of)
+        modules = {
+            assemble.module_file_of(posixpath.dirname(path), ref.module, inventory)
+            for _, ref in imported
+        }
+        if modules & helpers:
+            found.append(
+                assemble.build_entry_point(path, facts, [], inventory, findings, facts_of=facts_of)
+            )
+    return found
+
+
+def _runs_as_program(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "__main__" in text or "argparse" in text
 
 
 def _analyze_all(tasks: list[FileTask], jobs: int | None) -> Iterator[FileResult]:

@@ -122,5 +122,88 @@ SAGEMAKER_ONLY_LIBRARIES = {
 """Top-level modules that exist only on SageMaker, with what to do instead."""
 
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".liftshift", "__pycache__"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        ".liftshift",
+        "__pycache__",
+        ".ipynb_checkpoints",
+    }
 )
+"""Never scanned: tool state, and Jupyter's stale copies of scripts (never entry points)."""
+
+FRAMEWORK_IMPORTS = (
+    ("xgboost", "xgboost"),
+    ("tensorflow", "tensorflow"),
+    ("keras", "tensorflow"),
+    ("torch", "pytorch"),
+    ("transformers", "pytorch"),
+    ("mxnet", "mxnet"),
+    ("sklearn", "sklearn"),
+    ("lightgbm", "sklearn"),
+    ("catboost", "sklearn"),
+)
+"""Top-level import → the prebuilt-container framework a trainer with no launcher needs, in
+order of precedence (an XGBoost trainer also imports sklearn for its metrics; LightGBM and
+CatBoost run on the scikit-learn image with their package installed)."""
+
+FRAMEWORK_DISTRIBUTIONS = {
+    "xgboost": ("xgboost",),
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "keras"),
+    "pytorch": ("torch",),
+    "mxnet": ("mxnet", "mxnet-cu112"),
+    "sklearn": ("scikit-learn", "sklearn"),
+}
+"""Framework → the distributions in ``requirements.txt`` whose pin gives its version."""
+
+DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "cv2": "opencv-python",
+    "PIL": "Pillow",
+    "yaml": "PyYAML",
+    "skimage": "scikit-image",
+    "bs4": "beautifulsoup4",
+    "dateutil": "python-dateutil",
+    "Bio": "biopython",
+    "google": "",
+    "attr": "attrs",
+    "gluoncv": "gluoncv",
+    "mxnet": "mxnet",
+    "torch": "torch",
+    "tensorflow": "tensorflow",
+    "lightgbm": "lightgbm",
+    "catboost": "catboost",
+    "xgboost": "xgboost",
+    "joblib": "joblib",
+    "transformers": "transformers",
+    "datasets": "datasets",
+    "pandas": "pandas",
+    "numpy": "numpy",
+    "scipy": "scipy",
+    "matplotlib": "matplotlib",
+    "seaborn": "seaborn",
+    "torchvision": "torchvision",
+    "keras": "keras",
+    "tqdm": "tqdm",
+    "requests": "requests",
+    "boto3": "boto3",
+    "s3fs": "s3fs",
+    "pyarrow": "pyarrow",
+    "nltk": "nltk",
+    "gensim": "gensim",
+    "spacy": "spacy",
+    "autogluon": "autogluon",
+    "dgl": "dgl",
+    "horovod": "horovod",
+    "accelerate": "accelerate",
+    "evaluate": "evaluate",
+    "sentencepiece": "sentencepiece",
+    "tokenizers": "tokenizers",
+}
+"""Import name → PyPI distribution, for ``install_requires`` when a trainer ships no
+``requirements.txt``. A module not listed here (and not in the standard library or the project)
+is assumed to install under its own name; "" means "never a requirement" (namespace packages)."""

@@ -8,6 +8,7 @@ would double the cost per file, and launchers and training scripts import at mod
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,9 @@ class ModuleFacts(ScriptFacts):
     imports_tensorflow: bool = False
 
 
+SM_NAME = re.compile(r"(SM|SAGEMAKER)_[A-Z0-9_]+")
+
+
 class SharedState:
     """State that spans the cells of a notebook: constants, import aliases, estimators."""
 
@@ -74,6 +78,10 @@ class SharedState:
         """Function name → index of the parameter used as an environment variable name."""
         self.helper_calls: list[tuple[str, str, Location]] = []
         """(function, SM name, where) for calls like ``get_env("SM_MODEL_DIR")``."""
+        self.sm_literals: list[tuple[str, Location]] = []
+        """Every ``"SM_…"`` string literal, with where it is."""
+        self.unresolved_env_read: Location | None = None
+        """An ``os.environ`` read whose name is neither a literal nor a pattern (a lookup)."""
 
 
 class ScanVisitor(Walker):
@@ -224,6 +232,8 @@ class ScanVisitor(Walker):
     # --- strings -------------------------------------------------------------------------------
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "SM_" in node.value and SM_NAME.fullmatch(node.value[1:-1]):
+            self.state.sm_literals.append((node.value[1:-1], self.location(node)))
         if tables.OPT_ML not in node.value:
             return
         value = node.evaluated_value
@@ -256,6 +266,8 @@ class ScanVisitor(Walker):
                 self.facts.env_reads.append(EnvRead(value, style, where))
             return
         pattern = self._dynamic_pattern(key)
+        if pattern is None and self.state.unresolved_env_read is None:
+            self.state.unresolved_env_read = where
         if pattern and pattern.startswith(tables.SM_PREFIXES):
             self.facts.env_reads.append(EnvRead(pattern, "dynamic", where))
             self.facts.findings.append(
@@ -450,3 +462,22 @@ class ScanVisitor(Walker):
             if function in self.state.helper_functions:
                 self.facts.env_reads.append(EnvRead(name, "helper", where))
         self.state.helper_calls.clear()
+        lookup = self.state.unresolved_env_read
+        known = {read.name for read in self.facts.env_reads}
+        table = [(name, where) for name, where in self.state.sm_literals if name not in known]
+        if lookup is not None and table:
+            # os.environ[names[kind]] with names = {"model": "SM_MODEL_DIR", …}
+            for name, where in table:
+                self.facts.env_reads.append(EnvRead(name, "lookup", where))
+            shown = ", ".join(dict.fromkeys(name for name, _ in table))
+            self.facts.findings.append(
+                Finding(
+                    "env-name-lookup",
+                    f"environment variable name looked up at run time; the file names {shown}: "
+                    "check which of them each call reads",
+                    Severity.WARNING,
+                    lookup,
+                )
+            )
+        self.state.sm_literals.clear()
+        self.state.unresolved_env_read = None

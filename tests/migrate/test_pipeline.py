@@ -14,7 +14,11 @@ def test_ls001_makes_a_package_with_relative_imports_and_setup_py(project) -> No
     assert changes["trainer/task.py"].old_path == "train.py"
     assert changes["trainer/helpers.py"].old_path == "helpers.py"
     assert changes["trainer/features.py"].old_path == "features.py"
-    assert "launch.py" not in changes and "run.sh" not in changes
+    assert "run.sh" not in changes
+    # the SageMaker launcher follows the moved script (and nothing else in it changes)
+    assert changes["launch.py"].after == changes["launch.py"].before.replace(
+        'entry_point="train.py"', 'source_dir="trainer", entry_point="task.py"'
+    )
     task = changes["trainer/task.py"].after
     assert "from .helpers import load_frame\n" in task
     assert "from . import features as feats\n" in task

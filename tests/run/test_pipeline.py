@@ -358,3 +358,28 @@ def test_demo_inside_a_git_work_tree_goes_to_home_and_says_so(tmp_path: Path) ->
         ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
     )
     assert status.stdout == ""
+
+
+@pytest.mark.slow
+def test_run_after_migrating_without_saving_the_plan_trains(tmp_path: Path) -> None:
+    """Issue 11 item 7: the app used to migrate with its unsaved plan; `run` then re-planned
+    the migrated project with an empty entry point and every later step failed."""
+    from liftshift.migrator.apply import apply_changeset
+    from liftshift.migrator.migrate import migrate_project
+    from liftshift.migrator.planner import propose
+    from liftshift.scan import scan_project
+
+    project = copy_example("titanic-sklearn", tmp_path)
+    plan = propose(scan_project(project)).plan
+    result = migrate_project(project, plan=plan, launchers=list(plan.code.launchers))
+    apply_changeset(result.changeset, project, force=True)
+    assert not (project / "liftshift.toml").exists()
+
+    run = liftshift("run", str(project), "--yes", "--json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    steps = {step["step"]: step for step in summary["steps"]}
+    planned = steps["plan"]["summary"]
+    assert planned == "wrote liftshift.toml: trainer/train.py, channels train, test"
+    assert steps["migrate"]["outcome"] == "nothing to do"
+    assert summary["model"]["version"] == "1"

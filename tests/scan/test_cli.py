@@ -21,6 +21,7 @@ TOP_KEYS = {
     "findings",
     "past_jobs",
     "files_scanned",
+    "migrated_module",
 }
 
 

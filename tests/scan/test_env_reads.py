@@ -194,3 +194,25 @@ def test_inference_handlers_and_model_saves(make_project: MakeProject) -> None:
     assert [ref.kind for ref in entry.inference_handlers] == ["model_fn", "input_fn", "predict_fn"]
     assert [ref.kind for ref in entry.model_saves] == ["torch.save", "net.save_pretrained"]
     assert entry.has_main_guard
+
+
+def test_names_looked_up_in_a_table_are_reads(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "utils/env.py": """
+                import os
+
+
+                def sm_path(kind, default=None):
+                    names = {"model": "SM_MODEL_DIR", "train": "SM_CHANNEL_TRAIN"}
+                    return os.environ.get(names[kind], default)
+            """,
+        }
+    )
+    scan = scan_project(root)
+    (entry,) = scan.entry_points
+    assert [(read.name, read.style) for read in entry.env_reads] == [
+        ("SM_MODEL_DIR", "lookup"),
+        ("SM_CHANNEL_TRAIN", "lookup"),
+    ]
+    assert "env-name-lookup" in {finding.code for finding in scan.findings}

@@ -105,7 +105,7 @@ def test_entry_point_without_launcher(make_project: MakeProject) -> None:
     plan = plan_from_scan(scan_project(root))
     assert plan.code.entry_point == "src/train.py"
     assert plan.code.source_dir == "src"
-    assert plan.data.channels == []
+    assert [(c.name, c.source) for c in plan.data.channels] == [("train", "")]  # read, no URI
     assert isinstance(plan, Plan)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from liftshift.foundation.plan import load_plan
 from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
 from liftshift.tui.dialogs.confirm import ConfirmDialog
@@ -32,7 +33,8 @@ async def test_toggle_hunks_write_accepted_then_undo(
         diff = screen.query_one(DiffView)
         first = diff.change
         assert first is not None and first.hunks[0].accepted
-        assert first.kind == "create"  # the changes start with a new file (launch_vertex.py)
+        # the changes start with the SageMaker launcher, which follows the moved script
+        assert (first.path, first.kind) == ("launch.py", "modify")
         await pilot.press("space")  # reject the hunk under the cursor
         assert not first.hunks[0].accepted
         await pilot.press("space")
@@ -50,8 +52,14 @@ async def test_toggle_hunks_write_accepted_then_undo(
         assert rejected_path not in app.screen.details
         await pilot.press("y")
         await wait_for(pilot, (titanic / "setup.py").exists)
-        assert not (titanic / rejected_path).exists()
+        assert 'source_dir="trainer"' not in (titanic / rejected_path).read_text()
         assert (titanic / "trainer" / "train.py").exists()
+        # the plan the changes were made with is saved with them: a later `run` re-plans the
+        # migrated project from it (the scan alone no longer sees which flag takes a channel)
+        await wait_for(pilot, (titanic / "liftshift.toml").exists)
+        saved = load_plan(titanic)
+        assert saved.code.entry_point == "train.py" and saved.code.module == "trainer.train"
+        assert [c.argument for c in saved.data.channels] == ["--train", "--test"]
 
         await pilot.press("u")
         await pilot.pause()

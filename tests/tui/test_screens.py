@@ -121,3 +121,13 @@ async def test_train_step_shows_the_access_mapping(titanic: Path) -> None:
         text = str(screen.query_one("#train-preview", Static).render())
         assert "runs as titanic-sklearn-trainer@acme-ml.iam.gserviceaccount.com" in text
         assert "storage.objectUser on gs://acme-ml-datasets (objects under liftshift/)" in text
+
+
+async def test_the_plan_form_says_why_it_chose_the_entry_point(local_settings: Settings) -> None:
+    app = make_app(settings=local_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        await pilot.pause()
+        note = str(app.screen.query_one("#plan-source", Static).render())
+        assert note.startswith("Proposed from the scan - not saved yet (ctrl+s).")
+        assert "Entry point train.py: named by the launcher launch.py." in note

@@ -2,8 +2,10 @@
 
 The core builds the ChangeSet (``migrate_project``: libcst codemods, in a thread worker) and
 writes it (``apply_changeset``: re-parses every accepted result, backs up, refuses a dirty git
-tree unless told). This screen only flips ``accepted`` on hunks and files, shows the result,
-and asks before writing. ``u`` undoes the last write from its backup (``undo_last``).
+tree unless told), then saves the plan it was made with (``save_plan_used``). Toggling a hunk
+toggles the hunks linked to it (``FileChange.set_hunk``). This screen only flips ``accepted``
+on hunks and files, shows the result, and asks before writing. ``u`` undoes the last write
+from its backup (``undo_last``).
 """
 
 from __future__ import annotations
@@ -192,9 +194,17 @@ class ChangesScreen(StepScreen):
         self._update_status()
 
     def action_toggle_hunk(self) -> None:
-        hunk = self.query_one(DiffView).current_hunk
-        if hunk is not None:
-            hunk.accepted = not hunk.accepted
+        diff = self.query_one(DiffView)
+        hunk = diff.current_hunk
+        if hunk is not None and diff.change is not None:
+            group = diff.change.set_hunk(hunk, not hunk.accepted)
+            if len(group) > 1:
+                state = "accepted" if hunk.accepted else "rejected"
+                self.notify(
+                    f"{len(group) - 1} linked hunk(s) {state} too: they declare or use the "
+                    "same argument",
+                    title="Linked hunks",
+                )
             self._refresh_file()
 
     def action_next_hunk(self) -> None:
@@ -280,6 +290,7 @@ class ChangesScreen(StepScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="Write")
     def write_worker(self, *, force: bool) -> None:
         from liftshift.migrator.apply import DirtyTreeError, apply_changeset
+        from liftshift.migrator.migrate import save_plan_used
 
         files = len(self.result.changeset.effective())  # what the dialog counted
         try:
@@ -287,6 +298,7 @@ class ChangesScreen(StepScreen):
         except DirtyTreeError as exc:
             self.post_message(CoreResult("dirty", str(exc)))
             return
+        save_plan_used(self.result)  # later steps (and `liftshift run`) need this very plan
         self.post_message(CoreResult("written", (files, record)))
 
     def action_undo(self) -> None:

@@ -43,6 +43,8 @@ class ScanOutcome:
     plan: Any
     plan_source: str
     """``liftshift.toml`` (loaded and completed by the planner) or ``planner`` (not saved)."""
+    entry_reason: str = ""
+    """Why the planner proposes this entry point (``entry point train.py: main guard, …``)."""
 
 
 class Overview(Vertical):
@@ -174,19 +176,23 @@ class ProjectScreen(StepScreen):
                 self.post_message(CoreProgress(event))
 
         scan = scan_project(root, reporter=report)
-        plan, source = self._plan_for(root, scan)
+        plan, source, reason = self._plan_for(root, scan)
         if not worker.is_cancelled:
-            self.post_message(CoreResult("scan", ScanOutcome(scan, plan, source)))
+            self.post_message(CoreResult("scan", ScanOutcome(scan, plan, source, reason)))
 
     @staticmethod
-    def _plan_for(root: Path, scan: Any) -> tuple[Any, str]:
-        """The plan on disk when there is one; else the planner's proposal (not yet saved)."""
+    def _plan_for(root: Path, scan: Any) -> tuple[Any, str, str]:
+        """The plan on disk when there is one; else the planner's proposal (not yet saved);
+        and, for a proposal, why it chose its entry point."""
         from liftshift.foundation.plan import load_plan, plan_path
-        from liftshift.migrator.planner import plan_from_scan
+        from liftshift.migrator.planner import propose
 
         existing = load_plan(root) if plan_path(root).exists() else None
-        plan = plan_from_scan(scan, existing=existing)
-        return plan, "liftshift.toml" if existing is not None else "planner"
+        proposal = propose(scan, existing=existing)
+        reasons = [note for note in proposal.notes if note.startswith("entry point ")]
+        if existing is not None:
+            return proposal.plan, "liftshift.toml", ""
+        return proposal.plan, "planner", reasons[0] if reasons else ""
 
     def on_core_progress(self, message: CoreProgress) -> None:
         event = message.event
@@ -209,7 +215,7 @@ class ProjectScreen(StepScreen):
         self.session.scan = outcome.scan
         self._show_scan(outcome.scan)
         self.session.use_plan(outcome.plan)
-        self._fill_form(outcome.plan, outcome.plan_source)
+        self._fill_form(outcome.plan, outcome.plan_source, outcome.entry_reason)
 
     # -- overview -----------------------------------------------------------------------------
     def _show_scan(self, scan: Any) -> None:
@@ -264,11 +270,13 @@ class ProjectScreen(StepScreen):
         )
 
     # -- plan form ----------------------------------------------------------------------------
-    def _fill_form(self, plan: Any, source: str) -> None:
+    def _fill_form(self, plan: Any, source: str, reason: str = "") -> None:
         note = {
             "liftshift.toml": "Loaded from liftshift.toml.",
             "planner": "Proposed from the scan - not saved yet (ctrl+s).",
         }.get(source, "")
+        if reason:
+            note += f" {reason[0].upper()}{reason[1:]}."
         self.plan_form.show(plan, note)
 
     @on(Button.Pressed, "#save-plan")

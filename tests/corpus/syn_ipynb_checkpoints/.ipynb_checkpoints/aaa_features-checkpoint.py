@@ -1,0 +1,4 @@
+"""Synthetic liftshift corpus trainer: another checkpoint copy."""
+
+import os
+print(os.environ["SM_CHANNEL_TRAIN"])

@@ -1,0 +1,5 @@
+"""Synthetic liftshift corpus trainer: utilities."""
+
+import os
+
+CHANNEL = os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")

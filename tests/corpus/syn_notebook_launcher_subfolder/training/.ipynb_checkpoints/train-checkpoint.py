@@ -1,0 +1,4 @@
+"""Synthetic liftshift corpus trainer: checkpoint copy."""
+
+import os
+print(os.environ["SM_MODEL_DIR"])

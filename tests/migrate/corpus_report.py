@@ -1,0 +1,381 @@
+"""Measure liftshift on the trainer corpus (tests/corpus), project by project, as a new user
+would run it: scan, plan, migrate, apply, migrate again.
+
+Shared by tests/migrate/test_corpus_report.py (which pins the counts) and
+scripts/corpus_report.py (which prints the table). Each project is judged on:
+
+- entry: the plan's entry point is the one tests/corpus/manifest.toml records;
+- parses: every migrated Python file parses (libcst) and compiles;
+- idempotent: a second migration after ``--apply`` changes nothing;
+- imports: no import of a SageMaker-only library is left without a ``TODO(liftshift)``;
+- flags: the migrated entry point declares every channel flag of the plan and ``--job-dir``
+  (the arguments the training backends pass), every plan channel has a flag, and every
+  ``args.<name>`` it reads is an argument it declares;
+- servable: a model save writes what a Vertex prebuilt prediction container loads
+  (``model.joblib``/``model.pkl``/``model.bst`` or a SavedModel), or a TODO at the save says
+  why it cannot;
+- replan: ``liftshift plan`` rerun on the migrated project gives the plan it was migrated
+  with, and planning it from scratch (no liftshift.toml) finds the migrated module and the same
+  channel flags (channel names and S3 sources are in no code once migrated, unless a launcher
+  names them: that is why the plan is saved with the changes).
+
+The static checks are approximations of running the job; the problems list says what each
+one saw, so a count can be traced to lines.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import shutil
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from liftshift.foundation.plan import load_plan, save_plan
+from liftshift.migrator.apply import apply_changeset
+from liftshift.migrator.hunk_links import undefined_reads
+from liftshift.migrator.migrate import MigrateError, migrate_project
+from liftshift.migrator.planner import propose
+from liftshift.scan import scan_project
+from liftshift.scan.tables import SAGEMAKER_ONLY_LIBRARIES
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+MANIFEST = CORPUS / "manifest.toml"
+CHECKS = ("entry", "parses", "idempotent", "imports", "flags", "servable", "replan")
+TODO_MARK = "TODO(liftshift)"
+TODO_WINDOW = 3
+"""Lines above a statement where its TODO may sit (the codemods put it right above)."""
+
+
+@dataclass(frozen=True)
+class CorpusProject:
+    name: str
+    entry_point: str
+    """Relative to ``root``."""
+    root: str = ""
+    """Folder liftshift is pointed at, inside the project ("" = the project itself)."""
+    git: bool = False
+    named_entry_point: bool = False
+    single_file: bool = False
+
+
+@dataclass
+class Outcome:
+    name: str
+    chosen: str = ""
+    refused: str = ""
+    """The one-line message when liftshift refused the project (MigrateError)."""
+    crash: str = ""
+    """An exception that is a liftshift bug (never acceptable)."""
+    passed: dict[str, bool] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def corpus_projects() -> list[CorpusProject]:
+    """Every folder listed in the manifest, and every top-level ``*.py`` as its own project."""
+    manifest = tomllib.loads(MANIFEST.read_text(encoding="utf-8")).get("projects", {})
+    projects = [
+        CorpusProject(
+            name=name,
+            entry_point=table["entry_point"],
+            root=table.get("root", ""),
+            git=table.get("git", False),
+            named_entry_point=table.get("named_entry_point", False),
+        )
+        for name, table in manifest.items()
+    ]
+    projects += [
+        CorpusProject(name=path.name, entry_point=path.name, single_file=True)
+        for path in CORPUS.glob("*.py")
+    ]
+    return sorted(projects, key=lambda project: project.name)
+
+
+def materialise(project: CorpusProject, workdir: Path) -> Path:
+    """A private copy of the project (a git repository when the manifest says so); its root."""
+    target = workdir / project.name.removesuffix(".py")
+    if project.single_file:
+        target.mkdir(parents=True)
+        shutil.copy(CORPUS / project.name, target / project.name)
+    else:
+        shutil.copytree(CORPUS / project.name, target)
+    if project.git:
+        subprocess.run(["git", "init", "-q", str(target)], check=True)
+    return target / project.root if project.root else target
+
+
+def evaluate(project: CorpusProject, workdir: Path) -> Outcome:
+    outcome = Outcome(project.name)
+    root = materialise(project, workdir)
+    try:
+        _evaluate(project, root, outcome)
+    except MigrateError as exc:
+        outcome.refused = str(exc)
+    except Exception as exc:  # a crash is a liftshift bug: recorded, and the test fails on it
+        outcome.crash = f"{type(exc).__name__}: {exc}"
+    for check in CHECKS:
+        outcome.passed.setdefault(check, False)
+    return outcome
+
+
+def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
+    named = project.entry_point if project.named_entry_point else None
+    scan = scan_project(root, jobs=1, entry_point=named)
+    proposal = _propose(scan, named)
+    outcome.chosen = proposal.plan.code.entry_point
+    outcome.passed["entry"] = outcome.chosen == project.entry_point
+    if not outcome.passed["entry"]:
+        outcome.problems.append(f"entry point {outcome.chosen or '(none)'}")
+    save_plan(proposal.plan, root)
+
+    first = migrate_project(root)
+    failures = [entry for entry in first.errors if entry.rule != "LS000"]
+    if failures:
+        raise AssertionError(f"rule failed: {failures[0]}")
+    outcome.passed["parses"] = _all_parse(first, outcome)
+    if first.changeset:
+        apply_changeset(first.changeset, root, force=True)
+    again = migrate_project(root)
+    outcome.passed["idempotent"] = not again.changeset
+    if again.changeset:
+        changed = ", ".join(change.path for change in again.changeset.effective())
+        outcome.problems.append(f"second run changes {changed}")
+
+    plan = load_plan(root)
+    outcome.passed["replan"] = _replans_the_same(root, plan, outcome)
+    module_file = root / (plan.code.module.replace(".", "/") + ".py")
+    package = root / plan.code.package
+    trainer_files = sorted(package.rglob("*.py")) if package.is_dir() else []
+    if not module_file.is_file():
+        outcome.problems.append(f"no migrated module {plan.code.module}")
+        return
+    texts = {path: path.read_text(encoding="utf-8") for path in trainer_files}
+    outcome.passed["imports"] = _imports_tagged(texts, root, outcome)
+    flags = [channel.argument for channel in plan.data.channels]
+    outcome.passed["flags"] = _flags_consistent(texts[module_file], flags, outcome)
+    outcome.passed["servable"] = _servable(texts, outcome)
+
+
+def _replans_the_same(root: Path, plan, outcome: Outcome) -> bool:
+    """``liftshift plan`` rerun on the migrated project (its liftshift.toml kept) changes
+    nothing; the entry point is still found although the SM_* reads are gone."""
+    again = propose(scan_project(root, jobs=1), existing=plan).plan
+    fresh = propose(scan_project(root, jobs=1)).plan
+    same = dataclasses.asdict(again) == dataclasses.asdict(plan)
+    if not same:
+        outcome.problems.append("re-planning changes the plan")
+
+    def shape(item):
+        return item.code.module, sorted(c.argument for c in item.data.channels)
+
+    if shape(fresh) != shape(plan):
+        outcome.problems.append(f"re-planned from scratch as {shape(fresh)}, not {shape(plan)}")
+        return False
+    return same
+
+
+def _propose(scan, named: str | None):
+    """The plan proposal; a user-named entry point (``--entry-point``) is honoured."""
+    try:
+        return propose(scan, entry_point=named)
+    except TypeError:  # a planner without the entry_point argument
+        proposal = propose(scan)
+        if named:
+            proposal.plan.code.entry_point = named
+            stem = Path(named).stem
+            proposal.plan.code.module = f"{proposal.plan.code.package}.{stem}"
+        return proposal
+
+
+def _all_parse(result, outcome: Outcome) -> bool:
+    good = True
+    for change in result.changeset:
+        text = change.result()
+        if text is None or not change.path.endswith(".py"):
+            continue
+        try:
+            cst.parse_module(text)
+            compile(text, change.path, "exec")
+        except (cst.ParserSyntaxError, SyntaxError, ValueError) as exc:
+            outcome.problems.append(f"{change.path} does not parse: {str(exc).splitlines()[0]}")
+            good = False
+    return good
+
+
+def _statements(text: str) -> list[tuple[ast.stmt, int]]:
+    tree = ast.parse(text)
+    return [(node, node.lineno) for node in ast.walk(tree) if isinstance(node, ast.stmt)]
+
+
+def _tagged(lines: list[str], line: int) -> bool:
+    window = lines[max(0, line - 1 - TODO_WINDOW) : line]
+    return any(TODO_MARK in item for item in window)
+
+
+def _imports_tagged(texts: dict[Path, str], root: Path, outcome: Outcome) -> bool:
+    good = True
+    for path, text in texts.items():
+        try:
+            statements = _statements(text)
+        except SyntaxError:
+            continue
+        lines = text.split("\n")
+        for node, line in statements:
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            heads = {module.partition(".")[0] for module in modules}
+            if heads & set(SAGEMAKER_ONLY_LIBRARIES) and not _tagged(lines, line):
+                where = path.relative_to(root).as_posix()
+                outcome.problems.append(f"{where}:{line} untagged import {', '.join(modules)}")
+                good = False
+    return good
+
+
+def _declared_flags(tree: ast.AST) -> set[str]:
+    """Flags declared with ``add_argument`` (or an alias: ``aa = parser.add_argument``)."""
+    aliases = {
+        target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "add_argument"
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    flags: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if (isinstance(func, ast.Attribute) and func.attr == "add_argument") or (
+            isinstance(func, ast.Name) and func.id in aliases
+        ):
+            flags.update(
+                arg.value
+                for arg in node.args
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            )
+    return flags
+
+
+def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> bool:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return False
+    flags = _declared_flags(tree)
+    good = True
+    if "" in plan_flags:
+        outcome.problems.append("a plan channel has no trainer flag")
+        good = False
+    strict = any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "parse_args"
+        for node in ast.walk(tree)
+    )
+    for flag in [*(flag for flag in plan_flags if flag), "--job-dir"]:
+        read_at_run_time = f'_liftshift_arg("{flag}"' in text and not strict
+        if flag not in flags and not read_at_run_time:
+            outcome.problems.append(f"entry point does not declare {flag}")
+            good = False
+    undefined = sorted(undefined_reads(text))
+    if undefined:
+        outcome.problems.append(f"reads undefined args.{', args.'.join(undefined)}")
+        good = False
+    return good
+
+
+LOADABLE_NAME = re.compile(r"model\.(joblib|pkl|bst)\b")
+SAVE_ATTRS = {"save", "save_model", "dump", "export_saved_model", "save_pretrained", "export"}
+NOT_MODEL_OWNERS = {"np", "numpy", "json", "plt", "yaml", "tokenizer", "fig", "pd", "df"}
+
+
+def _saves(text: str) -> list[tuple[ast.Call, int]]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        owner = node.func.value
+        owner_name = owner.id if isinstance(owner, ast.Name) else ""
+        if node.func.attr in SAVE_ATTRS and owner_name not in NOT_MODEL_OWNERS:
+            found.append((node, node.lineno))
+    return found
+
+
+def _servable(texts: dict[Path, str], outcome: Outcome) -> bool:
+    """At least one save a prebuilt prediction container loads, or every save tagged."""
+    loadable = False
+    saves = 0
+    untagged: list[str] = []
+    for path, text in texts.items():
+        lines = text.split("\n")
+        uses_tensorflow = "tensorflow" in text or "keras" in text
+        for call, line in _saves(text):
+            saves += 1
+            source = ast.get_source_segment(text, call) or ""
+            target = _path_text(text, call)
+            kind = call.func.attr  # type: ignore[attr-defined]
+            if LOADABLE_NAME.search(source + target):
+                loadable = True
+            elif kind == "save" and uses_tensorflow and not re.search(r"\.(h5|keras)\b", target):
+                loadable = loadable or bool(target)
+            elif not _tagged(lines, line):
+                untagged.append(f"{path.name}:{line} {source.splitlines()[0][:60]}")
+    if loadable:
+        return True
+    if saves and not untagged:
+        return True
+    outcome.problems.append(
+        "no servable artifact: " + ("; ".join(untagged[:2]) if untagged else "no model save")
+    )
+    return False
+
+
+def _path_text(text: str, call: ast.Call) -> str:
+    """The save's path expression, plus the assignment of a variable it names (one hop)."""
+    args = list(call.args)
+    owner = call.func.value  # type: ignore[attr-defined]
+    is_dump = isinstance(owner, ast.Name) and owner.id in ("joblib", "pickle", "pkl", "torch")
+    candidate = args[1] if is_dump and len(args) > 1 else (args[0] if args else None)
+    if candidate is None:
+        return ""
+    segment = ast.get_source_segment(text, candidate) or ""
+    if isinstance(candidate, ast.Name):
+        found = re.search(rf"^\s*{re.escape(candidate.id)}\s*=\s*(.+)$", text, re.MULTILINE)
+        if found:
+            segment += " " + found.group(1)
+    return segment
+
+
+def counts(outcomes: list[Outcome]) -> dict[str, int]:
+    return {check: sum(outcome.passed[check] for outcome in outcomes) for check in CHECKS}
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """One line per project (✓/✗ per check, then what went wrong) and the totals."""
+    width = max(len(outcome.name) for outcome in outcomes)
+    header = f"{'project':<{width}}  " + " ".join(f"{check:>10}" for check in CHECKS)
+    lines = [header, "-" * len(header)]
+    for outcome in outcomes:
+        marks = " ".join(f"{'ok' if outcome.passed[check] else 'FAIL':>10}" for check in CHECKS)
+        notes = outcome.crash or outcome.refused or "; ".join(outcome.problems)
+        lines.append(f"{outcome.name:<{width}}  {marks}  {notes}".rstrip())
+    total = counts(outcomes)
+    lines.append("-" * len(header))
+    summary = " ".join(f"{f'{total[c]}/{len(outcomes)}':>10}" for c in CHECKS)
+    lines.append(f"{'total':<{width}}  {summary}")
+    return "\n".join(lines)
