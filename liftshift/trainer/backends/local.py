@@ -98,8 +98,11 @@ def vertex_environment(
 class LocalBackend:
     name = "local"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, extra_env: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.extra_env = dict(extra_env or {})
+        """Variables added to the trainer's environment (``liftshift verify``'s seeding shim);
+        the Vertex contract variables still win."""
 
     # TrainingBackend
 
@@ -137,6 +140,7 @@ class LocalBackend:
         for folder in dirs.values():
             folder.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SM_")}
+        env |= self.extra_env
         env |= vertex_environment(
             job_id=job_id,
             model_dir=str(dirs["model"]),
@@ -252,6 +256,15 @@ class LocalBackend:
             return []
         found = [self.status(p.parent.name) for p in root.glob(f"*/{RECORD}")]
         return sorted(found, key=lambda s: s.started or 0.0)
+
+    def stray_outputs(self, job_id: str) -> list[str]:
+        """Files the trainer wrote in its working folder (its relative paths land there), as
+        ``work/...`` paths: where a model went when AIP_MODEL_DIR stayed empty."""
+        work = jobs_dir(self.settings) / job_id / "work"
+        if not work.is_dir():
+            return []
+        found = (p for p in sorted(work.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+        return [p.relative_to(work.parent).as_posix() for p in found]
 
     def console_url(self, job_id: str) -> str:
         return ""
