@@ -224,7 +224,7 @@ def _compare(
     if not report.artifacts.migrated:
         report.verdict, report.reason = "differ", "the migrated trainer wrote no model file"
         return
-    report.predictions = _predictions(
+    report.predictions = prediction = _predictions(
         plan,
         prepared,
         migrated=migrated,
@@ -233,12 +233,13 @@ def _compare(
         python=python,
         options=options,
     )
+    if prediction.compared:
+        report.notes.append(f"predictions compared on {prediction.instances_from}")
     problems = []
     if not report.artifacts.ok:
         problems.append("model files differ")
     if any(not row.ok for row in report.metrics):
         problems.append("metrics differ")
-    prediction = report.predictions
     if prediction.compared and not prediction.ok:
         problems.append("predictions differ")
     if problems:
