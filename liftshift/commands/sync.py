@@ -271,6 +271,7 @@ def sync(  # noqa: PLR0917 (click passes every option)
     """
     from liftshift.foundation.plan import PlanError
     from liftshift.foundation.storage import BadURI, StorageError
+    from liftshift.sync.plan import EmptySource
 
     options = SyncOptions(
         dry_run,
@@ -288,6 +289,8 @@ def sync(  # noqa: PLR0917 (click passes every option)
             code = _sync_project(Path(source), options)
         else:
             code = _sync_uris(source, destination, options)
+    except EmptySource as exc:  # a finding, not a usage error: nothing would reach the trainer
+        _fail(str(exc), 1)
     except (BadURI, PlanError, FileNotFoundError, StorageError) as exc:
         _fail(str(exc))
     sys.exit(code)

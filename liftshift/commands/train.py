@@ -161,12 +161,20 @@ def train(  # noqa: PLR0917 (one parameter per flag)
             as_json=as_json,
             instances=instances,
         )
+    except _empty_channel() as exc:  # a finding that stops the run, not a usage error
+        _fail(str(exc), EXIT_FAILED)
     except _bad_input_errors() as exc:
         _fail(str(exc))
     except _api_errors() as exc:
         _fail(f"Vertex AI refused the request: {_api_message(exc)}", EXIT_FAILED)
     except _prediction_error() as exc:
         _fail(str(exc), EXIT_FAILED)
+
+
+def _empty_channel() -> type[BaseException]:
+    from liftshift.trainer.backends.local import EmptyChannel
+
+    return EmptyChannel
 
 
 def _prediction_error() -> type[BaseException]:

@@ -270,6 +270,7 @@ class Pipeline:
         )
         status = backend.status(state.job_id) if same_job else None
         if status is not None and status.state == "JOB_STATE_SUCCEEDED":
+            self._check_model_output(plan, status, backend)
             return StepFinished("train", "nothing to do", f"job {state.job_id} already succeeded")
         if status is not None and status.state in ACTIVE_STATES:
             verb = "reattached to"
@@ -291,7 +292,19 @@ class Pipeline:
             raise StepError(
                 f"job {state.job_id} ended {status.state}: {status.error or 'no detail'}"
             )
+        self._check_model_output(plan, status, backend)
         return StepFinished("train", "done", f"{verb} job {state.job_id}: SUCCEEDED")
+
+    def _check_model_output(self, plan: Plan, status: Any, backend: Any) -> None:
+        """A succeeded job with an empty model folder fails the step (no silent success)."""
+        from liftshift.trainer import service
+        from liftshift.trainer.jobs import build_job_spec
+
+        spec = build_job_spec(plan, self.settings)
+        job_spec = replace(spec, base_output_dir=_base_of(status.model_dir) or spec.base_output_dir)
+        problem = service.model_output_problem(job_spec, status, self.settings, backend)
+        if problem:
+            raise StepError(problem)
 
     def _step_register(self) -> StepFinished:
         from liftshift.trainer import service
@@ -351,6 +364,12 @@ class Pipeline:
         self.summary.project_dir = project_dir
         self.settings = replace(self.settings, project_dir=project_dir)
         self._load_plan()
+
+
+def _base_of(model_dir: str) -> str:
+    """The job's base output folder from its model folder (``<base>/model``)."""
+    trimmed = model_dir.rstrip("/")
+    return trimmed.rsplit("/", 1)[0] if trimmed.endswith("/model") else ""
 
 
 def _one_line(exc: BaseException) -> str:

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from liftshift.foundation.settings import Settings
-from liftshift.foundation.storage import ObjectInfo, ObjectStore, StorageURI, open_store, parse_uri
+from liftshift.foundation.storage import (
+    ObjectInfo,
+    ObjectStore,
+    StorageError,
+    StorageURI,
+    open_store,
+    parse_uri,
+)
 from liftshift.sync.journal import JOURNAL_NAME, Journal
 
 Action = Literal["new", "changed", "identical"]
@@ -130,6 +137,33 @@ def compare(src: ObjectInfo, dst: ObjectInfo | None, proof: bool) -> tuple[Actio
     return "changed", "no comparable hash (e.g. multipart ETag): copy again to verify"
 
 
+class EmptySource(StorageError):
+    """The source prefix holds no object; the message names the nearest prefix that does."""
+
+
+def nearest_prefix(store: ObjectStore, prefix: str) -> str:
+    """The existing key or prefix closest to ``prefix`` (longest shared start), found by
+    walking up one folder at a time; '' when the bucket is empty. For a one-line hint."""
+    path = prefix.rstrip("/")
+    while True:
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        objects, prefixes = store.list_shallow(f"{parent}/" if parent else "")
+        candidates = prefixes + [info.key for info in objects]
+        if candidates:
+            best = max(candidates, key=lambda c: (_shared_start(c, prefix), -len(c)))
+            return store.uri(best)
+        if not parent:
+            return ""
+        path = parent
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many leading characters two keys share (keys, not paths: ``train`` ~ ``train-v2``)."""
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
 def plan_sync(
     source: StorageURI | str,
     destination: StorageURI | str,
@@ -151,6 +185,12 @@ def plan_sync(
     src_store.check_bucket()
     dst_store.check_bucket()
     sources = list(list_under(src_store, src.prefix))
+    if not sources:
+        hint = nearest_prefix(src_store, src.prefix)
+        raise EmptySource(
+            f"{src}: no object under this prefix, so nothing would reach the trainer"
+            + (f"; nearest existing prefix: {hint}" if hint else "; the bucket is empty")
+        )
     existing = {info.key: info for info in list_under(dst_store, dst.prefix)}
     proofs = {}
     bases = (src_store.uri(src.prefix), dst_store.uri(dst.prefix))

@@ -60,7 +60,12 @@ def verify_project(
 ) -> VerifyReport:
     """Run both sides and compare; raises :class:`VerifyError` when it cannot start."""
     from liftshift.trainer import service
-    from liftshift.trainer.backends.local import LocalBackend, LocalJobRecord, jobs_dir
+    from liftshift.trainer.backends.local import (
+        EmptyChannel,
+        LocalBackend,
+        LocalJobRecord,
+        jobs_dir,
+    )
     from liftshift.trainer.localenv import ensure_environment, local_path
 
     options = options or VerifyOptions()
@@ -106,17 +111,12 @@ def verify_project(
             reporter=reporter,
             backend=backend,
         )
+    except EmptyChannel as exc:
+        report.reason = str(exc)
+        return report
     except JobSpecError as exc:
         raise VerifyError(str(exc)) from exc
     python = ensure_environment(started.package, settings)
-    empty = [name for name, folder in channel_folders.items() if not compare.list_files(folder)]
-    if empty:
-        backend.cancel(started.handle.job_id)
-        report.reason = (
-            f"channel {', '.join(empty)} has no data on the local target "
-            f"({channel_folders[empty[0]]}); run `liftshift sync` or set its sample_data"
-        )
-        return report
 
     # the original side, under the SageMaker stand-in, while the migrated job runs
     job = sagemaker.TrainingJobInput(

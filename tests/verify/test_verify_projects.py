@@ -121,4 +121,4 @@ def test_an_empty_channel_is_not_verified(tmp_path: Path) -> None:
     shutil.rmtree(project / "data")
     report = _verify(project, 1)
     assert report["verdict"] == "not verified"
-    assert "channel train has no data on the local target" in report["reason"]
+    assert report["reason"].startswith("channel data gs://acme-verify/optml/train is empty")

@@ -26,7 +26,14 @@ from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
 from liftshift.trainer.backends.base import LogBatch
-from liftshift.trainer.jobs import JobHandle, JobSpec, JobState, JobStatus, StepProgress
+from liftshift.trainer.jobs import (
+    JobHandle,
+    JobSpec,
+    JobSpecError,
+    JobState,
+    JobStatus,
+    StepProgress,
+)
 
 RECORD = "job.json"
 LOG = "output.log"
@@ -36,6 +43,26 @@ PID_FILE = "supervisor.pid"
 
 class JobNotFound(LookupError):
     pass
+
+
+class EmptyChannel(JobSpecError):
+    """A channel folder holds no object on the local target: training would read nothing."""
+
+
+def _empty_channel_message(settings: Settings, uri: str, folder: Path) -> str:
+    from liftshift.foundation.storage import open_store, parse_uri
+    from liftshift.sync.plan import nearest_prefix
+
+    parsed = parse_uri(uri)
+    try:
+        hint = nearest_prefix(open_store(parsed, settings), parsed.prefix)
+    except Exception:  # no bucket folder at all: the plain message says enough
+        hint = ""
+    line = (
+        f"channel data {uri} is empty on the local target ({folder}); run `liftshift sync` or "
+        "set the channel's sample_data in liftshift.toml"
+    )
+    return line + (f"; nearest existing prefix: {hint}" if hint else "")
 
 
 @dataclass
@@ -114,14 +141,8 @@ class LocalBackend:
         localenv.seed_sample_data(self.settings, spec.sample_data, reporter=reporter)
         for uri in spec.channel_uris:
             folder = localenv.local_path(self.settings, uri)
-            if not folder.exists() or not any(folder.iterdir()):
-                reporter(
-                    StepProgress(
-                        "data",
-                        f"warning: {uri} is empty on the local target ({folder}); run "
-                        "`liftshift sync` or set the channel's sample_data in liftshift.toml",
-                    )
-                )
+            if not folder.exists() or not any(p.is_file() for p in folder.rglob("*")):
+                raise EmptyChannel(_empty_channel_message(self.settings, uri, folder))
         key = package_path.parent.name or content_hash(self.settings.project_dir)
         built = BuiltPackage(package_path, key, reused=True)
         return localenv.ensure_environment(built, self.settings, reporter=reporter)

@@ -35,6 +35,8 @@ def main():
         numbers = [float(line) for line in handle if line.strip()]
     model = {"mean": sum(numbers) / len(numbers) * args.alpha}
     model_dir = os.environ.get("AIP_MODEL_DIR", args.job_dir)
+    if args.mode == "elsewhere":  # a migration that missed the model folder
+        model_dir = "saved"
     os.makedirs(model_dir, exist_ok=True)
     with open(os.path.join(model_dir, "model.pkl"), "wb") as handle:
         pickle.dump(model, handle)
