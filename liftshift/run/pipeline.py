@@ -22,7 +22,7 @@ from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.plan import Plan, load_plan, plan_path, save_plan, settings_for_plan
 from liftshift.foundation.settings import Settings, Target
 
-STEPS = ("plan", "migrate", "sync", "train", "register", "deploy")
+STEPS = ("plan", "migrate", "sync", "train", "verify", "register", "deploy")
 Outcome = Literal["done", "nothing to do", "failed", "cancelled", "skipped"]
 ACTIVE_STATES = {"JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING"}
 
@@ -51,6 +51,9 @@ class RunOptions:
     register: bool = True
     deploy: bool = False
     """Deploy the new version and predict the project's ``sample_instances.json``."""
+    verify: bool | None = None
+    """Run the original and the migrated trainer side by side after training (local target).
+    None: when the plan has sample data for a channel; False: ``--no-verify``."""
 
 
 @dataclass
@@ -65,6 +68,8 @@ class RunState:
     version: str = ""
     version_job_id: str = ""
     artifact_uri: str = ""
+    verify_verdict: str = ""
+    verify_package_hash: str = ""
 
     @staticmethod
     def path(settings: Settings) -> Path:
@@ -91,6 +96,8 @@ class RunSummary:
     attention: list[str] = field(default_factory=list)
     """``file:line: rule: message`` lines the user must still look at (TODOs)."""
     state: RunState = field(default_factory=RunState)
+    verify_report: dict[str, Any] | None = None
+    """``liftshift verify --json``'s document when this run verified (docs/verify-json.md)."""
 
     @property
     def ok(self) -> bool:
@@ -108,6 +115,10 @@ class RunSummary:
             "steps": [dataclasses.asdict(step) for step in self.steps],
             "attention": self.attention,
             "job": {"id": self.state.job_id, "state": self.state.job_state},
+            "verify": {
+                "verdict": self.state.verify_verdict,
+                "report": self.verify_report,
+            },
             "model": {
                 "name": self.state.model,
                 "version": self.state.version,
@@ -122,6 +133,14 @@ class StepError(RuntimeError):
 
 class _Cancelled(Exception):
     pass
+
+
+class _VerifyFailed(Exception):
+    """Verify found a difference; ``details`` is the parity table for the summary."""
+
+    def __init__(self, message: str, details: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class Pipeline:
@@ -143,6 +162,8 @@ class Pipeline:
         self.cancel = cancel or threading.Event()
         self.plan: Plan | None = None
         self.summary = RunSummary(self.project_dir, self.options.target or "")
+        self.original_dir: Path | None = None
+        """The untouched source when migrating into ``--out`` (the original for verify)."""
 
     def run(self) -> RunSummary:
         for step in STEPS:
@@ -159,6 +180,8 @@ class Pipeline:
                 finished = getattr(self, f"_step_{step}")()
             except _Cancelled as exc:
                 finished = StepFinished(step, "cancelled", str(exc))
+            except _VerifyFailed as exc:
+                finished = StepFinished(step, "failed", str(exc), exc.details)
             except Exception as exc:
                 finished = StepFinished(step, "failed", _one_line(exc))
             self._finish(finished)
@@ -216,6 +239,7 @@ class Pipeline:
                     f"{out}: --out folder is not empty (to continue there: liftshift run {out})"
                 )
             written = write_copy(result.changeset, self.project_dir, out)
+            self.original_dir = self.project_dir
             self._move_to(out)
             return StepFinished(
                 "migrate", "done", f"wrote a migrated copy to {out} ({len(written)} files)"
@@ -305,6 +329,44 @@ class Pipeline:
         problem = service.model_output_problem(job_spec, status, self.settings, backend)
         if problem:
             raise StepError(problem)
+
+    def _step_verify(self) -> StepFinished:
+        from liftshift.trainer.packaging import content_hash
+        from liftshift.verify import VerifyError, VerifyOptions, verify_project
+
+        plan = self._require_plan()
+        state = self.summary.state
+        if self.settings.target != "local":
+            return StepFinished("verify", "skipped", "verify runs on the local target")
+        if self.options.verify is False:
+            return StepFinished("verify", "skipped", "--no-verify")
+        if self.options.verify is None and not any(c.sample_data for c in plan.data.channels):
+            return StepFinished(
+                "verify", "skipped", "no sample data in the plan (liftshift verify runs it anyway)"
+            )
+        package_hash = content_hash(self.project_dir, plan.code.package)
+        if state.verify_verdict == "match" and state.verify_package_hash == package_hash:
+            return StepFinished("verify", "nothing to do", "this trainer package already matched")
+        options = VerifyOptions(original=self.original_dir)
+        try:
+            report = verify_project(
+                self.project_dir, self.settings, options, reporter=self.reporter, cancel=self.cancel
+            )
+        except VerifyError as exc:
+            return StepFinished("verify", "skipped", f"not verified: {exc}")
+        self.summary.verify_report = report.to_dict()
+        state.verify_verdict, state.verify_package_hash = report.verdict, package_hash
+        state.save(self.settings)
+        details = tuple(report.text_lines())
+        if report.verdict == "match":
+            summary = (
+                "the original and the migrated trainer match (model files, metrics, predictions)"
+            )
+            return StepFinished("verify", "done", summary, details)
+        if report.verdict == "not verified":
+            return StepFinished("verify", "skipped", f"not verified: {report.reason}", details)
+        reasons = "; ".join(report.diagnosis[:2]) or report.reason
+        raise _VerifyFailed(f"the migrated trainer differs from the original: {reasons}", details)
 
     def _step_register(self) -> StepFinished:
         from liftshift.trainer import service

@@ -7,13 +7,20 @@ to read ``migrator`` (the apply backup that holds the original), which ``trainer
 """
 
 from liftshift.verify.report import SideRun, VerifyReport
-from liftshift.verify.runner import VerifyError, VerifyOptions, restore_original, verify_project
+from liftshift.verify.runner import (
+    VerifyError,
+    VerifyOptions,
+    load_last_report,
+    restore_original,
+    verify_project,
+)
 
 __all__ = [
     "SideRun",
     "VerifyError",
     "VerifyOptions",
     "VerifyReport",
+    "load_last_report",
     "restore_original",
     "verify_project",
 ]

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.plan import Plan, PlanError, load_plan, settings_for_plan
-from liftshift.foundation.settings import Settings
+from liftshift.foundation.settings import LOCAL_DIRNAME, Settings
 from liftshift.foundation.storage.uri import channel_dir_uri
 from liftshift.trainer.jobs import JobSpecError, StepProgress, TrainOverrides, channel_destination
 from liftshift.verify import compare, diagnose, sagemaker
@@ -58,7 +59,38 @@ def verify_project(
     reporter: Reporter = ignore,
     cancel: threading.Event | None = None,
 ) -> VerifyReport:
-    """Run both sides and compare; raises :class:`VerifyError` when it cannot start."""
+    """Run both sides and compare; raises :class:`VerifyError` when it cannot start. The
+    report is also saved as ``.liftshift/verify/report.json`` (what the app's Model step
+    shows), with its text table under ``"text"``."""
+    report = _verify(project_dir, settings, options, reporter=reporter, cancel=cancel)
+    document = report.to_dict() | {"text": report.text_lines()}
+    path = last_report_path(Path(report.project))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(document, indent=2) + "\n")
+    return report
+
+
+def last_report_path(project_dir: Path) -> Path:
+    return Path(project_dir) / LOCAL_DIRNAME / VERIFY_DIR / "report.json"
+
+
+def load_last_report(project_dir: Path) -> dict[str, Any] | None:
+    """The last saved verify report of a project, or None (never verified, or unreadable)."""
+    try:
+        data = json.loads(last_report_path(project_dir).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _verify(
+    project_dir: Path,
+    settings: Settings | None,
+    options: VerifyOptions | None,
+    *,
+    reporter: Reporter,
+    cancel: threading.Event | None,
+) -> VerifyReport:
     from liftshift.trainer import service
     from liftshift.trainer.backends.local import (
         EmptyChannel,
@@ -452,7 +484,8 @@ def _fresh_work_dir(settings: Settings) -> Path:
     root = settings.state_dir / VERIFY_DIR
     if root.is_dir():
         for old in root.iterdir():
-            shutil.rmtree(old, ignore_errors=True)
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     work = root / stamp
     for name in ("tmp", "keras", "mpl"):
@@ -521,4 +554,10 @@ def _defines(path: Path, function: str) -> bool:
         return False
 
 
-__all__ = ["VerifyError", "VerifyOptions", "restore_original", "verify_project"]
+__all__ = [
+    "VerifyError",
+    "VerifyOptions",
+    "load_last_report",
+    "restore_original",
+    "verify_project",
+]

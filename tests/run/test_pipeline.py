@@ -51,7 +51,12 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
     first = liftshift("run", str(project), "--yes", "--json", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
-    assert [s["outcome"] for s in summary["steps"]] == ["done"] * 5
+    assert [s["step"] for s in summary["steps"]] == [
+        "plan", "migrate", "sync", "train", "verify", "register",
+    ]  # fmt: skip
+    assert [s["outcome"] for s in summary["steps"]] == ["done"] * 6
+    assert summary["verify"]["verdict"] == "match"
+    assert summary["verify"]["report"]["predictions"]["max_abs_diff"] == 0
     assert summary["model"]["version"] == "1"
     assert (project / "trainer" / "train.py").is_file()
     assert any("LS005" in line for line in summary["attention"])
@@ -59,7 +64,7 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
     second = liftshift("run", str(project), "--yes", "--json", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     again = json.loads(second.stdout)
-    assert [s["outcome"] for s in again["steps"]] == ["nothing to do"] * 5
+    assert [s["outcome"] for s in again["steps"]] == ["nothing to do"] * 6
     assert again["job"]["id"] == summary["job"]["id"]
     assert again["model"]["version"] == "1"
 
@@ -73,8 +78,10 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
 @pytest.mark.slow
 def test_tensorflow_example_runs_to_version_1(tmp_path: Path) -> None:
     project = copy_example("mnist-tensorflow", tmp_path)
-    summary = Pipeline(project, Settings.from_env(project)).run()
+    options = RunOptions(verify=False)  # tests/verify proves this example (it trains twice)
+    summary = Pipeline(project, Settings.from_env(project), options).run()
     assert summary.ok, summary.steps
+    assert outcomes(summary)["verify"] == "skipped"
     assert summary.state.version == "1"
     artifact = Path(summary.state.artifact_uri)
     assert (artifact / "saved_model.pb").is_file() or any(artifact.rglob("saved_model.pb"))
@@ -101,6 +108,7 @@ def test_run_cancelled_during_sync_resumes(tmp_path: Path) -> None:
         "migrate": "nothing to do",
         "sync": "done",
         "train": "done",
+        "verify": "done",
         "register": "done",
     }
 
@@ -140,6 +148,7 @@ def test_run_with_out_leaves_the_source_untouched(tmp_path: Path) -> None:
     assert {p: p.read_bytes() for p in source.rglob("*") if p.is_file()} == before
     assert not (source / ".liftshift").exists()
     assert (out / "trainer" / "train.py").is_file() and (out / "liftshift.toml").is_file()
+    assert outcomes(summary)["verify"] == "done"  # the untouched source is the original
     assert summary.state.version == "1"
 
     again = Pipeline(source, Settings.from_env(source), RunOptions(out=out)).run()
