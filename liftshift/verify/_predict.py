@@ -1,17 +1,18 @@
 """Load one trained model and predict, in the trainer's Python (run as a subprocess).
 
-``python -m liftshift.verify._predict`` reads a JSON request on stdin::
+``python _predict.py`` reads a JSON request on stdin::
 
-    {"model_dir": "...", "instances": [...] | null, "synthetic": 4,
-     "handlers": "path/to/script.py" | null, "seed": 0}
+    {"models": [{"model_dir": "...", "handlers": "path/to/script.py" | null}, ...],
+     "instances": [...] | null, "instances_from": "...", "synthetic": 4, "seed": 0}
 
-and prints one JSON line: ``{"loader": ..., "instances": [...], "predictions": [...],
-"instances_from": ...}`` or ``{"error": "..."}``. Loaders, in order: a SavedModel (the folder
-or its highest numbered version folder), a ``.keras``/``.h5`` Keras file, an XGBoost model
-(``model.bst``/``.ubj``/``.json``), a LightGBM ``model.txt``, a joblib or pickle file; failing
-those, the project's own ``model_fn(model_dir)`` (and ``predict_fn`` when it has one). With
-no instances it makes ``synthetic`` ones from the model's input signature with a fixed seed,
-and returns them so the other side predicts on exactly the same rows.
+and prints one JSON line: a list with, per model, ``{"loader": ..., "instances": [...],
+"predictions": [...], "instances_from": ...}`` or ``{"error": "..."}``. Both models load in
+one process (one interpreter and one framework import instead of two). Loaders, in order: a
+SavedModel (the folder or its highest numbered version folder), a ``.keras``/``.h5`` Keras
+file, an XGBoost model (``model.bst``/``.ubj``/``.json``), a LightGBM ``model.txt``, a joblib
+or pickle file; failing those, the project's own ``model_fn(model_dir)`` (and ``predict_fn``
+when it has one). With no instances the first model gets ``synthetic`` ones from its input
+signature with a fixed seed, and every later model predicts exactly those rows.
 """
 
 from __future__ import annotations
@@ -150,6 +151,22 @@ def _load_handlers(script: Path, model_dir: Path) -> Loaded:
     return Loaded(f"{script.name} model_fn", lambda xs: _tolist(model.predict(xs)), None)
 
 
+def run_all(request: dict[str, Any]) -> list[dict[str, Any]]:
+    answers: list[dict[str, Any]] = []
+    instances, origin = request.get("instances"), request.get("instances_from") or "given"
+    for model in request["models"]:
+        one = {**request, **model, "instances": instances, "instances_from": origin}
+        try:
+            answer = run(one)
+        except Exception as exc:  # reported to the parent as one line, which says it
+            answer = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+        answers.append(answer)
+        if "error" in answer:
+            break
+        instances, origin = answer["instances"], answer["instances_from"]
+    return answers
+
+
 def run(request: dict[str, Any]) -> dict[str, Any]:
     model_dir = Path(request["model_dir"])
     loaded = _load_artifact(model_dir)
@@ -176,11 +193,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     request = json.loads(sys.stdin.read())
-    try:
-        answer = run(request)
-    except Exception as exc:  # reported to the parent as one line, which says it
-        answer = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
-    sys.stdout.write("\n" + json.dumps(answer) + "\n")
+    sys.stdout.write("\n" + json.dumps(run_all(request)) + "\n")
 
 
 if __name__ == "__main__":

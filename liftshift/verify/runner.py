@@ -304,35 +304,24 @@ def _predictions(
     origin = "sample_instances.json" if instances is not None else ""
     entry = prepared.code_dir / _entry_in_source(plan)
     handlers = str(entry) if _defines(entry, "model_fn") else None
-    env = _predict_env(prepared.root.parent)
-    first = _predict(
-        python,
-        prepared.model_dir,
-        instances=instances,
-        origin=origin,
-        handlers=handlers,
-        options=options,
-        env=env,
-    )
-    if "error" in first:
-        return compare.PredictionParity(False, reason=f"original model: {first['error']}")
     module_file = project / (plan.code.module.replace(".", "/") + ".py")
     migrated_handlers = str(module_file) if handlers and module_file.is_file() else None
-    second = _predict(
-        python,
-        Path(migrated.model_dir),
-        instances=first["instances"],
-        origin=first["instances_from"],
-        handlers=migrated_handlers,
-        options=options,
-        env=env,
-    )
+    models = [
+        {"model_dir": str(prepared.model_dir), "handlers": handlers},
+        {"model_dir": migrated.model_dir, "handlers": migrated_handlers},
+    ]
+    env = _predict_env(prepared.root.parent)
+    answers = _predict(python, models, instances=instances, origin=origin, options=options, env=env)
+    first = answers[0]
+    if "error" in first:
+        return compare.PredictionParity(False, reason=f"original model: {first['error']}")
     parity = compare.PredictionParity(
         True,
         loader_original=first["loader"],
         instances=len(first["instances"]),
         instances_from=first["instances_from"],
     )
+    second = answers[1] if len(answers) > 1 else {"error": "no answer"}
     if "error" in second:
         parity.compared, parity.reason = False, f"migrated model: {second['error']}"
         return parity
@@ -346,19 +335,18 @@ def _predictions(
 
 def _predict(
     python: Path,
-    model_dir: Path,
+    models: list[dict[str, Any]],
     *,
     instances: list[Any] | None,
     origin: str,
-    handlers: str | None,
     options: VerifyOptions,
     env: dict[str, str],
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """Both models' predictions from one process of the trainer's Python (_predict.py)."""
     request = {
-        "model_dir": str(model_dir),
+        "models": models,
         "instances": instances,
         "instances_from": origin,
-        "handlers": handlers,
         "seed": options.seed,
         "synthetic": 4,
     }
@@ -371,12 +359,12 @@ def _predict(
         timeout=options.timeout,
         check=False,
     )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
     if not lines:
         tail = last_error_line(result.stderr) or f"exit {result.returncode}"
-        return {"error": f"the prediction process failed: {tail}"}
-    answer: dict[str, Any] = json.loads(lines[-1])
-    return answer
+        return [{"error": f"the prediction process failed: {tail}"}]
+    answers: list[dict[str, Any]] = json.loads(lines[-1])
+    return answers
 
 
 def _run_original(
