@@ -92,12 +92,7 @@ def _verify(
     cancel: threading.Event | None,
 ) -> VerifyReport:
     from liftshift.trainer import service
-    from liftshift.trainer.backends.local import (
-        EmptyChannel,
-        LocalBackend,
-        LocalJobRecord,
-        jobs_dir,
-    )
+    from liftshift.trainer.backends.local import EmptyChannel, LocalBackend
     from liftshift.trainer.localenv import ensure_environment, local_path
 
     options = options or VerifyOptions()
@@ -174,7 +169,7 @@ def _verify(
         started, settings, reporter=reporter, backend=backend, register=False, stop=cancel
     )
     job_id = started.handle.job_id
-    record = LocalJobRecord.load(jobs_dir(settings) / job_id / "job.json")
+    record = backend.job_record(job_id)
     log_path = backend.log_path(job_id)
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""
     migrated = SideRun(
@@ -235,7 +230,9 @@ def _compare(
             f": {original.last_error}" if original.last_error else ""
         )
         if _missing_module(original.last_error):
-            report.reason += " (the framework is not installed here)"
+            report.reason += " (a module it imports is not installed here)"
+        elif re.search(r"cuda|gpu|nvidia", original.last_error, re.IGNORECASE):
+            report.reason += " (it needs a GPU, which this machine does not give it)"
         return
     report.artifacts = compare.compare_artifacts(prepared.model_dir, Path(migrated.model_dir))
     if report.artifacts.note:
@@ -376,11 +373,7 @@ def _run_original(
     options: VerifyOptions,
     reporter: Reporter,
 ) -> SideRun:
-    watch = {
-        name.removeprefix("SM_CHANNEL_").lower(): value
-        for name, value in prepared.env.items()
-        if name.startswith("SM_CHANNEL_")
-    }
+    watch = prepared.channel_dirs
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SM_", "AIP_", "SAGEMAKER_"))}
     env |= common | prepared.env
     env |= {

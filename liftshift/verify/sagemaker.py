@@ -87,6 +87,8 @@ class PreparedRun:
     env: dict[str, str]
     model_dir: Path
     output_data_dir: Path
+    channel_dirs: dict[str, str] = field(default_factory=dict)
+    """Channel name → its folder under ``input/data``."""
     redirected: dict[str, int] = field(default_factory=dict)
     """``file → number of /opt/ml literals`` redirected in the throwaway copy."""
     notes: list[str] = field(default_factory=list)
@@ -286,6 +288,7 @@ def prepare(job: TrainingJobInput, root: Path, *, cpus: int | None = None) -> Pr
         env=env,
         model_dir=dirs["model"],
         output_data_dir=dirs["output_data"],
+        channel_dirs=channel_dirs,
         redirected=redirected,
         notes=notes,
     )

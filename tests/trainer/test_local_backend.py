@@ -142,3 +142,18 @@ def test_a_succeeded_job_without_a_model_fails_naming_where_files_went(
     error = result.status.error
     assert "succeeded but wrote no model file to" in error
     assert f"it wrote work/saved/model.pkl (in .liftshift/jobs/{result.handle.job_id})" in error
+
+
+@pytest.mark.slow
+def test_a_missing_module_is_one_line_naming_the_package(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    overrides = TrainOverrides(hyperparameters={"mode": "missing"})
+    result = service.train(load_plan(toy_project), toy_settings, overrides)
+    assert result.status is not None and result.status.state == JobState.FAILED
+    first = result.status.error.splitlines()[0]
+    assert first == (
+        "the trainer's environment has no module 'liftshift_no_such_module': add "
+        "liftshift_no_such_module to requirements.txt (or install_requires in setup.py) and "
+        "train again"
+    )

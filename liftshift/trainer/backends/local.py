@@ -219,6 +219,11 @@ class LocalBackend:
                 time.sleep(0.02)
         return job_dir, LocalJobRecord.load(path)
 
+    def job_record(self, job_id: str) -> LocalJobRecord:
+        """The job's record (exit code, model folder, times), read safely against the
+        supervisor's atomic replace."""
+        return self._record(job_id)[1]
+
     def _supervisor_pid(self, job_dir: Path, record: LocalJobRecord) -> int:
         if record.supervisor_pid:
             return record.supervisor_pid
