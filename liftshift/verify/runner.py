@@ -158,7 +158,11 @@ def _verify(
         instance_type=plan.training.sagemaker_instance_type or "ml.m5.xlarge",
         job_name=f"{project.name}-verify",
     )
-    prepared = sagemaker.prepare(job, work / "opt-ml")
+    try:
+        prepared = sagemaker.prepare(job, work / "opt-ml")
+    except ValueError as exc:  # a project path no /opt/ml literal can be redirected to
+        backend.cancel(started.handle.job_id)
+        raise VerifyError(str(exc)) from exc
     report.notes += prepared.notes
     original = _run_original(
         prepared, python, common=common, work=work, options=options, reporter=reporter
@@ -169,6 +173,10 @@ def _verify(
         started, settings, reporter=reporter, backend=backend, register=False, stop=cancel
     )
     job_id = started.handle.job_id
+    if cancel is not None and cancel.is_set():
+        backend.cancel(job_id)
+        report.reason = "cancelled before the migrated trainer finished"
+        return report
     record = backend.job_record(job_id)
     log_path = backend.log_path(job_id)
     log = log_path.read_text(encoding="utf-8", errors="replace") if log_path.is_file() else ""

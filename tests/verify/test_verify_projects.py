@@ -48,8 +48,8 @@ def _migrated(source: Path, tmp_path: Path, *migrate_flags: str) -> Path:
 
 def _verify(project: Path, expected_exit: int) -> dict:
     result = CliRunner().invoke(cli, ["verify", str(project), "--json"])
-    if result.exc_info and not isinstance(result.exception, SystemExit):
-        raise result.exception  # type: ignore[misc]  # the traceback, not just its type
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # the traceback, not just its type
     assert result.exit_code == expected_exit, result.output
     return json.loads(result.stdout[result.stdout.index("{") :])
 
