@@ -35,12 +35,13 @@ def _bad_input_errors() -> tuple[type[BaseException], ...]:
     from liftshift.foundation.clients import CredentialsError
     from liftshift.foundation.plan import PlanError
     from liftshift.trainer.jobs import JobSpecError
+    from liftshift.trainer.localenv import EnvironmentSetupError
     from liftshift.trainer.packaging import PackagingError
     from liftshift.trainer.registry.base import RegistryError
 
     return (
         PlanError, JobSpecError, MachineError, NoPrebuiltContainer, PackagingError,
-        CredentialsError, RegistryError,
+        CredentialsError, RegistryError, EnvironmentSetupError,
     )  # fmt: skip
 
 

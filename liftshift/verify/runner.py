@@ -93,7 +93,7 @@ def _verify(
 ) -> VerifyReport:
     from liftshift.trainer import service
     from liftshift.trainer.backends.local import EmptyChannel, LocalBackend
-    from liftshift.trainer.localenv import ensure_environment, local_path
+    from liftshift.trainer.localenv import local_path
 
     options = options or VerifyOptions()
     project = Path(project_dir).resolve()
@@ -143,7 +143,7 @@ def _verify(
         return report
     except JobSpecError as exc:
         raise VerifyError(str(exc)) from exc
-    python = ensure_environment(started.package, settings)
+    python = backend.prepare(started.spec, started.package.path)  # the job's own (cached)
 
     # the original side, under the SageMaker stand-in, while the migrated job runs
     job = sagemaker.TrainingJobInput(

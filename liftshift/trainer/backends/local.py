@@ -145,7 +145,12 @@ class LocalBackend:
                 raise EmptyChannel(_empty_channel_message(self.settings, uri, folder))
         key = package_path.parent.name or content_hash(self.settings.project_dir)
         built = BuiltPackage(package_path, key, reused=True)
-        return localenv.ensure_environment(built, self.settings, reporter=reporter)
+        return localenv.ensure_environment(
+            built,
+            self.settings,
+            reporter=reporter,
+            framework=(spec.framework, spec.framework_version),
+        )
 
     def submit(self, spec: JobSpec, package_uri: str, *, reporter: Reporter = ignore) -> JobHandle:
         from liftshift.trainer.localenv import local_path, localize_arg
