@@ -254,7 +254,20 @@ def _compare(
     migrated_log = Path(migrated.log_path).read_text(encoding="utf-8", errors="replace")
     original_metrics = compare.extract_metrics(original_log, definitions)
     migrated_metrics = compare.extract_metrics(migrated_log, definitions) if migrated.ok else {}
+    if not definitions and migrated.ok:  # printed lines: only names both sides print
+        one_sided = sorted(set(original_metrics) ^ set(migrated_metrics))
+        if one_sided:
+            report.notes.append(f"printed by one side only, not compared: {', '.join(one_sided)}")
+        common = set(original_metrics) & set(migrated_metrics)
+        original_metrics = {k: v for k, v in original_metrics.items() if k in common}
+        migrated_metrics = {k: v for k, v in migrated_metrics.items() if k in common}
     report.metrics = compare.compare_metrics(original_metrics, migrated_metrics, options.rtol)
+    if not report.artifacts.original:
+        report.verdict = "not verified"
+        report.reason = "the original wrote no model file under SM_MODEL_DIR; nothing to compare"
+        if original.stray_files:
+            report.reason += f" (it wrote {', '.join(original.stray_files[:3])})"
+        return
     if not migrated.ok:
         report.verdict, report.reason = "differ", "the migrated trainer failed"
         return
