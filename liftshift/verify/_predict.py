@@ -1,18 +1,20 @@
 """Load one trained model and predict, in the trainer's Python (run as a subprocess).
 
-``python _predict.py`` reads a JSON request on stdin::
+``python _predict.py`` reads one JSON request per line on stdin::
 
-    {"models": [{"model_dir": "...", "handlers": "path/to/script.py" | null}, ...],
+    {"model_dir": "...", "handlers": "path/to/script.py" | null,
      "instances": [...] | null, "instances_from": "...", "synthetic": 4, "seed": 0}
 
-and prints one JSON line: a list with, per model, ``{"loader": ..., "instances": [...],
-"predictions": [...], "instances_from": ...}`` or ``{"error": "..."}``. Both models load in
-one process (one interpreter and one framework import instead of two). Loaders, in order: a
-SavedModel (the folder or its highest numbered version folder), a ``.keras``/``.h5`` Keras
-file, an XGBoost model (``model.bst``/``.ubj``/``.json``), a LightGBM ``model.txt``, a joblib
-or pickle file; failing those, the project's own ``model_fn(model_dir)`` (and ``predict_fn``
-when it has one). With no instances the first model gets ``synthetic`` ones from its input
-signature with a fixed seed, and every later model predicts exactly those rows.
+and answers each with one line on stdout, prefixed ``@@``: ``{"loader": ..., "instances":
+[...], "predictions": [...], "instances_from": ...}`` or ``{"error": "..."}``. One process
+serves both models, so the framework is imported once, and verify can load the original's
+model while the migrated trainer still runs. Loaders, in order: a SavedModel (the folder or
+its highest numbered version folder), a ``.keras``/``.h5`` Keras file, an XGBoost model
+(``model.bst``/``.ubj``/``.json``), a LightGBM ``model.txt``, a joblib or pickle file; failing
+those, the project's own ``model_fn(model_dir)`` (and ``predict_fn`` when it has one). A
+request without instances gets ``synthetic`` ones from the model's input signature with a
+fixed seed; later requests without instances reuse the rows of the first answer, so both
+models predict exactly the same rows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+ANSWER = "@@"
 PICKLES = (".joblib", ".pkl", ".pickle")
 XGBOOST = ("model.bst", "model.ubj", "xgboost-model", "model.xgb")
 
@@ -151,20 +154,23 @@ def _load_handlers(script: Path, model_dir: Path) -> Loaded:
     return Loaded(f"{script.name} model_fn", lambda xs: _tolist(model.predict(xs)), None)
 
 
-def run_all(request: dict[str, Any]) -> list[dict[str, Any]]:
-    answers: list[dict[str, Any]] = []
-    instances, origin = request.get("instances"), request.get("instances_from") or "given"
-    for model in request["models"]:
-        one = {**request, **model, "instances": instances, "instances_from": origin}
+def serve(lines: Any, out: Any) -> None:
+    """Answer each request line; rows carry over from the first answer."""
+    carried: tuple[Any, str] | None = None
+    for line in lines:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        if request.get("instances") is None and carried is not None:
+            request["instances"], request["instances_from"] = carried
         try:
-            answer = run(one)
+            answer = run(request)
         except Exception as exc:  # reported to the parent as one line, which says it
             answer = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
-        answers.append(answer)
-        if "error" in answer:
-            break
-        instances, origin = answer["instances"], answer["instances_from"]
-    return answers
+        if "error" not in answer and carried is None:
+            carried = (answer["instances"], answer["instances_from"])
+        out.write("\n" + ANSWER + json.dumps(answer) + "\n")
+        out.flush()
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
@@ -192,8 +198,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    request = json.loads(sys.stdin.read())
-    sys.stdout.write("\n" + json.dumps(run_all(request)) + "\n")
+    serve(sys.stdin, sys.stdout)
 
 
 if __name__ == "__main__":

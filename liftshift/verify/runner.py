@@ -33,6 +33,8 @@ from liftshift.verify.report import SideRun, VerifyReport
 VERIFY_DIR = "verify"
 SHIM = Path(__file__).with_name("_shim.py")
 PREDICT = Path(__file__).with_name("_predict.py")
+ANSWER = "@@"
+"""The prefix of an answer line of ``_predict.py`` (its own copy: it imports nothing of ours)."""
 NOT_DETERMINISTIC = {"tensorflow", "pytorch", "huggingface", "mxnet"}
 _ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit|Interrupt)\b(?::.*)?$")
 
@@ -168,9 +170,53 @@ def _verify(
         prepared, python, common=common, work=work, options=options, reporter=reporter
     )
     report.original = original
+    predictor = None
+    if original.ok and compare.list_files(prepared.model_dir):
+        # load the original's model while the migrated trainer still runs
+        predictor = _Predictor(python, _predict_env(work), options.timeout)
+        predictor.ask(_original_request(plan, prepared, original_src, options))
+    try:
+        return _finish(
+            report,
+            plan,
+            started=started,
+            backend=backend,
+            prepared=prepared,
+            original_src=original_src,
+            project=project,
+            options=options,
+            predictor=predictor,
+            reporter=reporter,
+            cancel=cancel,
+            work=work,
+        )
+    finally:
+        if predictor is not None:
+            predictor.close()
 
+
+def _finish(
+    report: VerifyReport,
+    plan: Plan,
+    *,
+    started: Any,
+    backend: Any,
+    prepared: sagemaker.PreparedRun,
+    original_src: Path,
+    project: Path,
+    options: VerifyOptions,
+    predictor: _Predictor | None,
+    reporter: Reporter,
+    cancel: threading.Event | None,
+    work: Path,
+) -> VerifyReport:
+    """Wait for the migrated job, then compare both sides and explain."""
+    from liftshift.trainer import service
+
+    original = report.original
+    assert original is not None
     finished = service.finish_training(
-        started, settings, reporter=reporter, backend=backend, register=False, stop=cancel
+        started, backend.settings, reporter=reporter, backend=backend, register=False, stop=cancel
     )
     job_id = started.handle.job_id
     if cancel is not None and cancel.is_set():
@@ -202,7 +248,7 @@ def _verify(
         migrated=migrated,
         original_src=original_src,
         project=project,
-        python=python,
+        predictor=predictor,
         options=options,
     )
     report.diagnosis = diagnose.explain(
@@ -229,7 +275,7 @@ def _compare(
     migrated: SideRun,
     original_src: Path,
     project: Path,
-    python: Path,
+    predictor: _Predictor | None,
     options: VerifyOptions,
 ) -> None:
     if not original.ok:
@@ -275,13 +321,7 @@ def _compare(
         report.verdict, report.reason = "differ", "the migrated trainer wrote no model file"
         return
     report.predictions = prediction = _predictions(
-        plan,
-        prepared,
-        migrated=migrated,
-        original_src=original_src,
-        project=project,
-        python=python,
-        options=options,
+        plan, project, migrated=migrated, predictor=predictor, options=options
     )
     if prediction.compared:
         report.notes.append(f"predictions compared on {prediction.instances_from}")
@@ -303,33 +343,40 @@ def _compare(
         report.verdict, report.reason = "match", ""
 
 
-def _predictions(
-    plan: Plan,
-    prepared: sagemaker.PreparedRun,
-    *,
-    migrated: SideRun,
-    original_src: Path,
-    project: Path,
-    python: Path,
-    options: VerifyOptions,
-) -> compare.PredictionParity:
+def _original_request(
+    plan: Plan, prepared: sagemaker.PreparedRun, original_src: Path, options: VerifyOptions
+) -> dict[str, Any]:
     from liftshift.trainer.predict import PredictionError, project_instances
 
     try:
         instances = project_instances(original_src)
     except PredictionError:
         instances = None
-    origin = "sample_instances.json" if instances is not None else ""
     entry = prepared.code_dir / _entry_in_source(plan)
-    handlers = str(entry) if _defines(entry, "model_fn") else None
+    return {
+        "model_dir": str(prepared.model_dir),
+        "handlers": str(entry) if _defines(entry, "model_fn") else None,
+        "instances": instances,
+        "instances_from": "sample_instances.json" if instances is not None else "",
+        "seed": options.seed,
+        "synthetic": 4,
+    }
+
+
+def _predictions(
+    plan: Plan,
+    project: Path,
+    *,
+    migrated: SideRun,
+    predictor: _Predictor | None,
+    options: VerifyOptions,
+) -> compare.PredictionParity:
+    if predictor is None:
+        return compare.PredictionParity(False, reason="the original left no model to load")
     module_file = project / (plan.code.module.replace(".", "/") + ".py")
-    migrated_handlers = str(module_file) if handlers and module_file.is_file() else None
-    models = [
-        {"model_dir": str(prepared.model_dir), "handlers": handlers},
-        {"model_dir": migrated.model_dir, "handlers": migrated_handlers},
-    ]
-    env = _predict_env(prepared.root.parent)
-    answers = _predict(python, models, instances=instances, origin=origin, options=options, env=env)
+    handlers = str(module_file) if _defines(module_file, "model_fn") else None
+    predictor.ask({"model_dir": migrated.model_dir, "handlers": handlers, "seed": options.seed})
+    answers = predictor.answers()
     first = answers[0]
     if "error" in first:
         return compare.PredictionParity(False, reason=f"original model: {first['error']}")
@@ -351,38 +398,51 @@ def _predictions(
     return parity
 
 
-def _predict(
-    python: Path,
-    models: list[dict[str, Any]],
-    *,
-    instances: list[Any] | None,
-    origin: str,
-    options: VerifyOptions,
-    env: dict[str, str],
-) -> list[dict[str, Any]]:
-    """Both models' predictions from one process of the trainer's Python (_predict.py)."""
-    request = {
-        "models": models,
-        "instances": instances,
-        "instances_from": origin,
-        "seed": options.seed,
-        "synthetic": 4,
-    }
-    result = subprocess.run(
-        [str(python), str(PREDICT)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=options.timeout,
-        check=False,
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
-    if not lines:
-        tail = last_error_line(result.stderr) or f"exit {result.returncode}"
-        return [{"error": f"the prediction process failed: {tail}"}]
-    answers: list[dict[str, Any]] = json.loads(lines[-1])
-    return answers
+class _Predictor:
+    """The prediction process (``_predict.py``) in the trainer's Python: started as soon as
+    the original's model exists, so it loads while the migrated trainer still runs."""
+
+    def __init__(self, python: Path, env: dict[str, str], timeout: float | None) -> None:
+        self.timeout = timeout
+        self.asked = 0
+        self.process = subprocess.Popen(
+            [str(python), str(PREDICT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    def ask(self, request: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:  # it died; answers() reports why
+            return
+        self.asked += 1
+
+    def answers(self) -> list[dict[str, Any]]:
+        """Every answer, in order (an error entry when the process failed before one)."""
+        try:
+            out, err = self.process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            out, err = self.process.communicate()
+            err += f"\nno answer within {self.timeout:g} s"
+        found = [
+            json.loads(line[len(ANSWER) :]) for line in out.splitlines() if line.startswith(ANSWER)
+        ]
+        if len(found) < max(self.asked, 1):
+            tail = last_error_line(err) or f"exit {self.process.returncode}"
+            found.append({"error": f"the prediction process failed: {tail}"})
+        return found
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 def _run_original(
