@@ -505,26 +505,28 @@ def _run_original(
 
 
 def restore_original(project: Path, dest: Path) -> Path:
-    """The project as it was before the last ``migrate --apply``: a copy of the migrated tree
-    with the apply's backup put back (files it changed restored, files it created removed)."""
-    from liftshift.migrator.apply import COPY_IGNORE, last_apply
+    """The project as it was before ``migrate --apply``: a copy of the migrated tree with
+    every apply's backup put back, newest first (files they changed restored, files they
+    created removed)."""
+    from liftshift.migrator.apply import COPY_IGNORE, applies
 
-    record = last_apply(project)
-    if record is None:
+    records = applies(project)
+    if not records:
         raise VerifyError(
             f"{project}: no `liftshift migrate --apply` recorded in .liftshift/backups, so the "
             "original is unknown; pass --original DIR (the SageMaker project before migration)"
         )
     shutil.copytree(project, dest, ignore=COPY_IGNORE)
-    for entry in record.entries:
-        target = dest / entry.path
-        if entry.existed:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(record.backup_dir / "files" / entry.path, target)
-        else:
-            target.unlink(missing_ok=True)
-    for folder in record.created_dirs:
-        shutil.rmtree(dest / folder, ignore_errors=True)
+    for record in records:
+        for entry in record.entries:
+            target = dest / entry.path
+            if entry.existed:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(record.backup_dir / "files" / entry.path, target)
+            else:
+                target.unlink(missing_ok=True)
+        for folder in record.created_dirs:
+            shutil.rmtree(dest / folder, ignore_errors=True)
     return dest
 
 

@@ -71,3 +71,31 @@ def test_a_match_needs_no_diagnosis(tmp_path: Path) -> None:
     assert (
         diagnose.explain(report, plan=plan, project=project, original_log="", migrated_log="") == []
     )
+
+
+def test_the_original_is_restored_through_every_apply(tmp_path: Path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from liftshift.cli import cli
+    from liftshift.verify import restore_original
+
+    source = Path(__file__).parent / "projects" / "optml-sklearn"
+    project = tmp_path / "optml-sklearn"
+    shutil.copytree(source, project)
+    runner = CliRunner()
+    runner.invoke(cli, ["plan", str(project)])
+    for rules in (["--skip", "LS002"], []):  # two applies: the second adds what the first skipped
+        result = runner.invoke(cli, ["migrate", str(project), "--apply", "--force", *rules])
+        assert result.exit_code in (0, 1), result.output
+    assert (project / "trainer").is_dir()
+    from liftshift.migrator.apply import applies
+
+    assert len(applies(project)) == 2
+    restored = restore_original(project, tmp_path / "restored")
+    files = {p.relative_to(restored).as_posix() for p in restored.rglob("*") if p.is_file()}
+    originals = {p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file()}
+    assert files == originals | {"liftshift.toml"}
+    for name in originals:
+        assert (restored / name).read_bytes() == (source / name).read_bytes(), name
