@@ -578,6 +578,7 @@ def _predict_env(work: Path) -> dict[str, str]:
         "KERAS_HOME": str(work / "keras"),
         "MPLCONFIGDIR": str(work / "mpl"),
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ beside the project's own files
     }
 
 

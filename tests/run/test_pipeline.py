@@ -239,3 +239,30 @@ def test_step_events_bracket_every_step(tmp_path: Path) -> None:
     Pipeline(tmp_path, Settings.from_env(tmp_path), reporter=events.append).run()
     assert isinstance(events[0], StepStarted)
     assert isinstance(events[-1], StepFinished) and events[-1].outcome == "failed"
+
+
+@pytest.mark.slow
+def test_a_migration_that_differs_stops_the_run_before_register(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from liftshift.cli import cli
+
+    project = copy_example("titanic-sklearn", tmp_path)
+    for args in (["plan", str(project)], ["migrate", str(project), "--apply", "--force"]):
+        CliRunner().invoke(cli, args)
+    trainer = project / "trainer" / "train.py"
+    text = trainer.read_text()
+    trainer.write_text(text.replace("{accuracy:.4f}", "{accuracy / 2:.4f}"))  # a drift
+    summary = Pipeline(project, Settings.from_env(project)).run()
+    assert outcomes(summary) == {
+        "plan": "nothing to do",
+        "migrate": "nothing to do",
+        "sync": "done",
+        "train": "done",
+        "verify": "failed",
+    }
+    failed = summary.failed_step
+    assert failed is not None
+    assert failed.summary.startswith("the migrated trainer differs from the original: metric")
+    assert any("verdict: DIFFER" in line for line in failed.details)
+    assert summary.state.version == ""  # no model version of a trainer that differs

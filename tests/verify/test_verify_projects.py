@@ -56,7 +56,10 @@ def _verify(project: Path, expected_exit: int) -> dict:
 
 def test_titanic_verifies_with_identical_model_and_predictions(tmp_path: Path) -> None:
     project = _migrated(EXAMPLES / "titanic-sklearn", tmp_path)
+    outside = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if ".liftshift" not in p.parts}
     report = _verify(project, 0)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if ".liftshift" not in p.parts}
+    assert after == outside, "verify wrote outside the project's .liftshift/"
     assert report["verdict"] == "match"
     assert report["original"]["exit_code"] == report["migrated"]["exit_code"] == 0
     assert report["original"]["channels_read"] == ["test", "train"]
