@@ -6,14 +6,9 @@ A feature package of its own, above ``trainer`` (it drives the local Vertex back
 to read ``migrator`` (the apply backup that holds the original), which ``trainer`` may not.
 """
 
-from liftshift.verify.report import SideRun, VerifyReport
-from liftshift.verify.runner import (
-    VerifyError,
-    VerifyOptions,
-    load_last_report,
-    restore_original,
-    verify_project,
-)
+from liftshift.verify.original import restore_original
+from liftshift.verify.report import SideRun, VerifyError, VerifyReport
+from liftshift.verify.runner import VerifyOptions, load_last_report, verify_project
 
 __all__ = [
     "SideRun",

@@ -15,6 +15,10 @@ VERIFY_SCHEMA_VERSION = 1
 Verdict = Literal["match", "differ", "not verified"]
 
 
+class VerifyError(RuntimeError):
+    """Verify cannot start (not migrated, no original found); the message says what to do."""
+
+
 @dataclass
 class SideRun:
     """One trainer's run: how it ended and what it left."""

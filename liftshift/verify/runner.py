@@ -10,12 +10,9 @@ temp files. The migrated side is a normal local job (``.liftshift/jobs/…-verif
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import threading
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,19 +25,20 @@ from liftshift.foundation.settings import LOCAL_DIRNAME, Settings
 from liftshift.foundation.storage.uri import channel_dir_uri
 from liftshift.trainer.jobs import JobSpecError, StepProgress, TrainOverrides, channel_destination
 from liftshift.verify import compare, diagnose, sagemaker
-from liftshift.verify.report import SideRun, VerifyReport
+from liftshift.verify.environment import helper_env, install_shim, trainer_env
+from liftshift.verify.original import (
+    channel_files,
+    entry_in_source,
+    last_error_line,
+    read_trace,
+    restore_original,
+    run_original,
+)
+from liftshift.verify.predictions import Predictor, compare_models, original_request
+from liftshift.verify.report import SideRun, VerifyError, VerifyReport
 
 VERIFY_DIR = "verify"
-SHIM = Path(__file__).with_name("_shim.py")
-PREDICT = Path(__file__).with_name("_predict.py")
-ANSWER = "@@"
-"""The prefix of an answer line of ``_predict.py`` (its own copy: it imports nothing of ours)."""
 NOT_DETERMINISTIC = {"tensorflow", "pytorch", "huggingface", "mxnet"}
-_ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit|Interrupt)\b(?::.*)?$")
-
-
-class VerifyError(RuntimeError):
-    """Verify cannot start (not migrated, no original found); the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +114,7 @@ def _verify(
     if original_src is None:
         original_src = restore_original(project, work / "original-src")
     reporter(StepProgress("verify", f"original: {original_src}"))
-    shim_dir = work / "shim"
-    shim_dir.mkdir()
-    shutil.copyfile(SHIM, shim_dir / "sitecustomize.py")
-    common = _common_env(work, shim_dir, options.seed)
+    common = trainer_env(work, install_shim(work), options.seed)
 
     # the migrated side: a real local Vertex job, started first so the two run side by side
     channel_folders = {
@@ -149,11 +144,11 @@ def _verify(
 
     # the original side, under the SageMaker stand-in, while the migrated job runs
     job = sagemaker.TrainingJobInput(
-        entry_point=_entry_in_source(plan),
+        entry_point=entry_in_source(plan),
         source_dir=original_src / plan.code.source_dir,
         hyperparameters=dict(plan.training.hyperparameters),
         channels=tuple(
-            sagemaker.ChannelData(c.name, _channel_files(channel_folders[c.name], c.destination))
+            sagemaker.ChannelData(c.name, channel_files(channel_folders[c.name], c.destination))
             for c in plan.data.channels
         ),
         framework=plan.training.framework,
@@ -166,15 +161,15 @@ def _verify(
         backend.cancel(started.handle.job_id)
         raise VerifyError(str(exc)) from exc
     report.notes += prepared.notes
-    original = _run_original(
-        prepared, python, common=common, work=work, options=options, reporter=reporter
+    original = run_original(
+        prepared, python, common=common, work=work, timeout=options.timeout, reporter=reporter
     )
     report.original = original
     predictor = None
     if original.ok and compare.list_files(prepared.model_dir):
         # load the original's model while the migrated trainer still runs
-        predictor = _Predictor(python, _predict_env(work), options.timeout)
-        predictor.ask(_original_request(plan, prepared, original_src, options))
+        predictor = Predictor(python, helper_env(work), options.timeout)
+        predictor.ask(original_request(plan, prepared, original_src, options.seed))
     try:
         return _finish(
             report,
@@ -205,7 +200,7 @@ def _finish(
     original_src: Path,
     project: Path,
     options: VerifyOptions,
-    predictor: _Predictor | None,
+    predictor: Predictor | None,
     reporter: Reporter,
     cancel: threading.Event | None,
     work: Path,
@@ -234,7 +229,7 @@ def _finish(
         seconds=(record.ended - record.started) if record.ended else 0.0,
         log_path=str(log_path),
         model_dir=record.model_dir,
-        channels_read=_trace(work / "migrated-trace.jsonl"),
+        channels_read=read_trace(work / "migrated-trace.jsonl"),
         stray_files=backend.stray_outputs(job_id),
     )
     report.migrated = migrated
@@ -275,7 +270,7 @@ def _compare(
     migrated: SideRun,
     original_src: Path,
     project: Path,
-    predictor: _Predictor | None,
+    predictor: Predictor | None,
     options: VerifyOptions,
 ) -> None:
     if not original.ok:
@@ -320,8 +315,8 @@ def _compare(
     if not report.artifacts.migrated:
         report.verdict, report.reason = "differ", "the migrated trainer wrote no model file"
         return
-    report.predictions = prediction = _predictions(
-        plan, project, migrated=migrated, predictor=predictor, options=options
+    report.predictions = prediction = compare_models(
+        plan, project, migrated=migrated, predictor=predictor, seed=options.seed, rtol=options.rtol
     )
     if prediction.compared:
         report.notes.append(f"predictions compared on {prediction.instances_from}")
@@ -343,203 +338,6 @@ def _compare(
         report.verdict, report.reason = "match", ""
 
 
-def _original_request(
-    plan: Plan, prepared: sagemaker.PreparedRun, original_src: Path, options: VerifyOptions
-) -> dict[str, Any]:
-    from liftshift.trainer.predict import PredictionError, project_instances
-
-    try:
-        instances = project_instances(original_src)
-    except PredictionError:
-        instances = None
-    entry = prepared.code_dir / _entry_in_source(plan)
-    return {
-        "model_dir": str(prepared.model_dir),
-        "handlers": str(entry) if _defines(entry, "model_fn") else None,
-        "instances": instances,
-        "instances_from": "sample_instances.json" if instances is not None else "",
-        "seed": options.seed,
-        "synthetic": 4,
-    }
-
-
-def _predictions(
-    plan: Plan,
-    project: Path,
-    *,
-    migrated: SideRun,
-    predictor: _Predictor | None,
-    options: VerifyOptions,
-) -> compare.PredictionParity:
-    if predictor is None:
-        return compare.PredictionParity(False, reason="the original left no model to load")
-    module_file = project / (plan.code.module.replace(".", "/") + ".py")
-    handlers = str(module_file) if _defines(module_file, "model_fn") else None
-    predictor.ask({"model_dir": migrated.model_dir, "handlers": handlers, "seed": options.seed})
-    answers = predictor.answers()
-    first = answers[0]
-    if "error" in first:
-        return compare.PredictionParity(False, reason=f"original model: {first['error']}")
-    parity = compare.PredictionParity(
-        True,
-        loader_original=first["loader"],
-        instances=len(first["instances"]),
-        instances_from=first["instances_from"],
-    )
-    second = answers[1] if len(answers) > 1 else {"error": "no answer"}
-    if "error" in second:
-        parity.compared, parity.reason = False, f"migrated model: {second['error']}"
-        return parity
-    parity.loader_migrated = second["loader"]
-    diff, agree, ok = compare.compare_predictions(
-        first["predictions"], second["predictions"], options.rtol
-    )
-    parity.max_abs_diff, parity.labels_agree, parity.ok = diff, agree, ok
-    return parity
-
-
-class _Predictor:
-    """The prediction process (``_predict.py``) in the trainer's Python: started as soon as
-    the original's model exists, so it loads while the migrated trainer still runs."""
-
-    def __init__(self, python: Path, env: dict[str, str], timeout: float | None) -> None:
-        self.timeout = timeout
-        self.asked = 0
-        self.process = subprocess.Popen(
-            [str(python), str(PREDICT)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-
-    def ask(self, request: dict[str, Any]) -> None:
-        assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-        except BrokenPipeError:  # it died; answers() reports why
-            return
-        self.asked += 1
-
-    def answers(self) -> list[dict[str, Any]]:
-        """Every answer, in order (an error entry when the process failed before one)."""
-        try:
-            out, err = self.process.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            out, err = self.process.communicate()
-            err += f"\nno answer within {self.timeout:g} s"
-        found = [
-            json.loads(line[len(ANSWER) :]) for line in out.splitlines() if line.startswith(ANSWER)
-        ]
-        if len(found) < max(self.asked, 1):
-            tail = last_error_line(err) or f"exit {self.process.returncode}"
-            found.append({"error": f"the prediction process failed: {tail}"})
-        return found
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.communicate()
-
-
-def _run_original(
-    prepared: sagemaker.PreparedRun,
-    python: Path,
-    *,
-    common: dict[str, str],
-    work: Path,
-    options: VerifyOptions,
-    reporter: Reporter,
-) -> SideRun:
-    watch = prepared.channel_dirs
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SM_", "AIP_", "SAGEMAKER_"))}
-    env |= common | prepared.env
-    env |= {
-        "LIFTSHIFT_VERIFY_WATCH": json.dumps(watch),
-        "LIFTSHIFT_VERIFY_TRACE": str(work / "original-trace.jsonl"),
-        "LIFTSHIFT_VERIFY_GUARD": "1",
-    }
-    before = set(compare.list_files(prepared.code_dir))
-    log_path = work / "original.log"
-    reporter(
-        StepProgress("verify", f"running the original: python {' '.join(prepared.command_args)}")
-    )
-    started = time.perf_counter()
-    with log_path.open("wb") as log:
-        try:
-            completed = subprocess.run(
-                [str(python), *prepared.command_args],
-                cwd=prepared.code_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=options.timeout,
-                check=False,
-            )
-            code: int | None = completed.returncode
-        except subprocess.TimeoutExpired:
-            code = None
-    seconds = time.perf_counter() - started
-    text = log_path.read_text(encoding="utf-8", errors="replace")
-    for line in text.splitlines():
-        reporter(StepProgress("original", line))
-    after = compare.list_files(prepared.code_dir)
-    error = "" if code == 0 else last_error_line(text)
-    if code is None:
-        error = f"did not finish within {options.timeout:g} s"
-    return SideRun(
-        "original",
-        "sagemaker toolkit stand-in (local)",
-        exit_code=code,
-        last_error=error,
-        seconds=seconds,
-        log_path=str(log_path),
-        model_dir=str(prepared.model_dir),
-        channels_read=_trace(work / "original-trace.jsonl"),
-        stray_files=sorted(f"code/{path}" for path in set(after) - before),
-    )
-
-
-def restore_original(project: Path, dest: Path) -> Path:
-    """The project as it was before ``migrate --apply``: a copy of the migrated tree with
-    every apply's backup put back, newest first (files they changed restored, files they
-    created removed)."""
-    from liftshift.migrator.apply import COPY_IGNORE, applies
-
-    records = applies(project)
-    if not records:
-        raise VerifyError(
-            f"{project}: no `liftshift migrate --apply` recorded in .liftshift/backups, so the "
-            "original is unknown; pass --original DIR (the SageMaker project before migration)"
-        )
-    shutil.copytree(project, dest, ignore=COPY_IGNORE)
-    for record in records:
-        for entry in record.entries:
-            target = dest / entry.path
-            if entry.existed:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(record.backup_dir / "files" / entry.path, target)
-            else:
-                target.unlink(missing_ok=True)
-        for folder in record.created_dirs:
-            shutil.rmtree(dest / folder, ignore_errors=True)
-    return dest
-
-
-def last_error_line(log: str) -> str:
-    """The line that says why a Python process failed: the exception line of its last
-    traceback, an argparse ``error:`` line, else the last non-empty line."""
-    lines = [line.strip() for line in log.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if _ERROR_LINE.match(line) or ": error: " in line:
-            return line
-    return lines[-1] if lines else ""
-
-
 def _missing_module(error: str) -> bool:
     return "No module named" in error or "ModuleNotFoundError" in error
 
@@ -557,72 +355,4 @@ def _fresh_work_dir(settings: Settings) -> Path:
     return work
 
 
-def _common_env(work: Path, shim_dir: Path, seed: int) -> dict[str, str]:
-    """What both sides share: seeds, the shim first on the path, temp and cache folders
-    inside the verify folder (so nothing is written outside the project)."""
-    paths = [str(shim_dir)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return _predict_env(work) | {
-        "PYTHONPATH": os.pathsep.join(paths),
-        "PYTHONHASHSEED": str(seed),
-        "LIFTSHIFT_VERIFY_SEED": str(seed),
-        "TF_DETERMINISTIC_OPS": "1",
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-
-
-def _predict_env(work: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SM_", "AIP_"))}
-    return base | {
-        "TMPDIR": str(work / "tmp"),
-        "KERAS_HOME": str(work / "keras"),
-        "MPLCONFIGDIR": str(work / "mpl"),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ beside the project's own files
-    }
-
-
-def _entry_in_source(plan: Plan) -> str:
-    entry = Path(plan.code.entry_point)
-    source = Path(plan.code.source_dir or ".")
-    if str(source) not in ("", ".") and entry.is_relative_to(source):
-        entry = entry.relative_to(source)
-    return entry.as_posix()
-
-
-def _channel_files(folder: Path, destination: str) -> tuple[tuple[str, Path], ...]:
-    """The objects SageMaker would put in the channel: everything under the channel's
-    prefix; for a URI naming one object (``…/train.csv``), the objects starting with it."""
-    files = compare.list_files(folder)
-    name = destination.rstrip("/").rsplit("/", 1)[-1]
-    if channel_dir_uri(destination) != destination.rstrip("/"):
-        files = {path: size for path, size in files.items() if path.startswith(name)}
-    return tuple((path, folder / path) for path in files)
-
-
-def _trace(path: Path) -> list[str]:
-    if not path.is_file():
-        return []
-    names = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            names.append(json.loads(line)["channel"])
-        except (json.JSONDecodeError, KeyError):
-            continue
-    return sorted(set(names))
-
-
-def _defines(path: Path, function: str) -> bool:
-    try:
-        return f"def {function}(" in path.read_text(encoding="utf-8")
-    except OSError:
-        return False
-
-
-__all__ = [
-    "VerifyError",
-    "VerifyOptions",
-    "load_last_report",
-    "restore_original",
-    "verify_project",
-]
+__all__ = ["VerifyError", "VerifyOptions", "load_last_report", "verify_project"]

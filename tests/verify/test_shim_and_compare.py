@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from liftshift.verify import compare
-from liftshift.verify.runner import SHIM, last_error_line
+from liftshift.verify.environment import SHIM
+from liftshift.verify.original import last_error_line
 
 SCRIPT = """\
 import os, random, sys
