@@ -28,6 +28,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "jobs": ("liftshift.commands.train", "jobs", "List, follow or cancel training jobs."),
     "models": ("liftshift.commands.train", "models", "List models and their versions."),
     "tiers": ("liftshift.commands.train", "tiers", "Show scale tiers and instance-type mapping."),
+    "verify": (
+        "liftshift.commands.verify",
+        "verify",
+        "Run the original and the migrated trainer side by side and compare.",
+    ),
     "run": ("liftshift.commands.run", "run", "The whole migration: plan, migrate, sync, train."),
     "demo": ("liftshift.commands.run", "demo", "Try liftshift on an example project."),
     "tui": ("liftshift.commands.tui", "tui", "Open the interactive app."),

@@ -32,6 +32,11 @@ EXIT_USAGE = 2
 @click.option(
     "--deploy", is_flag=True, help="Deploy the new version and predict sample_instances.json."
 )
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Skip running the original beside the migrated trainer after training (local).",
+)
 @click.option("--dry-run", is_flag=True, help="Print every request a real run would send.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--poll-interval", type=float, metavar="SECONDS",
@@ -44,6 +49,7 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
     force: bool,
     no_register: bool,
     deploy: bool,
+    no_verify: bool,
     dry_run: bool,
     as_json: bool,
     poll_interval: float | None,
@@ -62,6 +68,7 @@ def run(  # noqa: PLR0917 (click passes every option positionally)
         force=force,
         register=not no_register,
         deploy=deploy,
+        verify=False if no_verify else None,
     )
     settings = Settings.from_env(path)
     if poll_interval is not None:
@@ -149,6 +156,8 @@ class _Renderer:
         elif isinstance(event, StepFinished):
             style = {"failed": "red", "cancelled": "yellow"}.get(event.outcome, "green")
             c.print(f"  [{style}]{event.outcome}[/]: {escape(event.summary)}", highlight=False)
+            for line in event.details:
+                c.print(Text(f"    {line}"), soft_wrap=True)
         elif isinstance(event, Seeded):
             c.print(f"  seeded {escape(event.destination)} with {event.objects} sample object(s)")
         elif isinstance(event, StepProgress):

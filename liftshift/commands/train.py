@@ -36,13 +36,14 @@ def _bad_input_errors() -> tuple[type[BaseException], ...]:
     from liftshift.foundation.plan import PlanError
     from liftshift.foundation.settings import SettingsError
     from liftshift.trainer.jobs import JobSpecError
+    from liftshift.trainer.localenv import EnvironmentSetupError
     from liftshift.trainer.packaging import PackagingError
     from liftshift.trainer.registry.base import RegistryError
     from liftshift.trainer.serving import ServingError
 
     return (
         PlanError, JobSpecError, MachineError, NoPrebuiltContainer, PackagingError,
-        CredentialsError, RegistryError, SettingsError, ServingError,
+        CredentialsError, RegistryError, SettingsError, ServingError, EnvironmentSetupError,
     )  # fmt: skip
 
 
@@ -186,11 +187,13 @@ def train(  # noqa: PLR0917 (one parameter per flag)
 
 
 def _job_failures() -> tuple[type[BaseException], ...]:
-    """What the user's job or data caused (exit 1): no model artifact, a failed prediction."""
+    """What the user's job or data caused (exit 1): no model artifact, an empty channel, a
+    failed prediction."""
+    from liftshift.trainer.backends.local import EmptyChannel
     from liftshift.trainer.predict import PredictionError
     from liftshift.trainer.registry.base import MissingArtifact
 
-    return (MissingArtifact, PredictionError)
+    return (EmptyChannel, MissingArtifact, PredictionError)
 
 
 def _deploy_instances(project: Path, instances_file: Path | None) -> list[Any]:

@@ -336,15 +336,22 @@ def _load(backup_dir: Path) -> tuple[str, ApplyRecord]:
 
 def last_apply(root: Path) -> ApplyRecord | None:
     """The most recent apply that has not been undone (or rolled back)."""
+    return next(iter(applies(root)), None)
+
+
+def applies(root: Path) -> list[ApplyRecord]:
+    """Every apply that has not been undone, newest first (undoing them in this order gives
+    back the project as it was before the first)."""
     folder = backups_root(root)
     if not folder.is_dir():
-        return None
+        return []
+    found = []
     for candidate in sorted(folder.iterdir(), reverse=True):
         if (candidate / MANIFEST).is_file():
             status, record = _load(candidate)
             if status in ("applied", "applying"):
-                return record
-    return None
+                found.append(record)
+    return found
 
 
 def _current(target: Path) -> tuple[str | None, str | None]:

@@ -22,7 +22,7 @@ from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.plan import Plan, load_plan, plan_path, save_plan, settings_for_plan
 from liftshift.foundation.settings import Settings, Target
 
-STEPS = ("plan", "migrate", "sync", "iam", "train", "register", "deploy")
+STEPS = ("plan", "migrate", "sync", "iam", "train", "verify", "register", "deploy")
 Outcome = Literal["done", "nothing to do", "failed", "cancelled", "skipped"]
 ACTIVE_STATES = {"JOB_STATE_QUEUED", "JOB_STATE_PENDING", "JOB_STATE_RUNNING"}
 
@@ -51,6 +51,9 @@ class RunOptions:
     register: bool = True
     deploy: bool = False
     """Deploy the new version and predict the project's ``sample_instances.json``."""
+    verify: bool | None = None
+    """Run the original and the migrated trainer side by side after training (local target).
+    None: when the plan has sample data for a channel; False: ``--no-verify``."""
 
 
 @dataclass
@@ -65,6 +68,8 @@ class RunState:
     version: str = ""
     version_job_id: str = ""
     artifact_uri: str = ""
+    verify_verdict: str = ""
+    verify_package_hash: str = ""
 
     @staticmethod
     def path(settings: Settings) -> Path:
@@ -114,6 +119,8 @@ class RunSummary:
     attention: list[str] = field(default_factory=list)
     """``file:line: rule: message`` lines the user must still look at (TODOs)."""
     state: RunState = field(default_factory=RunState)
+    verify_report: dict[str, Any] | None = None
+    """``liftshift verify --json``'s document when this run verified (docs/verify-json.md)."""
 
     @property
     def ok(self) -> bool:
@@ -131,6 +138,10 @@ class RunSummary:
             "steps": [dataclasses.asdict(step) for step in self.steps],
             "attention": self.attention,
             "job": {"id": self.state.job_id, "state": self.state.job_state},
+            "verify": {
+                "verdict": self.state.verify_verdict,
+                "report": self.verify_report,
+            },
             "model": {
                 "name": self.state.model,
                 "version": self.state.version,
@@ -145,6 +156,14 @@ class StepError(RuntimeError):
 
 class _Cancelled(Exception):
     pass
+
+
+class _VerifyFailed(Exception):
+    """Verify found a difference; ``details`` is the parity table for the summary."""
+
+    def __init__(self, message: str, details: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.details = details
 
 
 class Pipeline:
@@ -166,6 +185,8 @@ class Pipeline:
         self.cancel = cancel or threading.Event()
         self.plan: Plan | None = None
         self.summary = RunSummary(self.project_dir, self.options.target or "")
+        self.original_dir: Path | None = None
+        """The untouched source when migrating into ``--out`` (the original for verify)."""
 
     def run(self) -> RunSummary:
         for step in STEPS:
@@ -184,6 +205,8 @@ class Pipeline:
                 finished = getattr(self, f"_step_{step}")()
             except _Cancelled as exc:
                 finished = StepFinished(step, "cancelled", str(exc))
+            except _VerifyFailed as exc:
+                finished = StepFinished(step, "failed", str(exc), exc.details)
             except Exception as exc:
                 finished = StepFinished(step, "failed", _one_line(exc, step))
             self._finish(finished)
@@ -247,6 +270,7 @@ class Pipeline:
                     f"{out}: --out folder is not empty (to continue there: liftshift run {out})"
                 )
             written = write_copy(result.changeset, self.project_dir, out)
+            self.original_dir = self.project_dir
             self._move_to(out)
             return StepFinished(
                 "migrate", "done", f"wrote a migrated copy to {out} ({len(written)} files)"
@@ -335,6 +359,7 @@ class Pipeline:
         )
         status = backend.status(state.job_id) if same_job else None
         if status is not None and status.state == "JOB_STATE_SUCCEEDED":
+            self._check_model_output(plan, status, backend)
             return StepFinished("train", "nothing to do", f"job {state.job_id} already succeeded")
         if status is not None and status.state in ACTIVE_STATES:
             verb = "reattached to"
@@ -358,7 +383,57 @@ class Pipeline:
                 f"{status.headline or 'no detail'} "
                 f"(full log: {logs_command(state.job_id, self.settings)})"
             )
+        self._check_model_output(plan, status, backend)
         return StepFinished("train", "done", f"{verb} job {state.job_id}: SUCCEEDED")
+
+    def _check_model_output(self, plan: Plan, status: Any, backend: Any) -> None:
+        """A succeeded job with an empty model folder fails the step (no silent success)."""
+        from liftshift.trainer import service
+        from liftshift.trainer.jobs import build_job_spec
+
+        spec = build_job_spec(plan, self.settings)
+        job_spec = replace(spec, base_output_dir=_base_of(status.model_dir) or spec.base_output_dir)
+        problem = service.model_output_problem(job_spec, status, self.settings, backend)
+        if problem:
+            raise StepError(problem)
+
+    def _step_verify(self) -> StepFinished:
+        from liftshift.trainer.packaging import content_hash
+        from liftshift.verify import VerifyError, VerifyOptions, verify_project
+
+        plan = self._require_plan()
+        state = self.summary.state
+        if self.settings.target != "local":
+            return StepFinished("verify", "skipped", "verify runs on the local target")
+        if self.options.verify is False:
+            return StepFinished("verify", "skipped", "--no-verify")
+        if self.options.verify is None and not any(c.sample_data for c in plan.data.channels):
+            return StepFinished(
+                "verify", "skipped", "no sample data in the plan (liftshift verify runs it anyway)"
+            )
+        package_hash = content_hash(self.project_dir, plan.code.package)
+        if state.verify_verdict == "match" and state.verify_package_hash == package_hash:
+            return StepFinished("verify", "nothing to do", "this trainer package already matched")
+        options = VerifyOptions(original=self.original_dir)
+        try:
+            report = verify_project(
+                self.project_dir, self.settings, options, reporter=self.reporter, cancel=self.cancel
+            )
+        except VerifyError as exc:
+            return StepFinished("verify", "skipped", f"not verified: {exc}")
+        self.summary.verify_report = report.to_dict()
+        state.verify_verdict, state.verify_package_hash = report.verdict, package_hash
+        state.save(self.settings)
+        details = tuple(report.text_lines())
+        if report.verdict == "match":
+            summary = (
+                "the original and the migrated trainer match (model files, metrics, predictions)"
+            )
+            return StepFinished("verify", "done", summary, details)
+        if report.verdict == "not verified":
+            return StepFinished("verify", "skipped", f"not verified: {report.reason}", details)
+        reasons = "; ".join(report.diagnosis[:2]) or report.reason
+        raise _VerifyFailed(f"the migrated trainer differs from the original: {reasons}", details)
 
     def _step_register(self) -> StepFinished:
         from liftshift.trainer import service
@@ -418,6 +493,12 @@ class Pipeline:
         self.summary.project_dir = project_dir
         self.settings = replace(self.settings, project_dir=project_dir)
         self._load_plan()
+
+
+def _base_of(model_dir: str) -> str:
+    """The job's base output folder from its model folder (``<base>/model``)."""
+    trimmed = model_dir.rstrip("/")
+    return trimmed.rsplit("/", 1)[0] if trimmed.endswith("/model") else ""
 
 
 _STEP_SERVICES = {"sync": "Cloud Storage", "iam": "Google Cloud IAM"}

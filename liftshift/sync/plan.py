@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from liftshift.foundation.settings import Settings
-from liftshift.foundation.storage import ObjectInfo, ObjectStore, StorageURI, open_store, parse_uri
+from liftshift.foundation.storage import (
+    ObjectInfo,
+    ObjectStore,
+    StorageURI,
+    open_store,
+    parse_uri,
+)
 from liftshift.sync.journal import JOURNAL_NAME, Journal
 from liftshift.sync.nearest import empty_source
 

@@ -1,16 +1,26 @@
 """The local target's stand-ins for Vertex: trainer environments, bucket paths, sample data.
 
 A trainer runs in a fresh virtual environment per package hash, as on Vertex where the sdist is
-pip-installed into the training image. The venv *inherits* the libraries of the environment
-liftshift runs in (a ``site.addsitedir`` line in a ``.pth`` file; ``--system-site-packages``
-alone would skip them when liftshift itself lives in a venv), so nothing is downloaded when the
-requirements are already there, and a warm run reuses the environment in milliseconds.
+pip-installed into the training image. Two ways to fill it (``LIFTSHIFT_TRAINER_ENV``):
+
+- ``inherit`` (the default, the fast one): the venv *inherits* the libraries of the environment
+  liftshift runs in (a ``site.addsitedir`` line in a ``.pth`` file; ``--system-site-packages``
+  alone would skip them when liftshift itself lives in a venv), so nothing is downloaded when
+  the requirements are already there, and a warm run reuses the environment in milliseconds;
+- ``isolated`` (mirrors the container): the package's declared requirements plus the framework
+  at the training container's version (the nearest version that installs on this Python when
+  that one does not, said in one line) go into a dependency venv cached by that requirement
+  set; the package venv inherits only that one, so a trainer sees no library it did not declare.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.metadata
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +33,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from liftshift.foundation.events import Reporter, ignore
+from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.statedir import make_dirs
 from liftshift.trainer.jobs import StepProgress
@@ -37,8 +48,122 @@ _EQUIVALENT_DISTS = {
 }
 
 
+ENV_MODE_VARIABLE = "LIFTSHIFT_TRAINER_ENV"
+INHERIT, ISOLATED = "inherit", "isolated"
+FRAMEWORK_DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "tensorflow": "tensorflow",
+    "pytorch": "torch",
+    "xgboost": "xgboost",
+    "mxnet": "mxnet",
+    "huggingface": "transformers",
+}
+"""The distribution a SageMaker framework's ``framework_version`` names."""
+NUMPY2_SINCE = {
+    "scikit-learn": (1, 4, 2),
+    "tensorflow": (2, 16),
+    "torch": (2, 3),
+    "xgboost": (2, 1),
+    "mxnet": (99,),
+}
+"""The first release built against numpy 2: older ones get ``numpy<2``, as their containers
+have (pip would otherwise pick numpy 2 and the compiled modules fail to import)."""
+
+
 class EnvironmentSetupError(RuntimeError):
     """The trainer package could not be installed; the message holds pip's last lines."""
+
+
+def environment_mode() -> str:
+    """``inherit`` or ``isolated``, from ``LIFTSHIFT_TRAINER_ENV`` (default ``inherit``)."""
+    value = os.environ.get(ENV_MODE_VARIABLE, "").strip().lower() or INHERIT
+    if value not in (INHERIT, ISOLATED):
+        raise EnvironmentSetupError(
+            f"{ENV_MODE_VARIABLE}={value!r}: expected {INHERIT!r} (reuse liftshift's libraries, "
+            f"fast) or {ISOLATED!r} (install what the trainer declares, like the container)"
+        )
+    return value
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("+", maxsplit=1)[0])[:3])
+
+
+def nearest_version(wanted: str, available: list[str]) -> str | None:
+    """The newest release of ``wanted``'s major.minor in ``available``; else the release whose
+    major.minor is nearest (a newer one wins a tie); None when there is none. Pre-releases are
+    never chosen."""
+    finals = [v for v in available if re.fullmatch(r"[\d.]+(\.post\d+)?", v)]
+    if not finals:
+        return None
+    target = _release(wanted)[:2]
+    same = [v for v in finals if _release(v)[:2] == target]
+    if same:
+        return max(same, key=_release)
+
+    def distance(version: str) -> tuple[int, int, tuple[int, ...]]:
+        major, minor = ((*_release(version), 0, 0))[:2]
+        gap = abs(major - target[0]) * 1000 + abs(minor - target[1])
+        return (gap, 0 if (major, minor) > target else 1, tuple(-n for n in _release(version)))
+
+    return min(finals, key=distance)
+
+
+def framework_requirements(
+    framework: str,
+    version: str,
+    python: Path,
+    *,
+    reporter: Reporter = ignore,
+    cache: Path | None = None,
+) -> list[str]:
+    """``[dist==X.Y.Z]`` for the training container's framework version (or the nearest
+    version that installs on ``python``, reported in one line), plus ``numpy<2`` for releases
+    built before numpy 2; [] without a framework version. ``cache`` (a JSON file) keeps the
+    resolved pin, so a warm run asks the package index nothing."""
+    if not FRAMEWORK_DISTRIBUTIONS.get(framework) or not version:
+        return []
+    key = f"{framework} {version} py{sys.version_info[0]}.{sys.version_info[1]}"
+    known: dict[str, list[str]] = {}
+    if cache is not None and cache.is_file():
+        with contextlib.suppress(ValueError, OSError):
+            known = json.loads(cache.read_text(encoding="utf-8"))
+    entry = known.get(key)
+    fresh = not (isinstance(entry, list) and len(entry) == 2)
+    pin, message = _framework_pin(framework, version, python) if fresh else entry
+    reporter(StepProgress("environment", message))
+    if cache is not None and fresh:
+        write_atomic(cache, json.dumps({**known, key: [pin, message]}, indent=2, sort_keys=True))
+    dist, _, chosen = pin.partition("==")
+    if _release(chosen) < NUMPY2_SINCE.get(dist, (0,)):
+        return [pin, "numpy<2"]
+    return [pin]
+
+
+def _framework_pin(framework: str, version: str, python: Path) -> tuple[str, str]:
+    """(``dist==X.Y.Z``, the one line that says which and why) from the package index."""
+    dist = FRAMEWORK_DISTRIBUTIONS[framework]
+    wanted = ".".join(version.split("-", maxsplit=1)[0].split(".")[:2])
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "index", "versions", dist],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    listed = re.search(r"Available versions: (.+)", result.stdout)
+    available = [v.strip() for v in listed.group(1).split(",")] if listed else []
+    chosen = nearest_version(wanted, available)
+    if chosen is None:
+        raise EnvironmentSetupError(
+            f"no installable {dist} for this Python (the container has {wanted}); set "
+            f"{ENV_MODE_VARIABLE}={INHERIT} to use the installed one"
+        )
+    if _release(chosen)[:2] == _release(wanted)[:2]:
+        return f"{dist}=={chosen}", f"{dist} {chosen} (the container's {wanted})"
+    return f"{dist}=={chosen}", (
+        f"{dist} {wanted} (the container's) does not install on this Python; "
+        f"nearest installable: {chosen}"
+    )
 
 
 def local_path(settings: Settings, uri: str) -> Path:
@@ -78,11 +203,74 @@ def venv_python(env_dir: Path) -> Path:
 
 
 def ensure_environment(
-    built: BuiltPackage, settings: Settings, *, reporter: Reporter = ignore
+    built: BuiltPackage,
+    settings: Settings,
+    *,
+    reporter: Reporter = ignore,
+    framework: tuple[str, str] = ("", ""),
 ) -> Path:
-    """A virtual environment with ``built`` installed; cached by package hash. Returns its
-    python executable."""
-    env_dir = cache_root(settings) / "venvs" / built.content_hash
+    """A virtual environment with ``built`` installed; cached by package hash (and, when
+    isolated, by the requirement set). ``framework`` is the plan's (name, version). Returns
+    its python executable."""
+    if environment_mode() == ISOLATED:
+        deps = _dependency_environment(built, settings, framework, reporter)
+        return _package_environment(
+            built, settings, f"{built.content_hash}-{deps.name}", [deps], reporter
+        )
+    return _package_environment(built, settings, built.content_hash, None, reporter)
+
+
+def _dependency_environment(
+    built: BuiltPackage, settings: Settings, framework: tuple[str, str], reporter: Reporter
+) -> Path:
+    """The venv holding the package's declared requirements and the framework pin, with no
+    other library; cached by that set."""
+    requirements = sorted(package_requirements(built.path))
+    python = Path(sys.executable)  # the interpreter the venvs are made from
+    pins_cache = cache_root(settings) / "venvs" / "framework-pins.json"
+    pins = framework_requirements(*framework, python, reporter=reporter, cache=pins_cache)
+    names = {_requirement_name(pin) for pin in pins}
+    requirements = [r for r in requirements if _requirement_name(r) not in names] + pins
+    key_text = "\n".join([f"python {sys.version_info[0]}.{sys.version_info[1]}", *requirements])
+    key = "deps-" + hashlib.sha256(key_text.encode()).hexdigest()[:16]
+    env_dir = cache_root(settings) / "venvs" / key
+    if (env_dir / _READY).is_file():
+        reporter(StepProgress("environment", f"reusing dependencies {key}"))
+        return env_dir
+    started = time.perf_counter()
+    shown = ", ".join(requirements) or "nothing declared"
+    reporter(StepProgress("environment", f"installing the trainer's requirements: {shown}"))
+    tmp_dir = env_dir.with_name(f".{env_dir.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt", clear=True).create(tmp_dir)
+    if requirements:
+        _pip(venv_python(tmp_dir), ["install", *requirements])
+    (tmp_dir / _READY).write_text(key_text, encoding="utf-8")
+    if env_dir.exists():
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    else:
+        os.replace(tmp_dir, env_dir)
+    reporter(StepProgress("environment", "dependencies ready", time.perf_counter() - started))
+    return env_dir
+
+
+def _requirement_name(text: str) -> str:
+    try:
+        return Requirement(text).name.lower().replace("_", "-")
+    except InvalidRequirement:
+        return text
+
+
+def _package_environment(
+    built: BuiltPackage,
+    settings: Settings,
+    key: str,
+    inherit_from: list[Path] | None,
+    reporter: Reporter,
+) -> Path:
+    """The venv of one package build. ``inherit_from``: venvs whose libraries it sees (None:
+    the environment liftshift runs in, topped up with missing requirements)."""
+    env_dir = cache_root(settings) / "venvs" / key
     python = venv_python(env_dir)
     if (env_dir / _READY).is_file():
         reporter(StepProgress("environment", f"reusing environment {built.content_hash}"))
@@ -93,10 +281,19 @@ def ensure_environment(
     make_dirs(tmp_dir.parent)
     shutil.rmtree(tmp_dir, ignore_errors=True)
     venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt", clear=True).create(tmp_dir)
-    _inherit_site_packages(tmp_dir)
+    _inherit_site_packages(tmp_dir, inherit_from)
     tmp_python = venv_python(tmp_dir)
-    _pip(tmp_python, ["install", "--no-deps", "--no-build-isolation", str(built.path)])
-    missing = missing_requirements(package_requirements(built.path))
+    if inherit_from is None:
+        _pip(tmp_python, ["install", "--no-deps", "--no-build-isolation", str(built.path)])
+    else:  # an isolated venv has no setuptools: build the wheel here, install only the wheel
+        wheels = tmp_dir / "wheels"
+        _pip(
+            Path(sys.executable),
+            ["wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(built.path)],
+        )
+        _pip(tmp_python, ["install", "--no-deps", *map(str, sorted(wheels.glob("*.whl")))])
+        shutil.rmtree(wheels, ignore_errors=True)
+    missing = [] if inherit_from else missing_requirements(package_requirements(built.path))
     if missing:
         reporter(StepProgress("environment", f"installing {', '.join(missing)}"))
         _pip(tmp_python, ["install", *missing])
@@ -109,12 +306,19 @@ def ensure_environment(
     return python
 
 
-def _inherit_site_packages(env_dir: Path) -> None:
-    purelib = Path(
+def _site_packages(env_dir: Path) -> Path:
+    return Path(
         sysconfig.get_path("purelib", vars={"base": str(env_dir), "platbase": str(env_dir)})
     )
+
+
+def _inherit_site_packages(env_dir: Path, inherit_from: list[Path] | None = None) -> None:
+    purelib = _site_packages(env_dir)
     purelib.mkdir(parents=True, exist_ok=True)
-    parents = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    if inherit_from is None:
+        parents = dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")])
+    else:
+        parents = dict.fromkeys(str(_site_packages(folder)) for folder in inherit_from)
     lines = [f"import site; site.addsitedir({str(p)!r})" for p in parents]
     (purelib / "liftshift-inherit.pth").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

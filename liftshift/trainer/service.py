@@ -7,9 +7,10 @@ timed (``TrainResult.timings``) for the benchmark and the app's summary.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,11 @@ def finish_training(
     t0 = time.perf_counter()
     result.status = monitor.follow(backend, result.handle.job_id, reporter, stop=stop)
     result.timings["training"] = time.perf_counter() - t0
+    if result.succeeded:
+        problem = model_output_problem(result.spec, result.status, settings, backend)
+        if problem:
+            result.status = replace(result.status, state=JobState.FAILED, error=problem)
+            reporter(StepProgress("model", problem))
     if register and result.succeeded:
         t0 = time.perf_counter()
         result.model_version = register_model(
@@ -113,6 +119,55 @@ def finish_training(
         )
         result.timings["registration"] = time.perf_counter() - t0
     return result
+
+
+_SHOWN = 5
+
+
+def model_output_problem(
+    spec: JobSpec, status: JobStatus, settings: Settings, backend: TrainingBackend
+) -> str:
+    """'' when the job's model folder holds a file; else the one line that says it is empty
+    and where the trainer's files went, when they can be found (its working folder on the
+    local target, the job's other output folders on any target). A job that "succeeded"
+    without a model must not become a model version."""
+    model_dir = status.model_dir or spec.model_dir
+    if _first_files(model_dir, settings, 1):
+        return ""
+    found: list[str] = []
+    stray = getattr(backend, "stray_outputs", None)
+    if stray is not None:
+        found += [f"{path} (in .liftshift/jobs/{status.job_id})" for path in stray(status.job_id)]
+    base = spec.base_output_dir.rstrip("/")
+    model_key = "model/"
+    for path in _first_files(base, settings, 50):
+        if not path.startswith(model_key):
+            found.append(f"{base}/{path}")
+    line = f"job {status.job_id} succeeded but wrote no model file to {model_dir}"
+    if found:
+        return f"{line}; it wrote {', '.join(found[:_SHOWN])}"
+    return (
+        f"{line}; no file it wrote was found (look for a save to a relative path or SM_MODEL_DIR)"
+    )
+
+
+def _first_files(folder: str, settings: Settings, limit: int) -> list[str]:
+    """Up to ``limit`` file paths (relative) under a local folder or a bucket prefix."""
+    from liftshift.trainer.localenv import local_path
+
+    if settings.target == "local" or not folder.startswith(("gs://", "s3://")):
+        root = local_path(settings, folder) if "://" in folder else Path(folder)
+        if not root.is_dir():
+            return []
+        files = (p for p in sorted(root.rglob("*")) if p.is_file())
+        return [p.relative_to(root).as_posix() for p in itertools.islice(files, limit)]
+    from liftshift.foundation.storage.factory import open_store
+    from liftshift.foundation.storage.uri import parse_uri
+
+    uri = parse_uri(folder)
+    prefix = uri.prefix.rstrip("/") + "/" if uri.prefix else ""
+    store = open_store(uri, settings)
+    return [info.key[len(prefix) :] for info in itertools.islice(store.list(prefix), limit)]
 
 
 def register_model(

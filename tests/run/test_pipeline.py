@@ -51,7 +51,12 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
     first = liftshift("run", str(project), "--yes", "--json", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     summary = json.loads(first.stdout)
-    assert [s["outcome"] for s in summary["steps"]] == ["done"] * 5
+    assert [s["step"] for s in summary["steps"]] == [
+        "plan", "migrate", "sync", "train", "verify", "register",
+    ]  # fmt: skip
+    assert [s["outcome"] for s in summary["steps"]] == ["done"] * 6
+    assert summary["verify"]["verdict"] == "match"
+    assert summary["verify"]["report"]["predictions"]["max_abs_diff"] == 0
     assert summary["model"]["version"] == "1"
     assert (project / "trainer" / "train.py").is_file()
     assert (project / "trainer" / "predictor.py").is_file()  # LS007 serves the handlers
@@ -60,7 +65,7 @@ def test_run_from_pristine_copy_to_version_1_then_nothing_to_do(tmp_path: Path) 
     second = liftshift("run", str(project), "--yes", "--json", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     again = json.loads(second.stdout)
-    assert [s["outcome"] for s in again["steps"]] == ["nothing to do"] * 5
+    assert [s["outcome"] for s in again["steps"]] == ["nothing to do"] * 6
     assert again["job"]["id"] == summary["job"]["id"]
     assert again["model"]["version"] == "1"
 
@@ -106,8 +111,10 @@ def sagemaker_handler_chain(source: Path, model_dir: Path, instances_file: Path)
 @pytest.mark.slow
 def test_tensorflow_example_runs_to_version_1(tmp_path: Path) -> None:
     project = copy_example("mnist-tensorflow", tmp_path)
-    summary = Pipeline(project, Settings.from_env(project)).run()
+    options = RunOptions(verify=False)  # tests/verify proves this example (it trains twice)
+    summary = Pipeline(project, Settings.from_env(project), options).run()
     assert summary.ok, summary.steps
+    assert outcomes(summary)["verify"] == "skipped"
     assert summary.state.version == "1"
     artifact = Path(summary.state.artifact_uri)
     assert (artifact / "saved_model.pb").is_file() or any(artifact.rglob("saved_model.pb"))
@@ -134,6 +141,7 @@ def test_run_cancelled_during_sync_resumes(tmp_path: Path) -> None:
         "migrate": "nothing to do",
         "sync": "done",
         "train": "done",
+        "verify": "done",
         "register": "done",
     }
 
@@ -173,6 +181,7 @@ def test_run_with_out_leaves_the_source_untouched(tmp_path: Path) -> None:
     assert {p: p.read_bytes() for p in source.rglob("*") if p.is_file()} == before
     assert not (source / ".liftshift").exists()
     assert (out / "trainer" / "train.py").is_file() and (out / "liftshift.toml").is_file()
+    assert outcomes(summary)["verify"] == "done"  # the untouched source is the original
     assert summary.state.version == "1"
 
     again = Pipeline(source, Settings.from_env(source), RunOptions(out=out)).run()
@@ -383,3 +392,29 @@ def test_run_after_migrating_without_saving_the_plan_trains(tmp_path: Path) -> N
     assert planned == "wrote liftshift.toml: trainer/train.py, channels train, test"
     assert steps["migrate"]["outcome"] == "nothing to do"
     assert summary["model"]["version"] == "1"
+
+
+def test_a_migration_that_differs_stops_the_run_before_register(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from liftshift.cli import cli
+
+    project = copy_example("titanic-sklearn", tmp_path)
+    for args in (["plan", str(project)], ["migrate", str(project), "--apply", "--force"]):
+        CliRunner().invoke(cli, args)
+    trainer = project / "trainer" / "train.py"
+    text = trainer.read_text()
+    trainer.write_text(text.replace("{accuracy:.4f}", "{accuracy / 2:.4f}"))  # a drift
+    summary = Pipeline(project, Settings.from_env(project)).run()
+    assert outcomes(summary) == {
+        "plan": "nothing to do",
+        "migrate": "nothing to do",
+        "sync": "done",
+        "train": "done",
+        "verify": "failed",
+    }
+    failed = summary.failed_step
+    assert failed is not None
+    assert failed.summary.startswith("the migrated trainer differs from the original: metric")
+    assert any("verdict: DIFFER" in line for line in failed.details)
+    assert summary.state.version == ""  # no model version of a trainer that differs

@@ -283,3 +283,14 @@ def test_plan_driven_sync_seeds_local_sample_data(tmp_path: Path) -> None:
     assert [c["skipped_identical"] for c in json.loads(again.stdout)["channels"]] == [1, 1]
     bad = liftshift("local", "path", "gs://ex-out/../../etc", "--project", str(project), env=env)
     assert bad.returncode == 2 and "'..' segments are not allowed" in bad.stderr
+
+
+def test_an_empty_source_prefix_exits_1_naming_the_nearest_prefix(
+    cloud_settings: Settings, gcs_bucket: str, emulator_env: dict[str, str], tmp_path: Path
+) -> None:
+    fill_s3(cloud_settings, "src-bucket", {"datasets/train/a.csv": b"a,b\n"})
+    source = "s3://src-bucket/datasets/trian"
+    out = liftshift("sync", source, "gs://dst-bucket/q", env=emulator_env, cwd=tmp_path)
+    assert out.returncode == 1, out.stderr
+    assert "s3://src-bucket/datasets/trian: no object under this prefix" in out.stderr
+    assert "did you mean s3://src-bucket/datasets/train/?" in out.stderr

@@ -12,7 +12,7 @@ import pytest
 from liftshift.foundation.plan import load_plan
 from liftshift.foundation.settings import Settings
 from liftshift.trainer import service
-from liftshift.trainer.backends.local import LocalBackend
+from liftshift.trainer.backends.local import EmptyChannel, LocalBackend, jobs_dir
 from liftshift.trainer.jobs import JobLogLine, JobState, JobStateChanged, TrainOverrides
 from liftshift.trainer.registry.local import LocalRegistry
 
@@ -122,9 +122,38 @@ def test_missing_channel_data_is_said_before_the_run(
     plan = load_plan(toy_project)
     plan.data.channels[0].sample_data = ""
     save_plan(plan, toy_project, keep_existing=False)
-    events: list[object] = []
-    result = service.train(load_plan(toy_project), toy_settings, reporter=events.append)
-    warnings = [e.message for e in events if getattr(e, "step", "") == "data"]
-    assert any("gs://toy-data/train is empty on the local target" in w for w in warnings)
+    (toy_settings.local_storage_root / "gcs" / "toy-data" / "training").mkdir(parents=True)
+    (toy_settings.local_storage_root / "gcs" / "toy-data" / "training" / "n.txt").write_text("1")
+    with pytest.raises(EmptyChannel) as raised:  # before any job starts
+        service.train(load_plan(toy_project), toy_settings)
+    assert "channel data gs://toy-data/train is empty on the local target" in str(raised.value)
+    assert "nearest existing prefix: gs://toy-data/training/" in str(raised.value)
+    assert not jobs_dir(toy_settings).is_dir() or not any(jobs_dir(toy_settings).iterdir())
+
+
+@pytest.mark.slow
+def test_a_succeeded_job_without_a_model_fails_naming_where_files_went(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    overrides = TrainOverrides(hyperparameters={"mode": "elsewhere"})
+    result = service.train(load_plan(toy_project), toy_settings, overrides)
     assert result.status is not None and result.status.state == JobState.FAILED
-    assert "numbers.txt" in result.status.error
+    assert result.model_version is None
+    error = result.status.error
+    assert "succeeded but wrote no model file to" in error
+    assert f"it wrote work/saved/model.pkl (in .liftshift/jobs/{result.handle.job_id})" in error
+
+
+@pytest.mark.slow
+def test_a_missing_module_is_one_line_naming_the_package(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    overrides = TrainOverrides(hyperparameters={"mode": "missing"})
+    result = service.train(load_plan(toy_project), toy_settings, overrides)
+    assert result.status is not None and result.status.state == JobState.FAILED
+    first = result.status.error.splitlines()[0]
+    assert first == (
+        "the trainer's environment has no module 'liftshift_no_such_module': add "
+        "liftshift_no_such_module to requirements.txt (or install_requires in setup.py) and "
+        "train again"
+    )

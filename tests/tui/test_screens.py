@@ -131,3 +131,29 @@ async def test_the_plan_form_says_why_it_chose_the_entry_point(local_settings: S
         note = str(app.screen.query_one("#plan-source", Static).render())
         assert note.startswith("Proposed from the scan - not saved yet (ctrl+s).")
         assert "Entry point train.py: named by the launcher launch.py." in note
+
+
+async def test_model_step_shows_the_last_verify_parity_table(
+    local_settings: Settings, titanic: Path
+) -> None:
+    import json
+
+    from liftshift.verify.compare import MetricParity
+    from liftshift.verify.report import SideRun, VerifyReport
+    from liftshift.verify.runner import last_report_path
+
+    report = VerifyReport(str(titanic), "differ", reason="metrics differ")
+    report.original = SideRun("original", "sagemaker", exit_code=0)
+    report.migrated = SideRun("migrated", "vertex", exit_code=0)
+    report.metrics = [MetricParity("test accuracy", 0.75, 0.5, ok=False)]
+    report.diagnosis = ["metric test accuracy: original 0.75, migrated 0.5"]
+    path = last_report_path(titanic)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(report.to_dict() | {"text": report.text_lines()}))
+    app = make_app(settings=local_settings, start="model")
+    async with app.run_test(size=(100, 40)) as pilot:
+        panel = app.screen.query_one("#verify", Static)
+        await wait_for(pilot, lambda: panel.display)
+        shown = str(panel.render())
+        assert "verdict: DIFFER: metrics differ" in shown
+        assert "metric test accuracy" in shown and "DIFFERS" in shown

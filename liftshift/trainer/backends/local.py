@@ -31,7 +31,14 @@ from liftshift.foundation.secrets import protect_args
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.statedir import make_dirs, open_private
 from liftshift.trainer.backends.base import LogBatch
-from liftshift.trainer.jobs import JobHandle, JobSpec, JobState, JobStatus, StepProgress
+from liftshift.trainer.jobs import (
+    JobHandle,
+    JobSpec,
+    JobSpecError,
+    JobState,
+    JobStatus,
+    StepProgress,
+)
 
 RECORD = "job.json"
 LOG = "output.log"
@@ -41,6 +48,26 @@ PID_FILE = "supervisor.pid"
 
 class JobNotFound(LookupError):
     pass
+
+
+class EmptyChannel(JobSpecError):
+    """A channel folder holds no object on the local target: training would read nothing."""
+
+
+def _empty_channel_message(settings: Settings, uri: str, folder: Path) -> str:
+    from liftshift.foundation.storage import open_store, parse_uri
+    from liftshift.sync.nearest import nearest_prefix
+
+    parsed = parse_uri(uri)
+    try:
+        hint = nearest_prefix(open_store(parsed, settings), parsed.prefix)
+    except Exception:  # no bucket folder at all: the plain message says enough
+        hint = ""
+    line = (
+        f"channel data {uri} is empty on the local target ({folder}); run `liftshift sync` or "
+        "set the channel's sample_data in liftshift.toml"
+    )
+    return line + (f"; nearest existing prefix: {hint}" if hint else "")
 
 
 @dataclass
@@ -104,8 +131,11 @@ def vertex_environment(
 class LocalBackend:
     name = "local"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, extra_env: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.extra_env = dict(extra_env or {})
+        """Variables added to the trainer's environment (``liftshift verify``'s seeding shim);
+        the Vertex contract variables still win."""
 
     # TrainingBackend
 
@@ -117,17 +147,16 @@ class LocalBackend:
         localenv.seed_sample_data(self.settings, spec.sample_data, reporter=reporter)
         for uri in spec.channel_uris:
             folder = localenv.local_path(self.settings, uri)
-            if not folder.exists() or not any(folder.iterdir()):
-                reporter(
-                    StepProgress(
-                        "data",
-                        f"warning: {uri} is empty on the local target ({folder}); run "
-                        "`liftshift sync` or set the channel's sample_data in liftshift.toml",
-                    )
-                )
+            if not folder.exists() or not any(p.is_file() for p in folder.rglob("*")):
+                raise EmptyChannel(_empty_channel_message(self.settings, uri, folder))
         key = package_path.parent.name or content_hash(self.settings.project_dir)
         built = BuiltPackage(package_path, key, reused=True)
-        return localenv.ensure_environment(built, self.settings, reporter=reporter)
+        return localenv.ensure_environment(
+            built,
+            self.settings,
+            reporter=reporter,
+            framework=(spec.framework, spec.framework_version),
+        )
 
     def submit(self, spec: JobSpec, package_uri: str, *, reporter: Reporter = ignore) -> JobHandle:
         from liftshift.trainer.localenv import local_path, localize_arg
@@ -143,6 +172,7 @@ class LocalBackend:
         for folder in dirs.values():
             make_dirs(folder)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SM_")}
+        env |= self.extra_env
         env |= vertex_environment(
             job_id=job_id,
             model_dir=str(dirs["model"]),
@@ -202,6 +232,11 @@ class LocalBackend:
                 time.sleep(0.02)
         return job_dir, LocalJobRecord.load(path)
 
+    def job_record(self, job_id: str) -> LocalJobRecord:
+        """The job's record (exit code, model folder, times), read safely against the
+        supervisor's atomic replace."""
+        return self._record(job_id)[1]
+
     def _supervisor_pid(self, job_dir: Path, record: LocalJobRecord) -> int:
         if record.supervisor_pid:
             return record.supervisor_pid
@@ -260,6 +295,15 @@ class LocalBackend:
             return []
         found = [self.status(p.parent.name) for p in root.glob(f"*/{RECORD}")]
         return sorted(found, key=lambda s: s.started or 0.0)
+
+    def stray_outputs(self, job_id: str) -> list[str]:
+        """Files the trainer wrote in its working folder (its relative paths land there), as
+        ``work/...`` paths: where a model went when AIP_MODEL_DIR stayed empty."""
+        work = jobs_dir(self.settings) / job_id / "work"
+        if not work.is_dir():
+            return []
+        found = (p for p in sorted(work.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
+        return [p.relative_to(work.parent).as_posix() for p in found]
 
     def console_url(self, job_id: str) -> str:
         return ""

@@ -45,6 +45,12 @@ def version_text(version: Any) -> str:
     return "\n".join(lines)
 
 
+def verify_text(report: dict[str, Any]) -> str:
+    """The parity table and verdict of the last ``liftshift verify`` (its saved report)."""
+    lines = report.get("text") or [f"verdict: {report.get('verdict', '?')}"]
+    return "\n".join(["Verify: the original (SageMaker) beside the migrated trainer", *lines])
+
+
 def prediction_text(version: Any, prediction: Any) -> str:
     """One line per instance, in the order of ``sample_instances.json``."""
     lines = [f"Version {version.version_id} of {version.model} at {prediction.endpoint}"]
@@ -62,7 +68,9 @@ class ModelScreen(StepScreen):
         "2, 3…), aliases (`default` on the first), the artifact folder and the prediction "
         "container. Below, the versions of the selected model. `r` reads the registry again. "
         "`d` deploys the selected version (a Vertex AI endpoint on gcp; loaded the same way in "
-        "a fresh process locally) and predicts the project's `sample_instances.json`."
+        "a fresh process locally) and predicts the project's `sample_instances.json`. When "
+        "`liftshift verify` (or the verify step of `liftshift run`) has run, its parity table "
+        "and verdict show at the top."
     )
     ACTIONS = (
         ("Refresh models", "Read the model registry again", "refresh"),
@@ -90,6 +98,7 @@ class ModelScreen(StepScreen):
             classes="status",
             markup=False,
         )
+        yield Static("", id="verify", classes="status", markup=False)
         yield Label("Models", classes="section-title")
         yield DataTable(id="models", cursor_type="row")
         yield Label("Versions", classes="section-title")
@@ -102,6 +111,7 @@ class ModelScreen(StepScreen):
         )
 
     def on_mount(self) -> None:
+        self.query_one("#verify", Static).display = False  # until a verify report exists
         models = self.query_one("#models", DataTable)
         models.add_columns("Model", "Default version", "Aliases")
         models.styles.height = 5
@@ -129,6 +139,11 @@ class ModelScreen(StepScreen):
             model = models[0].model
         versions = registry.list_versions(model) if model else []
         self.post_message(CoreResult("registry", (models, model, versions)))
+        from liftshift.verify import load_last_report
+
+        report = load_last_report(Path(self.session.settings.project_dir))
+        if report is not None:
+            self.post_message(CoreResult("verify", report))
 
     def on_core_result(self, message: CoreResult) -> None:
         if message.kind == "cannot-predict":
@@ -138,6 +153,11 @@ class ModelScreen(StepScreen):
         if message.kind == "prediction":
             version, self.prediction = message.value
             self._prediction_status(prediction_text(version, self.prediction))
+            return
+        if message.kind == "verify":
+            panel = self.query_one("#verify", Static)
+            panel.update(verify_text(message.value))
+            panel.display = True
             return
         if message.kind != "registry":
             return

@@ -26,6 +26,8 @@ def main():
             }
         ),
     )
+    if args.mode == "missing":  # a dependency the package does not declare
+        import liftshift_no_such_module  # noqa: F401
     if args.mode == "crash":
         raise RuntimeError("the toy trainer crashed on purpose")
     if args.mode == "no-model":
@@ -38,6 +40,8 @@ def main():
         numbers = [float(line) for line in handle if line.strip()]
     model = {"mean": sum(numbers) / len(numbers) * args.alpha}
     model_dir = os.environ.get("AIP_MODEL_DIR", args.job_dir)
+    if args.mode == "elsewhere":  # a migration that missed the model folder
+        model_dir = "saved"
     os.makedirs(model_dir, exist_ok=True)
     with open(os.path.join(model_dir, "model.pkl"), "wb") as handle:
         pickle.dump(model, handle)

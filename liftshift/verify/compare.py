@@ -1,0 +1,256 @@
+"""Comparing what the original and the migrated trainer produced: artifacts, metrics,
+predictions. Pure functions over data the runner collected; no processes here."""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NAME = r"[A-Za-z_][\w\-/]*"
+PRINTED_METRIC = re.compile(rf"(?<![\w.])({_NAME}(?: {_NAME})?)\s*[:=]\s*({NUMBER})(?![\w.])")
+_NOISY = re.compile(
+    r"(time|\bsecs?\b|seconds|elapsed|duration|\bms\b|/s\b|step|\beta\b|epoch|\blr\b|learning)",
+    re.IGNORECASE,
+)
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$")
+_VERSION_DIR = re.compile(r"^\d+$")
+
+
+@dataclass
+class ArtifactParity:
+    original: dict[str, int]
+    """Relative path → size, as the original left its model folder."""
+    migrated: dict[str, int]
+    identical: list[str] = field(default_factory=list)
+    differing: list[str] = field(default_factory=list)
+    only_original: list[str] = field(default_factory=list)
+    only_migrated: list[str] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            bool(self.original)
+            and bool(self.migrated)
+            and not (self.only_original or self.only_migrated)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "original": self.original,
+            "migrated": self.migrated,
+            "identical": self.identical,
+            "differing": self.differing,
+            "only_original": self.only_original,
+            "only_migrated": self.only_migrated,
+            "note": self.note,
+        }
+
+
+def list_files(folder: Path) -> dict[str, int]:
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_size
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def compare_artifacts(original_dir: Path, migrated_dir: Path) -> ArtifactParity:
+    """File sets, sizes and bytes. A TensorFlow Serving version folder (``000000001/``) the
+    migration flattens for Vertex's prediction container counts as the same files."""
+    original, migrated = list_files(original_dir), list_files(migrated_dir)
+    parity = ArtifactParity(original, migrated)
+    pairs = {path: path for path in original}
+    tops = {path.split("/", 1)[0] for path in original}
+    if (
+        set(original) != set(migrated)
+        and len(tops) == 1
+        and _VERSION_DIR.match(next(iter(tops)))
+        and all("/" in path for path in original)
+    ):
+        flattened = {path.split("/", 1)[1]: path for path in original}
+        if len(set(flattened) & set(migrated)) > len(set(original) & set(migrated)):
+            pairs = {orig: new for new, orig in flattened.items()}
+            parity.note = (
+                f"the version folder {next(iter(tops))}/ is flattened, as Vertex's TensorFlow "
+                "prediction container expects"
+            )
+    for orig, new in sorted(pairs.items()):
+        if new not in migrated:
+            parity.only_original.append(orig)
+            continue
+        same = (original_dir / orig).read_bytes() == (migrated_dir / new).read_bytes()
+        (parity.identical if same else parity.differing).append(new)
+    matched = set(pairs.values())
+    parity.only_migrated = sorted(path for path in migrated if path not in matched)
+    return parity
+
+
+# metrics
+
+
+@dataclass
+class MetricParity:
+    name: str
+    original: float | None
+    migrated: float | None
+    ok: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "original": self.original,
+            "migrated": self.migrated,
+            "ok": self.ok,
+        }
+
+
+def metric_definitions(launcher: Path) -> list[tuple[str, str]]:
+    """``(Name, Regex)`` pairs of every ``metric_definitions=[...]`` literal in a launcher
+    (``.py`` or notebook). Launchers that do not parse give none."""
+    try:
+        text = launcher.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    if launcher.suffix == ".ipynb":
+        try:
+            cells = json.loads(text).get("cells", [])
+        except json.JSONDecodeError:
+            return []
+        sources = [
+            "".join(cell.get("source", [])) for cell in cells if cell.get("cell_type") == "code"
+        ]
+        text = "\n".join(
+            line
+            for source in sources
+            for line in source.splitlines()
+            if not line.lstrip().startswith(("%", "!"))
+        )
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    found: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "metric_definitions":
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            for item in value if isinstance(value, list) else []:
+                if isinstance(item, dict) and "Name" in item and "Regex" in item:
+                    found.append((str(item["Name"]), str(item["Regex"])))
+    return found
+
+
+def extract_metrics(log: str, definitions: list[tuple[str, str]]) -> dict[str, float]:
+    """The last value of each metric in a log: by the launcher's regexes when it has them,
+    else every ``name: number`` / ``name=number`` pair (timings and counters left out)."""
+    values: dict[str, float] = {}
+    if definitions:
+        for name, regex in definitions:
+            try:
+                matches = re.findall(regex, log)
+            except re.error:
+                continue
+            for match in matches:
+                text = match[0] if isinstance(match, tuple) else match
+                try:
+                    values[name] = float(text)
+                except ValueError:
+                    continue
+        return values
+    for line in log.splitlines():
+        for name, number in PRINTED_METRIC.findall(line):
+            if _NOISY.search(name) or any(_ENV_NAME.match(w) for w in name.split()):
+                continue  # timings, counters, and VARIABLE=1 settings are not metrics
+            values[name.strip()] = float(number)
+    return values
+
+
+def compare_metrics(
+    original: dict[str, float], migrated: dict[str, float], rtol: float
+) -> list[MetricParity]:
+    rows = []
+    for name in sorted(set(original) | set(migrated)):
+        a, b = original.get(name), migrated.get(name)
+        ok = a is not None and b is not None and math.isclose(a, b, rel_tol=rtol, abs_tol=rtol)
+        rows.append(MetricParity(name, a, b, ok))
+    return rows
+
+
+# predictions
+
+
+@dataclass
+class PredictionParity:
+    compared: bool
+    reason: str = ""
+    loader_original: str = ""
+    loader_migrated: str = ""
+    instances: int = 0
+    instances_from: str = ""
+    max_abs_diff: float | None = None
+    labels_agree: int | None = None
+    ok: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "compared": self.compared,
+            "ok": self.ok,
+            "reason": self.reason,
+            "loader_original": self.loader_original,
+            "loader_migrated": self.loader_migrated,
+            "instances": self.instances,
+            "instances_from": self.instances_from,
+            "max_abs_diff": self.max_abs_diff,
+            "labels_agree": self.labels_agree,
+        }
+
+
+def compare_predictions(
+    original: list[Any], migrated: list[Any], rtol: float
+) -> tuple[float | None, int | None, bool]:
+    """(max absolute difference, rows whose label agrees, within tolerance)."""
+    if len(original) != len(migrated):
+        return None, None, False
+    flat_a, flat_b = _flatten(original), _flatten(migrated)
+    numeric = all(isinstance(v, int | float) for v in flat_a + flat_b)
+    if not numeric or len(flat_a) != len(flat_b):
+        agree = sum(1 for a, b in zip(original, migrated, strict=True) if a == b)
+        return None, agree, agree == len(original)
+    diffs = [abs(float(a) - float(b)) for a, b in zip(flat_a, flat_b, strict=True)]
+    max_diff = max(diffs, default=0.0)
+    labels = sum(1 for a, b in zip(original, migrated, strict=True) if _label(a) == _label(b))
+    close = all(
+        math.isclose(float(a), float(b), rel_tol=rtol, abs_tol=rtol)
+        for a, b in zip(flat_a, flat_b, strict=True)
+    )
+    return max_diff, labels, close and labels == len(original)
+
+
+def _flatten(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [item for part in value for item in _flatten(part)]
+    return [value]
+
+
+def _label(row: Any) -> Any:
+    """A row's label: the arg-max of a probability row, else the value itself."""
+    if isinstance(row, list):
+        flat = _flatten(row)
+        if len(flat) == 1:
+            return _label(flat[0])
+        return max(range(len(flat)), key=lambda i: flat[i])
+    if isinstance(row, float):
+        return round(row, 6)
+    return row
