@@ -163,7 +163,11 @@ def train(  # noqa: PLR0917 (one parameter per flag)
             hyperparameters=_parse_hyperparameters(hyperparameters),
         )
         spec = build_job_spec(plan, settings, overrides)
-        instances = _deploy_instances(project, instances_file) if deploy else None
+        instances = (
+            _instances(project, instances_file, "--deploy needs instances to send")
+            if deploy
+            else None
+        )
         if deploy and no_register:
             _fail("--deploy needs the model version that --no-register skips")
         if dry_run:
@@ -194,23 +198,6 @@ def _job_failures() -> tuple[type[BaseException], ...]:
     from liftshift.trainer.registry.base import MissingArtifact
 
     return (EmptyChannel, MissingArtifact, PredictionError)
-
-
-def _deploy_instances(project: Path, instances_file: Path | None) -> list[Any]:
-    from liftshift.trainer.predict import (
-        INSTANCES_FILE,
-        PredictionError,
-        load_instances,
-        project_instances,
-    )
-
-    try:
-        instances = load_instances(instances_file) if instances_file else project_instances(project)
-    except PredictionError as exc:
-        _fail(str(exc))
-    if instances is None:
-        _fail(f"--deploy needs instances to send: --instances FILE or {project / INSTANCES_FILE}")
-    return instances
 
 
 def _api_message(exc: BaseException) -> str:
@@ -621,7 +608,7 @@ def models_predict(
 
     settings = _settings(project.resolve(), target)
     version = _pick_version(_registry(project, target).list_versions, model_ref)
-    instances = _instances(project.resolve(), instances_file)
+    instances = _instances(project.resolve(), instances_file, "no instances to send")
     try:
         prediction = predict(version, instances, settings)
     except _job_failures() as exc:
@@ -651,7 +638,9 @@ def _pick_version(list_versions: Any, model_ref: str) -> Any:
     raise RegistryError(f"{name} has no version or alias {wanted!r} (versions: {known})")
 
 
-def _instances(project: Path, instances_file: Path | None) -> list[Any]:
+def _instances(project: Path, instances_file: Path | None, missing: str) -> list[Any]:
+    """The instances to predict: ``--instances FILE``, else the project's own file; ``missing``
+    opens the one line when there are none."""
     from liftshift.trainer.predict import (
         INSTANCES_FILE,
         PredictionError,
@@ -664,7 +653,7 @@ def _instances(project: Path, instances_file: Path | None) -> list[Any]:
     except PredictionError as exc:
         _fail(str(exc))
     if found is None:
-        _fail(f"no instances to send: pass --instances FILE or add {project / INSTANCES_FILE}")
+        _fail(f"{missing}: pass --instances FILE or add {project / INSTANCES_FILE}")
     return found
 
 

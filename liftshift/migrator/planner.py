@@ -32,6 +32,7 @@ from typing import Any
 
 from liftshift.codemods import ls007_predictor
 from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.catalog.distributions import distribution_of
 from liftshift.foundation.plan import (
     ChannelPlan,
     CodePlan,
@@ -309,7 +310,7 @@ def install_requires(entry: EntryPoint, scan: ProjectScan) -> list[str]:
             continue
         if module in tables.SAGEMAKER_ONLY_LIBRARIES:
             continue
-        distribution = tables.DISTRIBUTIONS.get(module, module)
+        distribution = distribution_of(module)
         if distribution:
             found.append(distribution)
     return sorted(set(found))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.catalog.distributions import distribution_of
 from liftshift.foundation.catalog.machines import MachineSpec, WorkerPoolSpec
 from liftshift.foundation.plan import (
     PREDICTOR_CLASS,
@@ -180,17 +181,6 @@ def error_headline(error: str) -> str:
     return after[-1] if after else lines[0]
 
 
-IMPORT_TO_PACKAGE = {
-    "sklearn": "scikit-learn",
-    "cv2": "opencv-python",
-    "PIL": "Pillow",
-    "yaml": "PyYAML",
-    "skimage": "scikit-image",
-    "bs4": "beautifulsoup4",
-    "dateutil": "python-dateutil",
-    "google": "google-cloud-storage",
-    "tf_keras": "tf-keras",
-}
 """Import names whose pip package has another name (the rest are the same)."""
 
 MISSING_MODULE = re.compile(r"^ModuleNotFoundError: No module named '([\w.]+)'")
@@ -201,8 +191,7 @@ def missing_module_hint(headline: str) -> str:
     match = MISSING_MODULE.match(headline)
     if match is None:
         return ""
-    top = match.group(1).partition(".")[0]
-    package = IMPORT_TO_PACKAGE.get(top, top)
+    package = distribution_of(match.group(1)) or f"the package that provides {match.group(1)}"
     return (
         f" (the trainer package does not install it: add {package} to requirements.txt, "
         "or to install_requires in setup.py)"

@@ -39,7 +39,7 @@ def test_train_jobs_and_models(toy_project: Path) -> None:
 
     code, out = run("train", str(toy_project), "-H", "mode=no-model")
     assert code == 1, out  # the user's job failed (it wrote no model): 1, never 2
-    assert "no model artifact" in out
+    assert "succeeded but wrote no model file" in out
 
     code, out = run("jobs", "list", "--project", str(toy_project), "--json")
     jobs = json.loads(out)

@@ -151,9 +151,8 @@ def test_a_missing_module_is_one_line_naming_the_package(
     overrides = TrainOverrides(hyperparameters={"mode": "missing"})
     result = service.train(load_plan(toy_project), toy_settings, overrides)
     assert result.status is not None and result.status.state == JobState.FAILED
-    first = result.status.error.splitlines()[0]
-    assert first == (
-        "the trainer's environment has no module 'liftshift_no_such_module': add "
-        "liftshift_no_such_module to requirements.txt (or install_requires in setup.py) and "
-        "train again"
+    assert result.status.headline == (
+        "ModuleNotFoundError: No module named 'liftshift_no_such_module' (the trainer package "
+        "does not install it: add liftshift_no_such_module to requirements.txt, or to "
+        "install_requires in setup.py)"
     )

@@ -10,7 +10,6 @@ last lines as the error.
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import sys
@@ -119,36 +118,14 @@ def _finish(
     return 0
 
 
-_NO_MODULE = re.compile(r"^ModuleNotFoundError: No module named '([\w.]+)'")
 # import name -> the distribution to declare, where they differ
-_DISTRIBUTIONS = {
-    "sklearn": "scikit-learn",
-    "cv2": "opencv-python",
-    "PIL": "pillow",
-    "yaml": "PyYAML",
-    "skimage": "scikit-image",
-    "bs4": "beautifulsoup4",
-    "google": "google-cloud-storage",
-}
-
-
 def _error_from_log(log: Path, code: int) -> str:
-    """The trainer's traceback (its last one), or the exit code when it printed none. A
-    missing module comes first as one line naming the package to declare."""
+    """The trainer's traceback (its last one), or the exit code when it printed none (a
+    missing module's package is named by ``JobStatus.headline``, where the error is shown)."""
     lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-200:]
     starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent")]
     if starts:
-        traceback = "\n".join(lines[starts[-1] :][-30:])
-        missing = _NO_MODULE.match(lines[-1]) if lines else None
-        if missing:
-            module = missing.group(1).split(".")[0]
-            package = _DISTRIBUTIONS.get(module, module)
-            hint = (
-                f"the trainer's environment has no module {module!r}: add {package} to "
-                "requirements.txt (or install_requires in setup.py) and train again"
-            )
-            return f"{hint}\n{traceback}"
-        return traceback
+        return "\n".join(lines[starts[-1] :][-30:])
     reason = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
     tail = "\n".join(lines[-5:])
     return f"the trainer {reason}" + (f":\n{tail}" if tail else "")
