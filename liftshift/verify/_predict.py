@@ -8,10 +8,12 @@
 and answers each with one line on stdout, prefixed ``@@``: ``{"loader": ..., "instances":
 [...], "predictions": [...], "instances_from": ...}`` or ``{"error": "..."}``. One process
 serves both models, so the framework is imported once, and verify can load the original's
-model while the migrated trainer still runs. Loaders, in order: a SavedModel (the folder or
-its highest numbered version folder), a ``.keras``/``.h5`` Keras file, an XGBoost model
+model while the migrated trainer still runs. A project with SageMaker handlers and sample
+instances answers through its own serving chain (``model_fn``, ``input_fn``, ``predict_fn``,
+``output_fn``), as its endpoint would. Otherwise the loaders, in order: a SavedModel (the folder
+or its highest numbered version folder), a ``.keras``/``.h5`` Keras file, an XGBoost model
 (``model.bst``/``.ubj``/``.json``), a LightGBM ``model.txt``, a joblib or pickle file; failing
-those, the project's own ``model_fn(model_dir)`` (and ``predict_fn`` when it has one). A
+those, the project's own handlers. A
 request without instances gets ``synthetic`` ones from the model's input signature with a
 fixed seed; later requests without instances reuse the rows of the first answer, so both
 models predict exactly the same rows.
@@ -139,6 +141,9 @@ def _load_artifact(model_dir: Path) -> Loaded | None:
 
 
 def _load_handlers(script: Path, model_dir: Path) -> Loaded:
+    """The project's own serving chain, as a SageMaker endpoint runs it: ``input_fn`` on the
+    JSON body, ``predict_fn`` (else the model's ``predict``), ``output_fn`` back to JSON; the
+    steps a project does not define are the container's defaults."""
     sys.path.insert(0, str(script.parent))
     spec = importlib.util.spec_from_file_location("_liftshift_handlers", script)
     if spec is None or spec.loader is None:
@@ -146,12 +151,22 @@ def _load_handlers(script: Path, model_dir: Path) -> Loaded:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     model = module.model_fn(str(model_dir))
+    input_fn = getattr(module, "input_fn", None)
     predict_fn = getattr(module, "predict_fn", None)
-    if predict_fn is not None:
-        return Loaded(
-            f"{script.name} model_fn + predict_fn", lambda xs: _tolist(predict_fn(xs, model)), None
-        )
-    return Loaded(f"{script.name} model_fn", lambda xs: _tolist(model.predict(xs)), None)
+    output_fn = getattr(module, "output_fn", None)
+
+    def chain(instances: list) -> Any:
+        data = input_fn(json.dumps(instances), "application/json") if input_fn else instances
+        prediction = predict_fn(data, model) if predict_fn else model.predict(data)
+        if output_fn is None:
+            return _tolist(prediction)
+        body = output_fn(prediction, "application/json")
+        body = body[0] if isinstance(body, tuple) else body  # (body, content type) is allowed
+        return json.loads(body) if isinstance(body, str | bytes) else _tolist(body)
+
+    used = [name for name in ("model_fn", "input_fn", "predict_fn", "output_fn")
+            if getattr(module, name, None) is not None]  # fmt: skip
+    return Loaded(f"{script.name} {' + '.join(used)}", chain, None)
 
 
 def serve(lines: Any, out: Any) -> None:
@@ -175,9 +190,13 @@ def serve(lines: Any, out: Any) -> None:
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
     model_dir = Path(request["model_dir"])
-    loaded = _load_artifact(model_dir)
-    if loaded is None and request.get("handlers"):
-        loaded = _load_handlers(Path(request["handlers"]), model_dir)
+    handlers = request.get("handlers")
+    if handlers and request.get("instances") is not None:  # what the endpoint would answer
+        loaded: Loaded | None = _load_handlers(Path(handlers), model_dir)
+    else:
+        loaded = _load_artifact(model_dir)
+        if loaded is None and handlers:
+            loaded = _load_handlers(Path(handlers), model_dir)
     if loaded is None:
         return {"error": f"no model file this verify can load in {model_dir}"}
     instances = request.get("instances")

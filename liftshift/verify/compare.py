@@ -220,37 +220,47 @@ class PredictionParity:
 def compare_predictions(
     original: list[Any], migrated: list[Any], rtol: float
 ) -> tuple[float | None, int | None, bool]:
-    """(max absolute difference, rows whose label agrees, within tolerance)."""
+    """(max absolute difference, rows whose label agrees, within tolerance).
+
+    Rows may be numbers, lists of them, or what a project's ``output_fn`` returns (records
+    like ``{"label": "died", "probability": 0.03}``): the words must be equal, the numbers
+    close."""
     if len(original) != len(migrated):
         return None, None, False
     flat_a, flat_b = _flatten(original), _flatten(migrated)
-    numeric = all(isinstance(v, int | float) for v in flat_a + flat_b)
-    if not numeric or len(flat_a) != len(flat_b):
+    words_a = [v for v in flat_a if not _is_number(v)]
+    words_b = [v for v in flat_b if not _is_number(v)]
+    if len(flat_a) != len(flat_b) or words_a != words_b:
         agree = sum(1 for a, b in zip(original, migrated, strict=True) if a == b)
         return None, agree, agree == len(original)
-    diffs = [abs(float(a) - float(b)) for a, b in zip(flat_a, flat_b, strict=True)]
-    max_diff = max(diffs, default=0.0)
+    numbers = [(float(a), float(b)) for a, b in zip(flat_a, flat_b, strict=True) if _is_number(a)]
+    max_diff = max((abs(a - b) for a, b in numbers), default=0.0)
     labels = sum(1 for a, b in zip(original, migrated, strict=True) if _label(a) == _label(b))
-    close = all(
-        math.isclose(float(a), float(b), rel_tol=rtol, abs_tol=rtol)
-        for a, b in zip(flat_a, flat_b, strict=True)
-    )
+    close = all(math.isclose(a, b, rel_tol=rtol, abs_tol=rtol) for a, b in numbers)
     return max_diff, labels, close and labels == len(original)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _flatten(value: Any) -> list[Any]:
-    if isinstance(value, list):
+    """The leaves of a row, a record's in key order."""
+    if isinstance(value, dict):
+        return [item for key in sorted(value, key=str) for item in _flatten(value[key])]
+    if isinstance(value, list | tuple):
         return [item for part in value for item in _flatten(part)]
     return [value]
 
 
 def _label(row: Any) -> Any:
-    """A row's label: the arg-max of a probability row, else the value itself."""
-    if isinstance(row, list):
-        flat = _flatten(row)
-        if len(flat) == 1:
-            return _label(flat[0])
+    """A row's label: its words when it has any (a record's ``label``), else the arg-max of a
+    probability row, else the value itself."""
+    flat = _flatten(row)
+    words = [v for v in flat if not _is_number(v)]
+    if words:
+        return tuple(words)
+    if len(flat) > 1:
         return max(range(len(flat)), key=lambda i: flat[i])
-    if isinstance(row, float):
-        return round(row, 6)
-    return row
+    value = flat[0] if flat else None
+    return round(value, 6) if isinstance(value, float) else value

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from liftshift.foundation.events import Reporter
 from liftshift.foundation.plan import Plan
+from liftshift.foundation.secrets import redact_text, secret_values
 from liftshift.foundation.storage.uri import channel_dir_uri
 from liftshift.trainer.jobs import StepProgress
 from liftshift.verify import compare, sagemaker
@@ -89,7 +90,8 @@ def run_original(
         except subprocess.TimeoutExpired:
             code = None
     seconds = time.perf_counter() - started
-    text = log_path.read_text(encoding="utf-8", errors="replace")
+    # what the trainer printed may hold a credential of this environment: never shown as is
+    text = redact_text(log_path.read_text(encoding="utf-8", errors="replace"), secret_values())
     for line in text.splitlines():
         reporter(StepProgress("original", line))
     after = compare.list_files(prepared.code_dir)
@@ -119,13 +121,23 @@ def last_error_line(log: str) -> str:
     return lines[-1] if lines else ""
 
 
-def entry_in_source(plan: Plan) -> str:
-    """The entry point relative to the source folder, as ``sagemaker_program`` names it."""
+def original_entry(plan: Plan, original_src: Path) -> tuple[Path, str]:
+    """(source folder, entry point relative to it, as ``sagemaker_program`` names it) in the
+    original. A plan written after the migration names the moved script
+    (``trainer/train.py``); the original has it under its own name elsewhere (``train.py``)."""
     entry = Path(plan.code.entry_point)
     source = Path(plan.code.source_dir or ".")
+    if not (original_src / source / entry).is_file():
+        found = [
+            path
+            for path in original_src.rglob(entry.name)
+            if path.is_file() and ".liftshift" not in path.relative_to(original_src).parts
+        ]
+        if len(found) == 1:
+            return found[0].parent, entry.name
     if str(source) not in ("", ".") and entry.is_relative_to(source):
         entry = entry.relative_to(source)
-    return entry.as_posix()
+    return original_src / source, entry.as_posix()
 
 
 def channel_files(folder: Path, destination: str) -> tuple[tuple[str, Path], ...]:

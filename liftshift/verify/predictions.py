@@ -11,7 +11,7 @@ from typing import Any
 
 from liftshift.foundation.plan import Plan
 from liftshift.verify import compare, sagemaker
-from liftshift.verify.original import entry_in_source, last_error_line
+from liftshift.verify.original import last_error_line, original_entry
 from liftshift.verify.report import SideRun
 
 PREDICT = Path(__file__).with_name("_predict.py")
@@ -77,7 +77,7 @@ def original_request(
         instances = project_instances(original_src)
     except PredictionError:
         instances = None
-    entry = prepared.code_dir / entry_in_source(plan)
+    entry = prepared.code_dir / original_entry(plan, original_src)[1]
     return {
         "model_dir": str(prepared.model_dir),
         "handlers": str(entry) if _defines(entry, "model_fn") else None,

@@ -21,6 +21,7 @@ from typing import Any
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.plan import Plan, PlanError, load_plan, settings_for_plan
+from liftshift.foundation.secrets import placeholder, referenced_variable
 from liftshift.foundation.settings import LOCAL_DIRNAME, Settings
 from liftshift.foundation.storage.uri import channel_dir_uri
 from liftshift.trainer.jobs import JobSpecError, StepProgress, TrainOverrides, channel_destination
@@ -28,8 +29,8 @@ from liftshift.verify import compare, diagnose, sagemaker
 from liftshift.verify.environment import helper_env, install_shim, trainer_env
 from liftshift.verify.original import (
     channel_files,
-    entry_in_source,
     last_error_line,
+    original_entry,
     read_trace,
     restore_original,
     run_original,
@@ -143,10 +144,11 @@ def _verify(
     python = backend.prepare(started.spec, started.package.path)  # the job's own (cached)
 
     # the original side, under the SageMaker stand-in, while the migrated job runs
+    source_dir, entry_point = original_entry(plan, original_src)
     job = sagemaker.TrainingJobInput(
-        entry_point=entry_in_source(plan),
-        source_dir=original_src / plan.code.source_dir,
-        hyperparameters=dict(plan.training.hyperparameters),
+        entry_point=entry_point,
+        source_dir=source_dir,
+        hyperparameters=_resolved(plan.training.hyperparameters),
         channels=tuple(
             sagemaker.ChannelData(c.name, channel_files(channel_folders[c.name], c.destination))
             for c in plan.data.channels
@@ -356,3 +358,14 @@ def _fresh_work_dir(settings: Settings) -> Path:
 
 
 __all__ = ["VerifyError", "VerifyOptions", "load_last_report", "verify_project"]
+
+
+def _resolved(hyperparameters: dict[str, Any]) -> dict[str, Any]:
+    """The values the original gets. A secret's ``{env = NAME}`` reference becomes the
+    ``${NAME}`` placeholder, never its value: the SageMaker stand-in writes hyperparameters to
+    files under ``.liftshift/``, where no secret may be written."""
+    resolved = {}
+    for key, value in hyperparameters.items():
+        variable = referenced_variable(value)
+        resolved[key] = placeholder(variable) if variable else value
+    return resolved
