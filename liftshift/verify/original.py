@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from liftshift.foundation.events import Reporter
+from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.plan import Plan
 from liftshift.foundation.secrets import redact_text, secret_values
 from liftshift.foundation.storage.uri import channel_dir_uri
@@ -90,8 +91,9 @@ def run_original(
         except subprocess.TimeoutExpired:
             code = None
     seconds = time.perf_counter() - started
-    # what the trainer printed may hold a credential of this environment: never shown as is
+    # what the trainer printed may hold a credential of this environment: never kept or shown
     text = redact_text(log_path.read_text(encoding="utf-8", errors="replace"), secret_values())
+    write_atomic(log_path, text)
     for line in text.splitlines():
         reporter(StepProgress("original", line))
     after = compare.list_files(prepared.code_dir)

@@ -75,10 +75,17 @@ def liftshift(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 
 def file_texts(project: Path) -> dict[str, bytes]:
-    """Every file under the project, and every member of every .tar.gz (the sdists)."""
+    """Every file under the project, and every member of every .tar.gz (the sdists). The
+    user's own launch.py holds the literal the test put there, and so do byte-exact copies of
+    it: its backup (``migrate`` points the launcher at the moved script; ``undo`` must give it
+    back) and verify's throwaway copy of the original project."""
+    launchers = {
+        path.read_bytes()
+        for path in [project / "launch.py", *project.glob(".liftshift/backups/*/files/launch.py")]
+    }
     found = {}
     for path in project.rglob("*"):
-        if not path.is_file() or path == project / "launch.py":
+        if not path.is_file() or (path.name == "launch.py" and path.read_bytes() in launchers):
             continue
         found[str(path)] = path.read_bytes()
         if path.name.endswith(".tar.gz"):
