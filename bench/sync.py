@@ -57,6 +57,22 @@ class Run:
     def mb_per_s(self) -> float:
         return self.nbytes / self.seconds / 1e6
 
+    @property
+    def cpu_per_gib(self) -> float:
+        return self.cpu / (self.nbytes / (1024 * MiB))
+
+
+def summary(runs: list[Run]) -> list[tuple[float, float, float]]:
+    """(median, min, max) of objects/s, MB/s, peak RSS (MiB), CPU s and CPU s/GiB."""
+    columns = (
+        [r.objects_per_s for r in runs],
+        [r.mb_per_s for r in runs],
+        [r.peak_rss / MiB for r in runs],
+        [r.cpu for r in runs],
+        [r.cpu_per_gib for r in runs],
+    )
+    return [(statistics.median(c), min(c), max(c)) for c in columns]
+
 
 def fill(s3_url: str, dataset: str) -> None:
     import boto3
@@ -145,7 +161,9 @@ def run_liftshift(
     with tempfile.TemporaryDirectory() as project:
         return timed(
             [
-                str(ROOT / ".venv/bin/liftshift"),
+                sys.executable,
+                "-m",
+                "liftshift",
                 "sync",
                 f"s3://bench-{dataset}/data",
                 f"gs://{bucket}/data",
@@ -184,6 +202,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--datasets", default="ab")
+    parser.add_argument(
+        "--baseline",
+        help="also run the liftshift package found under this folder (a before/after figure)",
+    )
     parser.add_argument("--fill", help=argparse.SUPPRESS)
     parser.add_argument("--s3", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -223,6 +245,14 @@ def main() -> None:
         "RCLONE_CONFIG_GCSDST_PROJECT_NUMBER": "123",
         "RCLONE_CONFIG": str(logs / "rclone.conf"),
     }
+    liftshift_env["PYTHONPATH"] = str(ROOT)
+    tools = [("liftshift", run_liftshift, liftshift_env)]
+    if args.baseline:
+        # the same benchmark over another checkout (e.g. `git archive <ref> liftshift`), so a
+        # before/after comparison shares one machine state
+        tools.append(("baseline", run_liftshift, {**liftshift_env, "PYTHONPATH": args.baseline}))
+    tools.append(("rclone", run_rclone, rclone_env))
+    names = [name for name, _runner, _env in tools]
     runs: list[Run] = []
     try:
         for dataset in args.datasets:
@@ -232,10 +262,7 @@ def main() -> None:
                 [sys.executable, __file__, "--fill", dataset, "--s3", s3.url], check=True
             )
             for index in range(args.runs):
-                for tool, runner, env in (
-                    ("liftshift", run_liftshift, liftshift_env),
-                    ("rclone", run_rclone, rclone_env),
-                ):
+                for tool, runner, env in tools:
                     bucket = f"out-{dataset}-{tool}-{index}"
                     make_bucket(gcs.url, bucket)
                     seconds, rss, cpu = runner(env, dataset, bucket, args.workers)
@@ -247,33 +274,37 @@ def main() -> None:
                     print(
                         f"  ({dataset}) {tool:<9} run {index + 1}: {seconds:6.2f}s "
                         f"{run.objects_per_s:8.1f} obj/s {run.mb_per_s:7.1f} MB/s "
-                        f"CPU {cpu:6.2f}s peak RSS {rss / MiB:6.0f} MiB",
+                        f"CPU {cpu:6.2f}s ({run.cpu_per_gib:6.1f} s/GiB) "
+                        f"peak RSS {rss / MiB:6.0f} MiB  load {os.getloadavg()[0]:.1f}",
                         flush=True,
                     )
                     reset_fake_gcs(gcs)  # free the emulator's memory between runs
         print()
-        print("dataset          tool       obj/s     MB/s   CPU (s)  peak RSS (MiB)   [medians]")
+        print(
+            "dataset          tool       obj/s     MB/s   CPU (s)  CPU s/GiB  peak RSS (MiB)"
+            "   [medians; (min-max)]"
+        )
         for dataset in args.datasets:
             medians = {}
-            for tool in ("liftshift", "rclone"):
+            for tool in names:
                 mine = [r for r in runs if r.dataset == dataset and r.tool == tool]
-                medians[tool] = (
-                    statistics.median(r.objects_per_s for r in mine),
-                    statistics.median(r.mb_per_s for r in mine),
-                    statistics.median(r.peak_rss for r in mine) / MiB,
-                    statistics.median(r.cpu for r in mine),
-                )
-                ops, mbs, rss, cpu = medians[tool]
+                medians[tool] = summary(mine)
+                ops, mbs, rss, cpu, per_gib = (medians[tool][k][0] for k in range(5))
+                low, high = medians[tool][1][1:]
                 name = DATASETS[dataset][0]
                 print(
-                    f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {cpu:9.2f} {rss:10.0f}"
+                    f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {cpu:9.2f} "
+                    f"{per_gib:9.1f} {rss:10.0f}   (MB/s {low:.1f}-{high:.1f})"
                 )
-            lift, rcl = medians["liftshift"], medians["rclone"]
-            print(
-                f"({dataset}) ratio liftshift/rclone: objects/s {lift[0] / rcl[0]:.2f}x, "
-                f"MB/s {lift[1] / rcl[1]:.2f}x, CPU {lift[3] / rcl[3]:.2f}x, "
-                f"peak RSS {lift[2] / rcl[2]:.2f}x"
-            )
+            for tool in names:
+                if tool == "rclone":
+                    continue
+                lift, rcl = medians[tool], medians["rclone"]
+                print(
+                    f"({dataset}) ratio {tool}/rclone: objects/s {lift[0][0] / rcl[0][0]:.2f}x, "
+                    f"MB/s {lift[1][0] / rcl[1][0]:.2f}x, CPU {lift[3][0] / rcl[3][0]:.2f}x, "
+                    f"peak RSS {lift[2][0] / rcl[2][0]:.2f}x"
+                )
     finally:
         s3.stop()
         gcs.stop()
