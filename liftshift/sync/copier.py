@@ -27,6 +27,7 @@ from liftshift.sync.pipe import BLOCK, BlockReader, ChunkBody
 from liftshift.sync.plan import SyncItem
 from liftshift.sync.retry import Cancelled, RetryPolicy, retrying
 from liftshift.sync.verify import (
+    BackgroundHasher,
     StreamHasher,
     VerificationError,
     check_destination,
@@ -193,7 +194,7 @@ class Copier:
         if start:
             self.on_resume(item, start)
         src_uri, dst_uri = self.src.uri(item.key), self.dst.uri(item.dst_key)
-        hasher = StreamHasher(source.part_size)
+        hasher = BackgroundHasher(StreamHasher(source.part_size))
         policy = self.options.retry
         written: ObjectInfo | None = None
         failures = 0
@@ -233,7 +234,8 @@ class Copier:
                     self.on_bytes(-(body.length - body.remaining))
                     if failures >= policy.attempts:
                         raise
-                    hasher = snapshot
+                    hasher.close()
+                    hasher = BackgroundHasher(snapshot)
                     reader.close()
                     if self.cancel.wait(policy.delay(failures)):
                         raise Cancelled() from None
@@ -244,8 +246,9 @@ class Copier:
                 else:
                     self.journal.record_confirmed(src_uri, dst_uri, end)
                 offset = end
-            checks = check_source(source, hasher, src_uri)
-            checks += check_destination(written, hasher, self.dst, item.dst_key)
+            hashed = hasher.close()
+            checks = check_source(source, hashed, src_uri)
+            checks += check_destination(written, hashed, self.dst, item.dst_key)
         except Cancelled:
             raise  # the journal keeps the session: a rerun resumes it
         except StorageError:
@@ -258,6 +261,7 @@ class Copier:
             raise
         finally:
             reader.close()
+            hashed = hasher.close()
         assert written is not None
-        self._record(item, source, written, hasher)
+        self._record(item, source, written, hashed)
         return CopiedObject(item.key, item.dst_key, source.size, tuple(checks), start)

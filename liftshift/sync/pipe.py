@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 
 from liftshift.foundation.storage import Readable, TransientError
-from liftshift.sync.verify import StreamHasher
+from liftshift.sync.verify import BackgroundHasher, StreamHasher
 
 BLOCK = 1024 * 1024
 
@@ -119,7 +119,7 @@ class ChunkBody:
         self,
         reader: BlockReader,
         length: int,
-        hasher: StreamHasher,
+        hasher: StreamHasher | BackgroundHasher,
         on_bytes: Callable[[int], None] = lambda _n: None,
     ) -> None:
         self.reader = reader

@@ -232,12 +232,16 @@ class GCSStore:
             for item in page.get("items", ()):
                 yield object_info(item)
 
+    def list_shallow_pages(self, prefix: str = "") -> Iterator[tuple[list[ObjectInfo], list[str]]]:
+        for page in self._pages(prefix, "/"):
+            yield [object_info(item) for item in page.get("items", ())], page.get("prefixes", [])
+
     def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
         objects: list[ObjectInfo] = []
         prefixes: list[str] = []
-        for page in self._pages(prefix, "/"):
-            objects.extend(object_info(item) for item in page.get("items", ()))
-            prefixes.extend(page.get("prefixes", ()))
+        for page_objects, page_prefixes in self.list_shallow_pages(prefix):
+            objects.extend(page_objects)
+            prefixes.extend(page_prefixes)
         return objects, sorted(prefixes)
 
     def head(self, key: str) -> ObjectInfo | None:
