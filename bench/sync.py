@@ -1,13 +1,18 @@
 """Benchmark: liftshift sync vs ``rclone copy`` from moto's S3 to fake-gcs-server.
 
-Datasets: (a) 2,000 x 8 KiB objects, (b) 20 x 32 MiB objects. Each tool copies each dataset into
-an empty destination, alternating tools, ``--runs`` times (≥ 3). Printed: medians of objects/s,
-MB/s, CPU seconds (user + system of the tool process: steadier than wall time on a shared
-machine) and peak RSS (the tool process's VmHWM), and the ratios liftshift/rclone.
+Datasets: (a) 2,000 x 8 KiB objects, (b) 20 x 32 MiB objects, (c) 100,000 x 1 KiB objects in 100
+folders, listed and planned only (``--dry-run``; ``--datasets abc`` to include it). Each tool
+copies each dataset into an empty destination, alternating tools, ``--runs`` times (≥ 3).
+Printed: medians of objects/s, MB/s, CPU seconds (user + system of the tool process: steadier
+than wall time on a shared machine), CPU seconds per GiB, peak RSS (the tool process's VmHWM)
+and the ratios liftshift/rclone; per run, liftshift's copy phase alone (objects/s) next to its
+start-up + listing + plan time. ``--baseline DIR`` also runs the liftshift package under DIR
+(e.g. ``git archive <ref> liftshift | tar -x -C DIR``) in the same rotation: a before/after
+figure measured under the same load.
 liftshift verifies every object (MD5 + CRC32C against every hash offered); rclone checks MD5
 where both sides have one. Run from the repo root:
 
-    .venv/bin/python bench/sync.py [--runs 3] [--workers 16]
+    .venv/bin/python bench/sync.py [--runs 3] [--workers 16] [--datasets abc] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -36,7 +42,17 @@ from tests.fixtures.emulators import (  # noqa: E402
 )
 
 KiB, MiB = 1024, 1024 * 1024
-DATASETS = {"a": ("2000 x 8 KiB", 2000, 8 * KiB), "b": ("20 x 32 MiB", 20, 32 * MiB)}
+DATASETS = {
+    "a": ("2000 x 8 KiB", 2000, 8 * KiB),
+    "b": ("20 x 32 MiB", 20, 32 * MiB),
+    "c": ("100000 x 1 KiB", 100_000, KiB),
+}
+PLAN_ONLY = {"c"}
+"""Datasets measured as listing + plan only (``--dry-run`` for both tools): copying 100,000
+objects into fake-gcs-server measures the emulator, not the tools."""
+SHARDS = {"c": 100}
+COPY_TIME = re.compile(r"failed in ([0-9.]+)s")
+"""Datasets spread over sub-folders (``data/shard-NNN/...``), as big datasets usually are."""
 
 
 @dataclass
@@ -48,6 +64,8 @@ class Run:
     nbytes: int
     peak_rss: int
     cpu: float
+    copy_seconds: float | None = None
+    """The copy phase alone (liftshift's own figure; the rest is start-up, listing, plan)."""
 
     @property
     def objects_per_s(self) -> float:
@@ -89,11 +107,14 @@ def fill(s3_url: str, dataset: str) -> None:
     client.create_bucket(Bucket=f"bench-{dataset}")
     from concurrent.futures import ThreadPoolExecutor
 
+    shards = SHARDS.get(dataset)
+
     def put(i: int) -> None:
         body = os.urandom(size) if size <= MiB else (os.urandom(MiB) * (size // MiB))
-        client.put_object(Bucket=f"bench-{dataset}", Key=f"data/obj-{i:05d}.bin", Body=body)
+        folder = f"data/shard-{i % shards:03d}" if shards else "data"
+        client.put_object(Bucket=f"bench-{dataset}", Key=f"{folder}/obj-{i:06d}.bin", Body=body)
 
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(16) as pool:
         list(pool.map(put, range(count)))
 
 
@@ -133,9 +154,9 @@ def _hwm(pid: int) -> int:
     return 0
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, float]:
-    """Wall time, peak RSS (bytes, VmHWM polled every 10 ms) and CPU seconds (user + system,
-    from the exit's rusage)."""
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, float, str]:
+    """Wall time, peak RSS (bytes, VmHWM polled every 10 ms), CPU seconds (user + system,
+    from the exit's rusage) and what the tool wrote to stderr."""
     log = cwd / "stderr.log"
     peak = 0
     with log.open("wb") as err:
@@ -152,12 +173,12 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, in
     if code != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{command[0]} exited {code}: {tail}")
-    return seconds, peak, usage.ru_utime + usage.ru_stime
+    return seconds, peak, usage.ru_utime + usage.ru_stime, log.read_text(errors="replace")
 
 
 def run_liftshift(
     env: dict[str, str], dataset: str, bucket: str, workers: int
-) -> tuple[float, int, float]:
+) -> tuple[float, int, float, str]:
     with tempfile.TemporaryDirectory() as project:
         return timed(
             [
@@ -171,6 +192,7 @@ def run_liftshift(
                 "copy",
                 "--workers",
                 str(workers),
+                *(["--dry-run"] if dataset in PLAN_ONLY else []),
             ],
             env,
             Path(project),
@@ -179,7 +201,7 @@ def run_liftshift(
 
 def run_rclone(
     env: dict[str, str], dataset: str, bucket: str, workers: int
-) -> tuple[float, int, float]:
+) -> tuple[float, int, float, str]:
     with tempfile.TemporaryDirectory() as scratch:
         return timed(
             [
@@ -191,6 +213,7 @@ def run_rclone(
                 str(workers),
                 "--checkers",
                 str(workers),
+                *(["--dry-run", "-q"] if dataset in PLAN_ONLY else []),
             ],
             env,
             Path(scratch),
@@ -265,17 +288,26 @@ def main() -> None:
                 for tool, runner, env in tools:
                     bucket = f"out-{dataset}-{tool}-{index}"
                     make_bucket(gcs.url, bucket)
-                    seconds, rss, cpu = runner(env, dataset, bucket, args.workers)
+                    seconds, rss, cpu, said = runner(env, dataset, bucket, args.workers)
                     copied = count_objects(gcs.url, bucket)
-                    if copied != count:
-                        raise RuntimeError(f"{tool} copied {copied} of {count} objects")
-                    run = Run(tool, dataset, seconds, count, count * size, rss, cpu)
+                    expected = 0 if dataset in PLAN_ONLY else count
+                    if copied != expected:
+                        raise RuntimeError(f"{tool} copied {copied} of {expected} objects")
+                    found = COPY_TIME.search(said) if tool != "rclone" else None
+                    copy_seconds = float(found.group(1)) if found else None
+                    run = Run(tool, dataset, seconds, count, count * size, rss, cpu, copy_seconds)
                     runs.append(run)
+                    phases = ""
+                    if copy_seconds:
+                        phases = (
+                            f" [start+list+plan {seconds - copy_seconds:5.2f}s, "
+                            f"copy {count / copy_seconds:7.1f} obj/s]"
+                        )
                     print(
                         f"  ({dataset}) {tool:<9} run {index + 1}: {seconds:6.2f}s "
                         f"{run.objects_per_s:8.1f} obj/s {run.mb_per_s:7.1f} MB/s "
                         f"CPU {cpu:6.2f}s ({run.cpu_per_gib:6.1f} s/GiB) "
-                        f"peak RSS {rss / MiB:6.0f} MiB  load {os.getloadavg()[0]:.1f}",
+                        f"peak RSS {rss / MiB:6.0f} MiB  load {os.getloadavg()[0]:.1f}{phases}",
                         flush=True,
                     )
                     reset_fake_gcs(gcs)  # free the emulator's memory between runs

@@ -16,7 +16,7 @@ import posixpath
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Literal, overload
 
@@ -265,16 +265,32 @@ def list_into(
     sink: Callable[[list[ObjectInfo]], None],
     *,
     workers: int = 8,
+    fan_out_levels: int = 2,
 ) -> None:
     """Hand every object under ``prefix`` to ``sink`` a page at a time, in no set order.
 
-    Listing is paginated and serial per prefix, so on a big bucket it is slow; we list one
-    level first and every sub-prefix in parallel as soon as it is named (one extra request on
-    a flat bucket). Only a page per lister is ever in memory.
+    Listing is paginated and serial per prefix, so on a big bucket it is slow. The top
+    ``fan_out_levels`` folder levels are listed one level at a time and every sub-folder found
+    there is listed in parallel as soon as it is named (flat below that: one request per 1,000
+    objects, however deep the tree). ``data`` and ``data/`` both fan out over ``data/*/``. Only
+    a page per lister is ever in memory.
     """
-    keep: Callable[[ObjectInfo], bool] = lambda info: under_prefix(prefix, info.key)  # noqa: E731
 
-    def one(sub: str) -> None:
+    def keep(info: ObjectInfo) -> bool:
+        return under_prefix(prefix, info.key)
+
+    def shallow(sub: str, level: int) -> list[tuple[str, int]]:
+        deeper: list[tuple[str, int]] = []
+        for objects, prefixes in store.list_shallow_pages(sub):
+            sink([info for info in objects if keep(info)])
+            for folder in prefixes:
+                if under_prefix(prefix, folder) or under_prefix(prefix, folder[:-1]):
+                    # the folder named by the prefix itself is not a level of the tree
+                    same = folder == prefix or folder[:-1] == prefix
+                    deeper.append((folder, level if same else level + 1))
+        return deeper
+
+    def flat(sub: str) -> list[tuple[str, int]]:
         page: list[ObjectInfo] = []
         for info in store.list(sub):
             if keep(info):
@@ -283,22 +299,18 @@ def list_into(
                 sink(page)
                 page = []
         sink(page)
+        return []
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        running: set[Future[None]] = set()
-        for objects, prefixes in store.list_shallow_pages(prefix):
-            sink([info for info in objects if keep(info)])
-            for sub in prefixes:
-                if under_prefix(prefix, sub) or under_prefix(prefix, sub[:-1]):
-                    running.add(pool.submit(one, sub))
-            done = {f for f in running if f.done()}
-            for future in done:
-                future.result()
-            running -= done
+        running = {pool.submit(shallow, prefix, 0)}
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                future.result()
+                for folder, level in future.result():
+                    if level < fan_out_levels:
+                        running.add(pool.submit(shallow, folder, level))
+                    else:
+                        running.add(pool.submit(flat, folder))
 
 
 def compare(src: ObjectInfo, dst: ObjectInfo | None, proof: bool) -> tuple[Action, str]:
