@@ -179,11 +179,18 @@ class Journal:
         crc32c: int | None,
     ) -> None:
         with self._session() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (src, dst, src_version, size, dst_version, md5, crc32c, time.time()),
-            )
-            db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
+            # one transaction, one commit: the proof and the end of its upload land together
+            db.execute("BEGIN")
+            try:
+                db.execute(
+                    "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (src, dst, src_version, size, dst_version, md5, crc32c, time.time()),
+                )
+                db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def open_upload(self, src: str, dst: str) -> OpenUpload | None:
         with self._session() as db:

@@ -81,7 +81,9 @@ def _settle_environment(session: Any, base: str) -> None:
     for scheme, proxy in requests.utils.get_environ_proxies(base).items():
         session.proxies.setdefault(scheme, proxy)
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle and session.verify is True:
+    # (a plain-HTTP endpoint, i.e. an emulator, verifies nothing: leaving ``verify`` alone
+    # spares requests a stat of the bundle path on every request)
+    if bundle and session.verify is True and base.startswith("https://"):
         session.verify = bundle
     session.trust_env = False
 
