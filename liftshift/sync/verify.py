@@ -89,7 +89,7 @@ class BackgroundHasher:
     down rather than piling up memory. :meth:`settle` waits for every block handed over.
     """
 
-    def __init__(self, hasher: StreamHasher, *, depth: int = 4) -> None:
+    def __init__(self, hasher: StreamHasher, *, depth: int = 2) -> None:
         self._hasher = hasher
         self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
         self._thread = threading.Thread(target=self._run, name="hash", daemon=True)
