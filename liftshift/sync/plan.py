@@ -29,6 +29,9 @@ Action = Literal["new", "changed", "identical"]
 ACTIONS: tuple[Action, ...] = ("new", "changed", "identical")
 BATCH = 1000
 """Rows per insert (a listing page)."""
+LIST_WORKERS = 16
+"""Folders listed at once (as many as the copy's default workers: listing waits on the
+server, not on our CPU)."""
 
 SCHEMA = """
 CREATE TABLE src (
@@ -264,7 +267,7 @@ def list_into(
     prefix: str,
     sink: Callable[[list[ObjectInfo]], None],
     *,
-    workers: int = 8,
+    workers: int = LIST_WORKERS,
     fan_out_levels: int = 2,
 ) -> None:
     """Hand every object under ``prefix`` to ``sink`` a page at a time, in no set order.
