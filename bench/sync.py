@@ -1,13 +1,18 @@
 """Benchmark: liftshift sync vs ``rclone copy`` from moto's S3 to fake-gcs-server.
 
-Datasets: (a) 2,000 x 8 KiB objects, (b) 20 x 32 MiB objects. Each tool copies each dataset into
-an empty destination, alternating tools, ``--runs`` times (≥ 3). Printed: medians of objects/s,
-MB/s, CPU seconds (user + system of the tool process: steadier than wall time on a shared
-machine) and peak RSS (the tool process's VmHWM), and the ratios liftshift/rclone.
+Datasets: (a) 2,000 x 8 KiB objects, (b) 20 x 32 MiB objects, (c) 100,000 x 1 KiB objects in 100
+folders, listed and planned only (``--dry-run``; ``--datasets abc`` to include it). Each tool
+copies each dataset into an empty destination, alternating tools, ``--runs`` times (≥ 3).
+Printed: medians of objects/s, MB/s, CPU seconds (user + system of the tool process: steadier
+than wall time on a shared machine), CPU seconds per GiB, peak RSS (the tool process's VmHWM)
+and the ratios liftshift/rclone; per run, liftshift's copy phase alone (objects/s) next to its
+start-up + listing + plan time. ``--baseline DIR`` also runs the liftshift package under DIR
+(e.g. ``git archive <ref> liftshift | tar -x -C DIR``) in the same rotation: a before/after
+figure measured under the same load.
 liftshift verifies every object (MD5 + CRC32C against every hash offered); rclone checks MD5
 where both sides have one. Run from the repo root:
 
-    .venv/bin/python bench/sync.py [--runs 3] [--workers 16]
+    .venv/bin/python bench/sync.py [--runs 3] [--workers 16] [--datasets abc] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -36,7 +42,17 @@ from tests.fixtures.emulators import (  # noqa: E402
 )
 
 KiB, MiB = 1024, 1024 * 1024
-DATASETS = {"a": ("2000 x 8 KiB", 2000, 8 * KiB), "b": ("20 x 32 MiB", 20, 32 * MiB)}
+DATASETS = {
+    "a": ("2000 x 8 KiB", 2000, 8 * KiB),
+    "b": ("20 x 32 MiB", 20, 32 * MiB),
+    "c": ("100000 x 1 KiB", 100_000, KiB),
+}
+PLAN_ONLY = {"c"}
+"""Datasets measured as listing + plan only (``--dry-run`` for both tools): copying 100,000
+objects into fake-gcs-server measures the emulator, not the tools."""
+SHARDS = {"c": 100}
+COPY_TIME = re.compile(r"failed in ([0-9.]+)s")
+"""Datasets spread over sub-folders (``data/shard-NNN/...``), as big datasets usually are."""
 
 
 @dataclass
@@ -48,6 +64,8 @@ class Run:
     nbytes: int
     peak_rss: int
     cpu: float
+    copy_seconds: float | None = None
+    """The copy phase alone (liftshift's own figure; the rest is start-up, listing, plan)."""
 
     @property
     def objects_per_s(self) -> float:
@@ -56,6 +74,22 @@ class Run:
     @property
     def mb_per_s(self) -> float:
         return self.nbytes / self.seconds / 1e6
+
+    @property
+    def cpu_per_gib(self) -> float:
+        return self.cpu / (self.nbytes / (1024 * MiB))
+
+
+def summary(runs: list[Run]) -> list[tuple[float, float, float]]:
+    """(median, min, max) of objects/s, MB/s, peak RSS (MiB), CPU s and CPU s/GiB."""
+    columns = (
+        [r.objects_per_s for r in runs],
+        [r.mb_per_s for r in runs],
+        [r.peak_rss / MiB for r in runs],
+        [r.cpu for r in runs],
+        [r.cpu_per_gib for r in runs],
+    )
+    return [(statistics.median(c), min(c), max(c)) for c in columns]
 
 
 def fill(s3_url: str, dataset: str) -> None:
@@ -73,11 +107,14 @@ def fill(s3_url: str, dataset: str) -> None:
     client.create_bucket(Bucket=f"bench-{dataset}")
     from concurrent.futures import ThreadPoolExecutor
 
+    shards = SHARDS.get(dataset)
+
     def put(i: int) -> None:
         body = os.urandom(size) if size <= MiB else (os.urandom(MiB) * (size // MiB))
-        client.put_object(Bucket=f"bench-{dataset}", Key=f"data/obj-{i:05d}.bin", Body=body)
+        folder = f"data/shard-{i % shards:03d}" if shards else "data"
+        client.put_object(Bucket=f"bench-{dataset}", Key=f"{folder}/obj-{i:06d}.bin", Body=body)
 
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(16) as pool:
         list(pool.map(put, range(count)))
 
 
@@ -117,9 +154,9 @@ def _hwm(pid: int) -> int:
     return 0
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, float]:
-    """Wall time, peak RSS (bytes, VmHWM polled every 10 ms) and CPU seconds (user + system,
-    from the exit's rusage)."""
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int, float, str]:
+    """Wall time, peak RSS (bytes, VmHWM polled every 10 ms), CPU seconds (user + system,
+    from the exit's rusage) and what the tool wrote to stderr."""
     log = cwd / "stderr.log"
     peak = 0
     with log.open("wb") as err:
@@ -136,16 +173,18 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, in
     if code != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"{command[0]} exited {code}: {tail}")
-    return seconds, peak, usage.ru_utime + usage.ru_stime
+    return seconds, peak, usage.ru_utime + usage.ru_stime, log.read_text(errors="replace")
 
 
 def run_liftshift(
     env: dict[str, str], dataset: str, bucket: str, workers: int
-) -> tuple[float, int, float]:
+) -> tuple[float, int, float, str]:
     with tempfile.TemporaryDirectory() as project:
         return timed(
             [
-                str(ROOT / ".venv/bin/liftshift"),
+                sys.executable,
+                "-m",
+                "liftshift",
                 "sync",
                 f"s3://bench-{dataset}/data",
                 f"gs://{bucket}/data",
@@ -153,6 +192,7 @@ def run_liftshift(
                 "copy",
                 "--workers",
                 str(workers),
+                *(["--dry-run"] if dataset in PLAN_ONLY else []),
             ],
             env,
             Path(project),
@@ -161,7 +201,7 @@ def run_liftshift(
 
 def run_rclone(
     env: dict[str, str], dataset: str, bucket: str, workers: int
-) -> tuple[float, int, float]:
+) -> tuple[float, int, float, str]:
     with tempfile.TemporaryDirectory() as scratch:
         return timed(
             [
@@ -173,6 +213,7 @@ def run_rclone(
                 str(workers),
                 "--checkers",
                 str(workers),
+                *(["--dry-run", "-q"] if dataset in PLAN_ONLY else []),
             ],
             env,
             Path(scratch),
@@ -184,6 +225,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--datasets", default="ab")
+    parser.add_argument(
+        "--baseline",
+        help="also run the liftshift package found under this folder (a before/after figure)",
+    )
     parser.add_argument("--fill", help=argparse.SUPPRESS)
     parser.add_argument("--s3", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -223,6 +268,14 @@ def main() -> None:
         "RCLONE_CONFIG_GCSDST_PROJECT_NUMBER": "123",
         "RCLONE_CONFIG": str(logs / "rclone.conf"),
     }
+    liftshift_env["PYTHONPATH"] = str(ROOT)
+    tools = [("liftshift", run_liftshift, liftshift_env)]
+    if args.baseline:
+        # the same benchmark over another checkout (e.g. `git archive <ref> liftshift`), so a
+        # before/after comparison shares one machine state
+        tools.append(("baseline", run_liftshift, {**liftshift_env, "PYTHONPATH": args.baseline}))
+    tools.append(("rclone", run_rclone, rclone_env))
+    names = [name for name, _runner, _env in tools]
     runs: list[Run] = []
     try:
         for dataset in args.datasets:
@@ -232,48 +285,58 @@ def main() -> None:
                 [sys.executable, __file__, "--fill", dataset, "--s3", s3.url], check=True
             )
             for index in range(args.runs):
-                for tool, runner, env in (
-                    ("liftshift", run_liftshift, liftshift_env),
-                    ("rclone", run_rclone, rclone_env),
-                ):
+                for tool, runner, env in tools:
                     bucket = f"out-{dataset}-{tool}-{index}"
                     make_bucket(gcs.url, bucket)
-                    seconds, rss, cpu = runner(env, dataset, bucket, args.workers)
+                    seconds, rss, cpu, said = runner(env, dataset, bucket, args.workers)
                     copied = count_objects(gcs.url, bucket)
-                    if copied != count:
-                        raise RuntimeError(f"{tool} copied {copied} of {count} objects")
-                    run = Run(tool, dataset, seconds, count, count * size, rss, cpu)
+                    expected = 0 if dataset in PLAN_ONLY else count
+                    if copied != expected:
+                        raise RuntimeError(f"{tool} copied {copied} of {expected} objects")
+                    found = COPY_TIME.search(said) if tool != "rclone" else None
+                    copy_seconds = float(found.group(1)) if found else None
+                    run = Run(tool, dataset, seconds, count, count * size, rss, cpu, copy_seconds)
                     runs.append(run)
+                    phases = ""
+                    if copy_seconds:
+                        phases = (
+                            f" [start+list+plan {seconds - copy_seconds:5.2f}s, "
+                            f"copy {count / copy_seconds:7.1f} obj/s]"
+                        )
                     print(
                         f"  ({dataset}) {tool:<9} run {index + 1}: {seconds:6.2f}s "
                         f"{run.objects_per_s:8.1f} obj/s {run.mb_per_s:7.1f} MB/s "
-                        f"CPU {cpu:6.2f}s peak RSS {rss / MiB:6.0f} MiB",
+                        f"CPU {cpu:6.2f}s ({run.cpu_per_gib:6.1f} s/GiB) "
+                        f"peak RSS {rss / MiB:6.0f} MiB  load {os.getloadavg()[0]:.1f}{phases}",
                         flush=True,
                     )
                     reset_fake_gcs(gcs)  # free the emulator's memory between runs
         print()
-        print("dataset          tool       obj/s     MB/s   CPU (s)  peak RSS (MiB)   [medians]")
+        print(
+            "dataset          tool       obj/s     MB/s   CPU (s)  CPU s/GiB  peak RSS (MiB)"
+            "   [medians; (min-max)]"
+        )
         for dataset in args.datasets:
             medians = {}
-            for tool in ("liftshift", "rclone"):
+            for tool in names:
                 mine = [r for r in runs if r.dataset == dataset and r.tool == tool]
-                medians[tool] = (
-                    statistics.median(r.objects_per_s for r in mine),
-                    statistics.median(r.mb_per_s for r in mine),
-                    statistics.median(r.peak_rss for r in mine) / MiB,
-                    statistics.median(r.cpu for r in mine),
-                )
-                ops, mbs, rss, cpu = medians[tool]
+                medians[tool] = summary(mine)
+                ops, mbs, rss, cpu, per_gib = (medians[tool][k][0] for k in range(5))
+                low, high = medians[tool][1][1:]
                 name = DATASETS[dataset][0]
                 print(
-                    f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {cpu:9.2f} {rss:10.0f}"
+                    f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {cpu:9.2f} "
+                    f"{per_gib:9.1f} {rss:10.0f}   (MB/s {low:.1f}-{high:.1f})"
                 )
-            lift, rcl = medians["liftshift"], medians["rclone"]
-            print(
-                f"({dataset}) ratio liftshift/rclone: objects/s {lift[0] / rcl[0]:.2f}x, "
-                f"MB/s {lift[1] / rcl[1]:.2f}x, CPU {lift[3] / rcl[3]:.2f}x, "
-                f"peak RSS {lift[2] / rcl[2]:.2f}x"
-            )
+            for tool in names:
+                if tool == "rclone":
+                    continue
+                lift, rcl = medians[tool], medians["rclone"]
+                print(
+                    f"({dataset}) ratio {tool}/rclone: objects/s {lift[0][0] / rcl[0][0]:.2f}x, "
+                    f"MB/s {lift[1][0] / rcl[1][0]:.2f}x, CPU {lift[3][0] / rcl[3][0]:.2f}x, "
+                    f"peak RSS {lift[2][0] / rcl[2][0]:.2f}x"
+                )
     finally:
         s3.stop()
         gcs.stop()

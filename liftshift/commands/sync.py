@@ -42,6 +42,7 @@ class SyncOptions:
     role_arn: str | None = None
     chunk_size: int = 32 * 1024 * 1024
     memory: int = 160 * 1024 * 1024
+    parallel_reads: int = 1
 
     def copy_options(self) -> Any:
         from liftshift.sync import CopyOptions
@@ -50,6 +51,7 @@ class SyncOptions:
             chunk_size=self.chunk_size,
             single_request_max=min(8 * 1024 * 1024, self.chunk_size // 2),
             memory_budget=self.memory,
+            parallel_reads=self.parallel_reads,
         )
 
 
@@ -233,6 +235,14 @@ def _run_in_thread(work: Any) -> Any:
     help="MiB of read-ahead buffers (about 6 MiB per large object); bounds how many stream "
     "at once.",
 )
+@click.option(
+    "--parallel-reads",
+    type=click.IntRange(1, 16),
+    default=1,
+    show_default=True,
+    help="Ranged GETs in flight per large object (8 MiB each). Helps a few big objects on a "
+    "fast link to S3; against an S3 emulator it is usually slower.",
+)
 @click.option("--target", type=click.Choice(TARGETS), default=None, help="Override the target.")
 @click.option(
     "--project",
@@ -250,6 +260,7 @@ def sync(  # noqa: PLR0917 (click passes every option)
     workers: int,
     chunk_size: int,
     memory: int,
+    parallel_reads: int,
     target: str | None,
     project: Path | None,
     role_arn: str | None,
@@ -278,6 +289,7 @@ def sync(  # noqa: PLR0917 (click passes every option)
         role_arn,
         chunk_size * 1024 * 1024,
         memory * 1024 * 1024,
+        parallel_reads,
     )
     try:
         if destination is None:

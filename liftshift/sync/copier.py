@@ -23,10 +23,11 @@ from liftshift.foundation.storage import (
     Upload,
 )
 from liftshift.sync.journal import Journal
-from liftshift.sync.pipe import BLOCK, BlockReader, ChunkBody
+from liftshift.sync.pipe import BLOCK, SEGMENT, BlockReader, ChunkBody, RangedReader
 from liftshift.sync.plan import SyncItem
 from liftshift.sync.retry import Cancelled, RetryPolicy, retrying
 from liftshift.sync.verify import (
+    BackgroundHasher,
     StreamHasher,
     VerificationError,
     check_destination,
@@ -51,13 +52,21 @@ class CopyOptions:
     Measured on 20 x 32 MiB: 4 blocks ahead cost ~0.15 s more CPU and ~80 MiB more RSS."""
     memory_budget: int = 160 * MiB
     """Bounds how many large objects stream at once: ``budget // ((readahead + 2) MiB)``."""
+    parallel_reads: int = 0
+    """Concurrent ranged GETs per large object; 1 is one streamed GET, 0 (the default) lets
+    the runner choose (see :func:`liftshift.sync.runner.parallel_reads`): more than one only
+    when fewer large objects than workers leave connections idle. Memory per object is then
+    about ``(parallel_reads + 1) * 8 MiB``."""
     object_attempts: int = 3
     """Whole-object attempts (a failed verification starts the object again)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @property
     def large_slots(self) -> int:
-        return max(1, self.memory_budget // ((self.readahead_blocks + 2) * BLOCK))
+        per_object = (self.readahead_blocks + 2) * BLOCK
+        if self.parallel_reads > 1:
+            per_object = (self.parallel_reads + 1) * SEGMENT
+        return max(1, self.memory_budget // per_object)
 
 
 @dataclass(frozen=True)
@@ -193,12 +202,20 @@ class Copier:
         if start:
             self.on_resume(item, start)
         src_uri, dst_uri = self.src.uri(item.key), self.dst.uri(item.dst_key)
-        hasher = StreamHasher(source.part_size)
+        hasher = BackgroundHasher(StreamHasher(source.part_size))
         policy = self.options.retry
         written: ObjectInfo | None = None
         failures = 0
 
-        def open_reader(at: int) -> BlockReader:
+        def open_reader(at: int) -> BlockReader | RangedReader:
+            if self.options.parallel_reads > 1 and source.size - at > SEGMENT:
+                return RangedReader(
+                    lambda first, last: self.src.read(item.key, first, last),
+                    at,
+                    source.size,
+                    parallel=self.options.parallel_reads,
+                    name=f"read {item.key}",
+                )
             return BlockReader(
                 lambda offset: self.src.open_stream(item.key, offset),
                 at,
@@ -233,7 +250,8 @@ class Copier:
                     self.on_bytes(-(body.length - body.remaining))
                     if failures >= policy.attempts:
                         raise
-                    hasher = snapshot
+                    hasher.close()
+                    hasher = BackgroundHasher(snapshot)
                     reader.close()
                     if self.cancel.wait(policy.delay(failures)):
                         raise Cancelled() from None
@@ -244,8 +262,9 @@ class Copier:
                 else:
                     self.journal.record_confirmed(src_uri, dst_uri, end)
                 offset = end
-            checks = check_source(source, hasher, src_uri)
-            checks += check_destination(written, hasher, self.dst, item.dst_key)
+            hashed = hasher.close()
+            checks = check_source(source, hashed, src_uri)
+            checks += check_destination(written, hashed, self.dst, item.dst_key)
         except Cancelled:
             raise  # the journal keeps the session: a rerun resumes it
         except StorageError:
@@ -258,6 +277,7 @@ class Copier:
             raise
         finally:
             reader.close()
+            hashed = hasher.close()
         assert written is not None
-        self._record(item, source, written, hasher)
+        self._record(item, source, written, hashed)
         return CopiedObject(item.key, item.dst_key, source.size, tuple(checks), start)

@@ -39,8 +39,8 @@ def choose_engine(plan: SyncPlan, settings: Settings, requested: Engine = "auto"
         return "sts"
     if requested == "copy" or not sts_possible:
         return "copy"
-    todo = plan.to_copy
-    big = len(todo) >= STS_MIN_OBJECTS or sum(i.size for i in todo) >= STS_MIN_BYTES
+    todo_bytes = plan.bytes("new") + plan.bytes("changed")
+    big = len(plan.to_copy) >= STS_MIN_OBJECTS or todo_bytes >= STS_MIN_BYTES
     return "sts" if big else "copy"
 
 

@@ -158,6 +158,20 @@ class Journal:
             ).fetchall()
         return {(r[0], r[1]): VerifiedRecord(r[2], r[3], r[4], r[5], r[6]) for r in rows}
 
+    def verified_pages_under(
+        self, src_base: str, dst_base: str, *, size: int = 1000
+    ) -> Iterator[list[tuple[str, str, str, int, str]]]:
+        """The same pairs as :meth:`verified_under`, as ``(src, dst, src_version, size,
+        dst_version)`` rows ``size`` at a time, so a big journal is never held in memory."""
+        with self._session() as db:
+            cursor = db.execute(
+                "SELECT src, dst, src_version, size, dst_version FROM verified "
+                "WHERE substr(src, 1, ?) = ? AND substr(dst, 1, ?) = ?",
+                (len(src_base), src_base, len(dst_base), dst_base),
+            )
+            while rows := cursor.fetchmany(size):
+                yield rows
+
     def record_verified(
         self,
         src: str,
@@ -170,11 +184,18 @@ class Journal:
         crc32c: int | None,
     ) -> None:
         with self._session() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (src, dst, src_version, size, dst_version, md5, crc32c, time.time()),
-            )
-            db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
+            # one transaction, one commit: the proof and the end of its upload land together
+            db.execute("BEGIN")
+            try:
+                db.execute(
+                    "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (src, dst, src_version, size, dst_version, md5, crc32c, time.time()),
+                )
+                db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def open_upload(self, src: str, dst: str) -> OpenUpload | None:
         with self._session() as db:

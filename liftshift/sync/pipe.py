@@ -12,12 +12,16 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from liftshift.foundation.storage import Readable, TransientError
-from liftshift.sync.verify import StreamHasher
+from liftshift.sync.verify import BackgroundHasher, StreamHasher
 
 BLOCK = 1024 * 1024
+SEGMENT = 8 * BLOCK
+"""Bytes per ranged GET when one object is read over several connections."""
 
 
 class BlockReader:
@@ -111,15 +115,75 @@ class BlockReader:
                 self._stream.close()
 
 
+class RangedReader:
+    """Reads ``[start, end)`` as up to ``parallel`` concurrent ranged GETs of ``segment`` bytes
+    (as rclone and the AWS CLI do for one big object), handed out in order, a block at a time.
+
+    One connection's throughput is capped by its round trips and window; when a sync has fewer
+    large objects than workers, several ranges in flight keep the link busy. Memory per object
+    is about ``(parallel + 1) * segment``. Same interface as :class:`BlockReader`; a failed
+    range is raised to the consumer on its next :meth:`read`.
+    """
+
+    def __init__(
+        self,
+        read_range: Callable[[int, int], bytes],
+        start: int,
+        end: int,
+        *,
+        parallel: int = 4,
+        segment: int = SEGMENT,
+        name: str = "ranged-read",
+    ) -> None:
+        self.position = start
+        self._end = end
+        self._segment = segment
+        self._read_range = read_range
+        self._pool = ThreadPoolExecutor(max(1, parallel), thread_name_prefix=name)
+        self._in_flight: deque[Future[bytes]] = deque()
+        self._scheduled = start
+        self._current = b""
+        self._used = 0
+        for _ in range(max(1, parallel)):
+            self._schedule()
+
+    def _schedule(self) -> None:
+        if self._scheduled < self._end:
+            first, last = self._scheduled, min(self._end, self._scheduled + self._segment)
+            self._in_flight.append(self._pool.submit(self._read_range, first, last))
+            self._scheduled = last
+
+    def read(self, limit: int) -> bytes:
+        """Up to ``limit`` bytes (at most one block); ``b""`` at the end of the range."""
+        if self._used >= len(self._current):
+            if self.position >= self._end:
+                return b""
+            expected = min(self._segment, self._end - self.position)
+            self._current, self._used = self._in_flight.popleft().result(), 0
+            self._schedule()
+            if len(self._current) != expected:
+                raise TransientError(f"ranged read returned {len(self._current)} of {expected}")
+        piece = self._current[self._used : self._used + min(limit, BLOCK)]
+        self._used += len(piece)
+        self.position += len(piece)
+        return piece
+
+    def close(self) -> None:
+        for future in self._in_flight:
+            future.cancel()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._current = b""
+
+
 class ChunkBody:
     """The body of one upload request: ``length`` bytes from a :class:`BlockReader`, hashed as
     the HTTP client reads them. Has ``len()`` so clients send a Content-Length."""
 
     def __init__(
         self,
-        reader: BlockReader,
+        reader: BlockReader | RangedReader,
         length: int,
-        hasher: StreamHasher,
+        hasher: StreamHasher | BackgroundHasher,
         on_bytes: Callable[[int], None] = lambda _n: None,
     ) -> None:
         self.reader = reader

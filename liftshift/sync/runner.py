@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from liftshift.foundation.events import Reporter, ignore
@@ -150,9 +150,13 @@ def run_sync(
     dst_store = dst_store or open_store(plan.destination, settings)
     own_journal = journal is None
     journal = journal or Journal.for_writing(settings.state_dir)
-    todo = sorted(plan.to_copy, key=lambda item: -item.size)
+    todo = plan.largest_first()
     result = SyncResult(str(plan.source), str(plan.destination), skipped=plan.count("identical"))
-    progress = _Progress(reporter, len(todo), sum(item.size for item in todo))
+    progress = _Progress(
+        reporter,
+        plan.count("new") + plan.count("changed"),
+        plan.bytes("new") + plan.bytes("changed"),
+    )
     reporter(
         SyncStarted(
             str(plan.source), str(plan.destination), "copy", len(todo), progress.bytes_total
@@ -213,10 +217,26 @@ def run_sync(
             if is_large:
                 large.release()
 
+    # Items are read from the plan as workers free up (a bounded window, not one future per
+    # object up front): a 100,000-object sync holds a few hundred items in memory, not all.
+    window = threading.BoundedSemaphore(max(1, workers) * 4)
+    errors: list[BaseException] = []
+
+    def finished(future: Future[None]) -> None:
+        window.release()
+        if future.exception() is not None:
+            errors.append(future.exception())  # type: ignore[arg-type]
+
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sync") as pool:
-            for future in [pool.submit(one, item) for item in todo]:
-                future.result()
+            for item in todo:
+                window.acquire()
+                if errors or cancel.is_set():
+                    window.release()
+                    break
+                pool.submit(one, item).add_done_callback(finished)
+        if errors:
+            raise errors[0]
     finally:
         if own_journal:
             journal.close()

@@ -151,7 +151,7 @@ def run_transfer(
     request = transfer_job(plan, settings, role_arn)
     client = clients.storage_transfer_client(settings)
     todo = plan.to_copy
-    bytes_total = sum(item.size for item in todo)
+    bytes_total = plan.bytes("new") + plan.bytes("changed")
     started = time.monotonic()
     reporter(SyncStarted(str(plan.source), str(plan.destination), "sts", len(todo), bytes_total))
     job = client.create_transfer_job(request={"transfer_job": request})

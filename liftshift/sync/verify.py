@@ -9,6 +9,8 @@ for a store that offers neither, we read the object back and hash it ourselves).
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 
 import google_crc32c
 
@@ -76,6 +78,47 @@ class StreamHasher:
         if self._part_fill:
             digests.append(self._part.digest())
         return f"{hashlib.md5(b''.join(digests)).hexdigest()}-{len(digests)}"
+
+
+class BackgroundHasher:
+    """A :class:`StreamHasher` fed on its own thread, so hashing overlaps the transfer.
+
+    hashlib and google-crc32c release the GIL on large buffers: while this thread hashes block
+    *n*, the copy thread is already sending it and reading block *n + 1*. Blocks are immutable
+    ``bytes``, handed over without a copy; at most ``depth`` wait, so a slow hash slows the copy
+    down rather than piling up memory. :meth:`settle` waits for every block handed over.
+    """
+
+    def __init__(self, hasher: StreamHasher, *, depth: int = 2) -> None:
+        self._hasher = hasher
+        self._blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._thread = threading.Thread(target=self._run, name="hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._blocks.get()) is not None:
+            self._hasher.update(data)
+            self._blocks.task_done()
+        self._blocks.task_done()
+
+    def update(self, data: bytes) -> None:
+        self._blocks.put(data)
+
+    def settle(self) -> StreamHasher:
+        """The hasher, once every block handed over so far is in it."""
+        self._blocks.join()
+        return self._hasher
+
+    def copy(self) -> StreamHasher:
+        """A snapshot of everything handed over so far."""
+        return self.settle().copy()
+
+    def close(self) -> StreamHasher:
+        """Stop the thread; returns the settled hasher."""
+        if self._thread.is_alive():
+            self._blocks.put(None)
+            self._thread.join()
+        return self._hasher
 
 
 def check_source(info: ObjectInfo, hasher: StreamHasher, where: str) -> list[str]:

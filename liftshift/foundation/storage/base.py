@@ -123,6 +123,11 @@ class ObjectStore(Protocol):
         ``/``), so a big listing can fan out over sub-prefixes in parallel."""
         ...
 
+    def list_shallow_pages(self, prefix: str = "") -> Iterator[tuple[list[ObjectInfo], list[str]]]:
+        """:meth:`list_shallow` one page at a time, so a flat folder of a million objects
+        never has to be held in memory at once."""
+        ...
+
     def head(self, key: str) -> ObjectInfo | None:
         """Full description (content type, metadata, checksums) or ``None`` if missing."""
         ...

@@ -35,7 +35,9 @@ def _client(scheme: str, settings: Settings) -> Any:
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = clients.s3_client(settings) if scheme == "s3" else clients.gcs_client(settings)
+            client = (
+                clients.s3_client(settings) if scheme == "s3" else clients.gcs_connection(settings)
+            )
             if len(_clients) >= _CACHE_SIZE:
                 _clients.pop(next(iter(_clients)))
             _clients[key] = client

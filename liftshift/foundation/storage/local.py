@@ -130,6 +130,9 @@ class LocalStore:
                 objects.append(info)
         return objects, sorted(prefixes)
 
+    def list_shallow_pages(self, prefix: str = "") -> Iterator[tuple[list[ObjectInfo], list[str]]]:
+        yield self.list_shallow(prefix)
+
     def head(self, key: str) -> ObjectInfo | None:
         path = self.path(key)
         return self._describe(key, path) if path.is_file() else None

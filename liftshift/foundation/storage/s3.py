@@ -185,16 +185,23 @@ class S3Store:
         except Exception as exc:
             raise translate(exc, self.uri(prefix)) from exc
 
-    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+    def list_shallow_pages(self, prefix: str = "") -> Iterator[tuple[list[ObjectInfo], list[str]]]:
         paginator = self.client.get_paginator("list_objects_v2")
-        objects: list[ObjectInfo] = []
-        prefixes: list[str] = []
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
-                objects.extend(self._listed(item) for item in page.get("Contents", []))
-                prefixes.extend(p["Prefix"] for p in page.get("CommonPrefixes", []))
+                yield (
+                    [self._listed(item) for item in page.get("Contents", [])],
+                    [p["Prefix"] for p in page.get("CommonPrefixes", [])],
+                )
         except Exception as exc:
             raise translate(exc, self.uri(prefix)) from exc
+
+    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+        objects: list[ObjectInfo] = []
+        prefixes: list[str] = []
+        for page_objects, page_prefixes in self.list_shallow_pages(prefix):
+            objects.extend(page_objects)
+            prefixes.extend(page_prefixes)
         return objects, prefixes
 
     @staticmethod
