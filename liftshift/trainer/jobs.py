@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,9 +284,14 @@ def build_job_spec(
     overrides: TrainOverrides | None = None,
     *,
     now: float | None = None,
+    token: str | None = None,
 ) -> JobSpec:
     """The job the plan describes, with ``overrides`` applied. Pure: no network, no files,
-    so ``train --dry-run`` and the app's preview show exactly what would be sent."""
+    so ``train --dry-run`` and the app's preview show exactly what would be sent.
+
+    The job's output folder ends in ``token`` (random unless given), so two jobs started in
+    the same second never share a model folder: a job that saved nothing must not look as if
+    it had."""
     overrides = overrides or TrainOverrides()
     training = plan.training
     target = overrides.target or settings.target
@@ -302,7 +308,8 @@ def build_job_spec(
     display = overrides.display_name or training.display_name or _default_name(plan, settings)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now if now is not None else time.time()))
     job_name = f"{_slug(display)}-{stamp}"
-    base = f"gs://{staging}/liftshift/jobs/{job_name}"
+    token = uuid.uuid4().hex[:6] if token is None else token
+    base = f"gs://{staging}/liftshift/jobs/{job_name}" + (f"-{token}" if token else "")
     hyperparameters = {**training.hyperparameters, **overrides.hyperparameters}
     args = trainer_args(plan, hyperparameters, f"{base}/model")
     gpu = any(p.machine.accelerator_type.startswith("NVIDIA") for p in pools)

@@ -58,7 +58,7 @@ def test_single_object_channel_becomes_its_folder() -> None:
 
 def test_spec_and_request(tmp_path: Path) -> None:
     settings = Settings(target="gcp", project_dir=tmp_path / "mnist")
-    spec = build_job_spec(_plan(), settings, TrainOverrides(region="europe-west4"), now=0)
+    spec = build_job_spec(_plan(), settings, TrainOverrides(region="europe-west4"), now=0, token="")
     assert spec.job_name == "mnist-19700101-000000"
     assert spec.base_output_dir == "gs://stage/liftshift/jobs/mnist-19700101-000000"
     assert spec.executor_image_uri.endswith("/tf-cpu.2-14.py310:latest")

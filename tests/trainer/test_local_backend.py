@@ -33,7 +33,9 @@ def test_trains_registers_and_reuses_cache(toy_project: Path, toy_settings: Sett
     lines = _lines(events)
     argv = json.loads(next(line for line in lines if line.startswith("argv "))[5:])
     root = toy_settings.local_storage_root
-    model_dir = root / "gcs/toy-staging/liftshift/jobs" / result.spec.job_name / "model"
+    job_folder = result.spec.base_output_dir.rsplit("/", 1)[1]
+    assert job_folder.startswith(result.spec.job_name + "-")  # its own, even in the same second
+    model_dir = root / "gcs/toy-staging/liftshift/jobs" / job_folder / "model"
     assert argv == [
         "--alpha",
         "2",
