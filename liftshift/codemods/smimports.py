@@ -294,6 +294,32 @@ class _Backend(cst.CSTTransformer):
         return updated_node
 
 
+def _is_side_effect_import(statement: cst.BaseStatement) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    return (
+        isinstance(small, cst.Import)
+        and len(small.names) == 1
+        and small.names[0].asname is None
+        and dotted_name(small.names[0].name) == SIDE_EFFECT_ONLY
+    )
+
+
+class _NestedSideEffectImport(cst.CSTTransformer):
+    """``import …torch_smddp`` inside a block (``try: import …; except ImportError: …``, a
+    function): it only registers the ``"smddp"`` backend, which becomes NCCL; an emptied block
+    keeps a ``pass``."""
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        kept = [s for s in updated_node.body if not _is_side_effect_import(s)]
+        if len(kept) == len(updated_node.body):
+            return updated_node
+        return updated_node.with_changes(body=kept or [cst.SimpleStatementLine([cst.Pass()])])
+
+
 def _data_parallel(module: cst.Module, source: str) -> cst.Module:
     """SageMaker's PyTorch data-parallel library → torch.distributed (same API)."""
     if "smdistributed.dataparallel.torch" not in source:
@@ -319,6 +345,8 @@ def _data_parallel(module: cst.Module, source: str) -> cst.Module:
                 new = small.with_changes(module=cst.parse_expression(TORCH_EQUIVALENTS[name]))
                 body[index] = statement.with_changes(body=[new])
     result = drop_lines(module.with_changes(body=body), drop)
+    if SIDE_EFFECT_ONLY in source:
+        result = fast_visit(result, _NestedSideEffectImport())  # type: ignore[assignment]
     if "smddp" in source:
         result = fast_visit(result, _Backend())  # type: ignore[assignment]
     return result

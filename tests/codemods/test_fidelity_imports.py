@@ -6,11 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from liftshift.codemods.envrewrite import SERVING_BLOCKER
 from liftshift.codemods.ls003_sm_env import RULE
 from tests.codemods.helpers import assert_codemod, helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SERVING_TODO = "# TODO(liftshift): LS003: " + SERVING_BLOCKER.format(
+    root="sagemaker_inference", handler="input_fn"
+)
 
 
 def test_serving_only_imports_move_into_the_handlers() -> None:
@@ -32,9 +36,10 @@ def test_serving_only_imports_move_into_the_handlers() -> None:
 
         def input_fn(request_body, request_content_type):
             \"\"\"Decode.\"\"\"
+            {TODO}
             from sagemaker_inference import decoder
             return decoder.decode(request_body, request_content_type)
-        """,
+        """.replace("{TODO}", SERVING_TODO),
     )
 
 
@@ -98,12 +103,53 @@ def test_the_rest_is_tagged_at_the_import_as_a_blocker(source: str, message: str
     assert run(RULE, out) == out
 
 
-def test_optional_imports_and_imports_in_handlers_are_fine() -> None:
-    source = (
-        "try:\n    import smdebug\nexcept ImportError:\n    smdebug = None\n\n\n"
-        "def model_fn(model_dir):\n    import sagemaker_inference\n    return model_dir\n"
-    )
+def test_optional_imports_are_fine() -> None:
+    source = "try:\n    import smdebug\nexcept ImportError:\n    smdebug = None\n"
     assert run(RULE, source) == source
+
+
+def test_an_import_in_a_handler_is_tagged_for_serving() -> None:
+    """The job never calls a handler, but LS007's predictor does when Vertex AI serves."""
+    source = "def model_fn(model_dir):\n    import sagemaker_inference\n    return model_dir\n"
+    out = run(RULE, source)
+    assert (
+        "    # TODO(liftshift): LS003: sagemaker_inference is not installed where Vertex AI "
+        "serves the model; LS007's predictor calls model_fn" in out
+    )
+    assert run(RULE, out) == out
+
+
+def test_a_nested_smddp_backend_import_goes() -> None:
+    assert_codemod(
+        RULE,
+        """\
+        try:
+            backend = "smddp"
+            import smdistributed.dataparallel.torch.torch_smddp
+        except ModuleNotFoundError:
+            backend = "nccl"
+
+
+        def setup():
+            try:
+                import smdistributed.dataparallel.torch.torch_smddp
+            except ImportError:
+                print("no smddp")
+        """,
+        """\
+        try:
+            backend = "nccl"
+        except ModuleNotFoundError:
+            backend = "nccl"
+
+
+        def setup():
+            try:
+                pass
+            except ImportError:
+                print("no smddp")
+        """,
+    )
 
 
 def test_dmatrix_helper_reads_csv_and_libsvm(tmp_path: Path) -> None:

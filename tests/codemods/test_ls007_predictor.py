@@ -83,7 +83,7 @@ LAUNCHER = """\
 from sagemaker.sklearn.estimator import SKLearn
 
 SKLearn(entry_point="train.py", role="r", instance_type="ml.m5.large",
-        framework_version="1.2-1").fit({"train": "s3://b/train"})
+        framework_version="1.2-1").fit({"train": "s3://acme-data/train"})
 """
 
 

@@ -17,7 +17,7 @@ EXPECTED = {
     "entry": 116,
     "parses": 115,
     "idempotent": 115,
-    "imports": 108,
+    "imports": 115,
     "flags": 104,
     "servable": 69,
     "replan": 102,
