@@ -18,6 +18,7 @@ from typing import Any, Literal
 import libcst as cst
 
 from liftshift.codemods import ls001_package_module, ls007_predictor
+from liftshift.codemods.argalias import without_argument_aliases
 from liftshift.codemods.base import (
     TODO_RE,
     ChannelSpec,
@@ -438,12 +439,15 @@ def _run_rules_on_file(
     if module is None:
         return
     start = module
+    spelled = without_argument_aliases(module, source)  # type: ignore[arg-type]
+    if spelled is not start:
+        module, source = spelled, spelled.code
     fctx = FileContext(path, path == tree.entry, ctx, source)
     if all(rule.make_pass is not None for rule in rules):
         try:  # the fast path: one walk of the tree for all the rules
             module = run_passes(module, fctx, [rule.make_pass for rule in rules])  # type: ignore[misc]
         except Exception:  # redo them one by one, to say which rule failed
-            module = start
+            module = spelled
         else:
             if module is not start:
                 tree.write_module(path, module)

@@ -164,7 +164,8 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
     texts = {path: path.read_text(encoding="utf-8") for path in trainer_files}
     outcome.passed["imports"] = _imports_tagged(texts, root, outcome)
     flags = [channel.argument for channel in plan.data.channels]
-    outcome.passed["flags"] = _flags_consistent(texts[module_file], flags, outcome)
+    others = [text for path, text in texts.items() if path != module_file]
+    outcome.passed["flags"] = _flags_consistent(texts[module_file], others, flags, outcome)
     outcome.passed["servable"] = _servable(texts, outcome)
 
 
@@ -274,12 +275,20 @@ def _declared_flags(tree: ast.AST) -> set[str]:
     return flags
 
 
-def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> bool:
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return False
-    flags = _declared_flags(tree)
+def _flags_consistent(
+    text: str, others: list[str], plan_flags: list[str], outcome: Outcome
+) -> bool:
+    """The entry point parses every flag the backends pass: declared by an argument parser
+    (its own, or one a trainer module it imports builds: ``utils.parse_args()``), or, when no
+    parser would reject unknown flags, read from the command line by liftshift's helper."""
+    trees = []
+    for code in [text, *others]:
+        try:
+            trees.append(ast.parse(code))
+        except SyntaxError:
+            if code is text:
+                return False
+    flags = set().union(*(_declared_flags(tree) for tree in trees))
     good = True
     if "" in plan_flags:
         outcome.problems.append("a plan channel has no trainer flag")
@@ -288,10 +297,14 @@ def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> boo
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "parse_args"
+        for tree in trees
         for node in ast.walk(tree)
     )
     for flag in [*(flag for flag in plan_flags if flag), "--job-dir"]:
-        read_at_run_time = f'_liftshift_arg("{flag}"' in text and not strict
+        read_at_run_time = not strict and any(
+            re.search(rf"_liftshift_(?:required_)?arg\(\s*['\"]{re.escape(flag)}['\"]", code)
+            for code in [text, *others]
+        )
         if flag not in flags and not read_at_run_time:
             outcome.problems.append(f"entry point does not declare {flag}")
             good = False
