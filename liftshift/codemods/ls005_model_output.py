@@ -417,6 +417,22 @@ def _flag_handlers(module: cst.Module) -> cst.Module:
     return module if body == list(module.body) else module.with_changes(body=body)
 
 
+FILE_NAME = re.compile(r"^[\w.-]*[-_.][\w.-]*$")
+"""A name distinctive enough to rename wherever it appears (``xgboost-model``, ``clf.pkl``;
+not a bare ``model``, which could be anything)."""
+
+
+def _file_names(renames: dict[str, str]) -> dict[str, str]:
+    """The file names of path renames (``"/xgboost-model"`` → ``"model.pkl"``): a loader
+    joins the folder and the bare name (``os.path.join(model_dir, "xgboost-model")``)."""
+    names = {}
+    for old, new in renames.items():
+        old_name, new_name = old.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]
+        if old_name != old and FILE_NAME.match(old_name):
+            names[old_name] = new_name
+    return names
+
+
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     # the text says whether a walk of the tree can find anything: each walk costs a parse
     handlers: list[bool] = []
@@ -430,9 +446,17 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if fctx.mentions(RENAME_CANDIDATES) or fctx.mentions(PICKLE_ALIAS):
         fast_visit(module, planner)
     renames, todos = planner.decide()
+    source = fctx.source if fctx.source is not None else module.code
+    file_names = _file_names(renames)
+    if fctx.is_entry:
+        fctx.migration.artifact_renames.update(file_names)
+    else:
+        file_names = {
+            old: new for old, new in fctx.migration.artifact_renames.items() if old in source
+        }
+    renames = {**file_names, **renames}
     rewrite = None
     if renames or todos or fctx.mentions(CALL_REWRITES):
-        source = fctx.source if fctx.source is not None else module.code
         tensorflow = TENSORFLOW.search(source) is not None
         rewrite = _Rewrite(renames, {id(call): message for call, message in todos}, tensorflow)
         rewrite.transformers = TRANSFORMERS.search(source) is not None and not planner.uses_xgboost

@@ -47,6 +47,65 @@ def test_pickle_through_with_open_is_renamed() -> None:
     )
 
 
+def test_the_loader_of_the_renamed_file_loads_the_new_name() -> None:
+    """model_fn joins the folder and the bare name: it follows the rename."""
+    assert_codemod(
+        RULE,
+        """\
+        import pickle as pkl
+        model_location = model_dir + "/xgboost-model"
+        pkl.dump(booster, open(model_location, "wb"))
+
+
+        def load(model_dir):
+            model_file = "xgboost-model"
+            return pkl.load(open(os.path.join(model_dir, model_file), "rb"))
+        """,
+        """\
+        import pickle as pkl
+        model_location = model_dir + "/model.pkl"
+        pkl.dump(booster, open(model_location, "wb"))
+
+
+        def load(model_dir):
+            model_file = "model.pkl"
+            return pkl.load(open(os.path.join(model_dir, model_file), "rb"))
+        """,
+    )
+
+
+def test_a_bare_model_name_is_not_renamed_elsewhere() -> None:
+    out = run(RULE, 'import pickle\npickle.dump(clf, open(d + "/model", "wb"))\nkey = "model"\n')
+    assert 'd + "/model.pkl"' in out and 'key = "model"' in out
+
+
+def test_inference_module_loads_the_name_the_trainer_now_saves(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "project",
+        {
+            "train.py": """\
+                import os
+                import pickle
+
+                model_location = os.environ["SM_MODEL_DIR"] + "/xgboost-model"
+                pickle.dump({"w": 1}, open(model_location, "wb"))
+            """,
+            "inference.py": """\
+                import os
+                import pickle
+
+
+                def model_fn(model_dir):
+                    return pickle.load(open(os.path.join(model_dir, "xgboost-model"), "rb"))
+            """,
+        },
+    )
+    migrated = migrate(root, "train.py", {})  # also checks a second run changes nothing
+    assert '"/model.pkl"' in migrated.text("trainer/task.py")
+    assert '"model.pkl"' in migrated.text("trainer/inference.py")
+    assert "xgboost-model" not in migrated.text("trainer/inference.py")
+
+
 def test_a_vectoriser_keeps_its_name_and_the_model_gets_the_served_one() -> None:
     assert_codemod(
         RULE,

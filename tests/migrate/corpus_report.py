@@ -374,10 +374,27 @@ def _path_text(text: str, call: ast.Call) -> str:
     if candidate is None:
         return ""
     segment = ast.get_source_segment(text, candidate) or ""
-    if isinstance(candidate, ast.Name):
-        found = re.search(rf"^\s*{re.escape(candidate.id)}\s*=\s*(.+)$", text, re.MULTILINE)
-        if found:
-            segment += " " + found.group(1)
+    if (  # pickle.dump(model, open(path, "wb")): the path is open's first argument
+        isinstance(candidate, ast.Call)
+        and isinstance(candidate.func, ast.Name)
+        and candidate.func.id == "open"
+        and candidate.args
+    ):
+        candidate = candidate.args[0]
+    names = [candidate.id] if isinstance(candidate, ast.Name) else []
+    seen: set[str] = set()
+    for _ in range(3):  # f -> open(model_location) -> model_location = dir + "/model.pkl"
+        found_text = ""
+        for name in (n for n in names if n not in seen):
+            seen.add(name)
+            for found in re.finditer(
+                rf"^\s*{re.escape(name)}\s*=\s*(.+)$|open\((.+)\)\s+as\s+{re.escape(name)}\b",
+                text,
+                re.MULTILINE,
+            ):
+                found_text += " " + (found.group(1) or found.group(2))
+        segment += found_text
+        names = re.findall(r"\b[A-Za-z_]\w*\b", found_text)
     return segment
 
 
