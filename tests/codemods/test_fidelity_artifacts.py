@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.codemods.ls005_model_output import RULE
+from liftshift.codemods.ls005_model_output import RULE, UNSERVED_TODO
 from tests.codemods.helpers import assert_codemod, helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
@@ -306,3 +306,27 @@ def test_a_savedmodel_in_a_named_subfolder_is_tagged() -> None:
     assert "tf.saved_model.save(m, os.path.join(args.job_dir, 'export'))" in out
     assert "LS005: the SavedModel goes to a subfolder of the model folder" in out
     assert run(RULE, out) == out
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        ("import torch\ntorch.onnx.export(model, x, path)\n", "an ONNX model"),
+        ("import torch\ntorch.jit.save(scripted, path)\n", "a TorchScript file"),
+        ("import mxnet as mx\nnet.export(os.path.join(model_dir, 'model'))\n", "an MXNet model"),
+        ("from catboost import CatBoostClassifier\nmodel.save_model(path)\n", "a CatBoost model"),
+        ("import lightgbm as lgb\nimport pickle\npickle.dump(booster, out)\n", "a LightGBM model"),
+    ],
+)
+def test_a_format_no_prebuilt_container_loads_is_tagged_at_its_save(source: str, what: str) -> None:
+    out = run(RULE, source)
+    todos = [line for line in out.splitlines() if "TODO(liftshift)" in line]
+    assert todos == [f"# TODO(liftshift): LS005: {UNSERVED_TODO.format(what=what)}"]
+    assert run(RULE, out) == out
+
+
+def test_data_files_of_an_mxnet_trainer_are_not_tagged() -> None:
+    source = (
+        "import json\nimport mxnet as mx\nimport numpy as np\n\njson.dump(m, f)\nnp.save(p, a)\n"
+    )
+    assert run(RULE, source) == source
