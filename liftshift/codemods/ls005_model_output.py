@@ -68,6 +68,8 @@ SIDE_WORDS = re.compile(
     re.IGNORECASE,
 )
 SERVED_NAMES = frozenset({"model.joblib", "model.pkl", "model.bst"})
+BOOSTER_SUFFIXES = (".bin", ".model", ".booster")
+"""Names XGBoost trainers give a pickled booster (``model.bin``): it becomes ``model.pkl``."""
 
 
 @dataclass
@@ -182,7 +184,11 @@ class _Plan(cst.CSTVisitor):
         name = chosen.name
         if chosen.owner == "xgboost":
             wanted = "model.bst"
-        elif "." in name and not name.endswith(PICKLE_SUFFIXES):
+        elif (
+            "." in name
+            and not name.endswith(PICKLE_SUFFIXES)
+            and not (self.uses_xgboost and name.endswith(BOOSTER_SUFFIXES))
+        ):
             return {}, []  # a .csv or .json file: not the model
         elif chosen.owner == "joblib":
             wanted = "model.joblib"  # the container reads model.pkl with pickle, not joblib

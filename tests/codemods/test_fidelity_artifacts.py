@@ -330,3 +330,21 @@ def test_data_files_of_an_mxnet_trainer_are_not_tagged() -> None:
         "import json\nimport mxnet as mx\nimport numpy as np\n\njson.dump(m, f)\nnp.save(p, a)\n"
     )
     assert run(RULE, source) == source
+
+
+def test_a_pickled_booster_named_model_bin_becomes_model_pkl() -> None:
+    assert_codemod(
+        RULE,
+        """\
+        import pickle as pkl
+        import xgboost as xgb
+        pkl.dump(bst, open(model_dir + "/model.bin", "wb"))
+        """,
+        """\
+        import pickle as pkl
+        import xgboost as xgb
+        pkl.dump(bst, open(model_dir + "/model.pkl", "wb"))
+        """,
+    )
+    unchanged = 'import pickle\npickle.dump(bst, open(model_dir + "/model.bin", "wb"))\n'
+    assert run(RULE, unchanged) == unchanged  # no xgboost: not known to be a booster

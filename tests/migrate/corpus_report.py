@@ -351,8 +351,14 @@ def _servable(texts: dict[Path, str], outcome: Outcome) -> bool:
             kind = call.func.attr  # type: ignore[attr-defined]
             if LOADABLE_NAME.search(source + target):
                 loadable = True
-            elif kind == "save" and uses_tensorflow and not re.search(r"\.(h5|keras)\b", target):
-                loadable = loadable or bool(target)
+            elif (
+                kind in ("save", "export")
+                and uses_tensorflow
+                and not re.search(r"\.(h5|keras)\b", target)
+            ):
+                loadable = loadable or bool(target)  # a SavedModel (Keras 3: model.export)
+            elif kind == "export_saved_model" and "_liftshift_savedmodel_at_root(" in text:
+                loadable = True  # the timestamped export is moved to the folder root
             elif not _tagged(lines, line):
                 untagged.append(f"{path.name}:{line} {source.splitlines()[0][:60]}")
     if loadable:
