@@ -74,6 +74,23 @@ def test_debugger_used_in_a_condition_is_tagged_not_removed() -> None:
     assert run(RULE, out) == out
 
 
+def test_a_hook_passed_to_training_keeps_the_training_and_is_tagged() -> None:
+    """``bst = xgboost.train(…, callbacks=[hook])`` is the training, not a debugger line: it
+    and the save of ``bst`` stay; smdebug cannot go, so its import is tagged."""
+    source = (
+        "import pickle\n\nimport xgboost\nfrom smdebug.xgboost import Hook\n\n"
+        "hook = Hook(out_dir='/tmp/debug')\n"
+        "bst = xgboost.train(params, dtrain, callbacks=[hook])\n"
+        "pickle.dump(bst, open(path, 'wb'))\n"
+    )
+    out = run(RULE, source)
+    assert "bst = xgboost.train(params, dtrain, callbacks=[hook])" in out
+    assert "pickle.dump(bst, open(path, 'wb'))" in out
+    assert "hook = Hook(out_dir='/tmp/debug')" in out
+    assert "LS003: blocker: SageMaker Debugger (smdebug) is not on Vertex AI" in out
+    assert run(RULE, out) == out
+
+
 def test_get_dmatrix_becomes_an_xgboost_dmatrix_over_the_channel() -> None:
     out = run(
         RULE,
