@@ -8,6 +8,7 @@ is a report entry, so the report never says "nothing to do" about code it did no
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from collections.abc import Callable
@@ -208,12 +209,35 @@ def _entry(tree: ProjectTree, ctx: MigrationContext) -> str:
             ctx.module = candidate.removesuffix(".py").replace("/", ".")
             return candidate
     if not entry:
+        broken = _unparseable_script(tree)
+        if broken:
+            raise MigrateError(
+                f"no entry point: {broken}, and no other script reads SM_* variables or /opt/ml "
+                "paths; fix its syntax (or name the training script with "
+                "`liftshift plan PATH --entry-point FILE`)"
+            )
         raise MigrateError(
             "no entry point: no script reads SM_* variables or /opt/ml paths and no launcher "
             "names one; name the training script with `liftshift plan PATH --entry-point FILE` "
             f"(or set code.entry_point in {PLAN_FILENAME})"
         )
     raise MigrateError(f"entry point {entry} not found; set code.entry_point in {PLAN_FILENAME}")
+
+
+def _unparseable_script(tree: ProjectTree) -> str:
+    """The first top-level script that does not parse, said as "x.py does not parse (…, line
+    N)": the scan cannot see what such a trainer reads, so that is why nothing was found."""
+    for path in sorted(tree.existing):
+        if "/" in path or not path.endswith(".py"):
+            continue
+        text = tree.read(path)
+        if text is None:
+            continue
+        try:
+            ast.parse(text, filename=path)
+        except SyntaxError as exc:
+            return f"{path} does not parse ({exc.msg}, line {exc.lineno})"
+    return ""
 
 
 def _trainer_files(tree: ProjectTree, ctx: MigrationContext, entry: str) -> list[str]:

@@ -269,3 +269,11 @@ def test_a_script_with_a_main_guard_or_an_ordinary_train_is_not_legacy(
     ordinary = "def train(model, data):\n    return model.fit(data)\n"
     root = make_project({"a.py": guarded, "b.py": ordinary})
     assert scan_project(root).entry_points == []
+
+
+def test_a_trainer_that_does_not_parse_is_named_in_the_refusal(make_project: MakeProject) -> None:
+    root = make_project({"train.py": "import os\n\ndef broken(:\n    pass\n"})
+    code, _, err = run("migrate", str(root), "--check")
+    assert code == 2
+    assert "no entry point: train.py does not parse (invalid syntax, line 3)" in err
+    assert "fix its syntax" in err and "\n" not in err.strip()
