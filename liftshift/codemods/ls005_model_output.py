@@ -274,6 +274,8 @@ class _Rewrite(StatementTodos):
         self.helpers: set[str] = set()
         self.transformers = False
         """The file uses Hugging Face transformers (its save_model is not a served format)."""
+        self.autogluon = False
+        """The file imports AutoGluon: its predictors write their own folder when they fit."""
         self.unserved_framework = ""
         """What the file saves when it imports MXNet, CatBoost or LightGBM ("an MXNet model"):
         no prebuilt container loads those."""
@@ -331,6 +333,9 @@ class _Rewrite(StatementTodos):
                 "Vertex AI's PyTorch prediction container loads a TorchServe archive "
                 "(model.mar); package the saved weights with torch-model-archiver"
             )
+        if self.autogluon and name.rsplit(".", 1)[-1] in AUTOGLUON_PREDICTORS:
+            self.todo(AUTOGLUON_TODO)
+            return updated_node
         if name in UNSERVED_CALLS:
             self.todo(UNSERVED_TODO.format(what=UNSERVED_CALLS[name]))
             return updated_node
@@ -372,6 +377,14 @@ class _Rewrite(StatementTodos):
         return updated_node.with_changes(args=args)
 
 
+AUTOGLUON = re.compile(r"^\s*(?:import|from)\s+autogluon\b", re.MULTILINE)
+AUTOGLUON_PREDICTORS = frozenset(
+    {"TabularPredictor", "MultiModalPredictor", "TimeSeriesPredictor", "TextPredictor"}
+)
+AUTOGLUON_TODO = (
+    "an AutoGluon predictor saves its own folder (path=) when it fits; Vertex AI's prebuilt "
+    "prediction containers do not load it: serve it from a custom container with AutoGluon"
+)
 UNSERVED_CALLS = {
     "torch.onnx.export": "an ONNX model",
     "torch.jit.save": "a TorchScript file",
@@ -514,10 +527,12 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         }
     renames = {**file_names, **renames}
     rewrite = None
-    if renames or todos or unserved or fctx.mentions(CALL_REWRITES):
+    autogluon = AUTOGLUON.search(source) is not None
+    if renames or todos or unserved or autogluon or fctx.mentions(CALL_REWRITES):
         tensorflow = TENSORFLOW.search(source) is not None
         rewrite = _Rewrite(renames, {id(call): message for call, message in todos}, tensorflow)
         rewrite.transformers = TRANSFORMERS.search(source) is not None and not planner.uses_xgboost
+        rewrite.autogluon = autogluon
         if unserved:
             rewrite.unserved_framework = UNSERVED_FRAMEWORKS[unserved.group(1)]
 

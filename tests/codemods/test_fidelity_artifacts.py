@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.codemods.ls005_model_output import RULE, UNSERVED_TODO
+from liftshift.codemods.ls005_model_output import AUTOGLUON_TODO, RULE, UNSERVED_TODO
 from tests.codemods.helpers import assert_codemod, helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
@@ -348,3 +348,17 @@ def test_a_pickled_booster_named_model_bin_becomes_model_pkl() -> None:
     )
     unchanged = 'import pickle\npickle.dump(bst, open(model_dir + "/model.bin", "wb"))\n'
     assert run(RULE, unchanged) == unchanged  # no xgboost: not known to be a booster
+
+
+def test_an_autogluon_predictor_is_tagged_where_it_is_built() -> None:
+    source = (
+        "from autogluon.tabular import TabularPredictor\n\n"
+        "predictor = TabularPredictor(label='y', path=model_dir).fit(train)\n"
+        "loaded = TabularPredictor.load(model_dir)\n"
+    )
+    out = run(RULE, source)
+    assert out.count("TODO(liftshift)") == 1
+    assert f"# TODO(liftshift): LS005: {AUTOGLUON_TODO}\npredictor = TabularPredictor(" in out
+    assert run(RULE, out) == out
+    no_autogluon = "predictor = TabularPredictor(label='y').fit(train)\n"
+    assert run(RULE, no_autogluon) == no_autogluon

@@ -331,9 +331,21 @@ def _saves(text: str) -> list[tuple[ast.Call, int]]:
             continue
         owner = node.func.value
         owner_name = owner.id if isinstance(owner, ast.Name) else ""
+        if node.func.attr == "fit" and _autogluon_predictor(owner):
+            found.append((node, node.lineno))  # AutoGluon writes its folder as it fits
+            continue
         if node.func.attr in SAVE_ATTRS and owner_name not in NOT_MODEL_OWNERS:
             found.append((node, node.lineno))
     return found
+
+
+def _autogluon_predictor(node: ast.AST) -> bool:
+    """``TabularPredictor(...)`` (or another AutoGluon predictor) being constructed."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name in {"TabularPredictor", "MultiModalPredictor", "TimeSeriesPredictor"}
 
 
 def _servable(texts: dict[Path, str], outcome: Outcome) -> bool:
