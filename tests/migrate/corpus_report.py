@@ -402,7 +402,7 @@ def _path_text(text: str, call: ast.Call) -> str:
     names = [candidate.id] if isinstance(candidate, ast.Name) else []
     seen: set[str] = set()
     for _ in range(3):  # f -> open(model_location) -> model_location = dir + "/model.pkl"
-        found_text = ""
+        following = []
         for name in (n for n in names if n not in seen):
             seen.add(name)
             for found in re.finditer(
@@ -410,9 +410,13 @@ def _path_text(text: str, call: ast.Call) -> str:
                 text,
                 re.MULTILINE,
             ):
-                found_text += " " + (found.group(1) or found.group(2))
-        segment += found_text
-        names = re.findall(r"\b[A-Za-z_]\w*\b", found_text)
+                value = found.group(1) or found.group(2)
+                segment += " " + value
+                # only a path held in one more variable is followed (open(path, "wb") as f)
+                bare = re.match(r"\s*(?:open\(\s*)?([A-Za-z_]\w*)\s*(?:[,)]|$)", value)
+                if bare:
+                    following.append(bare.group(1))
+        names = following
     return segment
 
 
