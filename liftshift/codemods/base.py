@@ -58,6 +58,10 @@ class MigrationContext:
     replaced_arguments: dict[str, str] = field(default_factory=dict)
     """Channel name → the script's own flag, where the plan named one the script does not
     parse (the plan is corrected: the backends must pass what the script reads)."""
+    artifact_renames: dict[str, str] = field(default_factory=dict)
+    """File name → served name LS005 gave the model the entry point saves
+    (``xgboost-model`` → ``model.pkl``), so the other trainer modules (an ``inference.py``
+    whose ``model_fn`` loads it) load the new name."""
 
     def channel_flag(self, name: str) -> str:
         """The flag for a channel: the plan's, else the script's own argparse flag for it, else

@@ -78,6 +78,11 @@ def _is_parser(func: cst.BaseExpression) -> bool:
 
 SERVING_HANDLERS = frozenset({"model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn"})
 SAGEMAKER_PACKAGE = re.compile(r"^sagemaker_\w+$")
+SERVING_BLOCKER = (
+    "{root} is not installed where Vertex AI serves the model; LS007's predictor calls "
+    "{handler}, which dies at this import: add its distribution to the package's "
+    "install_requires or replace what it uses"
+)
 GENERIC_BLOCKER = (
     "blocker: {root} only exists in SageMaker containers; the job dies at this import on "
     "Vertex AI (move it where it is used, or remove it)"
@@ -250,7 +255,10 @@ class EnvRewriter(StatementTodos):
         if self.unsupported_imports is None or self._guarded_imports:
             return
         if self._functions and self._functions[0] in SERVING_HANDLERS:
-            return  # runs only if SageMaker serving calls the handler; Vertex AI never does
+            # the job never calls a handler, but LS007's predictor does when Vertex AI serves
+            if root in self.unsupported_imports or SAGEMAKER_PACKAGE.match(root):
+                self.todo(SERVING_BLOCKER.format(root=root, handler=self._functions[0]))
+            return
         if root in self.unsupported_imports:
             self.todo(self.unsupported_imports[root])
         elif SAGEMAKER_PACKAGE.match(root):

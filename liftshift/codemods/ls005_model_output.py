@@ -8,8 +8,9 @@ pickle, its path followed through variables and ``open()``) is renamed everywher
 a ``model_fn`` that loads the same name keeps working); other artifacts (a vectoriser) keep their
 names; version folders go in one run; ``export_saved_model``'s timestamped folder is moved to the
 root. What cannot be made servable (several candidates, a path built at run time, Keras ``.h5``,
-``torch.save``) and SageMaker inference handlers (``model_fn``, ``input_fn``, ``predict_fn``,
-``output_fn``) get a TODO: Vertex AI does not call them.
+``torch.save``, ONNX, TorchScript, MXNet/CatBoost/LightGBM models) and SageMaker inference
+handlers (``model_fn``, ``input_fn``, ``predict_fn``, ``output_fn``) get a TODO: no prebuilt
+container loads the first or calls the second.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ SIDE_WORDS = re.compile(
     re.IGNORECASE,
 )
 SERVED_NAMES = frozenset({"model.joblib", "model.pkl", "model.bst"})
+BOOSTER_SUFFIXES = (".bin", ".model", ".booster")
+"""Names XGBoost trainers give a pickled booster (``model.bin``): it becomes ``model.pkl``."""
 
 
 @dataclass
@@ -181,7 +184,11 @@ class _Plan(cst.CSTVisitor):
         name = chosen.name
         if chosen.owner == "xgboost":
             wanted = "model.bst"
-        elif "." in name and not name.endswith(PICKLE_SUFFIXES):
+        elif (
+            "." in name
+            and not name.endswith(PICKLE_SUFFIXES)
+            and not (self.uses_xgboost and name.endswith(BOOSTER_SUFFIXES))
+        ):
             return {}, []  # a .csv or .json file: not the model
         elif chosen.owner == "joblib":
             wanted = "model.joblib"  # the container reads model.pkl with pickle, not joblib
@@ -267,6 +274,11 @@ class _Rewrite(StatementTodos):
         self.helpers: set[str] = set()
         self.transformers = False
         """The file uses Hugging Face transformers (its save_model is not a served format)."""
+        self.autogluon = False
+        """The file imports AutoGluon: its predictors write their own folder when they fit."""
+        self.unserved_framework = ""
+        """What the file saves when it imports MXNet, CatBoost or LightGBM ("an MXNet model"):
+        no prebuilt container loads those."""
         self._at_root = 0
 
     def leave_SimpleString(
@@ -321,7 +333,16 @@ class _Rewrite(StatementTodos):
                 "Vertex AI's PyTorch prediction container loads a TorchServe archive "
                 "(model.mar); package the saved weights with torch-model-archiver"
             )
+        if self.autogluon and name.rsplit(".", 1)[-1] in AUTOGLUON_PREDICTORS:
+            self.todo(AUTOGLUON_TODO)
+            return updated_node
+        if name in UNSERVED_CALLS:
+            self.todo(UNSERVED_TODO.format(what=UNSERVED_CALLS[name]))
+            return updated_node
         attr = func.attr.value if isinstance(func, cst.Attribute) else ""
+        if self.unserved_framework and _saves_a_model(func, attr):
+            self.todo(UNSERVED_TODO.format(what=self.unserved_framework))
+            return updated_node
         if self.transformers and attr in {"save_model", "save_pretrained"}:
             self.todo(HUGGING_FACE_TODO)
             return updated_node
@@ -356,6 +377,51 @@ class _Rewrite(StatementTodos):
         return updated_node.with_changes(args=args)
 
 
+AUTOGLUON = re.compile(r"^\s*(?:import|from)\s+autogluon\b", re.MULTILINE)
+AUTOGLUON_PREDICTORS = frozenset(
+    {"TabularPredictor", "MultiModalPredictor", "TimeSeriesPredictor", "TextPredictor"}
+)
+AUTOGLUON_TODO = (
+    "an AutoGluon predictor saves its own folder (path=) when it fits; Vertex AI's prebuilt "
+    "prediction containers do not load it: serve it from a custom container with AutoGluon"
+)
+UNSERVED_CALLS = {
+    "torch.onnx.export": "an ONNX model",
+    "torch.jit.save": "a TorchScript file",
+}
+UNSERVED_FRAMEWORKS = {
+    "mxnet": "an MXNet model",
+    "gluoncv": "an MXNet model",
+    "catboost": "a CatBoost model",
+    "lightgbm": "a LightGBM model",
+}
+UNSERVED_FRAMEWORK = re.compile(
+    r"^\s*(?:import|from)\s+(mxnet|gluoncv|catboost|lightgbm)\b", re.MULTILINE
+)
+UNSERVED_FRAMEWORK_SAVES = frozenset(
+    {"export", "save", "save_parameters", "save_checkpoint", "save_model", "dump"}
+)
+"""Saves (a Gluon ``net.export``, ``model.save_model``, a pickle ``dump``) in a file that imports
+one of UNSERVED_FRAMEWORKS: the artifact needs that framework to load."""
+NOT_MODEL_OWNERS = frozenset({"np", "numpy", "json", "yaml", "plt", "pd", "df", "os", "shutil"})
+PICKLERS = frozenset({"pickle", "pkl", "joblib", "cPickle"})
+
+
+def _saves_a_model(func: cst.BaseExpression, attr: str) -> bool:
+    """``net.export(...)``/``model.save_model(...)``/``pickle.dump(...)``, not ``np.save`` or
+    ``json.dump`` (data and metrics files)."""
+    if attr not in UNSERVED_FRAMEWORK_SAVES or not isinstance(func, cst.Attribute):
+        return False
+    owner = dotted_name(func.value)
+    if attr == "dump":
+        return owner in PICKLERS
+    return owner not in NOT_MODEL_OWNERS and owner not in PICKLERS
+
+
+UNSERVED_TODO = (
+    "{what} is not what Vertex AI's prebuilt prediction containers load (scikit-learn, "
+    "XGBoost, TensorFlow, PyTorch archives); serve it from a custom container"
+)
 SUBFOLDER_TODO = (
     "the SavedModel goes to a subfolder of the model folder; Vertex AI's TensorFlow prediction "
     "container loads it from the folder's root: save to the model folder itself"
@@ -384,7 +450,7 @@ def _looks_like_handler(node: cst.FunctionDef) -> bool:
 
 
 CALL_REWRITES = re.compile(
-    r"torch\.save|/0*\d+/?['\"]|['\"]0*\d+['\"]|export_saved_?model|\.(h5|keras)['\"]|"
+    r"torch\.save|torch\.onnx\.export|torch\.jit\.save|/0*\d+/?['\"]|['\"]0*\d+['\"]|export_saved_?model|\.(h5|keras)['\"]|"
     r"save_pretrained|\.save_model\("
 )
 TRANSFORMERS = re.compile(r"^\s*(?:import|from)\s+transformers\b", re.MULTILINE)
@@ -417,6 +483,22 @@ def _flag_handlers(module: cst.Module) -> cst.Module:
     return module if body == list(module.body) else module.with_changes(body=body)
 
 
+FILE_NAME = re.compile(r"^[\w.-]*[-_.][\w.-]*$")
+"""A name distinctive enough to rename wherever it appears (``xgboost-model``, ``clf.pkl``;
+not a bare ``model``, which could be anything)."""
+
+
+def _file_names(renames: dict[str, str]) -> dict[str, str]:
+    """The file names of path renames (``"/xgboost-model"`` → ``"model.pkl"``): a loader
+    joins the folder and the bare name (``os.path.join(model_dir, "xgboost-model")``)."""
+    names = {}
+    for old, new in renames.items():
+        old_name, new_name = old.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]
+        if old_name != old and FILE_NAME.match(old_name):
+            names[old_name] = new_name
+    return names
+
+
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     # the text says whether a walk of the tree can find anything: each walk costs a parse
     handlers: list[bool] = []
@@ -430,12 +512,29 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if fctx.mentions(RENAME_CANDIDATES) or fctx.mentions(PICKLE_ALIAS):
         fast_visit(module, planner)
     renames, todos = planner.decide()
+    source = fctx.source if fctx.source is not None else module.code
+    unserved = UNSERVED_FRAMEWORK.search(source)
+    if unserved and (planner.uses_xgboost or TENSORFLOW.search(source)):
+        unserved = None
+    if unserved:  # no served name fits that model: it is tagged at its save instead
+        renames, todos = {}, []
+    file_names = _file_names(renames)
+    if fctx.is_entry:
+        fctx.migration.artifact_renames.update(file_names)
+    else:
+        file_names = {
+            old: new for old, new in fctx.migration.artifact_renames.items() if old in source
+        }
+    renames = {**file_names, **renames}
     rewrite = None
-    if renames or todos or fctx.mentions(CALL_REWRITES):
-        source = fctx.source if fctx.source is not None else module.code
+    autogluon = AUTOGLUON.search(source) is not None
+    if renames or todos or unserved or autogluon or fctx.mentions(CALL_REWRITES):
         tensorflow = TENSORFLOW.search(source) is not None
         rewrite = _Rewrite(renames, {id(call): message for call, message in todos}, tensorflow)
         rewrite.transformers = TRANSFORMERS.search(source) is not None and not planner.uses_xgboost
+        rewrite.autogluon = autogluon
+        if unserved:
+            rewrite.unserved_framework = UNSERVED_FRAMEWORKS[unserved.group(1)]
 
     def changed() -> bool:
         walked = rewrite is not None and bool(rewrite.changed or rewrite.todos_added)

@@ -149,16 +149,10 @@ class _Debugger(cst.CSTTransformer):
         self.tainted = tainted
         self.removed = 0
 
-    def _uses(self, node: cst.CSTNode) -> bool:
-        uses = NameUses()
-        fast_visit(node, uses)
-        return bool(self.tainted & set(uses.where))
-
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.RemovalSentinel:
-        root = import_root(original_node)
-        if root == "smdebug" or self._uses(original_node):
+        if _removable(original_node, self.tainted):
             self.removed += 1
             return cst.RemoveFromParent()
         return updated_node
@@ -173,9 +167,7 @@ def _debugger_names(module: cst.Module) -> set[str]:
 
     class _Assigned(cst.CSTVisitor):
         def visit_Assign(self, node: cst.Assign) -> None:
-            uses = NameUses()
-            fast_visit(node.value, uses)
-            if tainted & set(uses.where):
+            if _rooted(node.value, tainted):  # hook = smd.Hook…(), not bst = train(…, [hook])
                 for target in node.targets:
                     if isinstance(target.target, cst.Name):
                         tainted.add(target.target.value)
@@ -183,6 +175,35 @@ def _debugger_names(module: cst.Module) -> set[str]:
     if tainted:
         fast_visit(module, _Assigned())
     return tainted
+
+
+def _rooted(node: cst.BaseExpression, names: set[str]) -> bool:
+    """Whether the expression is a use *of* one of ``names`` (``hook.save_scalar(…)``,
+    ``smd.Hook.create_from_json_file()``), not a call that merely passes one along
+    (``xgboost.train(…, callbacks=[hook])``, which must stay)."""
+    while True:
+        if isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Attribute | cst.Subscript):
+            node = node.value
+        else:
+            return isinstance(node, cst.Name) and node.value in names
+
+
+def _removable(statement: cst.SimpleStatementLine, tainted: set[str]) -> bool:
+    """A line that only drives the debugger: its import, ``hook = …`` from it, or a call on it."""
+    if import_root(statement) == "smdebug":
+        return True
+    if len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Expr):
+        return _rooted(small.value, tainted)
+    if isinstance(small, cst.Assign):
+        return _rooted(small.value, tainted) and all(
+            isinstance(target.target, cst.Name) for target in small.targets
+        )
+    return False
 
 
 def _without_debugger(module: cst.Module) -> cst.Module:
@@ -200,7 +221,8 @@ def _without_debugger(module: cst.Module) -> cst.Module:
             self.found = False
 
         def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-            return False  # whole lines are removable
+            # a line that only drives the debugger goes whole; any other use blocks
+            return not _removable(node, tainted)
 
         def visit_Name(self, node: cst.Name) -> None:
             if node.value in tainted:
@@ -294,6 +316,32 @@ class _Backend(cst.CSTTransformer):
         return updated_node
 
 
+def _is_side_effect_import(statement: cst.BaseStatement) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    return (
+        isinstance(small, cst.Import)
+        and len(small.names) == 1
+        and small.names[0].asname is None
+        and dotted_name(small.names[0].name) == SIDE_EFFECT_ONLY
+    )
+
+
+class _NestedSideEffectImport(cst.CSTTransformer):
+    """``import …torch_smddp`` inside a block (``try: import …; except ImportError: …``, a
+    function): it only registers the ``"smddp"`` backend, which becomes NCCL; an emptied block
+    keeps a ``pass``."""
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        kept = [s for s in updated_node.body if not _is_side_effect_import(s)]
+        if len(kept) == len(updated_node.body):
+            return updated_node
+        return updated_node.with_changes(body=kept or [cst.SimpleStatementLine([cst.Pass()])])
+
+
 def _data_parallel(module: cst.Module, source: str) -> cst.Module:
     """SageMaker's PyTorch data-parallel library → torch.distributed (same API)."""
     if "smdistributed.dataparallel.torch" not in source:
@@ -319,6 +367,8 @@ def _data_parallel(module: cst.Module, source: str) -> cst.Module:
                 new = small.with_changes(module=cst.parse_expression(TORCH_EQUIVALENTS[name]))
                 body[index] = statement.with_changes(body=[new])
     result = drop_lines(module.with_changes(body=body), drop)
+    if SIDE_EFFECT_ONLY in source:
+        result = fast_visit(result, _NestedSideEffectImport())  # type: ignore[assignment]
     if "smddp" in source:
         result = fast_visit(result, _Backend())  # type: ignore[assignment]
     return result

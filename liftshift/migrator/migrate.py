@@ -8,6 +8,7 @@ is a report entry, so the report never says "nothing to do" about code it did no
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any, Literal
 import libcst as cst
 
 from liftshift.codemods import ls001_package_module, ls007_predictor
+from liftshift.codemods.argalias import without_argument_aliases
 from liftshift.codemods.base import (
     TODO_RE,
     ChannelSpec,
@@ -207,12 +209,35 @@ def _entry(tree: ProjectTree, ctx: MigrationContext) -> str:
             ctx.module = candidate.removesuffix(".py").replace("/", ".")
             return candidate
     if not entry:
+        broken = _unparseable_script(tree)
+        if broken:
+            raise MigrateError(
+                f"no entry point: {broken}, and no other script reads SM_* variables or /opt/ml "
+                "paths; fix its syntax (or name the training script with "
+                "`liftshift plan PATH --entry-point FILE`)"
+            )
         raise MigrateError(
             "no entry point: no script reads SM_* variables or /opt/ml paths and no launcher "
             "names one; name the training script with `liftshift plan PATH --entry-point FILE` "
             f"(or set code.entry_point in {PLAN_FILENAME})"
         )
     raise MigrateError(f"entry point {entry} not found; set code.entry_point in {PLAN_FILENAME}")
+
+
+def _unparseable_script(tree: ProjectTree) -> str:
+    """The first top-level script that does not parse, said as "x.py does not parse (…, line
+    N)": the scan cannot see what such a trainer reads, so that is why nothing was found."""
+    for path in sorted(tree.existing):
+        if "/" in path or not path.endswith(".py"):
+            continue
+        text = tree.read(path)
+        if text is None:
+            continue
+        try:
+            ast.parse(text, filename=path)
+        except SyntaxError as exc:
+            return f"{path} does not parse ({exc.msg}, line {exc.lineno})"
+    return ""
 
 
 def _trainer_files(tree: ProjectTree, ctx: MigrationContext, entry: str) -> list[str]:
@@ -438,12 +463,15 @@ def _run_rules_on_file(
     if module is None:
         return
     start = module
+    spelled = without_argument_aliases(module, source)  # type: ignore[arg-type]
+    if spelled is not start:
+        module, source = spelled, spelled.code
     fctx = FileContext(path, path == tree.entry, ctx, source)
     if all(rule.make_pass is not None for rule in rules):
         try:  # the fast path: one walk of the tree for all the rules
             module = run_passes(module, fctx, [rule.make_pass for rule in rules])  # type: ignore[misc]
         except Exception:  # redo them one by one, to say which rule failed
-            module = start
+            module = spelled
         else:
             if module is not start:
                 tree.write_module(path, module)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import posixpath
@@ -18,6 +19,11 @@ from liftshift.scan.repo_launchers import repository_launchers
 from liftshift.scan.visitor import ModuleFacts
 from liftshift.scan.walk import Inventory, walk
 
+LEGACY_TRAIN_ARGUMENTS = frozenset(
+    {"hyperparameters", "channel_input_dirs", "model_dir", "output_data_dir", "num_gpus", "hosts"}
+)
+LEGACY_TENSORFLOW_FUNCTIONS = frozenset({"estimator_fn", "keras_model_fn", "train_input_fn"})
+"""What the pre-2019 framework containers called (liftshift.codemods.legacy acts on them)."""
 PARALLEL_MIN_FILES = 50
 PARALLEL_MIN_BYTES = 1_000_000
 """Below these, starting worker processes (~1-2 s: a forkserver importing libcst) costs more
@@ -112,6 +118,12 @@ def scan_project(
             )
         )
     entry_points += _trainers_behind_helpers(entry_points, results, inventory, findings, facts_of)
+    if not entry_points:
+        entry_points += [
+            assemble.build_entry_point(path, facts, [], inventory, findings, facts_of=facts_of)
+            for path in _legacy_script_modules(results, tasks)
+            if (facts := facts_of(path)) is not None
+        ]
     entry_points.sort(key=lambda entry: entry.path)
     return ProjectScan(
         root=str(root),
@@ -177,6 +189,45 @@ def _trainers_behind_helpers(
                 assemble.build_entry_point(path, facts, [], inventory, findings, facts_of=facts_of)
             )
     return found
+
+
+def _legacy_script_modules(results: dict[str, FileResult], tasks: dict[str, FileTask]) -> list[str]:
+    """Modules written for SageMaker's pre-2019 framework containers, which imported them and
+    called their functions (``train(channel_input_dirs, model_dir, …)``, ``estimator_fn``):
+    they read no ``SM_*``, yet they are the trainer. Looked for only when nothing else is a
+    candidate, so the migration can wrap them with a ``__main__`` block or say why it cannot."""
+    found = []
+    for path, result in sorted(results.items()):
+        if result.kind != "python" or not result.parsed:
+            continue
+        try:
+            text = Path(tasks[path].absolute).read_text(encoding="utf-8", errors="replace")
+            tree = ast.parse(text)
+        except (OSError, SyntaxError, ValueError):
+            continue
+        if is_legacy_script_module(tree):
+            found.append(path)
+    return found
+
+
+def is_legacy_script_module(tree: ast.Module) -> bool:
+    """Top-level ``train(...)`` taking a container argument, or a legacy TensorFlow function,
+    and no ``__main__`` guard (a script with one runs itself)."""
+    names = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.If) and "__main__" in ast.dump(statement.test):
+            return False
+        if not isinstance(statement, ast.FunctionDef):
+            continue
+        names.add(statement.name)
+        if statement.name == "train":
+            arguments = statement.args
+            params = {
+                a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            }
+            if params & LEGACY_TRAIN_ARGUMENTS:
+                names.add("legacy train")
+    return bool(names & ({"legacy train"} | LEGACY_TENSORFLOW_FUNCTIONS))
 
 
 def _runs_as_program(path: Path) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from liftshift.codemods.ls005_model_output import RULE
+from liftshift.codemods.ls005_model_output import AUTOGLUON_TODO, RULE, UNSERVED_TODO
 from tests.codemods.helpers import assert_codemod, helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
@@ -45,6 +45,65 @@ def test_pickle_through_with_open_is_renamed() -> None:
             pickle.dump(booster, f)
         """,
     )
+
+
+def test_the_loader_of_the_renamed_file_loads_the_new_name() -> None:
+    """model_fn joins the folder and the bare name: it follows the rename."""
+    assert_codemod(
+        RULE,
+        """\
+        import pickle as pkl
+        model_location = model_dir + "/xgboost-model"
+        pkl.dump(booster, open(model_location, "wb"))
+
+
+        def load(model_dir):
+            model_file = "xgboost-model"
+            return pkl.load(open(os.path.join(model_dir, model_file), "rb"))
+        """,
+        """\
+        import pickle as pkl
+        model_location = model_dir + "/model.pkl"
+        pkl.dump(booster, open(model_location, "wb"))
+
+
+        def load(model_dir):
+            model_file = "model.pkl"
+            return pkl.load(open(os.path.join(model_dir, model_file), "rb"))
+        """,
+    )
+
+
+def test_a_bare_model_name_is_not_renamed_elsewhere() -> None:
+    out = run(RULE, 'import pickle\npickle.dump(clf, open(d + "/model", "wb"))\nkey = "model"\n')
+    assert 'd + "/model.pkl"' in out and 'key = "model"' in out
+
+
+def test_inference_module_loads_the_name_the_trainer_now_saves(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "project",
+        {
+            "train.py": """\
+                import os
+                import pickle
+
+                model_location = os.environ["SM_MODEL_DIR"] + "/xgboost-model"
+                pickle.dump({"w": 1}, open(model_location, "wb"))
+            """,
+            "inference.py": """\
+                import os
+                import pickle
+
+
+                def model_fn(model_dir):
+                    return pickle.load(open(os.path.join(model_dir, "xgboost-model"), "rb"))
+            """,
+        },
+    )
+    migrated = migrate(root, "train.py", {})  # also checks a second run changes nothing
+    assert '"/model.pkl"' in migrated.text("trainer/task.py")
+    assert '"model.pkl"' in migrated.text("trainer/inference.py")
+    assert "xgboost-model" not in migrated.text("trainer/inference.py")
 
 
 def test_a_vectoriser_keeps_its_name_and_the_model_gets_the_served_one() -> None:
@@ -247,3 +306,59 @@ def test_a_savedmodel_in_a_named_subfolder_is_tagged() -> None:
     assert "tf.saved_model.save(m, os.path.join(args.job_dir, 'export'))" in out
     assert "LS005: the SavedModel goes to a subfolder of the model folder" in out
     assert run(RULE, out) == out
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        ("import torch\ntorch.onnx.export(model, x, path)\n", "an ONNX model"),
+        ("import torch\ntorch.jit.save(scripted, path)\n", "a TorchScript file"),
+        ("import mxnet as mx\nnet.export(os.path.join(model_dir, 'model'))\n", "an MXNet model"),
+        ("from catboost import CatBoostClassifier\nmodel.save_model(path)\n", "a CatBoost model"),
+        ("import lightgbm as lgb\nimport pickle\npickle.dump(booster, out)\n", "a LightGBM model"),
+    ],
+)
+def test_a_format_no_prebuilt_container_loads_is_tagged_at_its_save(source: str, what: str) -> None:
+    out = run(RULE, source)
+    todos = [line for line in out.splitlines() if "TODO(liftshift)" in line]
+    assert todos == [f"# TODO(liftshift): LS005: {UNSERVED_TODO.format(what=what)}"]
+    assert run(RULE, out) == out
+
+
+def test_data_files_of_an_mxnet_trainer_are_not_tagged() -> None:
+    source = (
+        "import json\nimport mxnet as mx\nimport numpy as np\n\njson.dump(m, f)\nnp.save(p, a)\n"
+    )
+    assert run(RULE, source) == source
+
+
+def test_a_pickled_booster_named_model_bin_becomes_model_pkl() -> None:
+    assert_codemod(
+        RULE,
+        """\
+        import pickle as pkl
+        import xgboost as xgb
+        pkl.dump(bst, open(model_dir + "/model.bin", "wb"))
+        """,
+        """\
+        import pickle as pkl
+        import xgboost as xgb
+        pkl.dump(bst, open(model_dir + "/model.pkl", "wb"))
+        """,
+    )
+    unchanged = 'import pickle\npickle.dump(bst, open(model_dir + "/model.bin", "wb"))\n'
+    assert run(RULE, unchanged) == unchanged  # no xgboost: not known to be a booster
+
+
+def test_an_autogluon_predictor_is_tagged_where_it_is_built() -> None:
+    source = (
+        "from autogluon.tabular import TabularPredictor\n\n"
+        "predictor = TabularPredictor(label='y', path=model_dir).fit(train)\n"
+        "loaded = TabularPredictor.load(model_dir)\n"
+    )
+    out = run(RULE, source)
+    assert out.count("TODO(liftshift)") == 1
+    assert f"# TODO(liftshift): LS005: {AUTOGLUON_TODO}\npredictor = TabularPredictor(" in out
+    assert run(RULE, out) == out
+    no_autogluon = "predictor = TabularPredictor(label='y').fit(train)\n"
+    assert run(RULE, no_autogluon) == no_autogluon

@@ -6,11 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from liftshift.codemods.envrewrite import SERVING_BLOCKER
 from liftshift.codemods.ls003_sm_env import RULE
 from tests.codemods.helpers import assert_codemod, helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SERVING_TODO = "# TODO(liftshift): LS003: " + SERVING_BLOCKER.format(
+    root="sagemaker_inference", handler="input_fn"
+)
 
 
 def test_serving_only_imports_move_into_the_handlers() -> None:
@@ -32,9 +36,10 @@ def test_serving_only_imports_move_into_the_handlers() -> None:
 
         def input_fn(request_body, request_content_type):
             \"\"\"Decode.\"\"\"
+            {TODO}
             from sagemaker_inference import decoder
             return decoder.decode(request_body, request_content_type)
-        """,
+        """.replace("{TODO}", SERVING_TODO),
     )
 
 
@@ -69,6 +74,23 @@ def test_debugger_used_in_a_condition_is_tagged_not_removed() -> None:
     assert run(RULE, out) == out
 
 
+def test_a_hook_passed_to_training_keeps_the_training_and_is_tagged() -> None:
+    """``bst = xgboost.train(…, callbacks=[hook])`` is the training, not a debugger line: it
+    and the save of ``bst`` stay; smdebug cannot go, so its import is tagged."""
+    source = (
+        "import pickle\n\nimport xgboost\nfrom smdebug.xgboost import Hook\n\n"
+        "hook = Hook(out_dir='/tmp/debug')\n"
+        "bst = xgboost.train(params, dtrain, callbacks=[hook])\n"
+        "pickle.dump(bst, open(path, 'wb'))\n"
+    )
+    out = run(RULE, source)
+    assert "bst = xgboost.train(params, dtrain, callbacks=[hook])" in out
+    assert "pickle.dump(bst, open(path, 'wb'))" in out
+    assert "hook = Hook(out_dir='/tmp/debug')" in out
+    assert "LS003: blocker: SageMaker Debugger (smdebug) is not on Vertex AI" in out
+    assert run(RULE, out) == out
+
+
 def test_get_dmatrix_becomes_an_xgboost_dmatrix_over_the_channel() -> None:
     out = run(
         RULE,
@@ -98,12 +120,53 @@ def test_the_rest_is_tagged_at_the_import_as_a_blocker(source: str, message: str
     assert run(RULE, out) == out
 
 
-def test_optional_imports_and_imports_in_handlers_are_fine() -> None:
-    source = (
-        "try:\n    import smdebug\nexcept ImportError:\n    smdebug = None\n\n\n"
-        "def model_fn(model_dir):\n    import sagemaker_inference\n    return model_dir\n"
-    )
+def test_optional_imports_are_fine() -> None:
+    source = "try:\n    import smdebug\nexcept ImportError:\n    smdebug = None\n"
     assert run(RULE, source) == source
+
+
+def test_an_import_in_a_handler_is_tagged_for_serving() -> None:
+    """The job never calls a handler, but LS007's predictor does when Vertex AI serves."""
+    source = "def model_fn(model_dir):\n    import sagemaker_inference\n    return model_dir\n"
+    out = run(RULE, source)
+    assert (
+        "    # TODO(liftshift): LS003: sagemaker_inference is not installed where Vertex AI "
+        "serves the model; LS007's predictor calls model_fn" in out
+    )
+    assert run(RULE, out) == out
+
+
+def test_a_nested_smddp_backend_import_goes() -> None:
+    assert_codemod(
+        RULE,
+        """\
+        try:
+            backend = "smddp"
+            import smdistributed.dataparallel.torch.torch_smddp
+        except ModuleNotFoundError:
+            backend = "nccl"
+
+
+        def setup():
+            try:
+                import smdistributed.dataparallel.torch.torch_smddp
+            except ImportError:
+                print("no smddp")
+        """,
+        """\
+        try:
+            backend = "nccl"
+        except ModuleNotFoundError:
+            backend = "nccl"
+
+
+        def setup():
+            try:
+                pass
+            except ImportError:
+                print("no smddp")
+        """,
+    )
 
 
 def test_dmatrix_helper_reads_csv_and_libsvm(tmp_path: Path) -> None:

@@ -48,6 +48,9 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MANIFEST = CORPUS / "manifest.toml"
 CHECKS = ("entry", "parses", "idempotent", "imports", "flags", "servable", "replan")
 TODO_MARK = "TODO(liftshift)"
+TRAINS_NOTHING = re.compile(r"nothing trains|trains nothing")
+"""The migration's error for an entry point that only defines functions (legacy script mode
+it cannot wrap): liftshift refuses the project with that one line."""
 TODO_WINDOW = 3
 """Lines above a statement where its TODO may sit (the codemods put it right above)."""
 
@@ -137,6 +140,10 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
     failures = [entry for entry in first.errors if entry.rule != "LS000"]
     if failures:
         raise AssertionError(f"rule failed: {failures[0]}")
+    trains_nothing = [entry for entry in first.errors if TRAINS_NOTHING.search(entry.message)]
+    if trains_nothing:  # the migration's own refusal of a module that runs nothing
+        outcome.refused = f"{trains_nothing[0].path}: {trains_nothing[0].message}"
+        return
     outcome.passed["parses"] = _all_parse(first, outcome)
     if first.changeset:
         apply_changeset(first.changeset, root, force=True)
@@ -157,7 +164,8 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
     texts = {path: path.read_text(encoding="utf-8") for path in trainer_files}
     outcome.passed["imports"] = _imports_tagged(texts, root, outcome)
     flags = [channel.argument for channel in plan.data.channels]
-    outcome.passed["flags"] = _flags_consistent(texts[module_file], flags, outcome)
+    others = [text for path, text in texts.items() if path != module_file]
+    outcome.passed["flags"] = _flags_consistent(texts[module_file], others, flags, outcome)
     outcome.passed["servable"] = _servable(texts, outcome)
 
 
@@ -267,12 +275,20 @@ def _declared_flags(tree: ast.AST) -> set[str]:
     return flags
 
 
-def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> bool:
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return False
-    flags = _declared_flags(tree)
+def _flags_consistent(
+    text: str, others: list[str], plan_flags: list[str], outcome: Outcome
+) -> bool:
+    """The entry point parses every flag the backends pass: declared by an argument parser
+    (its own, or one a trainer module it imports builds: ``utils.parse_args()``), or, when no
+    parser would reject unknown flags, read from the command line by liftshift's helper."""
+    trees = []
+    for code in [text, *others]:
+        try:
+            trees.append(ast.parse(code))
+        except SyntaxError:
+            if code is text:
+                return False
+    flags = set().union(*(_declared_flags(tree) for tree in trees))
     good = True
     if "" in plan_flags:
         outcome.problems.append("a plan channel has no trainer flag")
@@ -281,10 +297,14 @@ def _flags_consistent(text: str, plan_flags: list[str], outcome: Outcome) -> boo
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "parse_args"
+        for tree in trees
         for node in ast.walk(tree)
     )
     for flag in [*(flag for flag in plan_flags if flag), "--job-dir"]:
-        read_at_run_time = f'_liftshift_arg("{flag}"' in text and not strict
+        read_at_run_time = not strict and any(
+            re.search(rf"_liftshift_(?:required_)?arg\(\s*['\"]{re.escape(flag)}['\"]", code)
+            for code in [text, *others]
+        )
         if flag not in flags and not read_at_run_time:
             outcome.problems.append(f"entry point does not declare {flag}")
             good = False
@@ -311,9 +331,21 @@ def _saves(text: str) -> list[tuple[ast.Call, int]]:
             continue
         owner = node.func.value
         owner_name = owner.id if isinstance(owner, ast.Name) else ""
+        if node.func.attr == "fit" and _autogluon_predictor(owner):
+            found.append((node, node.lineno))  # AutoGluon writes its folder as it fits
+            continue
         if node.func.attr in SAVE_ATTRS and owner_name not in NOT_MODEL_OWNERS:
             found.append((node, node.lineno))
     return found
+
+
+def _autogluon_predictor(node: ast.AST) -> bool:
+    """``TabularPredictor(...)`` (or another AutoGluon predictor) being constructed."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name in {"TabularPredictor", "MultiModalPredictor", "TimeSeriesPredictor"}
 
 
 def _servable(texts: dict[Path, str], outcome: Outcome) -> bool:
@@ -331,8 +363,14 @@ def _servable(texts: dict[Path, str], outcome: Outcome) -> bool:
             kind = call.func.attr  # type: ignore[attr-defined]
             if LOADABLE_NAME.search(source + target):
                 loadable = True
-            elif kind == "save" and uses_tensorflow and not re.search(r"\.(h5|keras)\b", target):
-                loadable = loadable or bool(target)
+            elif (
+                kind in ("save", "export")
+                and uses_tensorflow
+                and not re.search(r"\.(h5|keras)\b", target)
+            ):
+                loadable = loadable or bool(target)  # a SavedModel (Keras 3: model.export)
+            elif kind == "export_saved_model" and "_liftshift_savedmodel_at_root(" in text:
+                loadable = True  # the timestamped export is moved to the folder root
             elif not _tagged(lines, line):
                 untagged.append(f"{path.name}:{line} {source.splitlines()[0][:60]}")
     if loadable:
@@ -354,10 +392,31 @@ def _path_text(text: str, call: ast.Call) -> str:
     if candidate is None:
         return ""
     segment = ast.get_source_segment(text, candidate) or ""
-    if isinstance(candidate, ast.Name):
-        found = re.search(rf"^\s*{re.escape(candidate.id)}\s*=\s*(.+)$", text, re.MULTILINE)
-        if found:
-            segment += " " + found.group(1)
+    if (  # pickle.dump(model, open(path, "wb")): the path is open's first argument
+        isinstance(candidate, ast.Call)
+        and isinstance(candidate.func, ast.Name)
+        and candidate.func.id == "open"
+        and candidate.args
+    ):
+        candidate = candidate.args[0]
+    names = [candidate.id] if isinstance(candidate, ast.Name) else []
+    seen: set[str] = set()
+    for _ in range(3):  # f -> open(model_location) -> model_location = dir + "/model.pkl"
+        following = []
+        for name in (n for n in names if n not in seen):
+            seen.add(name)
+            for found in re.finditer(
+                rf"^\s*{re.escape(name)}\s*=\s*(.+)$|open\((.+)\)\s+as\s+{re.escape(name)}\b",
+                text,
+                re.MULTILINE,
+            ):
+                value = found.group(1) or found.group(2)
+                segment += " " + value
+                # only a path held in one more variable is followed (open(path, "wb") as f)
+                bare = re.match(r"\s*(?:open\(\s*)?([A-Za-z_]\w*)\s*(?:[,)]|$)", value)
+                if bare:
+                    following.append(bare.group(1))
+        names = following
     return segment
 
 

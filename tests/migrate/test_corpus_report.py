@@ -14,25 +14,22 @@ import pytest
 from tests.migrate.corpus_report import CHECKS, corpus_projects, counts, evaluate, table
 
 EXPECTED = {
-    "entry": 105,
-    "parses": 104,
-    "idempotent": 105,
-    "imports": 102,
-    "flags": 96,
-    "servable": 48,
-    "replan": 94,
+    "entry": 116,
+    "parses": 115,
+    "idempotent": 115,
+    "imports": 115,
+    "flags": 110,
+    "servable": 94,
+    "replan": 103,
 }
 """Projects passing each check (of len(corpus_projects())); the one place to update."""
 
-KNOWN_BREAKS: dict[str, str] = {
-    "aws_autogluon_container": "item 6: the f-string rewrite nests double quotes (3.11 rejects)",
-    "syn_legacy_train_fn": "item 6: legacy framework mode (train(...) only) is not recognised",
-    "syn_legacy_tf_estimator_fn": "item 6: legacy framework mode (estimator_fn) not recognised",
-}
+KNOWN_BREAKS: dict[str, str] = {}
 """Projects where a hard guarantee fails today, with why (issue #11 items 2-6 fix them)."""
 
-REFUSED = {"broken_syntax.py"}
-"""Projects liftshift rightly refuses with a one-line message (the trainer does not parse)."""
+REFUSED = {"broken_syntax.py", "syn_legacy_tf_estimator_fn"}
+"""Projects liftshift rightly refuses with a one-line message (the trainer does not parse; a
+legacy TensorFlow module that defines estimator_fn/train_input_fn and runs nothing)."""
 
 
 @pytest.mark.slow

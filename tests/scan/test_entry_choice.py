@@ -243,3 +243,37 @@ def test_a_generic_estimator_gets_its_framework_from_the_trainer(
     assert (training.framework, training.framework_version) == ("xgboost", "1.7")
     assert "xgboost" in training.training_container
     assert not any("generic Estimator" in note for note in proposal.notes)
+
+
+LEGACY_TRAIN = """
+    import os
+
+
+    def train(channel_input_dirs, hyperparameters, num_gpus, **kwargs):
+        return os.listdir(channel_input_dirs["training"])
+"""
+
+
+def test_a_legacy_framework_module_is_the_entry_point_when_nothing_reads_sm(
+    make_project: MakeProject,
+) -> None:
+    root = make_project({"mnist.py": LEGACY_TRAIN, "utils.py": "def helper():\n    return 1\n"})
+    proposal = propose(scan_project(root))
+    assert proposal.plan.code.entry_point == "mnist.py"
+
+
+def test_a_script_with_a_main_guard_or_an_ordinary_train_is_not_legacy(
+    make_project: MakeProject,
+) -> None:
+    guarded = LEGACY_TRAIN + "\n    if __name__ == '__main__':\n        train({}, {}, 0)\n"
+    ordinary = "def train(model, data):\n    return model.fit(data)\n"
+    root = make_project({"a.py": guarded, "b.py": ordinary})
+    assert scan_project(root).entry_points == []
+
+
+def test_a_trainer_that_does_not_parse_is_named_in_the_refusal(make_project: MakeProject) -> None:
+    root = make_project({"train.py": "import os\n\ndef broken(:\n    pass\n"})
+    code, _, err = run("migrate", str(root), "--check")
+    assert code == 2
+    assert "no entry point: train.py does not parse (invalid syntax, line 3)" in err
+    assert "fix its syntax" in err and "\n" not in err.strip()
