@@ -329,6 +329,8 @@ def migrate_project(
     if {"LS002", "LS003"} <= ctx.selected_rules:
         _check_flags(tree, ctx, parse_errors)
         _other_scripts(tree, ctx)
+    if "LS005" in ctx.selected_rules:
+        _check_model_save(tree)
     if scanned and tree.origin:
         _write_scanned_plan(tree, plan)
     changeset = _changeset(tree, root)
@@ -397,6 +399,29 @@ def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, Rep
 
 
 SAGEMAKER_READ = re.compile(r"\bSM_[A-Z]|/opt/ml/")
+MODEL_SAVE = re.compile(
+    r"\.(?:dump|save|save_model|save_pretrained|save_weights|export|export_saved_model"
+    r"|export_model|to_pickle|save_checkpoint)\(|\bopen\([^)]*['\"]w[b+]?['\"]"
+)
+"""What saving a model looks like in a trainer: a framework's save or dump, or a file
+opened for writing (a hand-rolled format). Deliberately broad: it only decides whether to say
+that no save was found."""
+
+
+def _check_model_save(tree: ProjectTree) -> None:
+    """A trainer with no model save at all trains and then registers nothing on Vertex AI
+    (the job itself fails afterwards on its empty model folder): say so at the entry point
+    before anything runs, instead of reporting a clean migration."""
+    for path in tree.trainer_files:
+        text = tree.read(path) or ""
+        if MODEL_SAVE.search(text):
+            return
+    message = (
+        "no model save found in the trainer: a job would leave AIP_MODEL_DIR empty and no "
+        "model version can be made; save the model under AIP_MODEL_DIR (the --job-dir/model "
+        "flag) or register it yourself"
+    )
+    tree.notes.append((tree.entry, 1, "LS005", message))
 
 
 def _other_scripts(tree: ProjectTree, ctx: MigrationContext) -> None:

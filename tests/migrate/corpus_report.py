@@ -13,7 +13,7 @@ scripts/corpus_report.py (which prints the table). Each project is judged on:
   ``args.<name>`` it reads is an argument it declares;
 - servable: a model save writes what a Vertex prebuilt prediction container loads
   (``model.joblib``/``model.pkl``/``model.bst`` or a SavedModel), or a TODO at the save says
-  why it cannot;
+  why it cannot, or (no save at all) the migration says that no model save was found;
 - replan: ``liftshift plan`` rerun on the migrated project gives the plan it was migrated
   with, and planning it from scratch (no liftshift.toml) finds the migrated module and the same
   channel flags (channel names and S3 sources are in no code once migrated, unless a launcher
@@ -166,7 +166,11 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
     flags = [channel.argument for channel in plan.data.channels]
     others = [text for path, text in texts.items() if path != module_file]
     outcome.passed["flags"] = _flags_consistent(texts[module_file], others, flags, outcome)
-    outcome.passed["servable"] = _servable(texts, outcome)
+    said_no_save = any(
+        entry.rule == "LS005" and entry.message.startswith("no model save found")
+        for entry in first.entries
+    )
+    outcome.passed["servable"] = _servable(texts, outcome, said_no_save=said_no_save)
 
 
 def _replans_the_same(root: Path, plan, outcome: Outcome) -> bool:
@@ -348,8 +352,9 @@ def _autogluon_predictor(node: ast.AST) -> bool:
     return name in {"TabularPredictor", "MultiModalPredictor", "TimeSeriesPredictor"}
 
 
-def _servable(texts: dict[Path, str], outcome: Outcome) -> bool:
-    """At least one save a prebuilt prediction container loads, or every save tagged."""
+def _servable(texts: dict[Path, str], outcome: Outcome, *, said_no_save: bool) -> bool:
+    """At least one save a prebuilt prediction container loads, or every save tagged, or (a
+    trainer with no save at all) the migration said so."""
     loadable = False
     saves = 0
     untagged: list[str] = []
@@ -376,6 +381,8 @@ def _servable(texts: dict[Path, str], outcome: Outcome) -> bool:
     if loadable:
         return True
     if saves and not untagged:
+        return True
+    if not saves and said_no_save:
         return True
     outcome.problems.append(
         "no servable artifact: " + ("; ".join(untagged[:2]) if untagged else "no model save")
