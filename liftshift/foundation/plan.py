@@ -117,6 +117,12 @@ class ModelPlan:
     description: str = ""
 
 
+GRANT_ON_PROJECT = "project"
+"""``IamGrantPlan.resource`` for a binding on the project's IAM policy."""
+GRANT_ON_SERVICE_ACCOUNT = "service-account"
+"""``IamGrantPlan.resource`` for a binding on the job's service account's own policy."""
+
+
 @dataclass
 class IamGrantPlan:
     """One Google Cloud IAM binding the job (or the person launching it) needs."""

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from liftshift.foundation.plan import (
+    GRANT_ON_PROJECT,
+    GRANT_ON_SERVICE_ACCOUNT,
     PLAN_VERSION,
     ChannelPlan,
     IamGrantPlan,
@@ -102,20 +104,32 @@ def _model(model: ModelPlan, _context: PlanContext) -> Problems:
             )
 
 
-_SERVICE_ACCOUNT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.:-]+\.gserviceaccount\.com$")
-_MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet):\S+$")
-_GRANT_RESOURCES = ("project", "service-account")
+SERVICE_ACCOUNT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+"""A user-managed service account's id (the part before ``@``)."""
+MEMBER_KINDS = frozenset({"user", "group", "serviceAccount", "domain", "principal", "principalSet"})
+
+
+def is_service_account(email: str) -> bool:
+    """``ACCOUNT@PROJECT.iam.gserviceaccount.com`` with a valid account id."""
+    account, _, domain = email.partition("@")
+    return bool(SERVICE_ACCOUNT_ID.match(account)) and domain.endswith(".iam.gserviceaccount.com")
+
+
+def is_member(member: str) -> bool:
+    """An IAM member: ``user:…``, ``group:…``, ``serviceAccount:…``, ``domain:…``, …"""
+    kind, _, name = member.partition(":")
+    return kind in MEMBER_KINDS and bool(name.strip())
 
 
 @plan_check(IamPlan)
 def _iam(iam: IamPlan, _context: PlanContext) -> Problems:
-    if iam.service_account and not _SERVICE_ACCOUNT.match(iam.service_account):
+    if iam.service_account and not is_service_account(iam.service_account):
         yield (
             "service_account",
             f"{iam.service_account!r} is not a service account e-mail "
             "(NAME@PROJECT.iam.gserviceaccount.com, NAME 6-30 lowercase letters, digits or '-')",
         )
-    if iam.launcher and not _MEMBER.match(iam.launcher):
+    if iam.launcher and not is_member(iam.launcher):
         yield "launcher", f"{iam.launcher!r} must be an IAM member, like 'user:you@example.com'"
 
 
@@ -123,11 +137,11 @@ def _iam(iam: IamPlan, _context: PlanContext) -> Problems:
 def _iam_grant(grant: IamGrantPlan, _context: PlanContext) -> Problems:
     if not grant.role.startswith(("roles/", "projects/", "organizations/")):
         yield "role", f"{grant.role!r} must be an IAM role, like 'roles/storage.objectViewer'"
-    if grant.resource not in _GRANT_RESOURCES:
+    if grant.resource not in (GRANT_ON_PROJECT, GRANT_ON_SERVICE_ACCOUNT):
         yield from _uri(
             "resource", grant.resource, "gs", "a bucket, 'project' or 'service-account'"
         )
-    if grant.member not in ("job", "launcher") and not _MEMBER.match(grant.member):
+    if grant.member not in ("job", "launcher") and not is_member(grant.member):
         yield (
             "member",
             f"{grant.member!r} must be 'job', 'launcher' or an IAM member like "

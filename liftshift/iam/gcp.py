@@ -15,12 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from liftshift.foundation.plan import IamGrantPlan, IamPlan
+from liftshift.foundation.plan import (
+    GRANT_ON_PROJECT,
+    GRANT_ON_SERVICE_ACCOUNT,
+    IamGrantPlan,
+    IamPlan,
+)
+from liftshift.foundation.plan_checks import is_member
 from liftshift.foundation.settings import Settings
-from liftshift.iam.mapping import PROJECT, SERVICE_ACCOUNT, validate_service_account
+from liftshift.iam.mapping import validate_service_account
 
 CONDITION_TITLE = "liftshift object prefix"
-MEMBER_KINDS = frozenset({"user", "group", "serviceAccount", "domain", "principal", "principalSet"})
 PROPAGATION_RETRIES = 5
 """A new service account takes a few seconds to be usable in policies (eventual consistency)."""
 
@@ -82,7 +87,7 @@ def wanted_bindings(iam: IamPlan) -> tuple[dict[str, list[Binding]], list[str]]:
     skipped = []
     for grant in iam.grants:
         member = member_for(grant, iam)
-        if member and member.partition(":")[0] not in MEMBER_KINDS:
+        if member and not is_member(member):
             key = "iam.launcher" if grant.member == "launcher" else "iam.grants member"
             raise IamApplyError(
                 f"liftshift.toml: {key} {member!r} is not an IAM member; write it as "
@@ -143,13 +148,13 @@ def _target(resource: str, project: str, email: str) -> dict[str, str]:
             "method": "buckets.setIamPolicy",
             "resource": resource.removeprefix("gs://"),
         }
-    if resource == PROJECT:
+    if resource == GRANT_ON_PROJECT:
         return {
             "api": "cloudresourcemanager.googleapis.com",
             "method": "projects.setIamPolicy",
             "resource": f"projects/{project}",
         }
-    if resource == SERVICE_ACCOUNT:
+    if resource == GRANT_ON_SERVICE_ACCOUNT:
         _, account_project = account_parts(email)
         return {
             "api": "iam.googleapis.com",
@@ -158,7 +163,7 @@ def _target(resource: str, project: str, email: str) -> dict[str, str]:
         }
     raise IamApplyError(
         f"liftshift.toml: iam.grants resource {resource!r} is not gs://BUCKET, "
-        f"{PROJECT!r} or {SERVICE_ACCOUNT!r}"
+        f"{GRANT_ON_PROJECT!r} or {GRANT_ON_SERVICE_ACCOUNT!r}"
     )
 
 
@@ -304,7 +309,7 @@ def _grpc_policy(  # noqa: PLR0917 (one call site)
     """The project policy (Resource Manager) or the account's own policy (IAM admin)."""
     from liftshift.foundation.clients import iam_admin_client, projects_client
 
-    client = projects_client(settings) if kind == PROJECT else iam_admin_client(settings)
+    client = projects_client(settings) if kind == GRANT_ON_PROJECT else iam_admin_client(settings)
     policy = client.get_iam_policy(
         request={"resource": name, "options": {"requested_policy_version": 3}}
     )

@@ -14,7 +14,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from liftshift.foundation.plan import IamGrantPlan, IamNotePlan, IamPlan, Plan
+from liftshift.foundation.plan import (
+    GRANT_ON_PROJECT,
+    GRANT_ON_SERVICE_ACCOUNT,
+    IamGrantPlan,
+    IamNotePlan,
+    IamPlan,
+    Plan,
+)
+from liftshift.foundation.plan_checks import is_service_account
 from liftshift.iam.policies import OtherPermission, PolicyAnalysis, S3Grant, analyse
 from liftshift.iam.role import RoleDocuments
 
@@ -25,8 +33,6 @@ AIPLATFORM_USER = "roles/aiplatform.user"
 SERVICE_ACCOUNT_USER = "roles/iam.serviceAccountUser"
 STAGING_PREFIX = "liftshift/"
 """Everything the job writes in the staging bucket lives under it (jobs/, packages/, data/)."""
-PROJECT = "project"
-SERVICE_ACCOUNT = "service-account"
 NOT_NEEDED = "not needed on Vertex AI"
 
 SERVICES = {
@@ -47,8 +53,6 @@ SERVICES = {
     "s3": f"{NOT_NEEDED} (bucket administration: liftshift creates and lists buckets as you)",
 }
 """Google counterpart of each AWS service a SageMaker role commonly holds."""
-
-SERVICE_ACCOUNT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
 
 
 class IamMappingError(ValueError):
@@ -75,8 +79,7 @@ def default_service_account(name: str, gcp_project: str) -> str:
 
 
 def validate_service_account(email: str) -> None:
-    account, _, domain = email.partition("@")
-    if not SERVICE_ACCOUNT_ID.match(account) or not domain.endswith(".iam.gserviceaccount.com"):
+    if not is_service_account(email):
         raise IamMappingError(
             f"iam.service_account {email!r} is not a user-managed service account e-mail "
             "(ACCOUNT@PROJECT.iam.gserviceaccount.com, ACCOUNT 6-30 of a-z, 0-9, -)"
@@ -193,7 +196,7 @@ def map_role(
     log_sources = _statement_lines(p for p in analysis.other if _service(p) == "logs")
     grants.add(
         LOG_WRITER,
-        PROJECT,
+        GRANT_ON_PROJECT,
         "job",
         log_sources or ["Vertex AI writes the job's logs as its account"],
     )
@@ -203,10 +206,10 @@ def map_role(
     acts = _statement_lines(p for p in analysis.other if p.action.lower() == "iam:passrole")
     if role is not None and "sagemaker.amazonaws.com" in role.trusted_services:
         acts.append(f"trust policy of {role.name}: sagemaker.amazonaws.com may assume it")
-    grants.add(AIPLATFORM_USER, PROJECT, "launcher", launch)
+    grants.add(AIPLATFORM_USER, GRANT_ON_PROJECT, "launcher", launch)
     grants.add(
         SERVICE_ACCOUNT_USER,
-        SERVICE_ACCOUNT,
+        GRANT_ON_SERVICE_ACCOUNT,
         "launcher",
         acts or ["running a job as the service account needs iam.serviceAccounts.actAs"],
     )
