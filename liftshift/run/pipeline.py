@@ -426,9 +426,8 @@ class Pipeline:
         state.save(self.settings)
         details = tuple(report.text_lines())
         if report.verdict == "match":
-            summary = (
-                "the original and the migrated trainer match (model files, metrics, predictions)"
-            )
+            compared = ", ".join(report.compared())
+            summary = f"the original and the migrated trainer match ({compared})"
             return StepFinished("verify", "done", summary, details)
         if report.verdict == "not verified":
             return StepFinished("verify", "skipped", f"not verified: {report.reason}", details)

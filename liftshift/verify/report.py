@@ -73,6 +73,16 @@ class VerifyReport:
     def ok(self) -> bool:
         return self.verdict == "match"
 
+    def compared(self) -> list[str]:
+        """What was actually compared, for a one-line verdict that claims no more than that
+        (a trainer printing no metrics, or a model verify cannot load, is matched on less)."""
+        what = ["model files"] if self.artifacts else []
+        if self.metrics:
+            what.append("metrics")
+        if self.predictions and self.predictions.compared:
+            what.append("predictions")
+        return what
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": VERIFY_SCHEMA_VERSION,

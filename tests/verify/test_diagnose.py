@@ -99,3 +99,17 @@ def test_the_original_is_restored_through_every_apply(tmp_path: Path) -> None:
     assert files == originals | {"liftshift.toml"}
     for name in originals:
         assert (restored / name).read_bytes() == (source / name).read_bytes(), name
+
+
+def test_a_match_claims_only_what_was_compared() -> None:
+    from liftshift.verify.compare import MetricParity, PredictionParity
+
+    files = {"model.joblib": 10}
+    parity = ArtifactParity(files, files, identical=["model.joblib"])
+    report = VerifyReport("p", "match", artifacts=parity)
+    assert report.compared() == ["model files"]  # no metrics printed, model not loadable
+    report.metrics = [MetricParity("accuracy", 0.75, 0.75, ok=True)]
+    report.predictions = PredictionParity(False, reason="no loader for model.onnx")
+    assert report.compared() == ["model files", "metrics"]
+    report.predictions = PredictionParity(True)
+    assert report.compared() == ["model files", "metrics", "predictions"]
