@@ -11,7 +11,7 @@ from typing import Any
 
 from liftshift.foundation.plan import Plan
 from liftshift.verify import compare, sagemaker
-from liftshift.verify.original import last_error_line, original_entry
+from liftshift.verify.original import last_error_line
 from liftshift.verify.report import SideRun
 
 PREDICT = Path(__file__).with_name("_predict.py")
@@ -67,20 +67,19 @@ class Predictor:
 
 
 def original_request(
-    plan: Plan, prepared: sagemaker.PreparedRun, original_src: Path, seed: int
+    prepared: sagemaker.PreparedRun, original_src: Path, seed: int
 ) -> dict[str, Any]:
     """The first request: the original's model on ``sample_instances.json`` (or synthetic
-    rows), through the entry point's own ``model_fn`` when no known model file loads."""
+    rows); through the entry point's own handlers when it has them (see ``_predict``)."""
     from liftshift.trainer.predict import PredictionError, project_instances
 
     try:
         instances = project_instances(original_src)
     except PredictionError:
         instances = None
-    entry = prepared.code_dir / original_entry(plan, original_src)[1]
     return {
         "model_dir": str(prepared.model_dir),
-        "handlers": str(entry) if _defines(entry, "model_fn") else None,
+        "handlers": str(prepared.entry) if _defines(prepared.entry, "model_fn") else None,
         "instances": instances,
         "instances_from": "sample_instances.json" if instances is not None else "",
         "seed": seed,

@@ -171,7 +171,7 @@ def _verify(
     if original.ok and compare.list_files(prepared.model_dir):
         # load the original's model while the migrated trainer still runs
         predictor = Predictor(python, helper_env(work), options.timeout)
-        predictor.ask(original_request(plan, prepared, original_src, options.seed))
+        predictor.ask(original_request(prepared, original_src, options.seed))
     try:
         return _finish(
             report,

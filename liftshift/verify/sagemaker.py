@@ -93,6 +93,11 @@ class PreparedRun:
     """``file → number of /opt/ml literals`` redirected in the throwaway copy."""
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def entry(self) -> Path:
+        """The entry point in the throwaway code folder (``command_args[0]``)."""
+        return self.code_dir / self.command_args[0]
+
 
 def to_cmd_args(hyperparameters: Mapping[str, Any]) -> list[str]:
     """The toolkit's ``mapping.to_cmd_args``: sorted keys, ``--key``/``-k``, ``str()`` values."""
