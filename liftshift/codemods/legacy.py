@@ -16,19 +16,9 @@ import libcst as cst
 from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import MigrationContext
 from liftshift.codemods.smenv import attribute_code
-
-TF_LEGACY = frozenset({"estimator_fn", "keras_model_fn", "train_input_fn", "eval_input_fn"})
-TRAIN_ARGUMENTS = frozenset(
-    {
-        "hyperparameters",
-        "channel_input_dirs",
-        "model_dir",
-        "output_data_dir",
-        "num_gpus",
-        "num_cpus",
-        "hosts",
-        "current_host",
-    }
+from liftshift.foundation.catalog.script_mode import (
+    LEGACY_TENSORFLOW_FUNCTIONS,
+    LEGACY_TRAIN_ARGUMENTS,
 )
 
 
@@ -92,7 +82,7 @@ def functions(module: cst.Module) -> dict[str, cst.FunctionDef]:
 
 
 def legacy_tensorflow(module: cst.Module) -> bool:
-    return runs_nothing(module) and bool(TF_LEGACY & set(functions(module)))
+    return runs_nothing(module) and bool(LEGACY_TENSORFLOW_FUNCTIONS & set(functions(module)))
 
 
 def main_block(module: cst.Module, ctx: MigrationContext) -> str | None:
@@ -106,12 +96,12 @@ def main_block(module: cst.Module, ctx: MigrationContext) -> str | None:
         return None
     params = train.params
     named = [*params.posonly_params, *params.params, *params.kwonly_params]
-    if not any(param.name.value in TRAIN_ARGUMENTS for param in named):
+    if not any(param.name.value in LEGACY_TRAIN_ARGUMENTS for param in named):
         return None
     arguments = []
     for param in named:
         name = param.name.value
-        if name in TRAIN_ARGUMENTS:
+        if name in LEGACY_TRAIN_ARGUMENTS:
             arguments.append(f"{name}={_argument_code(name, ctx)}")
         elif param.default is None:
             return None

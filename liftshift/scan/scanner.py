@@ -11,6 +11,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from liftshift.foundation.catalog.script_mode import (
+    LEGACY_TENSORFLOW_FUNCTIONS,
+    LEGACY_TRAIN_ARGUMENTS,
+)
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.scan import assemble
 from liftshift.scan.analyze import FileResult, FileTask, analyze
@@ -19,11 +23,6 @@ from liftshift.scan.repo_launchers import repository_launchers
 from liftshift.scan.visitor import ModuleFacts
 from liftshift.scan.walk import Inventory, walk
 
-LEGACY_TRAIN_ARGUMENTS = frozenset(
-    {"hyperparameters", "channel_input_dirs", "model_dir", "output_data_dir", "num_gpus", "hosts"}
-)
-LEGACY_TENSORFLOW_FUNCTIONS = frozenset({"estimator_fn", "keras_model_fn", "train_input_fn"})
-"""What the pre-2019 framework containers called (liftshift.codemods.legacy acts on them)."""
 PARALLEL_MIN_FILES = 50
 PARALLEL_MIN_BYTES = 1_000_000
 """Below these, starting worker processes (~1-2 s: a forkserver importing libcst) costs more
