@@ -51,6 +51,8 @@ def test_trains_registers_and_reuses_cache(toy_project: Path, toy_settings: Sett
     assert env["CLOUD_ML_JOB_ID"] == result.handle.job_id
     assert json.loads(env["TF_CONFIG"])["task"] == {"type": "chief", "index": 0}
     assert not any(key.startswith("SM_") for key in env)
+    # temporary files stay in the job, as in its container, not in this machine's /tmp
+    assert env["TMPDIR"] == str(jobs_dir(toy_settings) / result.handle.job_id / "tmp")
     assert (root / "gcs/toy-data/train/numbers.txt").is_file()  # seeded from sample_data
     assert (root / "gcs/toy-staging/liftshift/packages" / result.package.content_hash).is_dir()
     assert result.model_version is not None and result.model_version.version_id == "1"

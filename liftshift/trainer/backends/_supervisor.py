@@ -118,7 +118,6 @@ def _finish(
     return 0
 
 
-# import name -> the distribution to declare, where they differ
 def _error_from_log(log: Path, code: int) -> str:
     """The trainer's traceback (its last one), or the exit code when it printed none (a
     missing module's package is named by ``JobStatus.headline``, where the error is shown)."""

@@ -179,7 +179,13 @@ class LocalBackend:
             checkpoint_dir=str(dirs["checkpoints"]),
             tensorboard_dir=str(dirs["logs"]),
         )
-        env |= {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        # the job's own /tmp, as in its container: a trainer's temporary files stay in the job
+        make_dirs(job_dir / "tmp")
+        env |= {
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "TMPDIR": str(job_dir / "tmp"),
+        }
         # secrets stay out of job.json: the supervisor's environment carries them
         args, secret_env = protect_args(localize_arg(self.settings, arg) for arg in spec.args)
         env |= secret_env

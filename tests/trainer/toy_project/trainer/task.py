@@ -22,7 +22,7 @@ def main():
             {
                 k: v
                 for k, v in os.environ.items()
-                if k.startswith(("AIP_", "CLOUD_ML", "TF_CONFIG", "CLUSTER_SPEC", "SM_"))
+                if k.startswith(("AIP_", "CLOUD_ML", "TF_CONFIG", "CLUSTER_SPEC", "SM_", "TMPDIR"))
             }
         ),
     )
