@@ -125,7 +125,7 @@ def predict_custom_local(
             capture_output=True,
             text=True,
             cwd=work,
-            env=env,
+            env=env | {"TMPDIR": work},  # a downloaded model goes where it is cleaned up
             check=False,
         )
     if result.returncode != 0:
