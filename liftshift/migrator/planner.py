@@ -10,7 +10,8 @@ Rules a reader can predict, documented in ``docs/scan-json.md``:
   ``/opt/ml/input/data/<name>`` paths, the framework from the imports and its version from the
   ``requirements.txt`` pin, ``install_requires`` from the imports when there is no such file;
 - a channel's GCS destination keeps the bucket name and key: ``s3://b/k`` → ``gs://b/k``;
-- a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>``;
+- a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>`` (in a
+  migrated trainer, the flag the scan's ``channel_flags`` give for the channel);
 - ``sample_data`` is a folder in the project named like the channel (``data/<name>``,
   ``<name>``), narrowed to the file the S3 URI names when that file is there;
 - ``model.serving`` is ``cpr`` when the entry point (or an ``inference.py`` beside it or under
@@ -212,25 +213,31 @@ def channels_read_by(entry: EntryPoint, scan: ProjectScan) -> list[Channel]:
     return [Channel(name=name, uri=None) for name in dict.fromkeys(names)]
 
 
-MIGRATED_PATH_TYPE = "_liftshift_path"
-"""The ``type=`` liftshift gives the path flags of a migrated trainer (channels, ``--job-dir``)."""
-
-
 def migrated_channels(entry: EntryPoint) -> list[Channel]:
-    """The channels of a migrated trainer, from its path flags (``--train`` → ``train``,
-    ``--training_dir`` → ``training``): once the ``SM_CHANNEL_*`` reads are gone, that is
+    """The channels of a migrated trainer, from the flags it reads their folders from
+    (``--train`` → ``train``, ``--training_dir`` → ``training``, or the name a
+    ``{"train": "--train"}`` table gives): once the ``SM_CHANNEL_*`` reads are gone, that is
     what is left to say which flag takes a channel."""
-    return [
-        Channel(name=re.sub(r"[-_]dir$", "", flag.lstrip("-")).replace("-", "_"), uri=None)
-        for flag in _path_flags(entry)
-    ]
+    return [Channel(name=name, uri=None) for name in migrated_flags(entry)]
+
+
+def migrated_flags(entry: EntryPoint) -> dict[str, str]:
+    """Channel name → flag for each flag a migrated trainer reads a channel from (the scan's
+    ``channel_flags``), in the order it reads them; a name the code spells out wins over
+    the one made from the flag."""
+    names: dict[str, str] = {}
+    for item in entry.channel_flags:
+        made = re.sub(r"[-_]dir$", "", item.flag.lstrip("-")).replace("-", "_")
+        if item.flag not in names or (names[item.flag] == made and item.name != made):
+            names[item.flag] = item.name
+    return {name: flag for flag, name in names.items()}
 
 
 def _pair_the_last_flag(data: DataPlan, entry: EntryPoint, notes: list[str]) -> None:
-    """A migrated trainer with one channel the launcher names and one path flag left that no
-    channel takes (``training`` and ``--data-dir``): that flag is the channel's."""
+    """A migrated trainer with one channel the launcher names and one channel flag left that
+    no channel takes (``training`` and ``--data-dir``): that flag is the channel's."""
     taken = {channel.argument for channel in data.channels}
-    left = [flag for flag in _path_flags(entry) if flag not in taken]
+    left = [flag for flag in migrated_flags(entry).values() if flag not in taken]
     unpaired = [channel for channel in data.channels if not channel.argument]
     if len(unpaired) == 1 and len(left) == 1:
         unpaired[0].argument = left[0]
@@ -238,16 +245,6 @@ def _pair_the_last_flag(data: DataPlan, entry: EntryPoint, notes: list[str]) -> 
             f"channel {unpaired[0].name!r} takes {left[0]}, the one path flag of "
             f"{entry.path} no other channel takes"
         )
-
-
-def _path_flags(entry: EntryPoint) -> list[str]:
-    """The long flags of a migrated trainer's path arguments, but ``--job-dir``."""
-    found = []
-    for argument in entry.arguments:
-        longs = [flag for flag in argument.flags if flag.startswith("--")]
-        if argument.type == MIGRATED_PATH_TYPE and longs and "--job-dir" not in argument.flags:
-            found.append(longs[0])
-    return found
 
 
 def _helpers_of(entry: EntryPoint, scan: ProjectScan) -> list[EntryPoint]:
@@ -493,8 +490,11 @@ def channel_argument(entry: EntryPoint | None, channel: str) -> str:
         if argument.default_source and pattern.search(argument.default_source):
             long_flags = [flag for flag in argument.flags if flag.startswith("--")]
             return (long_flags or list(argument.flags))[0]
-    # no SM_* default (a migrated trainer, or one that never read SM_*): its own flag
-    # named like the channel (``--train``, ``--train-dir``, ``--train_dir``)
+    migrated = migrated_flags(entry).get(channel.lower())
+    if migrated:  # a migrated trainer reads the channel's folder from this flag
+        return migrated
+    # no SM_* default (a trainer that never read SM_*): its own flag named like the channel
+    # (``--train``, ``--train-dir``, ``--train_dir``)
     wanted = {f"--{channel}{suffix}".lower() for suffix in ("", "-dir", "_dir")}
     for argument in entry.arguments:
         for flag in argument.flags:

@@ -21,6 +21,7 @@ from liftshift.scan.launchers import LauncherBuilder
 from liftshift.scan.positions import Locator
 from liftshift.scan.project import (
     ArgumentSpec,
+    ChannelFlag,
     CodeRef,
     EnvRead,
     Finding,
@@ -60,6 +61,10 @@ class ModuleFacts(ScriptFacts):
     launchers: list[Launcher] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     imports: list[ImportRef] = field(default_factory=list)
+    relative_imports: list[str] = field(default_factory=list)
+    """Modules imported relatively, as written without the names (``from .utils import x`` →
+    ``.utils``; ``from . import utils`` → ``.utils``): how a migrated trainer reaches the
+    other modules of its package."""
     imports_tensorflow: bool = False
 
 
@@ -151,7 +156,10 @@ class ScanVisitor(Walker):
             self._note_import(full, node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
+        if node.relative:
+            self._relative_import(node)
+            return
+        if node.module is None:
             return
         module = dotted_name(node.module) or ""
         if not isinstance(node.names, cst.ImportStar):
@@ -162,6 +170,14 @@ class ScanVisitor(Walker):
                     local = alias.asname.name.value
                 self.state.aliases[local] = f"{module}.{name}"
         self._note_import(module, node)
+
+    def _relative_import(self, node: cst.ImportFrom) -> None:
+        dots = "." * len(node.relative)
+        if node.module is not None:
+            self.facts.relative_imports.append(dots + (dotted_name(node.module) or ""))
+        elif not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                self.facts.relative_imports.append(dots + (dotted_name(alias.name) or ""))
 
     def _note_import(self, module: str, node: cst.CSTNode) -> None:
         head = module.partition(".")[0]
@@ -319,6 +335,8 @@ class ScanVisitor(Walker):
                 EnvRead(f"{name.rsplit('.', 1)[-1]}()", "sagemaker_training", self.location(node))
             )
             return
+        if name.startswith("_liftshift_"):
+            self._migrated_channel_read(node, name)
         last = name.rsplit(".", 1)[-1]
         if last in tables.ESTIMATORS and self._is_sagemaker(name):
             self._estimator(node, name, last)
@@ -331,6 +349,37 @@ class ScanVisitor(Walker):
             self._method_call(node)
         if first is not None and isinstance(node.func, cst.Name | cst.Attribute):
             self._maybe_helper_call(node, last, first)
+
+    def _migrated_channel_read(self, node: cst.Call, name: str) -> None:
+        """A channel read as the codemods write it (see ``tables.MIGRATED_*``)."""
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        first = positional[0] if positional else None
+        if name in tables.MIGRATED_CHANNEL_READS and first is not None:
+            self._channel_flag(string_of(first), None, node)
+        elif name == tables.MIGRATED_PATH and isinstance(first, cst.Call):
+            if dotted_name(first.func) == tables.MIGRATED_FLAG_READ and first.args:
+                self._channel_flag(string_of(first.args[0].value), None, node)
+        elif name in tables.MIGRATED_CHANNEL_FLAG_LISTS:
+            for value in positional:
+                self._channel_flag(string_of(value), None, node)
+        if name in tables.MIGRATED_CHANNEL_TABLES and first is not None:
+            table = first
+            if (  # _liftshift_arg({"train": "--train"}.get(str(name).lower()))
+                isinstance(first, cst.Call)
+                and isinstance(first.func, cst.Attribute)
+                and first.func.attr.value == "get"
+            ):
+                table = first.func.value
+            if isinstance(table, cst.Dict):
+                for element in table.elements:
+                    if isinstance(element, cst.DictElement):
+                        self._channel_flag(string_of(element.value), string_of(element.key), node)
+
+    def _channel_flag(self, flag: str | None, channel: str | None, node: cst.CSTNode) -> None:
+        if not flag or not flag.startswith("--") or flag == tables.MODEL_DIR_FLAG:
+            return
+        name = channel or re.sub(r"[-_]dir$", "", flag[2:]).replace("-", "_")
+        self.facts.channel_flags.append(ChannelFlag(name, flag, self.location(node)))
 
     def _is_sagemaker(self, name: str) -> bool:
         if name.startswith("sagemaker."):
@@ -432,6 +481,10 @@ class ScanVisitor(Walker):
                 location=self.location(node),
             )
         )
+        if arg_type is not None and dotted_name(arg_type) == tables.MIGRATED_PATH:
+            long_flags = [flag for flag in flags if flag.startswith("--")]
+            if long_flags and tables.MODEL_DIR_FLAG not in flags:
+                self._channel_flag(long_flags[0], None, node)
 
     def _mark_default(self, node: cst.BaseExpression) -> None:
         """Env reads inside ``default=`` count as argparse defaults, also when wrapped:
@@ -481,3 +534,11 @@ class ScanVisitor(Walker):
             )
         self.state.sm_literals.clear()
         self.state.unresolved_env_read = None
+
+
+def string_of(node: cst.BaseExpression | None) -> str | None:
+    """The value of a plain string literal, else None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
