@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from liftshift.codemods import ls007_predictor
-from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.catalog import containers, launches, machines
 from liftshift.foundation.catalog.distributions import distribution_of
 from liftshift.foundation.plan import (
     ChannelPlan,
@@ -113,7 +113,7 @@ def propose(
         if isinstance(launcher.instance_count, int) and launcher.instance_count > 0:
             training.instance_count = launcher.instance_count
         training.hyperparameters = _static(launcher.hyperparameters, notes)
-        _distribution(launcher.distribution, training.instance_count, notes)
+        _distribution(launcher.distribution, training, notes)
         channels = list(launcher.channels)
         output_path = launcher.output_path
         model.description = f"Migrated from SageMaker {launcher.estimator.rsplit('.', 1)[-1]}"
@@ -389,34 +389,28 @@ def _show(value: Any) -> str:
     return value.source if isinstance(value, Unresolved) else repr(value)
 
 
-DISTRIBUTION_NOTES = {
-    "parameter_server": "distribution parameter_server: Vertex AI sets TF_CONFIG with chief, "
-    "worker and ps tasks when the job has a parameter-server pool; use scale tier STANDARD_1 "
-    "or PREMIUM_1, or add the pool to a CUSTOM job",
-    "mpi": "distribution mpi (Horovod): SageMaker started mpirun; Vertex AI starts one process "
-    "per replica (see the LS003 TODO at the Horovod import)",
-    "smdistributed": "distribution smdistributed: data parallelism becomes torch.distributed "
-    "(LS003); model parallelism has no Vertex AI equivalent",
-    "torch_distributed": "distribution torch_distributed: Vertex AI sets MASTER_ADDR, "
-    "MASTER_PORT, WORLD_SIZE and RANK on each replica; start the processes per GPU yourself "
-    "(torchrun) if the script expects it",
-    "pytorchddp": "distribution pytorchddp: Vertex AI sets MASTER_ADDR, MASTER_PORT, "
-    "WORLD_SIZE and RANK on each replica",
-    "multi_worker_mirrored_strategy": "distribution multi_worker_mirrored_strategy: Vertex AI "
-    "sets TF_CONFIG on each replica",
-}
-
-
-def _distribution(distribution: Any, instance_count: int, notes: list[str]) -> None:
-    """Say how SageMaker's ``distribution=`` launch maps to Vertex AI worker pools: the
-    instance count becomes chief + workers; what Vertex AI does not start is said here."""
-    if not isinstance(distribution, dict):
+def _distribution(distribution: Any, training: TrainingPlan, notes: list[str]) -> None:
+    """Map SageMaker's ``distribution=`` launch to Vertex AI worker pools
+    (``foundation.catalog.launches``) and say which mapping was made: the instance count
+    becomes chief + workers (plus parameter servers); a launch Vertex AI cannot start runs on
+    one replica, with what to do."""
+    launch = launches.launch_of(distribution)
+    if launch is None:
         return
-    for key, value in distribution.items():
-        enabled = not isinstance(value, dict) or value.get("enabled", True) is not False
-        note = DISTRIBUTION_NOTES.get(str(key))
-        if enabled and note:
-            notes.append(f"{note} ({instance_count} instance(s): chief + workers)")
+    training.distribution = launch.kind
+    count = training.instance_count
+    if launch.shape == "workers_and_parameter_servers":
+        training.parameter_servers = count
+    if not launch.supported:
+        training.instance_count = 1
+        notes.append(
+            f"distribution {launch.kind} ({count} instance(s) on SageMaker): " + launch.describe()
+        )
+        return
+    pools = f"chief + {count - 1} worker(s)"
+    if training.parameter_servers:
+        pools += f" + {training.parameter_servers} parameter server(s)"
+    notes.append(f"distribution {launch.kind}: {pools} on Vertex AI; {launch.describe()}")
 
 
 def _machine(training: TrainingPlan, notes: list[str]) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import libcst as cst
 
+from liftshift.foundation.catalog.launches import launch_of
 from liftshift.foundation.secrets import REDACTED, env_variable_for, is_secret_name
 from liftshift.scan import tables
 from liftshift.scan.project import Channel, Finding, Launcher, Location, Severity, Unresolved
@@ -84,6 +85,7 @@ class LauncherBuilder:
         self._role(launcher, where)
         if "distribution" in kwargs:
             launcher.distribution = plain(kwargs["distribution"])
+            self._launch(launcher.distribution, where)
         if "hyperparameters" in kwargs:
             self._set_hyperparameters(launcher, kwargs["hyperparameters"], where)
         if kwargs.get("input_mode") == "Pipe":
@@ -149,6 +151,19 @@ class LauncherBuilder:
                 where,
                 Severity.INFO,
             )
+
+    def _launch(self, distribution: Any, where: Location) -> None:
+        """Say how the distributed launch maps to Vertex AI worker pools (a warning when
+        Vertex AI cannot start it and the job will run on one replica)."""
+        launch = launch_of(distribution)
+        if launch is None:
+            return
+        self._warn(
+            "distributed-launch",
+            f"distribution {launch.kind}: {launch.describe()}",
+            where,
+            Severity.INFO if launch.supported else Severity.WARNING,
+        )
 
     def _v3_arguments(self, kwargs: dict[str, Any]) -> None:
         """Flatten ModelTrainer's nested config objects into the v2 field names."""

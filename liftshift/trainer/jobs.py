@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.catalog import containers, launches, machines
 from liftshift.foundation.catalog.distributions import distribution_of
 from liftshift.foundation.catalog.machines import MachineSpec, WorkerPoolSpec
 from liftshift.foundation.plan import (
@@ -126,6 +126,10 @@ class JobSpec:
     """(destination URI, project-relative sample folder) pairs the local target seeds."""
     channel_uris: tuple[str, ...] = ()
     """The folder URI passed for each channel, in plan order."""
+    distribution: str = ""
+    """The plan's ``training.distribution`` (SageMaker's distributed launch), empty for none."""
+    distribution_note: str = ""
+    """How that launch maps to Vertex AI (``foundation.catalog.launches``), said with the job."""
 
     @property
     def model_dir(self) -> str:
@@ -295,7 +299,8 @@ def build_job_spec(
     overrides = overrides or TrainOverrides()
     training = plan.training
     target = overrides.target or settings.target
-    pools = tuple(_choose_pools(plan, overrides))
+    launch = launches.LAUNCHES.get(training.distribution)
+    pools = tuple(_with_launch(_choose_pools(plan, overrides), plan, overrides))
     staging = (overrides.staging_bucket or training.staging_bucket).removeprefix("gs://")
     staging = staging.strip("/")
     if not staging:
@@ -358,6 +363,8 @@ def build_job_spec(
         channel_uris=tuple(
             channel_dir_uri(channel_destination(c, plan)) for c in plan.data.channels
         ),
+        distribution=training.distribution,
+        distribution_note=f"distribution {launch.kind}: {launch.describe()}" if launch else "",
     )
 
 
@@ -391,6 +398,29 @@ def _choose_pools(plan: Plan, overrides: TrainOverrides) -> list[WorkerPoolSpec]
             training.sagemaker_instance_type, training.instance_count
         )
     return machines.scale_tier("BASIC")
+
+
+def _with_launch(
+    pools: list[WorkerPoolSpec], plan: Plan, overrides: TrainOverrides
+) -> list[WorkerPoolSpec]:
+    """The pools with what the plan's distributed launch adds: the parameter-server pool
+    (``workerPoolSpecs[2]``, on the chief's machine) unless a preset tier has its own. A
+    launch Vertex AI cannot start (MPI, model parallelism) on more than one replica is
+    refused: each replica would train alone."""
+    training = plan.training
+    launch = launches.LAUNCHES.get(training.distribution)
+    replicas = sum(pool.replica_count for pool in pools if pool.role in ("chief", "worker"))
+    if launch is not None and not launch.supported and replicas > 1:
+        raise JobSpecError(
+            f"training.distribution = {launch.kind!r}: {launch.vertex}, so {replicas} replicas "
+            "would each train alone; set training.instance_count = 1 (and no multi-worker "
+            f"scale tier), or convert the script: {launch.todo}"
+        )
+    has_servers = any(pool.role == "parameter_server" for pool in pools)
+    if training.parameter_servers > 0 and not has_servers and not overrides.scale_tier:
+        chief = pools[0].machine
+        pools.append(WorkerPoolSpec("parameter_server", chief, training.parameter_servers))
+    return pools
 
 
 def _plan_machine(plan: Plan) -> MachineSpec | None:
@@ -436,13 +466,18 @@ def _prediction_image(plan: Plan) -> tuple[str, str]:
 def worker_pool_specs(
     spec: JobSpec, package_uri: str, *, reveal: bool = False
 ) -> list[dict[str, Any]]:
-    """``worker_pool_specs`` of the CustomJob: every pool runs the same package and args.
+    """``worker_pool_specs`` of the CustomJob: every pool runs the same package and args, at
+    the position that gives its role (0 chief, 1 workers, 2 parameter servers, 3 evaluators);
+    a role the job does not use before one it does is an empty pool, as the API wants.
 
     Secret hyperparameters show as ``${NAME}`` or ``<redacted>``; only the request actually
     sent (``reveal=True``) carries their values, read from the environment at that moment."""
     args = expand_placeholders(spec.args) if reveal else redact_args(spec.args)
-    pools = []
-    for pool in spec.pools:
+    pools: list[dict[str, Any]] = []
+    for pool in sorted(spec.pools, key=lambda item: machines.ROLES.index(item.role)):
+        position = machines.ROLES.index(pool.role)
+        while len(pools) < position:  # Vertex AI reads a pool's role from its position
+            pools.append({})
         pools.append(
             {
                 "machine_spec": pool.machine.to_api(),

@@ -157,6 +157,6 @@ def test_distributed_launch_is_mapped_and_explained(make_project: MakeProject) -
     )
     proposal = propose(scan_project(root))
     assert proposal.plan.training.instance_count == 3
-    assert any("parameter_server" in note and "3 instance(s)" in note for note in proposal.notes), (
-        proposal.notes
-    )
+    assert proposal.plan.training.parameter_servers == 3
+    wanted = "distribution parameter_server: chief + 2 worker(s) + 3 parameter server(s)"
+    assert any(note.startswith(wanted) for note in proposal.notes), proposal.notes
