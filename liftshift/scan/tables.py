@@ -61,6 +61,9 @@ SAGEMAKER_TRAINING_ENV = frozenset(
     }
 )
 
+TOOLKIT_CHANNEL_DIRS = "channel_input_dirs"
+"""``env.channel_input_dirs["train"]`` of the toolkit's environment: ``SM_CHANNEL_TRAIN``."""
+
 SAVE_FUNCTIONS = frozenset(
     {
         "joblib.dump",

@@ -81,6 +81,9 @@ class SharedState:
         self.estimators: dict[str, Launcher] = {}
         self.helper_functions: dict[str, int] = {}
         """Function name → index of the parameter used as an environment variable name."""
+        self.helper_templates: dict[str, tuple[int, str, str]] = {}
+        """Function name → (parameter index, prefix, suffix) for helpers that build the
+        variable name from a parameter: ``os.environ[f"SM_CHANNEL_{name.upper()}"]``."""
         self.helper_calls: list[tuple[str, str, Location]] = []
         """(function, SM name, where) for calls like ``get_env("SM_MODEL_DIR")``."""
         self.sm_literals: list[tuple[str, Location]] = []
@@ -263,11 +266,28 @@ class ScanVisitor(Walker):
     # --- environment reads ---------------------------------------------------------------------
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) == 1 and m.matches(
+            node.value, m.Attribute(attr=m.Name(tables.TOOLKIT_CHANNEL_DIRS))
+        ):
+            self._toolkit_channel(node)
+            return
         if self.qualified(node.value) not in tables.ENV_SUBSCRIPT or len(node.slice) != 1:
             return
         index = node.slice[0].slice
         if isinstance(index, cst.Index):
             self._env_read(node, index.value, "environ_subscript")
+
+    def _toolkit_channel(self, node: cst.Subscript) -> None:
+        """``env.channel_input_dirs["train"]`` (the training toolkit's environment object) is
+        ``SM_CHANNEL_TRAIN``."""
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            name = string_of(index.value)
+            if name:
+                read = EnvRead(
+                    f"SM_CHANNEL_{name.upper()}", "channel_input_dirs", self.location(node)
+                )
+                self.facts.env_reads.append(read)
 
     def _env_read(self, node: cst.CSTNode, key: cst.BaseExpression, style: str) -> None:
         style = self.context.get(node, style)
@@ -281,6 +301,7 @@ class ScanVisitor(Walker):
             if value.startswith(tables.SM_PREFIXES):
                 self.facts.env_reads.append(EnvRead(value, style, where))
             return
+        self._maybe_helper_template(key)
         pattern = self._dynamic_pattern(key)
         if pattern is None and self.state.unresolved_env_read is None:
             self.state.unresolved_env_read = where
@@ -295,6 +316,33 @@ class ScanVisitor(Walker):
                     where,
                 )
             )
+
+    def _maybe_helper_template(self, key: cst.BaseExpression) -> None:
+        """``def channel(name): return os.environ[f"SM_CHANNEL_{name.upper()}"]``: each
+        ``channel("train")`` is then a read of ``SM_CHANNEL_TRAIN``."""
+        if not self.functions or not isinstance(key, cst.FormattedString):
+            return
+        function, params = self.functions[-1]
+        expressions = [p for p in key.parts if isinstance(p, cst.FormattedStringExpression)]
+        if len(expressions) != 1:
+            return
+        value = expressions[0].expression
+        if (  # name.upper(): the variable names are upper case anyway
+            isinstance(value, cst.Call)
+            and not value.args
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value == "upper"
+        ):
+            value = value.func.value
+        if not isinstance(value, cst.Name) or value.value not in params:
+            return
+        at = key.parts.index(expressions[0])
+        prefix = "".join(p.value for p in key.parts[:at] if isinstance(p, cst.FormattedStringText))
+        suffix = "".join(
+            p.value for p in key.parts[at + 1 :] if isinstance(p, cst.FormattedStringText)
+        )
+        if prefix.startswith(tables.SM_PREFIXES):
+            self.state.helper_templates[function] = (params.index(value.value), prefix, suffix)
 
     def _dynamic_pattern(self, key: cst.BaseExpression) -> str | None:
         if isinstance(key, cst.FormattedString):
@@ -508,6 +556,11 @@ class ScanVisitor(Walker):
             value = first.evaluated_value
             if isinstance(value, str) and value.startswith(tables.SM_PREFIXES):
                 self.state.helper_calls.append((function, value, self.location(node)))
+            template = self.state.helper_templates.get(function)
+            if isinstance(value, str) and template is not None and template[0] == 0:
+                _, prefix, suffix = template
+                name = f"{prefix}{value.upper()}{suffix}"
+                self.facts.env_reads.append(EnvRead(name, "helper", self.location(node)))
 
     def finish(self) -> None:
         """Turn calls of helper functions that wrap ``os.environ`` into env reads."""
