@@ -145,6 +145,8 @@ def propose(
             )
     if entry is not None and not training.framework:
         _framework_from_code(training, entry, root, notes)
+    if entry is not None and not training.distribution:
+        _distribution_from_code(training, entry, scan, notes)
     if entry is not None and entry.requirements is None:
         code.install_requires = install_requires(entry, scan)
 
@@ -411,6 +413,30 @@ def _distribution(distribution: Any, training: TrainingPlan, notes: list[str]) -
     if training.parameter_servers:
         pools += f" + {training.parameter_servers} parameter server(s)"
     notes.append(f"distribution {launch.kind}: {pools} on Vertex AI; {launch.describe()}")
+
+
+def _distribution_from_code(
+    training: TrainingPlan, entry: EntryPoint, scan: ProjectScan, notes: list[str]
+) -> None:
+    """No launcher says how SageMaker started the job: the trainer's code may (``import
+    horovod`` was started by mpirun, ``init_process_group`` by a PyTorch launch). The plan
+    records that launch so the job and the notes say what Vertex AI does for it; the replica
+    count stays what the launcher (or nothing) said."""
+    root = Path(scan.root)
+    for script in (entry, *_helpers_of(entry, scan)):
+        found = launches.launch_in_code(_read(root / script.path))
+        if found is None:
+            continue
+        launch, evidence = found
+        training.distribution = launch.kind
+        if not launch.supported:
+            training.instance_count = 1
+        replicas = "" if not launch.supported else "; training.instance_count sets the replicas"
+        notes.append(
+            f"distribution {launch.kind} (from {script.path}: `{evidence}`; no launcher "
+            f"says how SageMaker started it): {launch.describe()}{replicas}"
+        )
+        return
 
 
 def _machine(training: TrainingPlan, notes: list[str]) -> None:

@@ -187,7 +187,7 @@ class LauncherBuilder:
         if isinstance(checkpoint, CallValue) and "s3_uri" in checkpoint.kwargs:
             kwargs.setdefault("checkpoint_s3_uri", checkpoint.kwargs["s3_uri"])
         if "distributed" in kwargs:
-            kwargs.setdefault("distribution", kwargs["distributed"])
+            kwargs.setdefault("distribution", v3_distribution(kwargs["distributed"]))
 
     def _image(self, launcher: Launcher, image: Any) -> None:
         """``image_uris.retrieve(framework=..., version=...)`` names the framework too."""
@@ -310,6 +310,20 @@ class LauncherBuilder:
             "Pipe mode has no Vertex AI equivalent; the channel will be read as files",
             where,
         )
+
+
+def v3_distribution(value: Any) -> Any:
+    """SDK v3's ``distributed=Torchrun()`` / ``MPI()`` as the v2 ``distribution`` dict it
+    stands for (``Torchrun(smp=...)`` is SageMaker model parallelism); anything else as is."""
+    if not isinstance(value, CallValue):
+        return value
+    if value.name == "Torchrun":
+        if value.kwargs.get("smp") is not None:
+            return {"smdistributed": {"modelparallel": {"enabled": True}}}
+        return {"torch_distributed": {"enabled": True}}
+    if value.name == "MPI":
+        return {"mpi": {"enabled": True}}
+    return value
 
 
 def role_kind(role: Any) -> str | None:

@@ -208,6 +208,57 @@ def test_scan_and_plan_tag_mpi_and_run_it_on_one_replica(tmp_path: Path) -> None
     assert load_plan(root).training.distribution == "mpi"
 
 
+def test_a_v3_model_trainer_torchrun_is_torch_distributed(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "train.py").write_text(TRAIN, encoding="utf-8")
+    (root / "launch.py").write_text(
+        """
+from sagemaker.train import ModelTrainer
+from sagemaker.train.configs import Compute, SourceCode
+from sagemaker.train.distributed import Torchrun
+
+trainer = ModelTrainer(
+    training_image="pytorch-training:2.1",
+    source_code=SourceCode(source_dir=".", entry_script="train.py"),
+    compute=Compute(instance_type="ml.g5.2xlarge", instance_count=2),
+    distributed=Torchrun(),
+)
+""",
+        encoding="utf-8",
+    )
+    scan = scan_project(root)
+    (launcher,) = scan.launchers
+    assert launcher.distribution == {"torch_distributed": {"enabled": True}}
+    training = propose(scan).plan.training
+    assert (training.distribution, training.instance_count) == ("torch_distributed", 2)
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "count"),
+    [
+        ("import horovod.torch as hvd\nhvd.init()\n", "mpi", 1),
+        (
+            "import smdistributed.dataparallel.torch.distributed as dist\n",
+            "smdistributed_dataparallel",
+            1,
+        ),
+        ("import torch.distributed as dist\ndist.init_process_group('nccl')\n", "pytorchddp", 1),
+    ],
+)
+def test_without_a_launcher_the_code_shows_the_launch(
+    tmp_path: Path, code: str, kind: str, count: int
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "train.py").write_text(code + TRAIN, encoding="utf-8")
+    proposal = propose(scan_project(root))
+    training = proposal.plan.training
+    assert (training.distribution, training.instance_count) == (kind, count)
+    (note,) = [n for n in proposal.notes if n.startswith(f"distribution {kind} (from train.py: `")]
+    assert "no launcher says how SageMaker started it" in note
+
+
 def test_the_custom_job_sent_to_vertex_has_the_parameter_server_pools(
     vertex_settings: Settings, fake_vertex: FakeVertex, toy_project: Path
 ) -> None:

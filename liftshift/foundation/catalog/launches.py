@@ -14,6 +14,7 @@ N replicas that each train alone would cost N times as much and race on the mode
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -82,10 +83,11 @@ LAUNCHES: dict[str, Launch] = {
         Launch(
             "smdistributed_dataparallel",
             "workers",
-            "chief + workers; Vertex AI's PyTorch containers set MASTER_ADDR, MASTER_PORT, "
-            "WORLD_SIZE and RANK on every replica",
-            "replace SageMaker's smddp backend with torch.distributed's nccl "
-            f"(init_process_group('nccl')); {REDUCTION_SERVER}",
+            "chief + workers; Vertex AI sets CLUSTER_SPEC and TF_CONFIG on every replica, and "
+            "MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK in its PyTorch containers",
+            "replace SageMaker's data-parallel library: torch.distributed with the nccl backend "
+            "(PyTorch) or MultiWorkerMirroredStrategy (TensorFlow); "
+            f"{REDUCTION_SERVER}",
         ),
         Launch(
             "smdistributed_modelparallel",
@@ -137,3 +139,26 @@ def _enabled(value: Any) -> bool:
     if isinstance(value, dict):
         return value.get("enabled", False) is True
     return value is True
+
+
+CODE_EVIDENCE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bsmdistributed\.modelparallel\b"), "smdistributed_modelparallel"),
+    (re.compile(r"\bsmdistributed\.dataparallel\b"), "smdistributed_dataparallel"),
+    (re.compile(r"^\s*(?:import|from)\s+horovod\b", re.MULTILINE), "mpi"),
+    (re.compile(r"\bParameterServerStrategy\b"), "parameter_server"),
+    (re.compile(r"\bMultiWorkerMirroredStrategy\b"), "multi_worker_mirrored_strategy"),
+    (re.compile(r"[\"']LOCAL_RANK[\"']"), "torch_distributed"),
+    (re.compile(r"\binit_process_group\b|[\"']MASTER_ADDR[\"']"), "pytorchddp"),
+)
+"""What in a trainer's code shows the launch it was written for, strongest first (a script
+that imports Horovod was started by mpirun, whatever else it does)."""
+
+
+def launch_in_code(text: str) -> tuple[Launch, str] | None:
+    """The launch a trainer's code was written for, with the text that shows it; None when
+    the code shows none. For a project without a launcher (or one that passes none)."""
+    for pattern, kind in CODE_EVIDENCE:
+        found = pattern.search(text)
+        if found:
+            return LAUNCHES[kind], found.group(0).strip()
+    return None
