@@ -22,6 +22,7 @@ from liftshift.foundation.catalog.machines import MachineSpec, WorkerPoolSpec
 from liftshift.foundation.plan import (
     PREDICTOR_CLASS,
     Plan,
+    TrainingPlan,
     format_hyperparameter,
     predictor_module,
 )
@@ -373,24 +374,21 @@ def _default_name(plan: Plan, settings: Settings) -> str:
 
 
 def _choose_pools(plan: Plan, overrides: TrainOverrides) -> list[WorkerPoolSpec]:
+    """The plan's pools, or those the flags choose. A CUSTOM machine (the plan's, or one
+    given with ``--machine-type``) keeps the plan's replica count: SageMaker ran
+    ``instance_count`` identical hosts, so the chief plus ``instance_count - 1`` workers."""
     training = plan.training
     if overrides.machine_type or overrides.accelerator:
         if not overrides.machine_type:
             raise JobSpecError("--accelerator needs --machine-type")
         machine = machines.custom_machine(overrides.machine_type, overrides.accelerator)
-        return machines.scale_tier(machines.CUSTOM, custom=machine)
-    if overrides.scale_tier:
+        return _replicas(machines.scale_tier(machines.CUSTOM, custom=machine), training)
+    if overrides.scale_tier and not _is_custom(overrides.scale_tier):
         return machines.scale_tier(overrides.scale_tier, custom=_plan_machine(plan))
-    tier = (training.scale_tier or "").strip()
-    if tier.upper() == machines.CUSTOM or (not tier and training.machine_type):
+    tier = (overrides.scale_tier or training.scale_tier or "").strip()
+    if _is_custom(tier) or (not tier and training.machine_type):
         pools = machines.scale_tier(machines.CUSTOM, custom=_plan_machine(plan))
-        if training.instance_count > 1:
-            # SageMaker ran instance_count identical hosts (distributed launch): the chief
-            # plus instance_count - 1 workers on the same machine
-            chief = pools[0]
-            worker = WorkerPoolSpec("worker", chief.machine, training.instance_count - 1)
-            pools.append(worker)
-        return pools
+        return _replicas(pools, training)
     if tier:
         return machines.scale_tier(tier)
     if training.sagemaker_instance_type:
@@ -398,6 +396,18 @@ def _choose_pools(plan: Plan, overrides: TrainOverrides) -> list[WorkerPoolSpec]
             training.sagemaker_instance_type, training.instance_count
         )
     return machines.scale_tier("BASIC")
+
+
+def _is_custom(tier: str) -> bool:
+    return tier.strip().upper().replace("-", "_") == machines.CUSTOM
+
+
+def _replicas(pools: list[WorkerPoolSpec], training: TrainingPlan) -> list[WorkerPoolSpec]:
+    """One CUSTOM chief plus ``instance_count - 1`` workers on the same machine."""
+    if training.instance_count > 1:
+        worker = WorkerPoolSpec("worker", pools[0].machine, training.instance_count - 1)
+        pools.append(worker)
+    return pools
 
 
 def _with_launch(
@@ -417,7 +427,8 @@ def _with_launch(
             f"scale tier), or convert the script: {launch.todo}"
         )
     has_servers = any(pool.role == "parameter_server" for pool in pools)
-    if training.parameter_servers > 0 and not has_servers and not overrides.scale_tier:
+    preset = bool(overrides.scale_tier) and not _is_custom(overrides.scale_tier or "")
+    if training.parameter_servers > 0 and not has_servers and not preset:
         chief = pools[0].machine
         pools.append(WorkerPoolSpec("parameter_server", chief, training.parameter_servers))
     return pools

@@ -21,6 +21,7 @@ from liftshift.trainer.jobs import (
     JobSpecError,
     JobState,
     StepProgress,
+    TrainOverrides,
     build_job_spec,
     worker_pool_specs,
 )
@@ -302,3 +303,19 @@ def test_the_local_target_runs_the_chief_alone_and_says_so(
         "local target runs the chief only (one process, no peers); on Vertex for distribution "
         "pytorchddp: chief: 1 x n1-standard-4, worker: 2 x n1-standard-4"
     )
+
+
+def test_choosing_the_machine_keeps_the_launch_pools() -> None:
+    """``--scale-tier CUSTOM`` (the app's default choice) and ``--machine-type`` change the
+    machine, not the replicas SageMaker ran; a preset tier brings its own pools."""
+    plan = _plan("parameter_server", 3, parameter_servers=2)
+    settings = Settings(target="gcp")
+    for overrides in (
+        TrainOverrides(scale_tier="CUSTOM"),
+        TrainOverrides(machine_type="n1-standard-16"),
+    ):
+        spec = build_job_spec(plan, settings, overrides, token="")
+        roles = [(p.role, p.replica_count) for p in spec.pools]
+        assert roles == [("chief", 1), ("worker", 2), ("parameter_server", 2)], overrides
+    spec = build_job_spec(plan, settings, TrainOverrides(scale_tier="BASIC"), token="")
+    assert [(p.role, p.replica_count) for p in spec.pools] == [("chief", 1)]
