@@ -32,7 +32,8 @@ class Launch:
     the same plus a parameter-server pool; ``one_replica``: Vertex AI cannot start it, the job
     runs on one replica until the script is converted."""
     vertex: str
-    """What Vertex AI does for it (said in the plan notes, the scan and the train screen)."""
+    """What Vertex AI does for it, or why it cannot (said in the plan notes, the scan and the
+    train screen)."""
     todo: str = ""
     """What the user must still do; empty when the mapping is complete."""
 
@@ -41,7 +42,8 @@ class Launch:
         return self.shape != "one_replica"
 
     def describe(self) -> str:
-        return f"{self.vertex}; {self.todo}" if self.todo else self.vertex
+        what = self.vertex if self.supported else f"{self.vertex}: the job runs on one replica"
+        return f"{what}; {self.todo}" if self.todo else what
 
 
 REDUCTION_SERVER = (
@@ -92,16 +94,14 @@ LAUNCHES: dict[str, Launch] = {
         Launch(
             "smdistributed_modelparallel",
             "one_replica",
-            "SageMaker's model-parallel library has no Vertex AI equivalent: the job runs "
-            "on one replica",
+            "SageMaker's model-parallel library has no Vertex AI equivalent",
             "shard the model with PyTorch FSDP or DeepSpeed under torchrun, then set "
             'training.distribution = "torch_distributed" and the instance count',
         ),
         Launch(
             "mpi",
             "one_replica",
-            "Vertex AI has no MPI launcher (SageMaker started mpirun/Horovod): the job runs "
-            "on one replica",
+            "Vertex AI has no MPI launcher (SageMaker started mpirun/Horovod)",
             "to scale out, move to torch.distributed (torchrun) or TensorFlow's "
             "MultiWorkerMirroredStrategy and set training.distribution and the instance "
             f"count, or start horovodrun from a custom container; {REDUCTION_SERVER}",
