@@ -267,7 +267,11 @@ def _run(
               "have started", EXIT_FAILED)  # fmt: skip
     job_id = result.handle.job_id
     console.print(f"[bold]job[/] {job_id}  ({result.spec.scale_summary()})", highlight=False)
-    for note in (result.spec.executor_note, result.spec.prediction_note):
+    for note in (
+        result.spec.distribution_note,
+        result.spec.executor_note,
+        result.spec.prediction_note,
+    ):
         if note:
             console.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
     if detach:

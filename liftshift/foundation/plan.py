@@ -90,6 +90,14 @@ class TrainingPlan:
     py_version: str = ""
     sagemaker_instance_type: str = ""
     instance_count: int = 1
+    distribution: str = ""
+    """SageMaker's distributed launch, as mapped to Vertex AI worker pools
+    (``foundation.catalog.launches``): ``parameter_server``, ``multi_worker_mirrored_strategy``,
+    ``pytorchddp``, ``torch_distributed``, ``smdistributed_dataparallel`` (chief + workers),
+    ``mpi``, ``smdistributed_modelparallel`` (one replica: Vertex AI cannot start them); empty
+    for none."""
+    parameter_servers: int = 0
+    """Replicas of the parameter-server pool (``workerPoolSpecs[2]``), on the chief's machine."""
     scale_tier: str = "BASIC"
     """A preset (BASIC, BASIC_GPU, STANDARD_1, …) or CUSTOM with the machine fields below."""
     machine_type: str = ""

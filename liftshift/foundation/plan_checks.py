@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from liftshift.foundation.catalog.launches import LAUNCHES
 from liftshift.foundation.plan import (
     GRANT_ON_PROJECT,
     GRANT_ON_SERVICE_ACCOUNT,
@@ -73,6 +74,14 @@ def _training(training: TrainingPlan, _context: PlanContext) -> Problems:
         yield "instance_count", f"{training.instance_count!r} must be 1 or more"
     if training.accelerator_count < 0:
         yield "accelerator_count", f"{training.accelerator_count!r} must be 0 or more"
+    if training.parameter_servers < 0:
+        yield "parameter_servers", f"{training.parameter_servers!r} must be 0 or more"
+    if training.distribution and training.distribution not in LAUNCHES:
+        yield (
+            "distribution",
+            f"{training.distribution!r} is not a launch liftshift maps; one of "
+            f"{', '.join(LAUNCHES)}, or empty for none",
+        )
     if training.staging_bucket:
         bucket = training.staging_bucket.removeprefix("gs://").split("/", 1)[0]
         if _SCHEME.match(training.staging_bucket) and not training.staging_bucket.startswith(

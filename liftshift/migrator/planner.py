@@ -10,7 +10,8 @@ Rules a reader can predict, documented in ``docs/scan-json.md``:
   ``/opt/ml/input/data/<name>`` paths, the framework from the imports and its version from the
   ``requirements.txt`` pin, ``install_requires`` from the imports when there is no such file;
 - a channel's GCS destination keeps the bucket name and key: ``s3://b/k`` → ``gs://b/k``;
-- a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>``;
+- a channel's ``argument`` is the trainer flag whose default reads ``SM_CHANNEL_<NAME>`` (in a
+  migrated trainer, the flag the scan's ``channel_flags`` give for the channel);
 - ``sample_data`` is a folder in the project named like the channel (``data/<name>``,
   ``<name>``), narrowed to the file the S3 URI names when that file is there;
 - ``model.serving`` is ``cpr`` when the entry point (or an ``inference.py`` beside it or under
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from liftshift.codemods import ls007_predictor
-from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.catalog import containers, launches, machines
 from liftshift.foundation.catalog.distributions import distribution_of
 from liftshift.foundation.plan import (
     ChannelPlan,
@@ -112,7 +113,7 @@ def propose(
         if isinstance(launcher.instance_count, int) and launcher.instance_count > 0:
             training.instance_count = launcher.instance_count
         training.hyperparameters = _static(launcher.hyperparameters, notes)
-        _distribution(launcher.distribution, training.instance_count, notes)
+        _distribution(launcher.distribution, training, notes)
         channels = list(launcher.channels)
         output_path = launcher.output_path
         model.description = f"Migrated from SageMaker {launcher.estimator.rsplit('.', 1)[-1]}"
@@ -144,6 +145,8 @@ def propose(
             )
     if entry is not None and not training.framework:
         _framework_from_code(training, entry, root, notes)
+    if entry is not None and not training.distribution:
+        _distribution_from_code(training, entry, scan, notes)
     if entry is not None and entry.requirements is None:
         code.install_requires = install_requires(entry, scan)
 
@@ -212,25 +215,31 @@ def channels_read_by(entry: EntryPoint, scan: ProjectScan) -> list[Channel]:
     return [Channel(name=name, uri=None) for name in dict.fromkeys(names)]
 
 
-MIGRATED_PATH_TYPE = "_liftshift_path"
-"""The ``type=`` liftshift gives the path flags of a migrated trainer (channels, ``--job-dir``)."""
-
-
 def migrated_channels(entry: EntryPoint) -> list[Channel]:
-    """The channels of a migrated trainer, from its path flags (``--train`` → ``train``,
-    ``--training_dir`` → ``training``): once the ``SM_CHANNEL_*`` reads are gone, that is
+    """The channels of a migrated trainer, from the flags it reads their folders from
+    (``--train`` → ``train``, ``--training_dir`` → ``training``, or the name a
+    ``{"train": "--train"}`` table gives): once the ``SM_CHANNEL_*`` reads are gone, that is
     what is left to say which flag takes a channel."""
-    return [
-        Channel(name=re.sub(r"[-_]dir$", "", flag.lstrip("-")).replace("-", "_"), uri=None)
-        for flag in _path_flags(entry)
-    ]
+    return [Channel(name=name, uri=None) for name in migrated_flags(entry)]
+
+
+def migrated_flags(entry: EntryPoint) -> dict[str, str]:
+    """Channel name → flag for each flag a migrated trainer reads a channel from (the scan's
+    ``channel_flags``), in the order it reads them; a name the code spells out wins over
+    the one made from the flag."""
+    names: dict[str, str] = {}
+    for item in entry.channel_flags:
+        made = re.sub(r"[-_]dir$", "", item.flag.lstrip("-")).replace("-", "_")
+        if item.flag not in names or (names[item.flag] == made and item.name != made):
+            names[item.flag] = item.name
+    return {name: flag for flag, name in names.items()}
 
 
 def _pair_the_last_flag(data: DataPlan, entry: EntryPoint, notes: list[str]) -> None:
-    """A migrated trainer with one channel the launcher names and one path flag left that no
-    channel takes (``training`` and ``--data-dir``): that flag is the channel's."""
+    """A migrated trainer with one channel the launcher names and one channel flag left that
+    no channel takes (``training`` and ``--data-dir``): that flag is the channel's."""
     taken = {channel.argument for channel in data.channels}
-    left = [flag for flag in _path_flags(entry) if flag not in taken]
+    left = [flag for flag in migrated_flags(entry).values() if flag not in taken]
     unpaired = [channel for channel in data.channels if not channel.argument]
     if len(unpaired) == 1 and len(left) == 1:
         unpaired[0].argument = left[0]
@@ -238,16 +247,6 @@ def _pair_the_last_flag(data: DataPlan, entry: EntryPoint, notes: list[str]) -> 
             f"channel {unpaired[0].name!r} takes {left[0]}, the one path flag of "
             f"{entry.path} no other channel takes"
         )
-
-
-def _path_flags(entry: EntryPoint) -> list[str]:
-    """The long flags of a migrated trainer's path arguments, but ``--job-dir``."""
-    found = []
-    for argument in entry.arguments:
-        longs = [flag for flag in argument.flags if flag.startswith("--")]
-        if argument.type == MIGRATED_PATH_TYPE and longs and "--job-dir" not in argument.flags:
-            found.append(longs[0])
-    return found
 
 
 def _helpers_of(entry: EntryPoint, scan: ProjectScan) -> list[EntryPoint]:
@@ -392,34 +391,52 @@ def _show(value: Any) -> str:
     return value.source if isinstance(value, Unresolved) else repr(value)
 
 
-DISTRIBUTION_NOTES = {
-    "parameter_server": "distribution parameter_server: Vertex AI sets TF_CONFIG with chief, "
-    "worker and ps tasks when the job has a parameter-server pool; use scale tier STANDARD_1 "
-    "or PREMIUM_1, or add the pool to a CUSTOM job",
-    "mpi": "distribution mpi (Horovod): SageMaker started mpirun; Vertex AI starts one process "
-    "per replica (see the LS003 TODO at the Horovod import)",
-    "smdistributed": "distribution smdistributed: data parallelism becomes torch.distributed "
-    "(LS003); model parallelism has no Vertex AI equivalent",
-    "torch_distributed": "distribution torch_distributed: Vertex AI sets MASTER_ADDR, "
-    "MASTER_PORT, WORLD_SIZE and RANK on each replica; start the processes per GPU yourself "
-    "(torchrun) if the script expects it",
-    "pytorchddp": "distribution pytorchddp: Vertex AI sets MASTER_ADDR, MASTER_PORT, "
-    "WORLD_SIZE and RANK on each replica",
-    "multi_worker_mirrored_strategy": "distribution multi_worker_mirrored_strategy: Vertex AI "
-    "sets TF_CONFIG on each replica",
-}
-
-
-def _distribution(distribution: Any, instance_count: int, notes: list[str]) -> None:
-    """Say how SageMaker's ``distribution=`` launch maps to Vertex AI worker pools: the
-    instance count becomes chief + workers; what Vertex AI does not start is said here."""
-    if not isinstance(distribution, dict):
+def _distribution(distribution: Any, training: TrainingPlan, notes: list[str]) -> None:
+    """Map SageMaker's ``distribution=`` launch to Vertex AI worker pools
+    (``foundation.catalog.launches``) and say which mapping was made: the instance count
+    becomes chief + workers (plus parameter servers); a launch Vertex AI cannot start runs on
+    one replica, with what to do."""
+    launch = launches.launch_of(distribution)
+    if launch is None:
         return
-    for key, value in distribution.items():
-        enabled = not isinstance(value, dict) or value.get("enabled", True) is not False
-        note = DISTRIBUTION_NOTES.get(str(key))
-        if enabled and note:
-            notes.append(f"{note} ({instance_count} instance(s): chief + workers)")
+    training.distribution = launch.kind
+    count = training.instance_count
+    if launch.shape == "workers_and_parameter_servers":
+        training.parameter_servers = count
+    if not launch.supported:
+        training.instance_count = 1
+        notes.append(
+            f"distribution {launch.kind} ({count} instance(s) on SageMaker): " + launch.describe()
+        )
+        return
+    pools = f"chief + {count - 1} worker(s)"
+    if training.parameter_servers:
+        pools += f" + {training.parameter_servers} parameter server(s)"
+    notes.append(f"distribution {launch.kind}: {pools} on Vertex AI; {launch.describe()}")
+
+
+def _distribution_from_code(
+    training: TrainingPlan, entry: EntryPoint, scan: ProjectScan, notes: list[str]
+) -> None:
+    """No launcher says how SageMaker started the job: the trainer's code may (``import
+    horovod`` was started by mpirun, ``init_process_group`` by a PyTorch launch). The plan
+    records that launch so the job and the notes say what Vertex AI does for it; the replica
+    count stays what the launcher (or nothing) said."""
+    root = Path(scan.root)
+    for script in (entry, *_helpers_of(entry, scan)):
+        found = launches.launch_in_code(_read(root / script.path))
+        if found is None:
+            continue
+        launch, evidence = found
+        training.distribution = launch.kind
+        if not launch.supported:
+            training.instance_count = 1
+        replicas = "" if not launch.supported else "; training.instance_count sets the replicas"
+        notes.append(
+            f"distribution {launch.kind} (from {script.path}: `{evidence}`; no launcher "
+            f"says how SageMaker started it): {launch.describe()}{replicas}"
+        )
+        return
 
 
 def _machine(training: TrainingPlan, notes: list[str]) -> None:
@@ -493,8 +510,11 @@ def channel_argument(entry: EntryPoint | None, channel: str) -> str:
         if argument.default_source and pattern.search(argument.default_source):
             long_flags = [flag for flag in argument.flags if flag.startswith("--")]
             return (long_flags or list(argument.flags))[0]
-    # no SM_* default (a migrated trainer, or one that never read SM_*): its own flag
-    # named like the channel (``--train``, ``--train-dir``, ``--train_dir``)
+    migrated = migrated_flags(entry).get(channel.lower())
+    if migrated:  # a migrated trainer reads the channel's folder from this flag
+        return migrated
+    # no SM_* default (a trainer that never read SM_*): its own flag named like the channel
+    # (``--train``, ``--train-dir``, ``--train_dir``)
     wanted = {f"--{channel}{suffix}".lower() for suffix in ("", "-dir", "_dir")}
     for argument in entry.arguments:
         for flag in argument.flags:

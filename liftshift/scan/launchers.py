@@ -12,6 +12,7 @@ from typing import Any
 
 import libcst as cst
 
+from liftshift.foundation.catalog.launches import launch_of
 from liftshift.foundation.secrets import REDACTED, env_variable_for, is_secret_name
 from liftshift.scan import tables
 from liftshift.scan.project import Channel, Finding, Launcher, Location, Severity, Unresolved
@@ -84,6 +85,7 @@ class LauncherBuilder:
         self._role(launcher, where)
         if "distribution" in kwargs:
             launcher.distribution = plain(kwargs["distribution"])
+            self._launch(launcher.distribution, where)
         if "hyperparameters" in kwargs:
             self._set_hyperparameters(launcher, kwargs["hyperparameters"], where)
         if kwargs.get("input_mode") == "Pipe":
@@ -150,6 +152,19 @@ class LauncherBuilder:
                 Severity.INFO,
             )
 
+    def _launch(self, distribution: Any, where: Location) -> None:
+        """Say how the distributed launch maps to Vertex AI worker pools (a warning when
+        Vertex AI cannot start it and the job will run on one replica)."""
+        launch = launch_of(distribution)
+        if launch is None:
+            return
+        self._warn(
+            "distributed-launch",
+            f"distribution {launch.kind}: {launch.describe()}",
+            where,
+            Severity.INFO if launch.supported else Severity.WARNING,
+        )
+
     def _v3_arguments(self, kwargs: dict[str, Any]) -> None:
         """Flatten ModelTrainer's nested config objects into the v2 field names."""
         source = kwargs.get("source_code")
@@ -172,7 +187,7 @@ class LauncherBuilder:
         if isinstance(checkpoint, CallValue) and "s3_uri" in checkpoint.kwargs:
             kwargs.setdefault("checkpoint_s3_uri", checkpoint.kwargs["s3_uri"])
         if "distributed" in kwargs:
-            kwargs.setdefault("distribution", kwargs["distributed"])
+            kwargs.setdefault("distribution", v3_distribution(kwargs["distributed"]))
 
     def _image(self, launcher: Launcher, image: Any) -> None:
         """``image_uris.retrieve(framework=..., version=...)`` names the framework too."""
@@ -295,6 +310,20 @@ class LauncherBuilder:
             "Pipe mode has no Vertex AI equivalent; the channel will be read as files",
             where,
         )
+
+
+def v3_distribution(value: Any) -> Any:
+    """SDK v3's ``distributed=Torchrun()`` / ``MPI()`` as the v2 ``distribution`` dict it
+    stands for (``Torchrun(smp=...)`` is SageMaker model parallelism); anything else as is."""
+    if not isinstance(value, CallValue):
+        return value
+    if value.name == "Torchrun":
+        if value.kwargs.get("smp") is not None:
+            return {"smdistributed": {"modelparallel": {"enabled": True}}}
+        return {"torch_distributed": {"enabled": True}}
+    if value.name == "MPI":
+        return {"mpi": {"enabled": True}}
+    return value
 
 
 def role_kind(role: Any) -> str | None:

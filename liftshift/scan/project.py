@@ -121,6 +121,21 @@ class ArgumentSpec:
 
 
 @dataclass(frozen=True)
+class ChannelFlag:
+    """A flag a migrated trainer reads a channel's folder from: once liftshift has rewritten
+    ``SM_CHANNEL_<NAME>`` and ``/opt/ml/input/data/<name>``, the reads that are left say which
+    flag takes which channel (``_liftshift_path(_liftshift_arg("--train", None, None))``, an
+    argparse flag with ``type=_liftshift_path``, ``_liftshift_config_dir({"train": "--train"})``).
+    """
+
+    name: str
+    """The channel: as written (``{"train": "--train"}``), else the flag's name without
+    ``--`` and a ``-dir``/``_dir`` suffix (``--training-dir`` → ``training``)."""
+    flag: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class CodeRef:
     """A call or definition of interest (model save, data read, handler, import)."""
 
@@ -143,6 +158,8 @@ class ScriptFacts:
     model_saves: list[CodeRef] = field(default_factory=list)
     data_reads: list[CodeRef] = field(default_factory=list)
     inference_handlers: list[CodeRef] = field(default_factory=list)
+    channel_flags: list[ChannelFlag] = field(default_factory=list)
+    """Set in a migrated trainer (and the package modules it imports); empty before."""
     has_main_guard: bool = False
 
     def script_facts(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from liftshift.foundation.catalog.script_mode import (
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.scan import assemble
 from liftshift.scan.analyze import FileResult, FileTask, analyze
-from liftshift.scan.project import EntryPoint, Finding, Launcher, ProjectScan
+from liftshift.scan.project import ChannelFlag, EntryPoint, Finding, Launcher, ProjectScan
 from liftshift.scan.repo_launchers import repository_launchers
 from liftshift.scan.visitor import ModuleFacts
 from liftshift.scan.walk import Inventory, walk
@@ -124,6 +124,9 @@ def scan_project(
             if (facts := facts_of(path)) is not None
         ]
     entry_points.sort(key=lambda entry: entry.path)
+    for entry in entry_points:
+        if entry.path == migrated:
+            entry.channel_flags += _package_channel_flags(migrated, facts_of, results)
     return ProjectScan(
         root=str(root),
         launchers=launchers,
@@ -145,6 +148,51 @@ def _migrated_module(results: dict[str, FileResult], tasks: dict[str, FileTask])
                 continue
     module = assemble.migrated_module(texts)
     return module if module in results else None
+
+
+def _package_channel_flags(
+    module: str,
+    facts_of: Callable[[str], ModuleFacts | None],
+    results: dict[str, FileResult],
+) -> list[ChannelFlag]:
+    """The channel flags read in the package modules a migrated trainer imports (its parser
+    in ``utils.py``, reached by ``from .utils import parse_args``), followed module to module."""
+    package = module.partition("/")[0]
+    found: list[ChannelFlag] = []
+    seen = {module}
+    queue = [module]
+    while queue:
+        importer = queue.pop(0)
+        facts = facts_of(importer)
+        if facts is None:
+            continue
+        if importer != module:
+            found += facts.channel_flags
+        folder = posixpath.dirname(importer)
+        targets = [_relative_target(folder, name) for name in facts.relative_imports]
+        targets += [
+            ref.module.split(".") for ref in facts.imports if ref.module.startswith(package + ".")
+        ]
+        for parts in targets:
+            for candidate in _module_files(parts):
+                if candidate in results and candidate not in seen:
+                    seen.add(candidate)
+                    queue.append(candidate)
+    return found
+
+
+def _relative_target(folder: str, name: str) -> list[str]:
+    """``..utils.io`` imported from ``folder`` → the path parts of that module."""
+    level = len(name) - len(name.lstrip("."))
+    for _ in range(level - 1):
+        folder = posixpath.dirname(folder)
+    rest = name[level:]
+    return [*(folder.split("/") if folder else []), *(rest.split(".") if rest else [])]
+
+
+def _module_files(parts: list[str]) -> list[str]:
+    base = "/".join(parts)
+    return [f"{base}.py", f"{base}/__init__.py"] if base else []
 
 
 def _names_a_project_file(

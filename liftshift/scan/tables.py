@@ -30,6 +30,23 @@ SM_PREFIXES = ("SM_", "SAGEMAKER_")
 
 OPT_ML = "/opt/ml"
 
+MIGRATED_PATH = "_liftshift_path"
+"""How a migrated trainer reads what was a path (LS002/LS003's runtime helpers, written into the
+file by ``codemods.runtime``): ``_liftshift_path(...)`` around a flag read, and the ``type=``
+of an argparse path flag (channels and ``--job-dir``)."""
+MIGRATED_FLAG_READ = "_liftshift_arg"
+"""``_liftshift_arg("--flag", env, default)``: a channel's folder inside ``_liftshift_path``
+(a hyperparameter otherwise)."""
+MIGRATED_CHANNEL_READS = frozenset({"_liftshift_required_arg"})
+"""Helpers whose literal first argument is always a channel flag (a required channel)."""
+MIGRATED_CHANNEL_FLAG_LISTS = frozenset({"_liftshift_hyperparameters"})
+"""Helpers whose literal arguments are the channel flags (kept out of the hyperparameters)."""
+MIGRATED_CHANNEL_TABLES = frozenset({"_liftshift_config_dir", MIGRATED_FLAG_READ})
+"""Helpers given a ``{"channel": "--flag"}`` table (``_liftshift_config_dir({...})``,
+``_liftshift_arg({...}.get(name))``)."""
+MODEL_DIR_FLAG = "--job-dir"
+"""The model folder's flag in a migrated trainer: never a channel."""
+
 ENV_SUBSCRIPT = frozenset({"os.environ"})
 ENV_GET = frozenset({"os.environ.get", "os.environ.setdefault", "os.environ.pop"})
 ENV_GETENV = frozenset({"os.getenv"})
@@ -43,6 +60,9 @@ SAGEMAKER_TRAINING_ENV = frozenset(
         "sagemaker_containers.beta.framework.training_env",
     }
 )
+
+TOOLKIT_CHANNEL_DIRS = "channel_input_dirs"
+"""``env.channel_input_dirs["train"]`` of the toolkit's environment: ``SM_CHANNEL_TRAIN``."""
 
 SAVE_FUNCTIONS = frozenset(
     {

@@ -21,6 +21,7 @@ from liftshift.scan.launchers import LauncherBuilder
 from liftshift.scan.positions import Locator
 from liftshift.scan.project import (
     ArgumentSpec,
+    ChannelFlag,
     CodeRef,
     EnvRead,
     Finding,
@@ -60,6 +61,10 @@ class ModuleFacts(ScriptFacts):
     launchers: list[Launcher] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     imports: list[ImportRef] = field(default_factory=list)
+    relative_imports: list[str] = field(default_factory=list)
+    """Modules imported relatively, as written without the names (``from .utils import x`` →
+    ``.utils``; ``from . import utils`` → ``.utils``): how a migrated trainer reaches the
+    other modules of its package."""
     imports_tensorflow: bool = False
 
 
@@ -76,6 +81,9 @@ class SharedState:
         self.estimators: dict[str, Launcher] = {}
         self.helper_functions: dict[str, int] = {}
         """Function name → index of the parameter used as an environment variable name."""
+        self.helper_templates: dict[str, tuple[int, str, str]] = {}
+        """Function name → (parameter index, prefix, suffix) for helpers that build the
+        variable name from a parameter: ``os.environ[f"SM_CHANNEL_{name.upper()}"]``."""
         self.helper_calls: list[tuple[str, str, Location]] = []
         """(function, SM name, where) for calls like ``get_env("SM_MODEL_DIR")``."""
         self.sm_literals: list[tuple[str, Location]] = []
@@ -151,7 +159,10 @@ class ScanVisitor(Walker):
             self._note_import(full, node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
+        if node.relative:
+            self._relative_import(node)
+            return
+        if node.module is None:
             return
         module = dotted_name(node.module) or ""
         if not isinstance(node.names, cst.ImportStar):
@@ -162,6 +173,14 @@ class ScanVisitor(Walker):
                     local = alias.asname.name.value
                 self.state.aliases[local] = f"{module}.{name}"
         self._note_import(module, node)
+
+    def _relative_import(self, node: cst.ImportFrom) -> None:
+        dots = "." * len(node.relative)
+        if node.module is not None:
+            self.facts.relative_imports.append(dots + (dotted_name(node.module) or ""))
+        elif not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                self.facts.relative_imports.append(dots + (dotted_name(alias.name) or ""))
 
     def _note_import(self, module: str, node: cst.CSTNode) -> None:
         head = module.partition(".")[0]
@@ -247,11 +266,28 @@ class ScanVisitor(Walker):
     # --- environment reads ---------------------------------------------------------------------
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) == 1 and m.matches(
+            node.value, m.Attribute(attr=m.Name(tables.TOOLKIT_CHANNEL_DIRS))
+        ):
+            self._toolkit_channel(node)
+            return
         if self.qualified(node.value) not in tables.ENV_SUBSCRIPT or len(node.slice) != 1:
             return
         index = node.slice[0].slice
         if isinstance(index, cst.Index):
             self._env_read(node, index.value, "environ_subscript")
+
+    def _toolkit_channel(self, node: cst.Subscript) -> None:
+        """``env.channel_input_dirs["train"]`` (the training toolkit's environment object) is
+        ``SM_CHANNEL_TRAIN``."""
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            name = string_of(index.value)
+            if name:
+                read = EnvRead(
+                    f"SM_CHANNEL_{name.upper()}", "channel_input_dirs", self.location(node)
+                )
+                self.facts.env_reads.append(read)
 
     def _env_read(self, node: cst.CSTNode, key: cst.BaseExpression, style: str) -> None:
         style = self.context.get(node, style)
@@ -265,6 +301,7 @@ class ScanVisitor(Walker):
             if value.startswith(tables.SM_PREFIXES):
                 self.facts.env_reads.append(EnvRead(value, style, where))
             return
+        self._maybe_helper_template(key)
         pattern = self._dynamic_pattern(key)
         if pattern is None and self.state.unresolved_env_read is None:
             self.state.unresolved_env_read = where
@@ -279,6 +316,33 @@ class ScanVisitor(Walker):
                     where,
                 )
             )
+
+    def _maybe_helper_template(self, key: cst.BaseExpression) -> None:
+        """``def channel(name): return os.environ[f"SM_CHANNEL_{name.upper()}"]``: each
+        ``channel("train")`` is then a read of ``SM_CHANNEL_TRAIN``."""
+        if not self.functions or not isinstance(key, cst.FormattedString):
+            return
+        function, params = self.functions[-1]
+        expressions = [p for p in key.parts if isinstance(p, cst.FormattedStringExpression)]
+        if len(expressions) != 1:
+            return
+        value = expressions[0].expression
+        if (  # name.upper(): the variable names are upper case anyway
+            isinstance(value, cst.Call)
+            and not value.args
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value == "upper"
+        ):
+            value = value.func.value
+        if not isinstance(value, cst.Name) or value.value not in params:
+            return
+        at = key.parts.index(expressions[0])
+        prefix = "".join(p.value for p in key.parts[:at] if isinstance(p, cst.FormattedStringText))
+        suffix = "".join(
+            p.value for p in key.parts[at + 1 :] if isinstance(p, cst.FormattedStringText)
+        )
+        if prefix.startswith(tables.SM_PREFIXES):
+            self.state.helper_templates[function] = (params.index(value.value), prefix, suffix)
 
     def _dynamic_pattern(self, key: cst.BaseExpression) -> str | None:
         if isinstance(key, cst.FormattedString):
@@ -319,6 +383,8 @@ class ScanVisitor(Walker):
                 EnvRead(f"{name.rsplit('.', 1)[-1]}()", "sagemaker_training", self.location(node))
             )
             return
+        if name.startswith("_liftshift_"):
+            self._migrated_channel_read(node, name)
         last = name.rsplit(".", 1)[-1]
         if last in tables.ESTIMATORS and self._is_sagemaker(name):
             self._estimator(node, name, last)
@@ -331,6 +397,37 @@ class ScanVisitor(Walker):
             self._method_call(node)
         if first is not None and isinstance(node.func, cst.Name | cst.Attribute):
             self._maybe_helper_call(node, last, first)
+
+    def _migrated_channel_read(self, node: cst.Call, name: str) -> None:
+        """A channel read as the codemods write it (see ``tables.MIGRATED_*``)."""
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        first = positional[0] if positional else None
+        if name in tables.MIGRATED_CHANNEL_READS and first is not None:
+            self._channel_flag(string_of(first), None, node)
+        elif name == tables.MIGRATED_PATH and isinstance(first, cst.Call):
+            if dotted_name(first.func) == tables.MIGRATED_FLAG_READ and first.args:
+                self._channel_flag(string_of(first.args[0].value), None, node)
+        elif name in tables.MIGRATED_CHANNEL_FLAG_LISTS:
+            for value in positional:
+                self._channel_flag(string_of(value), None, node)
+        if name in tables.MIGRATED_CHANNEL_TABLES and first is not None:
+            table = first
+            if (  # _liftshift_arg({"train": "--train"}.get(str(name).lower()))
+                isinstance(first, cst.Call)
+                and isinstance(first.func, cst.Attribute)
+                and first.func.attr.value == "get"
+            ):
+                table = first.func.value
+            if isinstance(table, cst.Dict):
+                for element in table.elements:
+                    if isinstance(element, cst.DictElement):
+                        self._channel_flag(string_of(element.value), string_of(element.key), node)
+
+    def _channel_flag(self, flag: str | None, channel: str | None, node: cst.CSTNode) -> None:
+        if not flag or not flag.startswith("--") or flag == tables.MODEL_DIR_FLAG:
+            return
+        name = channel or re.sub(r"[-_]dir$", "", flag[2:]).replace("-", "_")
+        self.facts.channel_flags.append(ChannelFlag(name, flag, self.location(node)))
 
     def _is_sagemaker(self, name: str) -> bool:
         if name.startswith("sagemaker."):
@@ -432,6 +529,10 @@ class ScanVisitor(Walker):
                 location=self.location(node),
             )
         )
+        if arg_type is not None and dotted_name(arg_type) == tables.MIGRATED_PATH:
+            long_flags = [flag for flag in flags if flag.startswith("--")]
+            if long_flags and tables.MODEL_DIR_FLAG not in flags:
+                self._channel_flag(long_flags[0], None, node)
 
     def _mark_default(self, node: cst.BaseExpression) -> None:
         """Env reads inside ``default=`` count as argparse defaults, also when wrapped:
@@ -455,6 +556,11 @@ class ScanVisitor(Walker):
             value = first.evaluated_value
             if isinstance(value, str) and value.startswith(tables.SM_PREFIXES):
                 self.state.helper_calls.append((function, value, self.location(node)))
+            template = self.state.helper_templates.get(function)
+            if isinstance(value, str) and template is not None and template[0] == 0:
+                _, prefix, suffix = template
+                name = f"{prefix}{value.upper()}{suffix}"
+                self.facts.env_reads.append(EnvRead(name, "helper", self.location(node)))
 
     def finish(self) -> None:
         """Turn calls of helper functions that wrap ``os.environ`` into env reads."""
@@ -481,3 +587,11 @@ class ScanVisitor(Walker):
             )
         self.state.sm_literals.clear()
         self.state.unresolved_env_read = None
+
+
+def string_of(node: cst.BaseExpression | None) -> str | None:
+    """The value of a plain string literal, else None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None

@@ -16,12 +16,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from liftshift.foundation.catalog import containers, machines
+from liftshift.foundation.catalog import containers, launches, machines
 from liftshift.foundation.catalog.distributions import distribution_of
 from liftshift.foundation.catalog.machines import MachineSpec, WorkerPoolSpec
 from liftshift.foundation.plan import (
     PREDICTOR_CLASS,
     Plan,
+    TrainingPlan,
     format_hyperparameter,
     predictor_module,
 )
@@ -126,6 +127,10 @@ class JobSpec:
     """(destination URI, project-relative sample folder) pairs the local target seeds."""
     channel_uris: tuple[str, ...] = ()
     """The folder URI passed for each channel, in plan order."""
+    distribution: str = ""
+    """The plan's ``training.distribution`` (SageMaker's distributed launch), empty for none."""
+    distribution_note: str = ""
+    """How that launch maps to Vertex AI (``foundation.catalog.launches``), said with the job."""
 
     @property
     def model_dir(self) -> str:
@@ -295,7 +300,8 @@ def build_job_spec(
     overrides = overrides or TrainOverrides()
     training = plan.training
     target = overrides.target or settings.target
-    pools = tuple(_choose_pools(plan, overrides))
+    launch = launches.LAUNCHES.get(training.distribution)
+    pools = tuple(_with_launch(_choose_pools(plan, overrides), plan, overrides))
     staging = (overrides.staging_bucket or training.staging_bucket).removeprefix("gs://")
     staging = staging.strip("/")
     if not staging:
@@ -358,6 +364,8 @@ def build_job_spec(
         channel_uris=tuple(
             channel_dir_uri(channel_destination(c, plan)) for c in plan.data.channels
         ),
+        distribution=training.distribution,
+        distribution_note=f"distribution {launch.kind}: {launch.describe()}" if launch else "",
     )
 
 
@@ -366,24 +374,21 @@ def _default_name(plan: Plan, settings: Settings) -> str:
 
 
 def _choose_pools(plan: Plan, overrides: TrainOverrides) -> list[WorkerPoolSpec]:
+    """The plan's pools, or those the flags choose. A CUSTOM machine (the plan's, or one
+    given with ``--machine-type``) keeps the plan's replica count: SageMaker ran
+    ``instance_count`` identical hosts, so the chief plus ``instance_count - 1`` workers."""
     training = plan.training
     if overrides.machine_type or overrides.accelerator:
         if not overrides.machine_type:
             raise JobSpecError("--accelerator needs --machine-type")
         machine = machines.custom_machine(overrides.machine_type, overrides.accelerator)
-        return machines.scale_tier(machines.CUSTOM, custom=machine)
-    if overrides.scale_tier:
+        return _replicas(machines.scale_tier(machines.CUSTOM, custom=machine), training)
+    if overrides.scale_tier and not _is_custom(overrides.scale_tier):
         return machines.scale_tier(overrides.scale_tier, custom=_plan_machine(plan))
-    tier = (training.scale_tier or "").strip()
-    if tier.upper() == machines.CUSTOM or (not tier and training.machine_type):
+    tier = (overrides.scale_tier or training.scale_tier or "").strip()
+    if _is_custom(tier) or (not tier and training.machine_type):
         pools = machines.scale_tier(machines.CUSTOM, custom=_plan_machine(plan))
-        if training.instance_count > 1:
-            # SageMaker ran instance_count identical hosts (distributed launch): the chief
-            # plus instance_count - 1 workers on the same machine
-            chief = pools[0]
-            worker = WorkerPoolSpec("worker", chief.machine, training.instance_count - 1)
-            pools.append(worker)
-        return pools
+        return _replicas(pools, training)
     if tier:
         return machines.scale_tier(tier)
     if training.sagemaker_instance_type:
@@ -391,6 +396,42 @@ def _choose_pools(plan: Plan, overrides: TrainOverrides) -> list[WorkerPoolSpec]
             training.sagemaker_instance_type, training.instance_count
         )
     return machines.scale_tier("BASIC")
+
+
+def _is_custom(tier: str) -> bool:
+    return tier.strip().upper().replace("-", "_") == machines.CUSTOM
+
+
+def _replicas(pools: list[WorkerPoolSpec], training: TrainingPlan) -> list[WorkerPoolSpec]:
+    """One CUSTOM chief plus ``instance_count - 1`` workers on the same machine."""
+    if training.instance_count > 1:
+        worker = WorkerPoolSpec("worker", pools[0].machine, training.instance_count - 1)
+        pools.append(worker)
+    return pools
+
+
+def _with_launch(
+    pools: list[WorkerPoolSpec], plan: Plan, overrides: TrainOverrides
+) -> list[WorkerPoolSpec]:
+    """The pools with what the plan's distributed launch adds: the parameter-server pool
+    (``workerPoolSpecs[2]``, on the chief's machine) unless a preset tier has its own. A
+    launch Vertex AI cannot start (MPI, model parallelism) on more than one replica is
+    refused: each replica would train alone."""
+    training = plan.training
+    launch = launches.LAUNCHES.get(training.distribution)
+    replicas = sum(pool.replica_count for pool in pools if pool.role in ("chief", "worker"))
+    if launch is not None and not launch.supported and replicas > 1:
+        raise JobSpecError(
+            f"training.distribution = {launch.kind!r}: {launch.vertex}, so {replicas} replicas "
+            "would each train alone; set training.instance_count = 1 (and no multi-worker "
+            f"scale tier), or convert the script: {launch.todo}"
+        )
+    has_servers = any(pool.role == "parameter_server" for pool in pools)
+    preset = bool(overrides.scale_tier) and not _is_custom(overrides.scale_tier or "")
+    if training.parameter_servers > 0 and not has_servers and not preset:
+        chief = pools[0].machine
+        pools.append(WorkerPoolSpec("parameter_server", chief, training.parameter_servers))
+    return pools
 
 
 def _plan_machine(plan: Plan) -> MachineSpec | None:
@@ -436,13 +477,18 @@ def _prediction_image(plan: Plan) -> tuple[str, str]:
 def worker_pool_specs(
     spec: JobSpec, package_uri: str, *, reveal: bool = False
 ) -> list[dict[str, Any]]:
-    """``worker_pool_specs`` of the CustomJob: every pool runs the same package and args.
+    """``worker_pool_specs`` of the CustomJob: every pool runs the same package and args, at
+    the position that gives its role (0 chief, 1 workers, 2 parameter servers, 3 evaluators);
+    a role the job does not use before one it does is an empty pool, as the API wants.
 
     Secret hyperparameters show as ``${NAME}`` or ``<redacted>``; only the request actually
     sent (``reveal=True``) carries their values, read from the environment at that moment."""
     args = expand_placeholders(spec.args) if reveal else redact_args(spec.args)
-    pools = []
-    for pool in spec.pools:
+    pools: list[dict[str, Any]] = []
+    for pool in sorted(spec.pools, key=lambda item: machines.ROLES.index(item.role)):
+        position = machines.ROLES.index(pool.role)
+        while len(pools) < position:  # Vertex AI reads a pool's role from its position
+            pools.append({})
         pools.append(
             {
                 "machine_spec": pool.machine.to_api(),

@@ -284,7 +284,9 @@ def dry_run_requests(spec: JobSpec, settings: Settings) -> dict[str, Any]:
         "upload_model": model_upload_request(
             spec, parent_model=f"<the model named {spec.model_display_name!r}, if it exists>"
         ),
-        "notes": [n for n in (spec.executor_note, spec.prediction_note) if n],
+        "notes": [
+            n for n in (spec.distribution_note, spec.executor_note, spec.prediction_note) if n
+        ],
     }
     if spec.serving == "cpr":
         _serving_requests(requests, spec, settings, key, package_uri)

@@ -15,9 +15,10 @@ scripts/corpus_report.py (which prints the table). Each project is judged on:
   (``model.joblib``/``model.pkl``/``model.bst`` or a SavedModel), or a TODO at the save says
   why it cannot, or (no save at all) the migration says that no model save was found;
 - replan: ``liftshift plan`` rerun on the migrated project gives the plan it was migrated
-  with, and planning it from scratch (no liftshift.toml) finds the migrated module and the same
-  channel flags (channel names and S3 sources are in no code once migrated, unless a launcher
-  names them: that is why the plan is saved with the changes).
+  with, its scan reports no ``entry-point-missing``, and planning it from scratch (no
+  liftshift.toml) finds the migrated module and the same channel flags (channel names and S3
+  sources are in no code once migrated, unless a launcher names them: that is why the plan
+  is saved with the changes).
 
 The static checks are approximations of running the job; the problems list says what each
 one saw, so a count can be traced to lines.
@@ -176,11 +177,16 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
 def _replans_the_same(root: Path, plan, outcome: Outcome) -> bool:
     """``liftshift plan`` rerun on the migrated project (its liftshift.toml kept) changes
     nothing; the entry point is still found although the SM_* reads are gone."""
-    again = propose(scan_project(root, jobs=1), existing=plan).plan
-    fresh = propose(scan_project(root, jobs=1)).plan
+    scan = scan_project(root, jobs=1)
+    again = propose(scan, existing=plan).plan
+    fresh = propose(scan).plan
     same = dataclasses.asdict(again) == dataclasses.asdict(plan)
     if not same:
         outcome.problems.append("re-planning changes the plan")
+    missing = [f for f in scan.findings if f.code == "entry-point-missing"]
+    if missing:
+        outcome.problems.append(f"scan of the migrated project: {missing[0].message}")
+        same = False
 
     def shape(item):
         return item.code.module, sorted(c.argument for c in item.data.channels)

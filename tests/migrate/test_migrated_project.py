@@ -132,3 +132,28 @@ def test_without_plan_or_launcher_the_channel_flags_come_from_the_migrated_train
         "come from the path flags of the migrated trainer/train.py" in note
         for note in proposal.notes
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["helper_env.py", "inference_handlers.py", "lightgbm_opt_ml.py", "sklearn_no_main.py"],
+)
+def test_a_trainer_migrated_without_argparse_replans_to_the_same_flags(
+    name: str, tmp_path: Path
+) -> None:
+    """Channels read through ``_liftshift_arg``/``_liftshift_required_arg`` (no parser to
+    declare them) still give the plan its channel flags, with no plan file and no launcher."""
+    root = tmp_path / "project"
+    root.mkdir()
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    shutil.copy(corpus / name, root / name)
+    before, _ = migrate_like_the_app(root)
+    assert before.data.channels
+    scan = scan_project(root)
+    assert "entry-point-missing" not in {finding.code for finding in scan.findings}
+    after = propose(scan).plan
+    assert after.code.module == before.code.module
+    assert [(c.name, c.argument) for c in after.data.channels] == [
+        (c.name, c.argument) for c in before.data.channels
+    ]
+    assert not migrate_project(root, plan=after).changeset

@@ -125,7 +125,8 @@ def test_sagemaker_training_environment(make_project: MakeProject) -> None:
     scan = scan_project(root)
     (entry,) = scan.entry_points
     assert [(read.name, read.style) for read in entry.env_reads] == [
-        ("Environment()", "sagemaker_training")
+        ("Environment()", "sagemaker_training"),
+        ("SM_CHANNEL_TRAIN", "channel_input_dirs"),  # the channel it names (for the plan)
     ]
     codes = {finding.code for finding in scan.findings}
     assert {"sagemaker-training-env", "sagemaker-library"} <= codes
@@ -216,3 +217,24 @@ def test_names_looked_up_in_a_table_are_reads(make_project: MakeProject) -> None
         ("SM_CHANNEL_TRAIN", "lookup"),
     ]
     assert "env-name-lookup" in {finding.code for finding in scan.findings}
+
+
+def test_a_helper_building_the_name_from_its_parameter_reads_each_named_channel(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(
+        {
+            "train.py": """
+            import os
+
+            def channel(name):
+                return os.environ.get(f"SM_CHANNEL_{name.upper()}", "/opt/ml/input/data")
+
+            train = channel("train")
+            test = channel("test")
+            """
+        }
+    )
+    (entry,) = scan_project(root).entry_points
+    helper_reads = [(read.name, read.style) for read in entry.env_reads if read.style == "helper"]
+    assert helper_reads == [("SM_CHANNEL_TRAIN", "helper"), ("SM_CHANNEL_TEST", "helper")]

@@ -157,6 +157,31 @@ def test_distributed_launch_is_mapped_and_explained(make_project: MakeProject) -
     )
     proposal = propose(scan_project(root))
     assert proposal.plan.training.instance_count == 3
-    assert any("parameter_server" in note and "3 instance(s)" in note for note in proposal.notes), (
-        proposal.notes
+    assert proposal.plan.training.parameter_servers == 3
+    wanted = "distribution parameter_server: chief + 2 worker(s) + 3 parameter server(s)"
+    assert any(note.startswith(wanted) for note in proposal.notes), proposal.notes
+
+
+def test_without_a_launcher_channels_come_from_helpers_and_the_toolkit_environment(
+    make_project: MakeProject,
+) -> None:
+    """A helper that builds ``SM_CHANNEL_{name.upper()}`` and the toolkit's
+    ``env.channel_input_dirs["test"]`` name their channels, so the plan has them (and the
+    migration records the flags it gives them)."""
+    root = make_project(
+        {
+            "train.py": """
+            import os
+            from sagemaker_training import environment
+
+            def channel(name):
+                return os.environ.get(f"SM_CHANNEL_{name.upper()}", "/opt/ml/input/data")
+
+            env = environment.Environment()
+            if __name__ == "__main__":
+                print(channel("train"), env.channel_input_dirs["test"], env.model_dir)
+            """
+        }
     )
+    plan = propose(scan_project(root)).plan
+    assert sorted(channel.name for channel in plan.data.channels) == ["test", "train"]

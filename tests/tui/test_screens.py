@@ -157,3 +157,27 @@ async def test_model_step_shows_the_last_verify_parity_table(
         shown = str(panel.render())
         assert "verdict: DIFFER: metrics differ" in shown
         assert "metric test accuracy" in shown and "DIFFERS" in shown
+
+
+async def test_train_step_says_the_distributed_launch_mapping(titanic: Path) -> None:
+    from liftshift.foundation.plan import save_plan
+    from liftshift.migrator.planner import plan_from_scan
+    from liftshift.scan import scan_project
+
+    settings = Settings.from_env(titanic, env={})
+    plan = plan_from_scan(scan_project(titanic))
+    plan.training.instance_count = 3
+    plan.training.distribution = "parameter_server"
+    plan.training.parameter_servers = 2
+    save_plan(plan, titanic)
+    app = make_app(settings=settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.session.plan is not None)
+        await pilot.press("4")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.spec is not None)  # type: ignore[attr-defined]
+        source = str(screen.query_one("#train-source", Static).render())
+        assert "x 3, distribution parameter_server" in source
+        text = str(screen.query_one("#train-preview", Static).render())
+        assert "parameter_server: 2 x" in text
+        assert "distribution parameter_server: chief + workers + a parameter-server pool" in text

@@ -202,11 +202,12 @@ class LocalBackend:
         )
         record.save(job_dir / RECORD)
         if len(spec.pools) > 1 or spec.pools[0].replica_count > 1:
+            launch = f" for distribution {spec.distribution}" if spec.distribution else ""
             reporter(
                 StepProgress(
                     "submit",
-                    "local target runs the chief only (one process); "
-                    f"on Vertex: {spec.scale_summary()}",
+                    "local target runs the chief only (one process, no peers); "
+                    f"on Vertex{launch}: {spec.scale_summary()}",
                 )
             )
         with open_private(job_dir / "supervisor.log", "wb") as errors:

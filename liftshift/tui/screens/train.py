@@ -90,8 +90,9 @@ class TrainScreen(StepScreen):
         self.query_one("#train-target", Select).value = self.session.settings.target
         training = plan.training
         instance = training.sagemaker_instance_type
+        launch = f", distribution {training.distribution}" if training.distribution else ""
         source.update(
-            f"SageMaker: {instance or 'no instance type'} x {training.instance_count}, "
+            f"SageMaker: {instance or 'no instance type'} x {training.instance_count}{launch}, "
             f"{training.framework or '?'} {training.framework_version or ''}".rstrip()
         )
         options = []
@@ -172,6 +173,8 @@ class TrainScreen(StepScreen):
             lines.append(f"    {accel}")
             if machine.note:
                 lines.append(f"    note: {machine.note}")
+        if spec.distribution_note:
+            lines.append(f"  {spec.distribution_note}")
         lines += ["", "Training container", f"  {spec.executor_image_uri}"]
         if spec.executor_note:
             lines.append(f"  note: {spec.executor_note}")
