@@ -178,7 +178,53 @@ class EnvRewriter(StatementTodos):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.BaseStatement:
         self._functions.pop()
+        if not self._functions and self.code == "LS003":
+            updated_node = self._table_wrapper(original_node, updated_node)
         return super().leave_FunctionDef(original_node, updated_node)
+
+    def _table_wrapper(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        """``def sm_path(kind, default=None): names = {"train": "SM_CHANNEL_TRAIN", …};
+        return os.environ.get(names[kind], default)``: the helper answers each kind from what
+        replaces its variable on Vertex AI, so every caller (also one passing the kind at run
+        time) gets the flag's value; its calls with a literal kind are rewritten as well."""
+        template = self.wrappers.get(original.name.value)
+        if template is None or not template.table:
+            return updated
+        names = [name for _, name in template.table]
+        if any(name in ev.MODEL_NAMES for name in names) and not any(
+            self._handled(ev.EnvRead(name, None, "helper"))
+            for name in names
+            if name in ev.MODEL_NAMES
+        ):
+            return updated  # LS002 is not in this run: the model folder stays its business
+        statements = list(original.body.body)
+        returned = statements[-1].body[0]  # type: ignore[attr-defined]
+        read = ev.env_read(returned.value, names=self.names)
+        if read is None:
+            return updated
+        kind = original.params.params[0].name.value
+        required = read.style == "environ_subscript"
+        default = read.default if self._default_code(read.default) is not None else None
+        lines = []
+        for key, name in template.table:
+            code, todo = ev.replacement(name, self.ctx, default, required)
+            if todo:
+                self.todo(todo)
+            lines.append(f"if {kind} == {json.dumps(key)}:\n{self.indent}return {code}\n")
+        lines.append(f"raise KeyError({kind})\n")
+        body = [self._statement(line) for line in lines]
+        kept = list(updated.body.body)[: len(statements) - 2]  # the docstring
+        return updated.with_changes(body=updated.body.with_changes(body=[*kept, *body]))
+
+    def _statement(self, code: str) -> cst.BaseStatement:
+        self.helpers.update(HELPER_CALL.findall(code))
+        self.needs_os = self.needs_os or "os." in code
+        self.changed = True
+        module = cst.parse_module(code, config=cst.PartialParserConfig())
+        statement = module.body[0]
+        return statement
 
     def visit_Return(self, node: cst.Return) -> None:
         if self._functions and _is_parse_call(node.value):

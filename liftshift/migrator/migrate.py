@@ -32,6 +32,7 @@ from liftshift.codemods.legacy import legacy_tensorflow, runs_nothing
 from liftshift.codemods.ls006_launcher import vertex_launcher_path
 from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
+from liftshift.codemods.runtime import without_helpers
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.plan import PLAN_FILENAME, Plan, load_plan, plan_path
 from liftshift.foundation.settings import LOCAL_DIRNAME
@@ -413,7 +414,7 @@ def _check_model_save(tree: ProjectTree) -> None:
     (the job itself fails afterwards on its empty model folder): say so at the entry point
     before anything runs, instead of reporting a clean migration."""
     for path in tree.trainer_files:
-        text = tree.read(path) or ""
+        text = without_helpers(tree.read(path) or "")
         if MODEL_SAVE.search(text):
             return
     message = (

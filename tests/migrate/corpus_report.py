@@ -38,6 +38,7 @@ import libcst as cst
 
 from liftshift.foundation.plan import load_plan, save_plan
 from liftshift.migrator.apply import apply_changeset
+from liftshift.migrator.flagcheck import helper_flags
 from liftshift.migrator.hunk_links import undefined_reads
 from liftshift.migrator.migrate import MigrateError, migrate_project
 from liftshift.migrator.planner import propose
@@ -165,10 +166,12 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
     outcome.passed["imports"] = _imports_tagged(texts, root, outcome)
     flags = [channel.argument for channel in plan.data.channels]
     others = [text for path, text in texts.items() if path != module_file]
-    outcome.passed["flags"] = _flags_consistent(texts[module_file], others, flags, outcome)
     said_no_save = any(
         entry.rule == "LS005" and entry.message.startswith("no model save found")
         for entry in first.entries
+    )
+    outcome.passed["flags"] = _flags_consistent(
+        texts[module_file], others, flags, outcome, saves_nothing=said_no_save
     )
     outcome.passed["servable"] = _servable(texts, outcome, said_no_save=said_no_save)
 
@@ -280,11 +283,21 @@ def _declared_flags(tree: ast.AST) -> set[str]:
 
 
 def _flags_consistent(
-    text: str, others: list[str], plan_flags: list[str], outcome: Outcome
+    text: str,
+    others: list[str],
+    plan_flags: list[str],
+    outcome: Outcome,
+    *,
+    saves_nothing: bool = False,
 ) -> bool:
     """The entry point parses every flag the backends pass: declared by an argument parser
     (its own, or one a trainer module it imports builds: ``utils.parse_args()``), or, when no
-    parser would reject unknown flags, read from the command line by liftshift's helper."""
+    parser would reject unknown flags, read from the command line by liftshift's helper.
+
+    ``--job-dir`` names where the model goes. A script with no model save (``saves_nothing``:
+    the migration said so, LS005) and no parser that rejects unknown flags has nothing to put
+    there: the flag is passed and harmlessly ignored, and adding a parser or a read for it
+    would be a flag nothing uses. Every other script must read it."""
     trees = []
     for code in [text, *others]:
         try:
@@ -306,10 +319,10 @@ def _flags_consistent(
     )
     for flag in [*(flag for flag in plan_flags if flag), "--job-dir"]:
         read_at_run_time = not strict and any(
-            re.search(rf"_liftshift_(?:required_)?arg\(\s*['\"]{re.escape(flag)}['\"]", code)
-            for code in [text, *others]
+            flag in helper_flags(code) for code in [text, *others]
         )
-        if flag not in flags and not read_at_run_time:
+        unused = flag == "--job-dir" and saves_nothing and not strict
+        if flag not in flags and not read_at_run_time and not unused:
             outcome.problems.append(f"entry point does not declare {flag}")
             good = False
     undefined = sorted(undefined_reads(text))
