@@ -34,6 +34,16 @@ SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
 BUILT_SM_NAME = re.compile(r"\bSM_")
 CREATES_FOLDERS = re.compile(r"makedirs|mkdir|\btensorflow\b|\bkeras\b")
 HELPER_CALL = re.compile(r"\b_liftshift_\w+")
+COMMAND_MODEL_DIR = re.compile(r"(?<=\s)/opt/ml/model(?=[\s/]|$)")
+"""``/opt/ml/model`` inside a command line (after a space): the model folder a program run by
+the trainer writes into."""
+OTHER_OPT_ML = re.compile(r"/opt/ml\b")
+BUILT_OPT_ML_TODO = "path under /opt/ml built at run time; use the trainer's arguments"
+COMMAND_MODEL_DIR_TODO = (
+    "the command run here writes into the model folder (it named /opt/ml/model); Vertex AI's "
+    "prebuilt prediction containers load only model.joblib/model.pkl/model.bst or a "
+    "SavedModel at its root: check what that program saves, or serve it from a custom container"
+)
 ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
 
@@ -455,8 +465,19 @@ class EnvRewriter(StatementTodos):
         value = string_value(original_node)
         if value is not None:
             self._sweep_string(value)
-        if self._docstring_depth or value is None or not value.startswith(ev.OPT_ML):
+        if self._docstring_depth or value is None:
             return updated_node
+        if not value.startswith(ev.OPT_ML):
+            if (
+                self.code == "LS003"
+                and "LS002" in self.ctx.selected_rules
+                and COMMAND_MODEL_DIR.search(value)
+                and OTHER_OPT_ML.search(COMMAND_MODEL_DIR.sub("", value))
+            ):
+                # LS002 makes this an f-string around the model folder: the same TODO the
+                # f-string gets on a later run, so a rerun changes nothing
+                self.todo(BUILT_OPT_ML_TODO)
+            return self._model_folder_in_command(original_node, value) or updated_node
         if value.rstrip("/") != ev.OPT_ML and not value.startswith(ev.OPT_ML + "/"):
             return updated_node
         code, owner = ev.opt_ml_replacement(value, self.ctx)
@@ -466,6 +487,27 @@ class EnvRewriter(StatementTodos):
             self.todo(f"{value} is a SageMaker container path with no Vertex AI equivalent")
             return updated_node
         return self.parse(code)
+
+    def _model_folder_in_command(
+        self, node: cst.SimpleString, value: str
+    ) -> cst.BaseExpression | None:
+        """``"python train.py --project /opt/ml/model"``: a command line (or argument list
+        text) naming the model folder gets the model folder instead, as an f-string (an atom:
+        ``"mkdir /opt/ml/model/code".split()`` keeps working), and a TODO, since the program
+        it runs decides what is written there."""
+        if self.code != "LS002" or "b" in node.prefix.lower():
+            return None
+        if not COMMAND_MODEL_DIR.search(value):
+            return None
+        folder = ev.model_dir_code("'model'").replace('"', "'")
+        pieces = COMMAND_MODEL_DIR.split(value)
+        text = "{" + folder + "}"
+        escaped = [
+            json.dumps(piece, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
+            for piece in pieces
+        ]
+        self.todo(COMMAND_MODEL_DIR_TODO)
+        return self.parse('f"' + text.join(escaped) + '"')
 
     # --- "SM_X" in os.environ: on Vertex AI the branch must still be reachable ----------
     def _guard(self, node: cst.Comparison) -> tuple[str, bool] | None:
@@ -503,7 +545,7 @@ class EnvRewriter(StatementTodos):
         self._fstring_quotes.pop()
         text = cst.Module(body=[]).code_for_node(original_node)
         if self.code == "LS003" and ev.OPT_ML in text:
-            self.todo("path under /opt/ml built at run time; use the trainer's arguments")
+            self.todo(BUILT_OPT_ML_TODO)
         return updated_node
 
     # --- argparse ---------------------------------------------------------------------------

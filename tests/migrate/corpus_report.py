@@ -36,6 +36,11 @@ from pathlib import Path
 
 import libcst as cst
 
+from liftshift.codemods.ls005_model_output import (
+    MODEL_FOLDER_WRITE_TODO,
+    MODEL_WORDS,
+    SIDE_WORDS,
+)
 from liftshift.foundation.plan import load_plan, save_plan
 from liftshift.migrator.apply import apply_changeset
 from liftshift.migrator.flagcheck import helper_flags
@@ -333,8 +338,22 @@ def _flags_consistent(
 
 
 LOADABLE_NAME = re.compile(r"model\.(joblib|pkl|bst)\b")
-SAVE_ATTRS = {"save", "save_model", "dump", "export_saved_model", "save_pretrained", "export"}
+SAVE_ATTRS = {
+    "save",
+    "save_model",
+    "dump",
+    "export_saved_model",
+    "save_pretrained",
+    "export",
+    "serialize",  # a GluonTS predictor
+}
 NOT_MODEL_OWNERS = {"np", "numpy", "json", "plt", "yaml", "tokenizer", "fig", "pd", "df"}
+MODEL_FOLDER = re.compile(
+    r"model_dir|job_dir|AIP_MODEL_DIR|--job-dir|model_artifacts|SM_MODEL_DIR|/opt/ml/model|"
+    r"_liftshift_model_folder",
+    re.IGNORECASE,
+)
+"""A path in the model folder (its usual names, and what the migration made of them)."""
 
 
 def _saves(text: str) -> list[tuple[ast.Call, int]]:
@@ -356,6 +375,58 @@ def _saves(text: str) -> list[tuple[ast.Call, int]]:
     return found
 
 
+def _side_artifact(text: str, call: ast.Call) -> bool:
+    """``pickle.dump(column_dict, f)``: a pickle of something that is not the model (a column
+    list, an encoder), by LS005's own words for those; the model is saved some other way."""
+    if call.func.attr != "dump" or not call.args:  # type: ignore[attr-defined]
+        return False
+    saved = ast.get_source_segment(text, call.args[0]) or ""
+    words = f"{saved} {_path_text(text, call)}"
+    return SIDE_WORDS.search(words) is not None and MODEL_WORDS.search(saved) is None
+
+
+def _folder_writes(text: str) -> list[tuple[ast.Call, int]]:
+    """Files written by hand into the model folder: ``open(<model folder>/x, "w")``,
+    ``np.save(<model folder>/x, …)``: what a trainer with no library save leaves there."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        is_open = isinstance(func, ast.Name) and func.id == "open" and _writes(node)
+        is_array = (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("save", "savez", "savez_compressed", "savetxt")
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("np", "numpy")
+        )
+        if (is_open or is_array) and MODEL_FOLDER.search(_first_arg_text(text, node)):
+            found.append((node, node.lineno))
+    return found
+
+
+def _writes(call: ast.Call) -> bool:
+    mode = call.args[1] if len(call.args) > 1 else None
+    for keyword in call.keywords:
+        if keyword.arg == "mode":
+            mode = keyword.value
+    return isinstance(mode, ast.Constant) and any(c in str(mode.value) for c in "wax")
+
+
+def _first_arg_text(text: str, call: ast.Call) -> str:
+    """The path argument's code, plus the assignment of the variable it names (one hop)."""
+    segment = ast.get_source_segment(text, call.args[0]) or ""
+    if isinstance(call.args[0], ast.Name):
+        name = re.escape(call.args[0].id)
+        for found in re.finditer(rf"^\s*{name}\s*=\s*(.+)$", text, re.MULTILINE):
+            segment += " " + found.group(1)
+    return segment
+
+
 def _autogluon_predictor(node: ast.AST) -> bool:
     """``TabularPredictor(...)`` (or another AutoGluon predictor) being constructed."""
     if not isinstance(node, ast.Call):
@@ -367,18 +438,26 @@ def _autogluon_predictor(node: ast.AST) -> bool:
 
 def _servable(texts: dict[Path, str], outcome: Outcome, *, said_no_save: bool) -> bool:
     """At least one save a prebuilt prediction container loads, or every save tagged, or (a
-    trainer with no save at all) the migration said so."""
+    trainer with no save at all) the migration said so. A trainer that saves no model with a
+    library but writes files into the model folder by hand is judged on those writes; one that
+    runs a program writing there says so at that line (the TODO the migration leaves)."""
     loadable = False
     saves = 0
     untagged: list[str] = []
+    found = {
+        path: [(call, line) for call, line in _saves(text) if not _side_artifact(text, call)]
+        for path, text in texts.items()
+    }
+    if not any(found.values()):
+        found = {path: _folder_writes(text) for path, text in texts.items()}
     for path, text in texts.items():
         lines = text.split("\n")
         uses_tensorflow = "tensorflow" in text or "keras" in text
-        for call, line in _saves(text):
+        for call, line in found[path]:
             saves += 1
             source = ast.get_source_segment(text, call) or ""
             target = _path_text(text, call)
-            kind = call.func.attr  # type: ignore[attr-defined]
+            kind = getattr(call.func, "attr", "")
             if LOADABLE_NAME.search(source + target):
                 loadable = True
             elif (
@@ -397,6 +476,8 @@ def _servable(texts: dict[Path, str], outcome: Outcome, *, said_no_save: bool) -
         return True
     if not saves and said_no_save:
         return True
+    if not saves and any(MODEL_FOLDER_WRITE_TODO.search(text) for text in texts.values()):
+        return True  # a command line writes into the model folder: said at that line
     outcome.problems.append(
         "no servable artifact: " + ("; ".join(untagged[:2]) if untagged else "no model save")
     )
@@ -406,7 +487,7 @@ def _servable(texts: dict[Path, str], outcome: Outcome, *, said_no_save: bool) -
 def _path_text(text: str, call: ast.Call) -> str:
     """The save's path expression, plus the assignment of a variable it names (one hop)."""
     args = list(call.args)
-    owner = call.func.value  # type: ignore[attr-defined]
+    owner = getattr(call.func, "value", None)  # None for open(path, "w")
     is_dump = isinstance(owner, ast.Name) and owner.id in ("joblib", "pickle", "pkl", "torch")
     candidate = args[1] if is_dump and len(args) > 1 else (args[0] if args else None)
     if candidate is None:
