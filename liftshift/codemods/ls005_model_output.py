@@ -417,6 +417,8 @@ class _Rewrite(StatementTodos):
         literal = _last_literal(target)
         file_name = string_value(literal) if literal is not None else None
         what = file_name.rsplit("/", 1)[-1] if file_name else "a file"
+        if what in SERVED_NAMES:
+            return  # f.write(pickle.dumps(model)) into model.pkl: what the container loads
         self.todo(FOLDER_WRITE_TODO.format(what=what))
 
 
@@ -466,7 +468,7 @@ def saves_a_model(text: str) -> bool:
     for owner, attr in FRAMEWORK_SAVE.findall(text):
         last = owner.rsplit(".", 1)[-1]
         if attr == "dump":
-            if last in PICKLERS:
+            if last in PICKLERS or last in ("dill", "cloudpickle"):
                 return True
         elif last not in NOT_MODEL_OWNERS:
             return True

@@ -33,6 +33,7 @@ def no_library_save() -> object:
 def test_saves_a_model_tells_library_saves_from_hand_written_files() -> None:
     assert saves_a_model("joblib.dump(clf, path)")
     assert saves_a_model("torch.save(net.state_dict(), p)")
+    assert saves_a_model("cloudpickle.dump(clf, f)")
     assert saves_a_model("model.save(export_dir)")
     assert saves_a_model("TabularPredictor(label='y').fit(frame)")
     assert not saves_a_model("json.dump(metrics, f)\nnp.save(p, mean)\nplt.savefig('a.png')")
@@ -74,6 +75,9 @@ def test_hand_written_files_in_the_model_folder_are_tagged() -> None:
         "import os\nwith open(os.path.join(model_dir, 'meta.json'), 'w') as f:\n    f.write('x')\n",
         # a file written outside the model folder
         "import numpy as np\nnp.save('output/mean.npy', mean)\n",
+        # the served name, pickled by hand
+        "import os, pickle\nwith open(os.path.join(model_dir, 'model.pkl'), 'wb') as f:\n"
+        "    f.write(pickle.dumps(clf))\n",
     ],
 )
 def test_no_op_when_a_model_is_saved_or_the_file_is_elsewhere(source: str) -> None:
