@@ -478,11 +478,8 @@ def names_project_wrapper(fctx: FileContext) -> bool:
     sm_path``): its reads must be rewritten although the file mentions no ``SM_*`` itself."""
     if fctx.source is None:
         return True
-    return any(
-        name in fctx.source
-        for wrappers in fctx.migration.project_wrappers.values()
-        for name in wrappers
-    )
+    names = {name for wrappers in fctx.migration.project_wrappers.values() for name in wrappers}
+    return any(name in fctx.source and re.search(rf"\b{name}\b", fctx.source) for name in names)
 
 
 def wrappers_for(module: cst.Module, project: dict[str, Wrappers]) -> Wrappers:
