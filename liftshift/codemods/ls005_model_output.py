@@ -339,6 +339,9 @@ class _Rewrite(StatementTodos):
             self.todo(message)
         if self.folder_writes is not None:
             self._folder_write(original_node, updated_node, name)
+        if name.rsplit(".", 1)[-1] in EXPORTERS:
+            self.todo(EXPORTER_TODO)
+            return updated_node
         if name in {"torch.save"}:
             self.todo(
                 "Vertex AI's PyTorch prediction container loads a TorchServe archive "
@@ -459,6 +462,15 @@ FRAMEWORK_SAVE = re.compile(
     r"to_pickle)\("
 )
 AUTOGLUON_FIT = re.compile(r"\b(?:Tabular|MultiModal|TimeSeries|Text)Predictor\(")
+ESTIMATOR_EXPORTER = re.compile(r"\b(?:Latest|Best|Final)Exporter\(")
+"""A TF estimator exporter: ``train_and_evaluate`` writes a SavedModel through it."""
+EXPORTERS = frozenset({"LatestExporter", "BestExporter", "FinalExporter"})
+EXPORTER_TODO = (
+    "this exporter writes the SavedModel to <model folder>/export/<name>/<timestamp>/; Vertex "
+    "AI's TensorFlow prediction container loads one at the model folder's root: after training, "
+    "export with estimator.export_saved_model(<model folder>, …) instead (liftshift moves that "
+    "export to the root) or move the folder up yourself"
+)
 
 
 def saves_a_model(text: str) -> bool:
@@ -472,7 +484,7 @@ def saves_a_model(text: str) -> bool:
                 return True
         elif last not in NOT_MODEL_OWNERS:
             return True
-    return AUTOGLUON_FIT.search(text) is not None
+    return AUTOGLUON_FIT.search(text) is not None or ESTIMATOR_EXPORTER.search(text) is not None
 
 
 MODEL_FOLDER_TEXT = re.compile(
@@ -627,7 +639,16 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     renames = {**file_names, **renames}
     rewrite = None
     autogluon = AUTOGLUON.search(source) is not None
-    if renames or todos or unserved or autogluon or folder_writes or fctx.mentions(CALL_REWRITES):
+    exporter = fctx.mentions(ESTIMATOR_EXPORTER)
+    if (
+        renames
+        or todos
+        or unserved
+        or autogluon
+        or folder_writes
+        or exporter
+        or fctx.mentions(CALL_REWRITES)
+    ):
         tensorflow = TENSORFLOW.search(source) is not None
         rewrite = _Rewrite(renames, {id(call): message for call, message in todos}, tensorflow)
         rewrite.transformers = TRANSFORMERS.search(source) is not None and not planner.uses_xgboost

@@ -196,3 +196,14 @@ def test_a_program_run_by_the_trainer_writes_into_the_job_model_folder(tmp_path:
     completed, model_dir = run_job(migrated, {"train": data}, tmp_path)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert (model_dir / "model.pkl").read_text() == "m"
+
+
+def test_an_estimator_exporter_is_a_save_into_a_subfolder() -> None:
+    before = (
+        "import tensorflow as tf\n"
+        "exporter = tf.estimator.LatestExporter('Servo', serving_input_receiver_fn=receiver)\n"
+    )
+    out = run(LS005, before)
+    assert out.startswith("import tensorflow as tf\n# TODO(liftshift): LS005: this exporter")
+    assert run(LS005, out) == out
+    assert saves_a_model(before)

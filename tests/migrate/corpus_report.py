@@ -367,6 +367,9 @@ def _saves(text: str) -> list[tuple[ast.Call, int]]:
             continue
         owner = node.func.value
         owner_name = owner.id if isinstance(owner, ast.Name) else ""
+        if node.func.attr in ("LatestExporter", "BestExporter", "FinalExporter"):
+            found.append((node, node.lineno))  # train_and_evaluate exports through it
+            continue
         if node.func.attr == "fit" and _autogluon_predictor(owner):
             found.append((node, node.lineno))  # AutoGluon writes its folder as it fits
             continue
