@@ -8,12 +8,15 @@ scripts/corpus_report.py (which prints the table). Each project is judged on:
 - parses: every migrated Python file parses (libcst) and compiles;
 - idempotent: a second migration after ``--apply`` changes nothing;
 - imports: no import of a SageMaker-only library is left without a ``TODO(liftshift)``;
-- flags: the migrated entry point declares every channel flag of the plan and ``--job-dir``
-  (the arguments the training backends pass), every plan channel has a flag, and every
-  ``args.<name>`` it reads is an argument it declares;
+- flags: the migrated entry point declares (or reads at run time) every channel flag of the
+  plan and ``--job-dir`` (the arguments the training backends pass), every plan channel has a
+  flag, and every ``args.<name>`` it reads is an argument it declares; ``--job-dir`` may go
+  unread only by a trainer with no strict parser that the migration says saves no model;
 - servable: a model save writes what a Vertex prebuilt prediction container loads
   (``model.joblib``/``model.pkl``/``model.bst`` or a SavedModel), or a TODO at the save says
-  why it cannot, or (no save at all) the migration says that no model save was found;
+  why it cannot (files written into the model folder by hand count as saves when nothing is
+  saved with a library; a pickled column list or encoder is not the model), or (no save at
+  all) the migration says that no model save was found;
 - replan: ``liftshift plan`` rerun on the migrated project gives the plan it was migrated
   with, and planning it from scratch (no liftshift.toml) finds the migrated module and the same
   channel flags (channel names and S3 sources are in no code once migrated, unless a launcher
