@@ -58,6 +58,9 @@ class MigrationContext:
     replaced_arguments: dict[str, str] = field(default_factory=dict)
     """Channel name → the script's own flag, where the plan named one the script does not
     parse (the plan is corrected: the backends must pass what the script reads)."""
+    saves_model: bool = True
+    """Whether the trainer saves a model with a library anywhere (LS005 ``saves_a_model``);
+    when it does not, LS005 tags the files it writes into the model folder by hand."""
     artifact_renames: dict[str, str] = field(default_factory=dict)
     """File name → served name LS005 gave the model the entry point saves
     (``xgboost-model`` → ``model.pkl``), so the other trainer modules (an ``inference.py``

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from liftshift.codemods.base import MigrationContext, string_value
+from liftshift.codemods.base import FileContext, MigrationContext, string_value
 
 OPT_ML = "/opt/ml"
 MODEL_NAMES = frozenset({"SM_MODEL_DIR"})
@@ -117,8 +117,13 @@ class Template:
     prefix: str = ""
     suffix: str = ""
     upper: bool = False
+    table: tuple[tuple[str, str], ...] = ()
+    """Argument → variable, for a wrapper that looks its name up in a dict literal
+    (``names = {"train": "SM_CHANNEL_TRAIN"}; return os.environ.get(names[kind])``)."""
 
-    def name(self, argument: str) -> str:
+    def name(self, argument: str) -> str | None:
+        if self.table:
+            return dict(self.table).get(argument)
         return self.prefix + (argument.upper() if self.upper else argument) + self.suffix
 
 
@@ -314,6 +319,8 @@ def built_read(key: cst.BaseExpression, ctx: MigrationContext) -> str | None:
         if not ctx.channels:
             return None  # no channel known to look up: the TODO stays
         flags = {channel.name.lower(): ctx.channel_flag(channel.name) for channel in ctx.channels}
+        for channel, flag in flags.items():  # the backends must now pass each (plan argument)
+            ctx.added_arguments.setdefault(channel, flag)
         value = f"_liftshift_arg({json.dumps(flags)}.get(str({code}).lower()))"
         return to_path(value) if ctx.data_access == "fuse" else value
     if template.prefix == "SM_HP_":
@@ -368,6 +375,9 @@ def simple_wrappers(module: cst.Module) -> Wrappers:
                 and isinstance(s.body[0].value, cst.SimpleString)
             )
         ]
+        table = _name_table(docless[0]) if len(docless) == 2 else None
+        if table is not None:
+            docless = docless[1:]
         if len(docless) != 1 or not isinstance(docless[0], cst.SimpleStatementLine):
             continue
         small = docless[0].body[0]
@@ -383,13 +393,54 @@ def simple_wrappers(module: cst.Module) -> Wrappers:
             target = target.value if isinstance(target, cst.Index) else None
         else:
             target = key.args[0].value  # type: ignore[attr-defined]
-        if isinstance(target, cst.Name) and target.value == first:
+        if table is not None:
+            if _looks_up(target, table[0], first):
+                found[statement.name.value] = Template(table=table[1])
+        elif isinstance(target, cst.Name) and target.value == first:
             found[statement.name.value] = PLAIN
         elif target is not None:
             built = name_template(target, first)
             if built is not None and built[0].prefix.startswith("SM_"):
                 found[statement.name.value] = built[0]
     return found
+
+
+def _name_table(
+    statement: cst.BaseStatement,
+) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """``names = {"model": "SM_MODEL_DIR", "train": "SM_CHANNEL_TRAIN"}``: the dict's name and
+    its pairs, when every key is a string and every value a SageMaker variable's name."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    assign = statement.body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return None
+    target = assign.targets[0].target
+    if not isinstance(target, cst.Name) or not isinstance(assign.value, cst.Dict):
+        return None
+    pairs = []
+    for element in assign.value.elements:
+        if not isinstance(element, cst.DictElement):
+            return None
+        key, value = string_value(element.key), string_value(element.value)
+        if key is None or not is_sm_name(value):
+            return None
+        pairs.append((key, value))
+    return (target.value, tuple(pairs)) if pairs else None
+
+
+def _looks_up(node: cst.BaseExpression | None, table: str, parameter: str) -> bool:
+    """``names[kind]``: the table subscripted with the wrapper's parameter."""
+    if not isinstance(node, cst.Subscript) or len(node.slice) != 1:
+        return False
+    index = node.slice[0].slice
+    return (
+        isinstance(node.value, cst.Name)
+        and node.value.value == table
+        and isinstance(index, cst.Index)
+        and isinstance(index.value, cst.Name)
+        and index.value.value == parameter
+    )
 
 
 def imported_wrappers(module: cst.Module, project: dict[str, Wrappers]) -> Wrappers:
@@ -420,6 +471,15 @@ def imported_wrappers(module: cst.Module, project: dict[str, Wrappers]) -> Wrapp
                     local = alias.asname.name if alias.asname is not None else alias.name
                     found[local.value] = owners[0][name]  # type: ignore[union-attr]
     return found
+
+
+def names_project_wrapper(fctx: FileContext) -> bool:
+    """The file names a helper another trainer module defines (``from utils.env import
+    sm_path``): its reads must be rewritten although the file mentions no ``SM_*`` itself."""
+    if fctx.source is None:
+        return True
+    names = {name for wrappers in fctx.migration.project_wrappers.values() for name in wrappers}
+    return any(name in fctx.source and re.search(rf"\b{name}\b", fctx.source) for name in names)
 
 
 def wrappers_for(module: cst.Module, project: dict[str, Wrappers]) -> Wrappers:

@@ -34,6 +34,16 @@ SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
 BUILT_SM_NAME = re.compile(r"\bSM_")
 CREATES_FOLDERS = re.compile(r"makedirs|mkdir|\btensorflow\b|\bkeras\b")
 HELPER_CALL = re.compile(r"\b_liftshift_\w+")
+COMMAND_MODEL_DIR = re.compile(r"(?<=\s)/opt/ml/model(?=[\s/]|$)")
+"""``/opt/ml/model`` inside a command line (after a space): the model folder a program run by
+the trainer writes into."""
+OTHER_OPT_ML = re.compile(r"/opt/ml\b")
+BUILT_OPT_ML_TODO = "path under /opt/ml built at run time; use the trainer's arguments"
+COMMAND_MODEL_DIR_TODO = (
+    "the command run here writes into the model folder (it named /opt/ml/model); Vertex AI's "
+    "prebuilt prediction containers load only model.joblib/model.pkl/model.bst or a "
+    "SavedModel at its root: check what that program saves, or serve it from a custom container"
+)
 ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
 
@@ -178,7 +188,53 @@ class EnvRewriter(StatementTodos):
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.BaseStatement:
         self._functions.pop()
+        if not self._functions and self.code == "LS003":
+            updated_node = self._table_wrapper(original_node, updated_node)
         return super().leave_FunctionDef(original_node, updated_node)
+
+    def _table_wrapper(
+        self, original: cst.FunctionDef, updated: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        """``def sm_path(kind, default=None): names = {"train": "SM_CHANNEL_TRAIN", …};
+        return os.environ.get(names[kind], default)``: the helper answers each kind from what
+        replaces its variable on Vertex AI, so every caller (also one passing the kind at run
+        time) gets the flag's value; its calls with a literal kind are rewritten as well."""
+        template = self.wrappers.get(original.name.value)
+        if template is None or not template.table:
+            return updated
+        names = [name for _, name in template.table]
+        if any(name in ev.MODEL_NAMES for name in names) and not any(
+            self._handled(ev.EnvRead(name, None, "helper"))
+            for name in names
+            if name in ev.MODEL_NAMES
+        ):
+            return updated  # LS002 is not in this run: the model folder stays its business
+        statements = list(original.body.body)
+        returned = statements[-1].body[0]  # type: ignore[attr-defined]
+        read = ev.env_read(returned.value, names=self.names)
+        if read is None:
+            return updated
+        kind = original.params.params[0].name.value
+        required = read.style == "environ_subscript"
+        default = read.default if self._default_code(read.default) is not None else None
+        lines = []
+        for key, name in template.table:
+            code, todo = ev.replacement(name, self.ctx, default, required)
+            if todo:
+                self.todo(todo)
+            lines.append(f"if {kind} == {json.dumps(key)}:\n{self.indent}return {code}\n")
+        lines.append(f"raise KeyError({kind})\n")
+        body = [self._statement(line) for line in lines]
+        kept = list(updated.body.body)[: len(statements) - 2]  # the docstring
+        return updated.with_changes(body=updated.body.with_changes(body=[*kept, *body]))
+
+    def _statement(self, code: str) -> cst.BaseStatement:
+        self.helpers.update(HELPER_CALL.findall(code))
+        self.needs_os = self.needs_os or "os." in code
+        self.changed = True
+        module = cst.parse_module(code, config=cst.PartialParserConfig())
+        statement = module.body[0]
+        return statement
 
     def visit_Return(self, node: cst.Return) -> None:
         if self._functions and _is_parse_call(node.value):
@@ -409,8 +465,19 @@ class EnvRewriter(StatementTodos):
         value = string_value(original_node)
         if value is not None:
             self._sweep_string(value)
-        if self._docstring_depth or value is None or not value.startswith(ev.OPT_ML):
+        if self._docstring_depth or value is None:
             return updated_node
+        if not value.startswith(ev.OPT_ML):
+            if (
+                self.code == "LS003"
+                and "LS002" in self.ctx.selected_rules
+                and COMMAND_MODEL_DIR.search(value)
+                and OTHER_OPT_ML.search(COMMAND_MODEL_DIR.sub("", value))
+            ):
+                # LS002 makes this an f-string around the model folder: the same TODO the
+                # f-string gets on a later run, so a rerun changes nothing
+                self.todo(BUILT_OPT_ML_TODO)
+            return self._model_folder_in_command(original_node, value) or updated_node
         if value.rstrip("/") != ev.OPT_ML and not value.startswith(ev.OPT_ML + "/"):
             return updated_node
         code, owner = ev.opt_ml_replacement(value, self.ctx)
@@ -420,6 +487,27 @@ class EnvRewriter(StatementTodos):
             self.todo(f"{value} is a SageMaker container path with no Vertex AI equivalent")
             return updated_node
         return self.parse(code)
+
+    def _model_folder_in_command(
+        self, node: cst.SimpleString, value: str
+    ) -> cst.BaseExpression | None:
+        """``"python train.py --project /opt/ml/model"``: a command line (or argument list
+        text) naming the model folder gets the model folder instead, as an f-string (an atom:
+        ``"mkdir /opt/ml/model/code".split()`` keeps working), and a TODO, since the program
+        it runs decides what is written there."""
+        if self.code != "LS002" or "b" in node.prefix.lower():
+            return None
+        if not COMMAND_MODEL_DIR.search(value):
+            return None
+        folder = ev.model_dir_code("'model'").replace('"', "'")
+        pieces = COMMAND_MODEL_DIR.split(value)
+        text = "{" + folder + "}"
+        escaped = [
+            json.dumps(piece, ensure_ascii=False)[1:-1].replace("{", "{{").replace("}", "}}")
+            for piece in pieces
+        ]
+        self.todo(COMMAND_MODEL_DIR_TODO)
+        return self.parse('f"' + text.join(escaped) + '"')
 
     # --- "SM_X" in os.environ: on Vertex AI the branch must still be reachable ----------
     def _guard(self, node: cst.Comparison) -> tuple[str, bool] | None:
@@ -457,7 +545,7 @@ class EnvRewriter(StatementTodos):
         self._fstring_quotes.pop()
         text = cst.Module(body=[]).code_for_node(original_node)
         if self.code == "LS003" and ev.OPT_ML in text:
-            self.todo("path under /opt/ml built at run time; use the trainer's arguments")
+            self.todo(BUILT_OPT_ML_TODO)
         return updated_node
 
     # --- argparse ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ TRIGGERS = re.compile(r"SM_MODEL_DIR|/opt/ml|--model_dir|ArgumentParser")
 
 
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
-    if not fctx.mentions(TRIGGERS):
+    if not fctx.mentions(TRIGGERS) and not ev.names_project_wrapper(fctx):
         return None
     quote = preferred_quote(module, fctx.source)
     rewriter = EnvRewriter(

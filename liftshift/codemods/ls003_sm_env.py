@@ -105,7 +105,7 @@ TRIGGERS = re.compile(
 
 
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
-    if not fctx.mentions(TRIGGERS):
+    if not fctx.mentions(TRIGGERS) and not ev.names_project_wrapper(fctx):
         return None
     source = fctx.source if fctx.source is not None else module.code
     _channel_flags(fctx.migration, source)

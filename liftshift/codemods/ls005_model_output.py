@@ -44,6 +44,9 @@ JOIN = m.Call(
     )
 )
 
+PATH_CALL = m.Call(func=m.Name("Path") | m.Attribute(value=m.Name("pathlib"), attr=m.Name("Path")))
+"""``Path(folder, "model.pkl")``: the file name is its last argument."""
+
 
 def _last_literal(path: cst.BaseExpression) -> cst.SimpleString | None:
     """The file-name literal at the end of a path expression, if there is one."""
@@ -51,7 +54,10 @@ def _last_literal(path: cst.BaseExpression) -> cst.SimpleString | None:
         last = path.args[-1].value  # type: ignore[attr-defined]
         return last if isinstance(last, cst.SimpleString) else None
     if isinstance(path, cst.BinaryOperation) and isinstance(path.right, cst.SimpleString):
-        return path.right
+        return path.right  # folder + "/model.pkl", Path(folder) / "model.pkl"
+    if m.matches(path, PATH_CALL) and path.args:  # type: ignore[attr-defined]
+        last = path.args[-1].value  # type: ignore[attr-defined]
+        return last if isinstance(last, cst.SimpleString) else None
     if isinstance(path, cst.SimpleString):
         return path
     return None
@@ -279,6 +285,9 @@ class _Rewrite(StatementTodos):
         self.unserved_framework = ""
         """What the file saves when it imports MXNet, CatBoost or LightGBM ("an MXNet model"):
         no prebuilt container loads those."""
+        self.folder_writes: dict[str, cst.BaseExpression] | None = None
+        """When the trainer saves no model with a library: the file's assignments (name →
+        value), to follow a path variable; its own writes into the model folder are tagged."""
         self._at_root = 0
 
     def leave_SimpleString(
@@ -328,6 +337,11 @@ class _Rewrite(StatementTodos):
         message = self.call_todos.get(id(original_node))
         if message:
             self.todo(message)
+        if self.folder_writes is not None:
+            self._folder_write(original_node, updated_node, name)
+        if name.rsplit(".", 1)[-1] in EXPORTERS:
+            self.todo(EXPORTER_TODO)
+            return updated_node
         if name in {"torch.save"}:
             self.todo(
                 "Vertex AI's PyTorch prediction container loads a TorchServe archive "
@@ -376,6 +390,40 @@ class _Rewrite(StatementTodos):
         args[index] = args[index].with_changes(value=stripped)
         return updated_node.with_changes(args=args)
 
+    def _folder_write(self, original: cst.Call, updated: cst.Call, name: str) -> None:
+        """``open(<model folder>/x, "w")``, ``np.save(<model folder>/x, …)``: a file written by
+        hand into the model folder of a trainer that saves no model otherwise."""
+        is_open = name == "open" and _write_mode(original)
+        owner, _, attr = name.rpartition(".")
+        is_array = attr in ARRAY_SAVES and owner in ("np", "numpy")
+        if not (is_open or is_array) or not original.args:
+            return
+        texts = []
+        path = original.args[0].value
+        for node in (path, updated.args[0].value if updated.args else path):
+            texts.append(cst.Module(body=[]).code_for_node(node))
+            if (
+                isinstance(node, cst.Name)
+                and self.folder_writes
+                and node.value in self.folder_writes
+            ):
+                texts.append(cst.Module(body=[]).code_for_node(self.folder_writes[node.value]))
+        if not any(MODEL_FOLDER_TEXT.search(text) for text in texts):
+            return
+        target = path
+        if (
+            isinstance(target, cst.Name)
+            and self.folder_writes
+            and target.value in self.folder_writes
+        ):
+            target = self.folder_writes[target.value]
+        literal = _last_literal(target)
+        file_name = string_value(literal) if literal is not None else None
+        what = file_name.rsplit("/", 1)[-1] if file_name else "a file"
+        if what in SERVED_NAMES:
+            return  # f.write(pickle.dumps(model)) into model.pkl: what the container loads
+        self.todo(FOLDER_WRITE_TODO.format(what=what))
+
 
 AUTOGLUON = re.compile(r"^\s*(?:import|from)\s+autogluon\b", re.MULTILINE)
 AUTOGLUON_PREDICTORS = frozenset(
@@ -390,21 +438,83 @@ UNSERVED_CALLS = {
     "torch.jit.save": "a TorchScript file",
 }
 UNSERVED_FRAMEWORKS = {
+    "gluonts": "a GluonTS predictor",
     "mxnet": "an MXNet model",
     "gluoncv": "an MXNet model",
     "catboost": "a CatBoost model",
     "lightgbm": "a LightGBM model",
 }
 UNSERVED_FRAMEWORK = re.compile(
-    r"^\s*(?:import|from)\s+(mxnet|gluoncv|catboost|lightgbm)\b", re.MULTILINE
+    r"^\s*(?:import|from)\s+(gluonts|mxnet|gluoncv|catboost|lightgbm)\b", re.MULTILINE
 )
 UNSERVED_FRAMEWORK_SAVES = frozenset(
-    {"export", "save", "save_parameters", "save_checkpoint", "save_model", "dump"}
+    {"export", "save", "save_parameters", "save_checkpoint", "save_model", "dump", "serialize"}
 )
 """Saves (a Gluon ``net.export``, ``model.save_model``, a pickle ``dump``) in a file that imports
 one of UNSERVED_FRAMEWORKS: the artifact needs that framework to load."""
 NOT_MODEL_OWNERS = frozenset({"np", "numpy", "json", "yaml", "plt", "pd", "df", "os", "shutil"})
 PICKLERS = frozenset({"pickle", "pkl", "joblib", "cPickle"})
+
+
+FRAMEWORK_SAVE = re.compile(
+    r"([A-Za-z_][\w.]*)\.(save|save_model|save_pretrained|save_weights|save_parameters|"
+    r"save_checkpoint|export|export_saved_model|export_savedmodel|export_model|serialize|dump|"
+    r"to_pickle)\("
+)
+AUTOGLUON_FIT = re.compile(r"\b(?:Tabular|MultiModal|TimeSeries|Text)Predictor\(")
+ESTIMATOR_EXPORTER = re.compile(r"\b(?:Latest|Best|Final)Exporter\(")
+"""A TF estimator exporter: ``train_and_evaluate`` writes a SavedModel through it."""
+EXPORTERS = frozenset({"LatestExporter", "BestExporter", "FinalExporter"})
+EXPORTER_TODO = (
+    "this exporter writes the SavedModel to <model folder>/export/<name>/<timestamp>/; Vertex "
+    "AI's TensorFlow prediction container loads one at the model folder's root: after training, "
+    "export with estimator.export_saved_model(<model folder>, …) instead (liftshift moves that "
+    "export to the root) or move the folder up yourself"
+)
+
+
+def saves_a_model(text: str) -> bool:
+    """Whether this code saves a model with a library (``joblib.dump``, ``torch.save``,
+    ``model.save``, an AutoGluon predictor that writes its folder as it fits), as opposed to
+    writing files itself (``open(path, "w")``, ``np.save``) or saving nothing."""
+    for owner, attr in FRAMEWORK_SAVE.findall(text):
+        last = owner.rsplit(".", 1)[-1]
+        if attr == "dump":
+            if last in PICKLERS or last in ("dill", "cloudpickle"):
+                return True
+        elif last not in NOT_MODEL_OWNERS:
+            return True
+    return AUTOGLUON_FIT.search(text) is not None or ESTIMATOR_EXPORTER.search(text) is not None
+
+
+MODEL_FOLDER_TEXT = re.compile(
+    r"model_dir|job_dir|AIP_MODEL_DIR|--job-dir|model_artifacts|SM_MODEL_DIR|/opt/ml/model|"
+    r"_liftshift_model_folder",
+    re.IGNORECASE,
+)
+"""A path expression in the model folder: the folder's usual names and what LS002 made of it."""
+FOLDER_WRITES = re.compile(r"\bopen\(|\.save(?:z|z_compressed|txt)?\(")
+ARRAY_SAVES = frozenset({"save", "savez", "savez_compressed", "savetxt"})
+FOLDER_WRITE_TODO = (
+    "this writes {what} into the model folder by hand, and no model save was found: Vertex AI's "
+    "prebuilt prediction containers load only model.joblib/model.pkl/model.bst or a SavedModel; "
+    "save the model in one of those forms, or serve this file from a custom container"
+)
+MODEL_FOLDER_WRITE_TODO = re.compile(
+    r"#\s*TODO\(liftshift\):\s*LS00[25]:[^\n]*\bwrites\b[^\n]*\binto the model folder\b"
+)
+"""What LS002/LS005 say at a line that writes into the model folder something no prebuilt
+container loads (the migration then does not also say "no model save found")."""
+
+
+def _write_mode(call: cst.Call) -> bool:
+    """``open(path, "w")``/``"wb"``/``mode="a"``: the file is written, not read."""
+    mode = call.args[1].value if len(call.args) > 1 and call.args[1].keyword is None else None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "mode":
+            mode = arg.value
+    text = string_value(mode) if mode is not None else None
+    return text is not None and any(letter in text for letter in "wax")
 
 
 def _saves_a_model(func: cst.BaseExpression, attr: str) -> bool:
@@ -509,7 +619,8 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         return flagged
 
     planner = _Plan()
-    if fctx.mentions(RENAME_CANDIDATES) or fctx.mentions(PICKLE_ALIAS):
+    folder_writes = not fctx.migration.saves_model and fctx.mentions(FOLDER_WRITES)
+    if fctx.mentions(RENAME_CANDIDATES) or fctx.mentions(PICKLE_ALIAS) or folder_writes:
         fast_visit(module, planner)
     renames, todos = planner.decide()
     source = fctx.source if fctx.source is not None else module.code
@@ -528,13 +639,24 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     renames = {**file_names, **renames}
     rewrite = None
     autogluon = AUTOGLUON.search(source) is not None
-    if renames or todos or unserved or autogluon or fctx.mentions(CALL_REWRITES):
+    exporter = fctx.mentions(ESTIMATOR_EXPORTER)
+    if (
+        renames
+        or todos
+        or unserved
+        or autogluon
+        or folder_writes
+        or exporter
+        or fctx.mentions(CALL_REWRITES)
+    ):
         tensorflow = TENSORFLOW.search(source) is not None
         rewrite = _Rewrite(renames, {id(call): message for call, message in todos}, tensorflow)
         rewrite.transformers = TRANSFORMERS.search(source) is not None and not planner.uses_xgboost
         rewrite.autogluon = autogluon
         if unserved:
             rewrite.unserved_framework = UNSERVED_FRAMEWORKS[unserved.group(1)]
+        if folder_writes:
+            rewrite.folder_writes = planner.assignments
 
     def changed() -> bool:
         walked = rewrite is not None and bool(rewrite.changed or rewrite.todos_added)

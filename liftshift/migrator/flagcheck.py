@@ -87,9 +87,7 @@ class _Collect(cst.CSTVisitor):
         elif name in ("add_subparsers", "set_defaults") or name == "parse_intermixed_args":
             self.found.opaque = True
         elif name in READ_HELPERS and node.args:
-            flag = string_value(node.args[0].value)
-            if flag:
-                self.found.helper_flags.add(flag)
+            self.found.helper_flags.update(_read_flags(node.args[0].value))
         if name == "ArgumentParser" and any(
             arg.keyword is not None and arg.keyword.value == "parents" for arg in node.args
         ):
@@ -137,6 +135,24 @@ class _Collect(cst.CSTVisitor):
             reads[node.attr.value] = reads.get(node.attr.value, 0) + 1
 
 
+def _read_flags(node: cst.BaseExpression) -> set[str]:
+    """The flags a helper call reads: ``"--train"``, or each value of the table a name built at
+    run time is looked up in (``{"train": "--train"}.get(str(channel).lower())``)."""
+    flag = string_value(node)
+    if flag:
+        return {flag}
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        node = node.func.value
+    if not isinstance(node, cst.Dict):
+        return set()
+    values = (
+        string_value(element.value)
+        for element in node.elements
+        if isinstance(element, cst.DictElement)
+    )
+    return {value for value in values if value and value.startswith("-")}
+
+
 def _parse_call(node: cst.BaseExpression | None) -> cst.Call | None:
     if (
         isinstance(node, cst.Call)
@@ -163,6 +179,19 @@ class FlagProblem:
 
 
 HELPER_FLAG = re.compile(r"_liftshift_\w*arg\(\s*['\"](-[\w-]+)['\"]")
+HELPER_TABLE = re.compile(r"_liftshift_\w*arg\(\s*\{([^{}]*)\}")
+"""A flag looked up in a table at run time: ``_liftshift_arg({"train": "--train"}.get(…))``."""
+TABLE_FLAG = re.compile(r":\s*['\"](-[\w-]+)['\"]")
+
+
+def helper_flags(code: str) -> set[str]:
+    """Flags the inserted helpers read from ``sys.argv`` in this text."""
+    found = set(HELPER_FLAG.findall(code))
+    for table in HELPER_TABLE.findall(code):
+        found.update(TABLE_FLAG.findall(table))
+    return found
+
+
 PARSE_HOLDER = re.compile(
     r"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*[\w.]+\.parse(?:_known)?_args\(", re.M
 )
@@ -186,15 +215,15 @@ def _quick_check(
         if REQUIRED.search(argument.body) and not given.intersection(argument.flags):
             return False
     strict = "parse_args(" in code
-    helper_flags = set(HELPER_FLAG.findall(code))
+    read = helper_flags(code)
     for text in other_sources:
-        helper_flags.update(HELPER_FLAG.findall(text))
+        read.update(helper_flags(text))
     for flag, _ in passed:
         if flag in declared:
             continue
         if flag == "--job-dir" and not (arguments and strict):
             continue
-        if flag not in helper_flags or (arguments and strict):
+        if flag not in read or (arguments and strict):
             return False
     if not arguments:
         return True
@@ -245,10 +274,7 @@ def check_entry(
         if flag == "--job-dir" and not (found.has_parser and found.strict):
             continue  # harmless unread: where the model goes is LS002/LS005's report
         read_here = flag in found.helper_flags
-        read_elsewhere = any(
-            re.search(rf"_liftshift_\w*arg\(\s*['\"]{re.escape(flag)}['\"]", text)
-            for text in other_sources
-        )
+        read_elsewhere = any(flag in helper_flags(text) for text in other_sources)
         if (read_here or read_elsewhere) and not (found.has_parser and found.strict):
             continue
         if found.has_parser and found.strict:

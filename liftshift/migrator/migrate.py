@@ -29,9 +29,11 @@ from liftshift.codemods.base import (
     Rule,
 )
 from liftshift.codemods.legacy import legacy_tensorflow, runs_nothing
+from liftshift.codemods.ls005_model_output import MODEL_FOLDER_WRITE_TODO, saves_a_model
 from liftshift.codemods.ls006_launcher import vertex_launcher_path
 from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
+from liftshift.codemods.runtime import without_helpers
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.plan import PLAN_FILENAME, Plan, load_plan, plan_path
 from liftshift.foundation.settings import LOCAL_DIRNAME
@@ -399,22 +401,16 @@ def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, Rep
 
 
 SAGEMAKER_READ = re.compile(r"\bSM_[A-Z]|/opt/ml/")
-MODEL_SAVE = re.compile(
-    r"\.(?:dump|save|save_model|save_pretrained|save_weights|export|export_saved_model"
-    r"|export_model|to_pickle|save_checkpoint)\(|\bopen\([^)]*['\"]w[b+]?['\"]"
-)
-"""What saving a model looks like in a trainer: a framework's save or dump, or a file
-opened for writing (a hand-rolled format). Deliberately broad: it only decides whether to say
-that no save was found."""
 
 
 def _check_model_save(tree: ProjectTree) -> None:
     """A trainer with no model save at all trains and then registers nothing on Vertex AI
     (the job itself fails afterwards on its empty model folder): say so at the entry point
-    before anything runs, instead of reporting a clean migration."""
+    before anything runs, instead of reporting a clean migration. A trainer that writes files
+    into the model folder by hand (or runs a program that does) was told so at those lines."""
     for path in tree.trainer_files:
-        text = tree.read(path) or ""
-        if MODEL_SAVE.search(text):
+        text = without_helpers(tree.read(path) or "")
+        if saves_a_model(text) or MODEL_FOLDER_WRITE_TODO.search(text):
             return
     message = (
         "no model save found in the trainer: a job would leave AIP_MODEL_DIR empty and no "
@@ -468,6 +464,9 @@ def _run_file_rules(
     """Each file is parsed once, goes through every file rule in order, and is printed once;
     ``finished(path)`` is told as each file is done (progress on a big tree)."""
     _collect_wrappers(tree, ctx, failed)
+    ctx.saves_model = any(
+        saves_a_model(without_helpers(tree.read(path) or "")) for path in tree.trainer_files
+    )
     for path in tree.trainer_files:
         _run_rules_on_file(rules, path, tree, ctx, failed)
         finished(path)

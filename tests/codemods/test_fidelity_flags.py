@@ -224,12 +224,12 @@ def test_a_violation_is_an_error_of_the_migration(tmp_path: Path) -> None:
 
 
             def channel(name):
-                return os.environ["SM_CHANNEL_" + name.upper()]
+                return os.environ["TRAIN_DATA"]
             """,
             "train.py": """\
             from helpers import channel
 
-            print(channel("train"))
+            print(channel("train"))  # the plan's --train: nothing reads it
             """,
         },
     )

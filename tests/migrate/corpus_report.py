@@ -8,12 +8,15 @@ scripts/corpus_report.py (which prints the table). Each project is judged on:
 - parses: every migrated Python file parses (libcst) and compiles;
 - idempotent: a second migration after ``--apply`` changes nothing;
 - imports: no import of a SageMaker-only library is left without a ``TODO(liftshift)``;
-- flags: the migrated entry point declares every channel flag of the plan and ``--job-dir``
-  (the arguments the training backends pass), every plan channel has a flag, and every
-  ``args.<name>`` it reads is an argument it declares;
+- flags: the migrated entry point declares (or reads at run time) every channel flag of the
+  plan and ``--job-dir`` (the arguments the training backends pass), every plan channel has a
+  flag, and every ``args.<name>`` it reads is an argument it declares; ``--job-dir`` may go
+  unread only by a trainer with no strict parser that the migration says saves no model;
 - servable: a model save writes what a Vertex prebuilt prediction container loads
   (``model.joblib``/``model.pkl``/``model.bst`` or a SavedModel), or a TODO at the save says
-  why it cannot, or (no save at all) the migration says that no model save was found;
+  why it cannot (files written into the model folder by hand count as saves when nothing is
+  saved with a library; a pickled column list or encoder is not the model), or (no save at
+  all) the migration says that no model save was found;
 - replan: ``liftshift plan`` rerun on the migrated project gives the plan it was migrated
   with, its scan reports no ``entry-point-missing``, and planning it from scratch (no
   liftshift.toml) finds the migrated module and the same channel flags (channel names and S3
@@ -37,8 +40,14 @@ from pathlib import Path
 
 import libcst as cst
 
+from liftshift.codemods.ls005_model_output import (
+    MODEL_FOLDER_WRITE_TODO,
+    MODEL_WORDS,
+    SIDE_WORDS,
+)
 from liftshift.foundation.plan import load_plan, save_plan
 from liftshift.migrator.apply import apply_changeset
+from liftshift.migrator.flagcheck import helper_flags
 from liftshift.migrator.hunk_links import undefined_reads
 from liftshift.migrator.migrate import MigrateError, migrate_project
 from liftshift.migrator.planner import propose
@@ -166,10 +175,12 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
     outcome.passed["imports"] = _imports_tagged(texts, root, outcome)
     flags = [channel.argument for channel in plan.data.channels]
     others = [text for path, text in texts.items() if path != module_file]
-    outcome.passed["flags"] = _flags_consistent(texts[module_file], others, flags, outcome)
     said_no_save = any(
         entry.rule == "LS005" and entry.message.startswith("no model save found")
         for entry in first.entries
+    )
+    outcome.passed["flags"] = _flags_consistent(
+        texts[module_file], others, flags, outcome, saves_nothing=said_no_save
     )
     outcome.passed["servable"] = _servable(texts, outcome, said_no_save=said_no_save)
 
@@ -286,11 +297,21 @@ def _declared_flags(tree: ast.AST) -> set[str]:
 
 
 def _flags_consistent(
-    text: str, others: list[str], plan_flags: list[str], outcome: Outcome
+    text: str,
+    others: list[str],
+    plan_flags: list[str],
+    outcome: Outcome,
+    *,
+    saves_nothing: bool = False,
 ) -> bool:
     """The entry point parses every flag the backends pass: declared by an argument parser
     (its own, or one a trainer module it imports builds: ``utils.parse_args()``), or, when no
-    parser would reject unknown flags, read from the command line by liftshift's helper."""
+    parser would reject unknown flags, read from the command line by liftshift's helper.
+
+    ``--job-dir`` names where the model goes. A script with no model save (``saves_nothing``:
+    the migration said so, LS005) and no parser that rejects unknown flags has nothing to put
+    there: the flag is passed and harmlessly ignored, and adding a parser or a read for it
+    would be a flag nothing uses. Every other script must read it."""
     trees = []
     for code in [text, *others]:
         try:
@@ -312,10 +333,10 @@ def _flags_consistent(
     )
     for flag in [*(flag for flag in plan_flags if flag), "--job-dir"]:
         read_at_run_time = not strict and any(
-            re.search(rf"_liftshift_(?:required_)?arg\(\s*['\"]{re.escape(flag)}['\"]", code)
-            for code in [text, *others]
+            flag in helper_flags(code) for code in [text, *others]
         )
-        if flag not in flags and not read_at_run_time:
+        unused = flag == "--job-dir" and saves_nothing and not strict
+        if flag not in flags and not read_at_run_time and not unused:
             outcome.problems.append(f"entry point does not declare {flag}")
             good = False
     undefined = sorted(undefined_reads(text))
@@ -326,8 +347,22 @@ def _flags_consistent(
 
 
 LOADABLE_NAME = re.compile(r"model\.(joblib|pkl|bst)\b")
-SAVE_ATTRS = {"save", "save_model", "dump", "export_saved_model", "save_pretrained", "export"}
+SAVE_ATTRS = {
+    "save",
+    "save_model",
+    "dump",
+    "export_saved_model",
+    "save_pretrained",
+    "export",
+    "serialize",  # a GluonTS predictor
+}
 NOT_MODEL_OWNERS = {"np", "numpy", "json", "plt", "yaml", "tokenizer", "fig", "pd", "df"}
+MODEL_FOLDER = re.compile(
+    r"model_dir|job_dir|AIP_MODEL_DIR|--job-dir|model_artifacts|SM_MODEL_DIR|/opt/ml/model|"
+    r"_liftshift_model_folder",
+    re.IGNORECASE,
+)
+"""A path in the model folder (its usual names, and what the migration made of them)."""
 
 
 def _saves(text: str) -> list[tuple[ast.Call, int]]:
@@ -341,12 +376,67 @@ def _saves(text: str) -> list[tuple[ast.Call, int]]:
             continue
         owner = node.func.value
         owner_name = owner.id if isinstance(owner, ast.Name) else ""
+        if node.func.attr in ("LatestExporter", "BestExporter", "FinalExporter"):
+            found.append((node, node.lineno))  # train_and_evaluate exports through it
+            continue
         if node.func.attr == "fit" and _autogluon_predictor(owner):
             found.append((node, node.lineno))  # AutoGluon writes its folder as it fits
             continue
         if node.func.attr in SAVE_ATTRS and owner_name not in NOT_MODEL_OWNERS:
             found.append((node, node.lineno))
     return found
+
+
+def _side_artifact(text: str, call: ast.Call) -> bool:
+    """``pickle.dump(column_dict, f)``: a pickle of something that is not the model (a column
+    list, an encoder), by LS005's own words for those; the model is saved some other way."""
+    if call.func.attr != "dump" or not call.args:  # type: ignore[attr-defined]
+        return False
+    saved = ast.get_source_segment(text, call.args[0]) or ""
+    words = f"{saved} {_path_text(text, call)}"
+    return SIDE_WORDS.search(words) is not None and MODEL_WORDS.search(saved) is None
+
+
+def _folder_writes(text: str) -> list[tuple[ast.Call, int]]:
+    """Files written by hand into the model folder: ``open(<model folder>/x, "w")``,
+    ``np.save(<model folder>/x, …)``: what a trainer with no library save leaves there."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        is_open = isinstance(func, ast.Name) and func.id == "open" and _writes(node)
+        is_array = (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("save", "savez", "savez_compressed", "savetxt")
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("np", "numpy")
+        )
+        if (is_open or is_array) and MODEL_FOLDER.search(_first_arg_text(text, node)):
+            found.append((node, node.lineno))
+    return found
+
+
+def _writes(call: ast.Call) -> bool:
+    mode = call.args[1] if len(call.args) > 1 else None
+    for keyword in call.keywords:
+        if keyword.arg == "mode":
+            mode = keyword.value
+    return isinstance(mode, ast.Constant) and any(c in str(mode.value) for c in "wax")
+
+
+def _first_arg_text(text: str, call: ast.Call) -> str:
+    """The path argument's code, plus the assignment of the variable it names (one hop)."""
+    segment = ast.get_source_segment(text, call.args[0]) or ""
+    if isinstance(call.args[0], ast.Name):
+        name = re.escape(call.args[0].id)
+        for found in re.finditer(rf"^\s*{name}\s*=\s*(.+)$", text, re.MULTILINE):
+            segment += " " + found.group(1)
+    return segment
 
 
 def _autogluon_predictor(node: ast.AST) -> bool:
@@ -360,18 +450,26 @@ def _autogluon_predictor(node: ast.AST) -> bool:
 
 def _servable(texts: dict[Path, str], outcome: Outcome, *, said_no_save: bool) -> bool:
     """At least one save a prebuilt prediction container loads, or every save tagged, or (a
-    trainer with no save at all) the migration said so."""
+    trainer with no save at all) the migration said so. A trainer that saves no model with a
+    library but writes files into the model folder by hand is judged on those writes; one that
+    runs a program writing there says so at that line (the TODO the migration leaves)."""
     loadable = False
     saves = 0
     untagged: list[str] = []
+    found = {
+        path: [(call, line) for call, line in _saves(text) if not _side_artifact(text, call)]
+        for path, text in texts.items()
+    }
+    if not any(found.values()):
+        found = {path: _folder_writes(text) for path, text in texts.items()}
     for path, text in texts.items():
         lines = text.split("\n")
         uses_tensorflow = "tensorflow" in text or "keras" in text
-        for call, line in _saves(text):
+        for call, line in found[path]:
             saves += 1
             source = ast.get_source_segment(text, call) or ""
             target = _path_text(text, call)
-            kind = call.func.attr  # type: ignore[attr-defined]
+            kind = getattr(call.func, "attr", "")
             if LOADABLE_NAME.search(source + target):
                 loadable = True
             elif (
@@ -390,6 +488,8 @@ def _servable(texts: dict[Path, str], outcome: Outcome, *, said_no_save: bool) -
         return True
     if not saves and said_no_save:
         return True
+    if not saves and any(MODEL_FOLDER_WRITE_TODO.search(text) for text in texts.values()):
+        return True  # a command line writes into the model folder: said at that line
     outcome.problems.append(
         "no servable artifact: " + ("; ".join(untagged[:2]) if untagged else "no model save")
     )
@@ -399,7 +499,7 @@ def _servable(texts: dict[Path, str], outcome: Outcome, *, said_no_save: bool) -
 def _path_text(text: str, call: ast.Call) -> str:
     """The save's path expression, plus the assignment of a variable it names (one hop)."""
     args = list(call.args)
-    owner = call.func.value  # type: ignore[attr-defined]
+    owner = getattr(call.func, "value", None)  # None for open(path, "w")
     is_dump = isinstance(owner, ast.Name) and owner.id in ("joblib", "pickle", "pkl", "torch")
     candidate = args[1] if is_dump and len(args) > 1 else (args[0] if args else None)
     if candidate is None:

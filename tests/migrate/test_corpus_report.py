@@ -18,9 +18,9 @@ EXPECTED = {
     "parses": 115,
     "idempotent": 115,
     "imports": 115,
-    "flags": 110,
-    "servable": 105,
-    "replan": 113,
+    "flags": 115,
+    "servable": 115,
+    "replan": 115,
 }
 """Projects passing each check (of len(corpus_projects())); the one place to update."""
 
