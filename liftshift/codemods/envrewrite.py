@@ -39,6 +39,10 @@ COMMAND_MODEL_DIR = re.compile(r"(?<=\s)/opt/ml/model(?=[\s/]|$)")
 the trainer writes into."""
 OTHER_OPT_ML = re.compile(r"/opt/ml\b")
 BUILT_OPT_ML_TODO = "path under /opt/ml built at run time; use the trainer's arguments"
+EMBEDDED_OPT_ML_TODO = (
+    "this string names a path under /opt/ml (SageMaker's container layout), which does not "
+    "exist on Vertex AI; use the trainer's arguments (channel flags, --job-dir)"
+)
 COMMAND_MODEL_DIR_TODO = (
     "the command run here writes into the model folder (it named /opt/ml/model); Vertex AI's "
     "prebuilt prediction containers load only model.joblib/model.pkl/model.bst or a "
@@ -148,7 +152,7 @@ class EnvRewriter(StatementTodos):
         self.parse_functions: set[str] = set()
         self.helpers: set[str] = set()
         self._functions: list[str] = []
-        self._docstring_depth = 0
+        self._prose_depth = 0
         self._owned_reads = 0
         self._attributes_seen: set[str] = set()
         """``holder.attr`` names met before a rename was known (then a second pass renames)."""
@@ -365,7 +369,7 @@ class EnvRewriter(StatementTodos):
             self._owned_reads -= 1
 
     def _sweep_string(self, value: str) -> None:
-        if self.unsupported_imports is None or self._owned_reads or self._docstring_depth:
+        if self.unsupported_imports is None or self._owned_reads or self._prose_depth:
             return
         if value.strip().startswith("SM_") and SM_NAME_IN_TEXT.search(value):
             name = value.strip().split()[0]
@@ -391,15 +395,25 @@ class EnvRewriter(StatementTodos):
             self.todo(todo)
         return None if code is None else self.parse(code)
 
-    # --- docstrings are prose, not reads ------------------------------------------------
+    # --- docstrings and help texts are prose, not reads -------------------------------------
     def visit_Expr(self, node: cst.Expr) -> bool:
         if isinstance(node.value, cst.SimpleString | cst.ConcatenatedString):
-            self._docstring_depth += 1
+            self._prose_depth += 1
         return True
 
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.Expr:
         if isinstance(original_node.value, cst.SimpleString | cst.ConcatenatedString):
-            self._docstring_depth -= 1
+            self._prose_depth -= 1
+        return updated_node
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if _is_help(node):  # add_argument(help="... /opt/ml/model ...") is prose too
+            self._prose_depth += 1
+        return True
+
+    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
+        if _is_help(original_node):
+            self._prose_depth -= 1
         return updated_node
 
     # --- reads ------------------------------------------------------------------------------
@@ -465,18 +479,16 @@ class EnvRewriter(StatementTodos):
         value = string_value(original_node)
         if value is not None:
             self._sweep_string(value)
-        if self._docstring_depth or value is None:
+        if self._prose_depth or value is None:
             return updated_node
         if not value.startswith(ev.OPT_ML):
-            if (
-                self.code == "LS003"
-                and "LS002" in self.ctx.selected_rules
-                and COMMAND_MODEL_DIR.search(value)
-                and OTHER_OPT_ML.search(COMMAND_MODEL_DIR.sub("", value))
-            ):
-                # LS002 makes this an f-string around the model folder: the same TODO the
-                # f-string gets on a later run, so a rerun changes nothing
-                self.todo(BUILT_OPT_ML_TODO)
+            if self.code == "LS003" and OTHER_OPT_ML.search(COMMAND_MODEL_DIR.sub("", value)):
+                if "LS002" in self.ctx.selected_rules and COMMAND_MODEL_DIR.search(value):
+                    # LS002 makes this an f-string around the model folder: the same TODO the
+                    # f-string gets on a later run, so a rerun changes nothing
+                    self.todo(BUILT_OPT_ML_TODO)
+                else:  # "ls -lR /opt/ml/input": a command or message naming the layout
+                    self.todo(EMBEDDED_OPT_ML_TODO)
             return self._model_folder_in_command(original_node, value) or updated_node
         if value.rstrip("/") != ev.OPT_ML and not value.startswith(ev.OPT_ML + "/"):
             return updated_node
@@ -757,3 +769,7 @@ class AddArguments(cst.CSTTransformer):
             return updated_node
         self.done = True
         return updated_node.with_changes(body=body)
+
+
+def _is_help(node: cst.Arg) -> bool:
+    return node.keyword is not None and node.keyword.value == "help"

@@ -6,6 +6,7 @@ import textwrap
 import libcst as cst
 import pytest
 
+from liftshift.codemods.envrewrite import EMBEDDED_OPT_ML_TODO
 from liftshift.codemods.ls003_sm_env import RULE
 from liftshift.codemods.runtime import HELPERS
 from tests.codemods.helpers import assert_codemod, context, helpers_free, run
@@ -184,3 +185,24 @@ def test_helpers_run_outside_sagemaker(tmp_path) -> None:
     assert values["hosts"] == ["cmle-training-workerpool0-ab-0", "cmle-training-workerpool1-ab-0"]
     assert values["host"] == "cmle-training-workerpool1-ab-0"
     assert values["out"] == "/gcs/b/job/output/data"
+
+
+def test_a_string_naming_opt_ml_inside_is_tagged_at_its_line() -> None:
+    """``"ls -lR /opt/ml/input"`` is no path to rewrite, but names a layout Vertex AI lacks."""
+    assert_codemod(
+        RULE,
+        """\
+        import subprocess
+        subprocess.call("ls -lR /opt/ml/input".split())
+        """,
+        f"""\
+        import subprocess
+        # TODO(liftshift): LS003: {EMBEDDED_OPT_ML_TODO}
+        subprocess.call("ls -lR /opt/ml/input".split())
+        """,
+    )
+
+
+def test_prose_naming_opt_ml_is_left() -> None:
+    source = '"""Reads /opt/ml/input/data/train on SageMaker."""\n\nprint("SageMaker read it")\n'
+    assert run(RULE, source) == source

@@ -7,7 +7,8 @@ scripts/corpus_report.py (which prints the table). Each project is judged on:
 - entry: the plan's entry point is the one tests/corpus/manifest.toml records;
 - parses: every migrated Python file parses (libcst) and compiles;
 - idempotent: a second migration after ``--apply`` changes nothing;
-- imports: no import of a SageMaker-only library is left without a ``TODO(liftshift)``;
+- tagged: no import of a SageMaker-only library, and no string naming ``/opt/ml`` or an ``SM_``
+  variable, is left without a ``TODO(liftshift)``;
 - flags: the migrated entry point declares (or reads at run time) every channel flag of the
   plan and ``--job-dir`` (the arguments the training backends pass), every plan channel has a
   flag, and every ``args.<name>`` it reads is an argument it declares; ``--job-dir`` may go
@@ -56,7 +57,7 @@ from liftshift.scan.tables import SAGEMAKER_ONLY_LIBRARIES
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MANIFEST = CORPUS / "manifest.toml"
-CHECKS = ("entry", "parses", "idempotent", "imports", "flags", "servable", "replan")
+CHECKS = ("entry", "parses", "idempotent", "tagged", "flags", "servable", "replan")
 TODO_MARK = "TODO(liftshift)"
 TRAINS_NOTHING = re.compile(r"nothing trains|trains nothing")
 """The migration's error for an entry point that only defines functions (legacy script mode
@@ -172,7 +173,8 @@ def _evaluate(project: CorpusProject, root: Path, outcome: Outcome) -> None:
         outcome.problems.append(f"no migrated module {plan.code.module}")
         return
     texts = {path: path.read_text(encoding="utf-8") for path in trainer_files}
-    outcome.passed["imports"] = _imports_tagged(texts, root, outcome)
+    imports_tagged = _imports_tagged(texts, root, outcome)
+    outcome.passed["tagged"] = _sagemaker_strings_tagged(texts, root, outcome) and imports_tagged
     flags = [channel.argument for channel in plan.data.channels]
     others = [text for path, text in texts.items() if path != module_file]
     said_no_save = any(
@@ -267,6 +269,72 @@ def _imports_tagged(texts: dict[Path, str], root: Path, outcome: Outcome) -> boo
                 outcome.problems.append(f"{where}:{line} untagged import {', '.join(modules)}")
                 good = False
     return good
+
+
+SAGEMAKER_STRING = re.compile(r"/opt/ml\b|\bSM_[A-Z]")
+"""What a string left in migrated code must not name without a TODO: SageMaker's container
+layout or one of its variables."""
+
+
+def _sagemaker_strings_tagged(texts: dict[Path, str], root: Path, outcome: Outcome) -> bool:
+    """Every string of the trainer's own code (not prose: docstrings and bare strings; not
+    liftshift's ``_liftshift_*`` helpers) that still names ``/opt/ml`` or an ``SM_`` variable
+    has a TODO above its statement."""
+    good = True
+    for path, text in texts.items():
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        lines = text.split("\n")
+        for statement in _own_statements(tree):
+            for node in _expressions_of(statement):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and SAGEMAKER_STRING.search(node.value)
+                    and not _tagged(lines, statement.lineno)
+                ):
+                    where = path.relative_to(root).as_posix()
+                    outcome.problems.append(f"{where}:{node.lineno} untagged {node.value[:40]!r}")
+                    good = False
+    return good
+
+
+def _own_statements(tree: ast.AST) -> list[ast.stmt]:
+    """The statements outside liftshift's helpers, prose strings left out."""
+    found: list[ast.stmt] = []
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef) and child.name.startswith("_liftshift_"):
+                continue
+            if isinstance(child, ast.Expr) and isinstance(child.value, ast.Constant):
+                continue
+            if isinstance(child, ast.stmt):
+                found.append(child)
+            pending.append(child)
+    return found
+
+
+def _expressions_of(statement: ast.stmt) -> list[ast.AST]:
+    """The nodes of the statement itself: not those of the statements in its body, nor the
+    prose of a ``help=`` text."""
+    nodes: list[ast.AST] = []
+    pending = [
+        item
+        for _name, value in ast.iter_fields(statement)
+        for item in (value if isinstance(value, list) else [value])
+        if isinstance(item, ast.AST) and not isinstance(item, ast.stmt | ast.excepthandler)
+    ]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.keyword) and node.arg == "help":
+            continue
+        nodes.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    return nodes
 
 
 def _declared_flags(tree: ast.AST) -> set[str]:

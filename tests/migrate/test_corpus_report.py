@@ -17,7 +17,7 @@ EXPECTED = {
     "entry": 116,
     "parses": 115,
     "idempotent": 115,
-    "imports": 115,
+    "tagged": 115,
     "flags": 115,
     "servable": 115,
     "replan": 115,
