@@ -94,7 +94,7 @@ def _verify(
 ) -> VerifyReport:
     from liftshift.trainer import service
     from liftshift.trainer.backends.local import EmptyChannel, LocalBackend
-    from liftshift.trainer.localenv import local_path
+    from liftshift.trainer.localenv import EnvironmentSetupError, local_path
 
     options = options or VerifyOptions()
     project = Path(project_dir).resolve()
@@ -139,7 +139,7 @@ def _verify(
     except EmptyChannel as exc:
         report.reason = str(exc)
         return report
-    except JobSpecError as exc:
+    except (JobSpecError, EnvironmentSetupError) as exc:
         raise VerifyError(str(exc)) from exc
     python = backend.prepare(started.spec, started.package.path)  # the job's own (cached)
 
