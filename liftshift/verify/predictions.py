@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from liftshift.foundation.plan import Plan
-from liftshift.verify import compare, sagemaker
+from liftshift.verify import compare, sagemaker, samples
 from liftshift.verify.original import last_error_line
 from liftshift.verify.report import SideRun
 
@@ -67,21 +67,31 @@ class Predictor:
 
 
 def original_request(
-    prepared: sagemaker.PreparedRun, original_src: Path, seed: int
+    prepared: sagemaker.PreparedRun,
+    original_src: Path,
+    seed: int,
+    hyperparameters: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The first request: the original's model on ``sample_instances.json`` (or synthetic
-    rows); through the entry point's own handlers when it has them (see ``_predict``)."""
+    """The first request: the original's model on ``sample_instances.json``, else the first
+    rows of the sample data the run used (:mod:`liftshift.verify.samples`), else synthetic
+    rows; through the entry point's own handlers when it has them (see ``_predict``)."""
     from liftshift.trainer.predict import PredictionError, project_instances
 
     try:
         instances = project_instances(original_src)
     except PredictionError:
         instances = None
+    sample = None
+    if instances is None:
+        sample = samples.request_fields(
+            prepared.channel_dirs, prepared.entry, hyperparameters or {}
+        )
     return {
         "model_dir": str(prepared.model_dir),
         "handlers": str(prepared.entry) if _defines(prepared.entry, "model_fn") else None,
         "instances": instances,
         "instances_from": "sample_instances.json" if instances is not None else "",
+        "sample": sample,
         "seed": seed,
         "synthetic": 4,
     }
@@ -111,6 +121,7 @@ def compare_models(
         loader_original=first["loader"],
         instances=len(first["instances"]),
         instances_from=first["instances_from"],
+        original_rows=first["predictions"],
     )
     second = answers[1] if len(answers) > 1 else {"error": "no answer"}
     if "error" in second:
