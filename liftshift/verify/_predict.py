@@ -231,6 +231,13 @@ def serve(lines: Any, out: Any) -> None:
         if not line.strip():
             continue
         request = json.loads(line)
+        if "warm" in request:  # import what the models will need while the trainers run
+            for module in request["warm"]:
+                try:
+                    importlib.import_module(module)
+                except Exception:
+                    continue
+            continue
         if request.get("instances") is None and carried is not None:
             request["instances"], request["instances_from"] = carried
         try:

@@ -36,7 +36,12 @@ from liftshift.verify.original import (
     restore_original,
     run_original,
 )
-from liftshift.verify.predictions import Predictor, compare_models, original_request
+from liftshift.verify.predictions import (
+    Predictor,
+    compare_models,
+    entry_imports,
+    original_request,
+)
 from liftshift.verify.report import SideRun, VerifyError, VerifyReport
 
 VERIFY_DIR = "verify"
@@ -164,9 +169,16 @@ def _verify(
         backend.cancel(started.handle.job_id)
         raise VerifyError(str(exc)) from exc
     report.notes += prepared.notes
-    original = run_original(
-        prepared, python, common=common, work=work, timeout=options.timeout, reporter=reporter
-    )
+    # the prediction helper imports the framework while both trainers run
+    predictor: Predictor | None = Predictor(python, helper_env(work), options.timeout)
+    predictor.warm(entry_imports(prepared.entry))
+    try:
+        original = run_original(
+            prepared, python, common=common, work=work, timeout=options.timeout, reporter=reporter
+        )
+    except BaseException:
+        predictor.close()
+        raise
     report.original = original
 
     def run_again() -> tuple[sagemaker.PreparedRun, SideRun]:
@@ -183,11 +195,12 @@ def _verify(
         )
         return again, side
 
-    predictor = None
     if original.ok and compare.list_files(prepared.model_dir):
         # load the original's model while the migrated trainer still runs
-        predictor = Predictor(python, helper_env(work), options.timeout)
         predictor.ask(original_request(prepared, original_src, options.seed, job.hyperparameters))
+    else:
+        predictor.close()
+        predictor = None
     try:
         return _finish(
             report,
