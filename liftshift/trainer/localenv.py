@@ -220,17 +220,34 @@ def ensure_environment(
     settings: Settings,
     *,
     reporter: Reporter = ignore,
-    framework: tuple[str, str] = ("", ""),
+    framework: tuple[str, str] | None = None,
 ) -> Path:
     """A virtual environment with ``built`` installed; cached by package hash (and, when
-    isolated, by the requirement set). ``framework`` is the plan's (name, version). Returns
-    its python executable."""
+    isolated, by the requirement set). ``framework`` is the plan's (name, version); None
+    (serving a registered version) means the environment this package last trained in, so
+    a model is loaded by the library version that saved it. Returns its python executable."""
     if environment_mode() == ISOLATED:
-        deps = _dependency_environment(built, settings, framework, reporter)
+        if framework is None:
+            trained = _last_isolated_environment(built, settings)
+            if trained is not None:
+                reporter(StepProgress("environment", f"reusing environment {built.content_hash}"))
+                return venv_python(trained)
+        deps = _dependency_environment(built, settings, framework or ("", ""), reporter)
         return _package_environment(
             built, settings, f"{built.content_hash}-{deps.name}", [deps], reporter
         )
     return _package_environment(built, settings, built.content_hash, None, reporter)
+
+
+def _last_isolated_environment(built: BuiltPackage, settings: Settings) -> Path | None:
+    """The newest ready isolated environment of this package build, if any."""
+    folder = cache_root(settings) / "venvs"
+    ready = [
+        env_dir
+        for env_dir in folder.glob(f"{built.content_hash}-deps-*")
+        if (env_dir / _READY).is_file()
+    ]
+    return max(ready, key=lambda env_dir: (env_dir / _READY).stat().st_mtime, default=None)
 
 
 def _dependency_environment(

@@ -100,6 +100,8 @@ def test_isolated_is_the_default_and_installs_only_what_is_declared(
     )
     assert again == python
     assert any(line.startswith("reusing dependencies deps-") for line in lines)
+    # serving a registered version: the environment the package trained in, framework and all
+    assert localenv.ensure_environment(built, toy_settings) == python
 
     # new trainer code, same requirements: only the package is installed, over the same deps
     calls: list[list[str]] = []
@@ -171,7 +173,9 @@ def test_the_commands_that_train_take_trainer_env(command: str) -> None:
     assert "--trainer-env [isolated|inherit]" in shown.output
 
 
-def test_trainer_env_flag_sets_the_variable_the_trainer_layer_reads() -> None:
+def test_trainer_env_flag_sets_the_variable_the_trainer_layer_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import click
     from click.testing import CliRunner
 
@@ -182,6 +186,8 @@ def test_trainer_env_flag_sets_the_variable_the_trainer_layer_reads() -> None:
     def probe() -> None:
         click.echo(localenv.environment_mode())
 
+    # the flag sets os.environ, which CliRunner does not restore: monkeypatch does
+    monkeypatch.setenv(localenv.ENV_MODE_VARIABLE, "inherit")
     assert CliRunner().invoke(probe, ["--trainer-env", "inherit"]).output == "inherit\n"
     assert CliRunner().invoke(probe, ["--trainer-env", "isolated"]).output == "isolated\n"
     bad = CliRunner().invoke(probe, ["--trainer-env", "docker"])

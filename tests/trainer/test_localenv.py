@@ -70,7 +70,9 @@ def test_isolated_environment_sees_only_what_the_trainer_declares(
     assert trainer.returncode == 0
     lines.clear()
     assert (
-        localenv.ensure_environment(built, toy_settings, reporter=lambda e: lines.append(e.message))
+        localenv.ensure_environment(
+            built, toy_settings, reporter=lambda e: lines.append(e.message), framework=("", "")
+        )
         == isolated
     )
     assert any(line.startswith("reusing dependencies deps-") for line in lines)
