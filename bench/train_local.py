@@ -58,7 +58,7 @@ def one_run(project: Path) -> dict[str, float]:
     t = time.perf_counter()
     uri = upload_package(built, settings, spec.staging_bucket)
     seed_sample_data(settings, spec.sample_data)
-    ensure_environment(built, settings)
+    ensure_environment(built, settings, framework=(spec.framework, spec.framework_version))
     times["environment"] = time.perf_counter() - t
     backend = LocalBackend(settings)
     t = time.perf_counter()

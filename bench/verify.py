@@ -57,7 +57,11 @@ def bare_runs(project: Path, original_src: Path, scratch: Path) -> tuple[float, 
     settings = Settings(target="local", project_dir=project)
     plan = load_plan(project)
     spec = build_job_spec(plan, settings)
-    python = ensure_environment(build_package(project, settings), settings)
+    python = ensure_environment(  # the job's own environment (cached): same as verify's
+        build_package(project, settings),
+        settings,
+        framework=(spec.framework, spec.framework_version),
+    )
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SM_", "AIP_"))}
     channels = []
     for channel in plan.data.channels:

@@ -4,6 +4,12 @@ import os
 
 import pytest
 
+TRAINER_ENV_PIN = ("LIFTSHIFT_TRAINER_ENV", "inherit")
+"""Local training in the tests reuses liftshift's own libraries: fast, and no package index
+needed. tests/trainer/test_isolated_env.py proves the default (``isolated``) offline, and
+fixtures that strip ``LIFTSHIFT_*`` variables put this one back."""
+os.environ[TRAINER_ENV_PIN[0]] = TRAINER_ENV_PIN[1]
+
 collect_ignore = ["corpus"]
 """Code nobody here wrote, migrated by the corpus tests: its own test files are not ours to run."""
 

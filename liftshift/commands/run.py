@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from liftshift.commands.trainer_env import trainer_env_option
 from liftshift.foundation.settings import TARGETS
 
 EXIT_FAILED = 1
@@ -41,6 +42,7 @@ EXIT_USAGE = 2
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--poll-interval", type=float, metavar="SECONDS",
               help="Longest wait between two checks of the training job.")  # fmt: skip
+@trainer_env_option
 def run(  # noqa: PLR0917 (click passes every option positionally)
     path: Path,
     target: str | None,
@@ -233,6 +235,7 @@ def _print_dry_run(path: Path, settings: Any, options: Any, as_json: bool) -> No
     "current folder is inside a git work tree (where the copy would show as untracked files).",
 )
 @click.option("--no-tui", is_flag=True, help="Run the whole migration and print the summary.")
+@trainer_env_option
 def demo(example: str | None, workdir: Path | None, no_tui: bool) -> None:
     """Copy an example SageMaker project to a work folder and migrate it on the local target.
 

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
+from liftshift.commands.trainer_env import trainer_env_option
 from liftshift.foundation.settings import TARGETS
 
 EXIT_FAILED = 1
@@ -117,6 +118,7 @@ def _parse_hyperparameters(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--poll-interval", type=float, metavar="SECONDS",
               help="Longest wait between two checks of the job's state.")  # fmt: skip
+@trainer_env_option
 def train(  # noqa: PLR0917 (one parameter per flag)
     path: Path,
     target: str | None,

@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+from liftshift.commands.trainer_env import trainer_env_option
+
 EXIT_DIFFER = 1
 EXIT_USAGE = 2
 
@@ -34,6 +36,7 @@ EXIT_USAGE = 2
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for both sides.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Show both trainers' logs as they run.")
+@trainer_env_option
 def verify(  # noqa: PLR0917 (click passes every option positionally)
     path: Path, original: Path | None, rtol: float, seed: int, as_json: bool, verbose: bool
 ) -> None:

@@ -5,6 +5,11 @@ prints the response's ``predictions`` as JSON on its last stdout line. It runs i
 environment (where the version's package is installed) and imports nothing from liftshift: the
 SDK's own ``PredictionHandler`` loads the predictor and decodes, predicts and encodes the request
 exactly as in the serving image, only without the HTTP server around it.
+
+An isolated trainer environment has only what the trainer declares; the serving image adds the
+SDK's prediction server (``google-cloud-aiplatform[prediction]``: fastapi, starlette). Those come
+from the folders in ``LIFTSHIFT_SERVING_LIBRARIES`` (liftshift's own site-packages), appended
+*after* the trainer's, so the trainer's libraries (its framework version) still win.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ def serve(artifact_dir: str, module: str, class_name: str, instances: list[Any])
 
 
 def main() -> None:
+    extra = os.environ.get("LIFTSHIFT_SERVING_LIBRARIES")
+    if extra:
+        sys.path.extend(path for path in json.loads(extra) if path not in sys.path)
     artifact_dir, module, class_name = sys.argv[1:4]
     instances = json.loads(sys.stdin.read())
     print(json.dumps(serve(artifact_dir, module, class_name, instances)))

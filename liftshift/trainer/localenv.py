@@ -3,14 +3,19 @@
 A trainer runs in a fresh virtual environment per package hash, as on Vertex where the sdist is
 pip-installed into the training image. Two ways to fill it (``LIFTSHIFT_TRAINER_ENV``):
 
-- ``inherit`` (the default, the fast one): the venv *inherits* the libraries of the environment
+- ``isolated`` (the default, mirrors the container): the package's declared requirements plus
+  the framework at the training container's version (the nearest version that installs on this
+  Python when that one does not, said in one line) go into a dependency venv cached by that
+  requirement set; the package venv inherits only that one, so a trainer sees no library it did
+  not declare, as on Vertex. The first run downloads; a warm run reuses the venv;
+- ``inherit`` (the explicit speed option): the venv *inherits* the libraries of the environment
   liftshift runs in (a ``site.addsitedir`` line in a ``.pth`` file; ``--system-site-packages``
   alone would skip them when liftshift itself lives in a venv), so nothing is downloaded when
-  the requirements are already there, and a warm run reuses the environment in milliseconds;
-- ``isolated`` (mirrors the container): the package's declared requirements plus the framework
-  at the training container's version (the nearest version that installs on this Python when
-  that one does not, said in one line) go into a dependency venv cached by that requirement
-  set; the package venv inherits only that one, so a trainer sees no library it did not declare.
+  the requirements are already there.
+
+pip's download and wheel cache lives beside the venvs (``<cache root>/pip``), never in the
+user's ``~/.cache``; pip's own ``PIP_INDEX_URL``/``PIP_FIND_LINKS``/``PIP_NO_INDEX`` variables
+are honoured (an offline wheelhouse, a private index).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.statedir import make_dirs
 from liftshift.trainer.jobs import StepProgress
-from liftshift.trainer.packaging import BuiltPackage, cache_root
+from liftshift.trainer.packaging import BuiltPackage, cache_root, pip_cache_dir
 
 _READY = ".liftshift-ready"
 
@@ -75,12 +80,12 @@ class EnvironmentSetupError(RuntimeError):
 
 
 def environment_mode() -> str:
-    """``inherit`` or ``isolated``, from ``LIFTSHIFT_TRAINER_ENV`` (default ``inherit``)."""
-    value = os.environ.get(ENV_MODE_VARIABLE, "").strip().lower() or INHERIT
+    """``isolated`` or ``inherit``, from ``LIFTSHIFT_TRAINER_ENV`` (default ``isolated``)."""
+    value = os.environ.get(ENV_MODE_VARIABLE, "").strip().lower() or ISOLATED
     if value not in (INHERIT, ISOLATED):
         raise EnvironmentSetupError(
-            f"{ENV_MODE_VARIABLE}={value!r}: expected {INHERIT!r} (reuse liftshift's libraries, "
-            f"fast) or {ISOLATED!r} (install what the trainer declares, like the container)"
+            f"{ENV_MODE_VARIABLE}={value!r}: expected {ISOLATED!r} (install what the trainer "
+            f"declares, like the container) or {INHERIT!r} (reuse liftshift's libraries, fast)"
         )
     return value
 
@@ -116,11 +121,13 @@ def framework_requirements(
     *,
     reporter: Reporter = ignore,
     cache: Path | None = None,
+    pip_cache: Path | None = None,
 ) -> list[str]:
     """``[dist==X.Y.Z]`` for the training container's framework version (or the nearest
     version that installs on ``python``, reported in one line), plus ``numpy<2`` for releases
     built before numpy 2; [] without a framework version. ``cache`` (a JSON file) keeps the
-    resolved pin, so a warm run asks the package index nothing."""
+    resolved pin, so a warm run asks the package index nothing; ``pip_cache`` is pip's cache
+    folder (:func:`pip_cache_dir`)."""
     if not FRAMEWORK_DISTRIBUTIONS.get(framework) or not version:
         return []
     key = f"{framework} {version} py{sys.version_info[0]}.{sys.version_info[1]}"
@@ -130,7 +137,7 @@ def framework_requirements(
             known = json.loads(cache.read_text(encoding="utf-8"))
     entry = known.get(key)
     fresh = not (isinstance(entry, list) and len(entry) == 2)
-    pin, message = _framework_pin(framework, version, python) if fresh else entry
+    pin, message = _framework_pin(framework, version, python, pip_cache) if fresh else entry
     reporter(StepProgress("environment", message))
     if cache is not None and fresh:
         write_atomic(cache, json.dumps({**known, key: [pin, message]}, indent=2, sort_keys=True))
@@ -140,23 +147,29 @@ def framework_requirements(
     return [pin]
 
 
-def _framework_pin(framework: str, version: str, python: Path) -> tuple[str, str]:
+def _framework_pin(
+    framework: str, version: str, python: Path, pip_cache: Path | None
+) -> tuple[str, str]:
     """(``dist==X.Y.Z``, the one line that says which and why) from the package index."""
     dist = FRAMEWORK_DISTRIBUTIONS[framework]
     wanted = ".".join(version.split("-", maxsplit=1)[0].split(".")[:2])
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "index", "versions", dist],
+        [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check",
+         "index", "versions", dist],
         capture_output=True,
         text=True,
+        env=_pip_env(pip_cache),
         check=False,
-    )
+    )  # fmt: skip
     listed = re.search(r"Available versions: (.+)", result.stdout)
     available = [v.strip() for v in listed.group(1).split(",")] if listed else []
     chosen = nearest_version(wanted, available)
     if chosen is None:
+        said = (result.stderr.strip().splitlines() or [""])[-1]
         raise EnvironmentSetupError(
-            f"no installable {dist} for this Python (the container has {wanted}); set "
-            f"{ENV_MODE_VARIABLE}={INHERIT} to use the installed one"
+            f"no installable {dist} for this Python (the container has {wanted})"
+            + (f": pip says {said!r}" if said else "")
+            + f"; set {ENV_MODE_VARIABLE}={INHERIT} to train on the {dist} installed here"
         )
     if _release(chosen)[:2] == _release(wanted)[:2]:
         return f"{dist}=={chosen}", f"{dist} {chosen} (the container's {wanted})"
@@ -207,17 +220,34 @@ def ensure_environment(
     settings: Settings,
     *,
     reporter: Reporter = ignore,
-    framework: tuple[str, str] = ("", ""),
+    framework: tuple[str, str] | None = None,
 ) -> Path:
     """A virtual environment with ``built`` installed; cached by package hash (and, when
-    isolated, by the requirement set). ``framework`` is the plan's (name, version). Returns
-    its python executable."""
+    isolated, by the requirement set). ``framework`` is the plan's (name, version); None
+    (serving a registered version) means the environment this package last trained in, so
+    a model is loaded by the library version that saved it. Returns its python executable."""
     if environment_mode() == ISOLATED:
-        deps = _dependency_environment(built, settings, framework, reporter)
+        if framework is None:
+            trained = _last_isolated_environment(built, settings)
+            if trained is not None:
+                reporter(StepProgress("environment", f"reusing environment {built.content_hash}"))
+                return venv_python(trained)
+        deps = _dependency_environment(built, settings, framework or ("", ""), reporter)
         return _package_environment(
             built, settings, f"{built.content_hash}-{deps.name}", [deps], reporter
         )
     return _package_environment(built, settings, built.content_hash, None, reporter)
+
+
+def _last_isolated_environment(built: BuiltPackage, settings: Settings) -> Path | None:
+    """The newest ready isolated environment of this package build, if any."""
+    folder = cache_root(settings) / "venvs"
+    ready = [
+        env_dir
+        for env_dir in folder.glob(f"{built.content_hash}-deps-*")
+        if (env_dir / _READY).is_file()
+    ]
+    return max(ready, key=lambda env_dir: (env_dir / _READY).stat().st_mtime, default=None)
 
 
 def _dependency_environment(
@@ -228,7 +258,10 @@ def _dependency_environment(
     requirements = sorted(package_requirements(built.path))
     python = Path(sys.executable)  # the interpreter the venvs are made from
     pins_cache = cache_root(settings) / "venvs" / "framework-pins.json"
-    pins = framework_requirements(*framework, python, reporter=reporter, cache=pins_cache)
+    pip_cache = pip_cache_dir(settings)
+    pins = framework_requirements(
+        *framework, python, reporter=reporter, cache=pins_cache, pip_cache=pip_cache
+    )
     names = {_requirement_name(pin) for pin in pins}
     requirements = [r for r in requirements if _requirement_name(r) not in names] + pins
     key_text = "\n".join([f"python {sys.version_info[0]}.{sys.version_info[1]}", *requirements])
@@ -239,19 +272,36 @@ def _dependency_environment(
         return env_dir
     started = time.perf_counter()
     shown = ", ".join(requirements) or "nothing declared"
-    reporter(StepProgress("environment", f"installing the trainer's requirements: {shown}"))
+    where = _shown_path(env_dir, settings)
+    reporter(
+        StepProgress(
+            "environment",
+            f"installing the trainer's requirements into {where} (first run only; later runs "
+            f"reuse it): {shown}",
+        )
+    )
     tmp_dir = env_dir.with_name(f".{env_dir.name}.{os.getpid()}.tmp")
+    make_dirs(tmp_dir.parent)
     shutil.rmtree(tmp_dir, ignore_errors=True)
     venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt", clear=True).create(tmp_dir)
     if requirements:
-        _pip(venv_python(tmp_dir), ["install", *requirements])
+        _pip(venv_python(tmp_dir), ["install", *requirements], pip_cache)
     (tmp_dir / _READY).write_text(key_text, encoding="utf-8")
     if env_dir.exists():
         shutil.rmtree(tmp_dir, ignore_errors=True)
     else:
         os.replace(tmp_dir, env_dir)
-    reporter(StepProgress("environment", "dependencies ready", time.perf_counter() - started))
+    seconds = time.perf_counter() - started
+    reporter(StepProgress("environment", f"dependencies ready in {seconds:.0f} s"))
     return env_dir
+
+
+def _shown_path(path: Path, settings: Settings) -> str:
+    """``path`` relative to the project when it is inside it (``.liftshift/venvs/…``)."""
+    try:
+        return str(path.relative_to(settings.project_dir))
+    except ValueError:
+        return str(path)
 
 
 def _requirement_name(text: str) -> str:
@@ -283,20 +333,27 @@ def _package_environment(
     venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt", clear=True).create(tmp_dir)
     _inherit_site_packages(tmp_dir, inherit_from)
     tmp_python = venv_python(tmp_dir)
+    pip_cache = pip_cache_dir(settings)
     if inherit_from is None:
-        _pip(tmp_python, ["install", "--no-deps", "--no-build-isolation", str(built.path)])
+        _pip(
+            tmp_python,
+            ["install", "--no-deps", "--no-build-isolation", str(built.path)],
+            pip_cache,
+        )
     else:  # an isolated venv has no setuptools: build the wheel here, install only the wheel
         wheels = tmp_dir / "wheels"
         _pip(
             Path(sys.executable),
             ["wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(built.path)],
+            pip_cache,
         )
-        _pip(tmp_python, ["install", "--no-deps", *map(str, sorted(wheels.glob("*.whl")))])
+        wheel_files = [str(path) for path in sorted(wheels.glob("*.whl"))]
+        _pip(tmp_python, ["install", "--no-deps", *wheel_files], pip_cache)
         shutil.rmtree(wheels, ignore_errors=True)
     missing = [] if inherit_from else missing_requirements(package_requirements(built.path))
     if missing:
         reporter(StepProgress("environment", f"installing {', '.join(missing)}"))
-        _pip(tmp_python, ["install", *missing])
+        _pip(tmp_python, ["install", *missing], pip_cache)
     (tmp_dir / _READY).write_text(str(built.path), encoding="utf-8")
     if env_dir.exists():  # another run won the race; use theirs
         shutil.rmtree(tmp_dir, ignore_errors=True)
@@ -323,7 +380,14 @@ def _inherit_site_packages(env_dir: Path, inherit_from: list[Path] | None = None
     (purelib / "liftshift-inherit.pth").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _pip(python: Path, args: list[str]) -> None:
+def _pip_env(pip_cache: Path | None) -> dict[str, str]:
+    env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local", "PIP_NO_WARN_SCRIPT_LOCATION": "1"}
+    if pip_cache is not None:
+        env["PIP_CACHE_DIR"] = str(pip_cache)
+    return env
+
+
+def _pip(python: Path, args: list[str], pip_cache: Path) -> None:
     command = [
         sys.executable,
         "-m",
@@ -335,8 +399,9 @@ def _pip(python: Path, args: list[str]) -> None:
         "-q",
         *args,
     ]
-    env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local", "PIP_NO_WARN_SCRIPT_LOCATION": "1"}
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=_pip_env(pip_cache), check=False
+    )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
         raise EnvironmentSetupError(f"installing the trainer package failed:\n{tail}")

@@ -60,6 +60,14 @@ def cache_root(settings: Settings) -> Path:
     return Path(shared) if shared else settings.state_dir
 
 
+def pip_cache_dir(settings: Settings) -> Path:
+    """pip's download and wheel cache for trainer environments: ``<cache root>/pip`` (the
+    project's ``.liftshift/``, or ``$LIFTSHIFT_CACHE_DIR``), so liftshift writes nothing to
+    the user's ``~/.cache/pip``, and a second project on the same cache root downloads
+    nothing again."""
+    return make_dirs(cache_root(settings) / "pip")
+
+
 def content_hash(project_dir: Path, package: str = "trainer") -> str:
     """SHA-256 (first 16 hex digits) over the build files and every file of the package."""
     project_dir = Path(project_dir)
@@ -112,13 +120,13 @@ def build_package(
         # Only the build inputs are copied: a project folder may also hold gigabytes of data.
         _copy_build_inputs(project_dir, source, package)
         dist = tmp_path / "dist"
-        result = _run_build(source, dist, tmp_path, isolated=False)
+        result = _run_build(source, dist, tmp_path, pip_cache=None)
         if result.returncode != 0 and _backend_missing(result):
             # The project's build backend (hatchling, poetry-core…) is not installed here:
             # let build fetch it into an isolated environment, as pip would on Vertex.
             reporter(StepProgress("build", "build backend not installed; building isolated"))
             shutil.rmtree(dist, ignore_errors=True)
-            result = _run_build(source, dist, tmp_path, isolated=True)
+            result = _run_build(source, dist, tmp_path, pip_cache=pip_cache_dir(settings))
         built = sorted(dist.glob("*.tar.gz"))
         if result.returncode != 0 or not built:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
@@ -185,12 +193,16 @@ def upload_package(
 
 
 def _run_build(
-    source: Path, dist: Path, cwd: Path, *, isolated: bool
+    source: Path, dist: Path, cwd: Path, *, pip_cache: Path | None
 ) -> subprocess.CompletedProcess[str]:
+    """``python -m build --sdist``; with ``pip_cache`` in an isolated build environment whose
+    backend pip fetches into that cache, else with the backend installed here."""
     command = [sys.executable, "-m", "build", "--sdist", "--outdir", str(dist), str(source)]
-    if not isolated:
-        command.insert(4, "--no-isolation")
     env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local"}
+    if pip_cache is None:
+        command.insert(4, "--no-isolation")
+    else:
+        env["PIP_CACHE_DIR"] = str(pip_cache)
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, check=False)
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,7 @@ def predict_custom_local(
 ) -> Prediction:
     """The version's own predictor (from the package registered with it) answers one request,
     in the environment the trainer ran in."""
-    from liftshift.trainer.localenv import ensure_environment
+    from liftshift.trainer.localenv import ISOLATED, ensure_environment, environment_mode
     from liftshift.trainer.packaging import BuiltPackage
 
     sdist = Path(version.package_uri)
@@ -118,6 +119,10 @@ def predict_custom_local(
     reporter(StepProgress("predict", f"serving {version.predictor} on {version.artifact_uri}"))
     script = Path(__file__).with_name("_serve_cpr.py")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SM_", "AIP_"))}
+    if environment_mode() == ISOLATED:  # the serving image's prediction server, after the trainer's
+        env["LIFTSHIFT_SERVING_LIBRARIES"] = json.dumps(
+            list(dict.fromkeys([sysconfig.get_path("purelib"), sysconfig.get_path("platlib")]))
+        )
     with tempfile.TemporaryDirectory(prefix="liftshift-serve-") as work:
         result = subprocess.run(
             [str(python), "-P", str(script), version.artifact_uri, module, class_name],

@@ -14,9 +14,11 @@ instances answers through its own serving chain (``model_fn``, ``input_fn``, ``p
 or its highest numbered version folder), a ``.keras``/``.h5`` Keras file, an XGBoost model
 (``model.bst``/``.ubj``/``.json``), a LightGBM ``model.txt``, a joblib or pickle file; failing
 those, the project's own handlers. A
-request without instances gets ``synthetic`` ones from the model's input signature with a
-fixed seed; later requests without instances reuse the rows of the first answer, so both
-models predict exactly the same rows.
+request without instances takes the first rows of its ``sample`` table (a CSV or Parquet file
+the run trained on, without its label column: the one named, else the first column when the
+rows are one wider than the model's input, SageMaker's CSV convention), else ``synthetic``
+rows from the model's input signature with a fixed seed; later requests without instances
+reuse the rows of the first answer, so both models predict exactly the same rows.
 """
 
 from __future__ import annotations
@@ -52,6 +54,59 @@ def _synthetic(shape: list[int | None], count: int, seed: int, dtype: str = "flo
     if "int" in dtype:
         values = (values * 10).astype("int64")
     return values.tolist()
+
+
+def _read_table(path: Path, rows: int) -> tuple[list[str] | None, list[list[Any]]]:
+    """(column names or None without a header, the first ``rows`` rows) of a CSV or Parquet
+    file; pandas when the trainer's Python has it (it must, for Parquet), else ``csv``."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pandas as pd
+
+        frame = pd.read_parquet(path).head(rows)
+        return [str(c) for c in frame.columns], frame.to_numpy().tolist()
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        table = [row for _, row in zip(range(rows + 1), csv.reader(handle), strict=False)]
+    if not table:
+        return None, []
+    header = not all(_is_number(cell) for cell in table[0])
+    body = table[1:] if header else table[:rows]
+    values = [[float(cell) if _is_number(cell) else cell for cell in row] for row in body]
+    return (table[0] if header else None), values[:rows]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _sample_rows(sample: dict[str, Any], shape: list | None) -> tuple[list, str] | None:
+    """The first rows of the sample table without the label, and the words saying which rows
+    and which column went; None when they do not fit the model's input width."""
+    path = Path(sample["file"])
+    columns, rows = _read_table(path, int(sample.get("rows", 4)))
+    if not rows:
+        return None
+    width = len(rows[0])
+    features = shape[1] if shape and len(shape) == 2 and shape[1] else None
+    label, dropped = sample.get("label") or "", None
+    if columns is not None and label in columns:
+        dropped = columns.index(label)
+        how = f"column {label!r} dropped: {sample.get('label_why') or 'the label'}"
+    elif features is not None and width == features + 1:
+        dropped = 0
+        how = "first column dropped: SageMaker's CSV convention puts the label there"
+    else:
+        how = "no column dropped"
+    if dropped is not None:
+        rows = [row[:dropped] + row[dropped + 1 :] for row in rows]
+    if features is not None and len(rows[0]) != features:
+        return None
+    return rows, f"the first {len(rows)} rows of {sample.get('shown', path.name)} ({how})"
 
 
 class Loaded:
@@ -176,6 +231,13 @@ def serve(lines: Any, out: Any) -> None:
         if not line.strip():
             continue
         request = json.loads(line)
+        if "warm" in request:  # import what the models will need while the trainers run
+            for module in request["warm"]:
+                try:
+                    importlib.import_module(module)
+                except Exception:
+                    continue
+            continue
         if request.get("instances") is None and carried is not None:
             request["instances"], request["instances_from"] = carried
         try:
@@ -201,6 +263,10 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         return {"error": f"no model file this verify can load in {model_dir}"}
     instances = request.get("instances")
     origin = request.get("instances_from") or "given"
+    if instances is None and request.get("sample"):
+        found = _sample_rows(request["sample"], loaded.shape)
+        if found is not None:
+            instances, origin = found
     if instances is None:
         if not loaded.shape:
             return {"error": f"{loaded.loader}: no sample instances and no input signature"}

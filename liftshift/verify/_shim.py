@@ -62,6 +62,10 @@ def _watch():
     trace = os.environ.get("LIFTSHIFT_VERIFY_TRACE")
     guard = os.environ.get("LIFTSHIFT_VERIFY_GUARD") == "1"
     folders = [(name, os.path.realpath(folder)) for name, folder in watched.items()]
+    # the folders as given and as resolved: a path starting with neither is skipped without
+    # resolving it (``realpath`` costs a system call per path part, on every import's opens)
+    prefixes = tuple({p for name, folder in watched.items()
+                      for p in (os.path.abspath(folder), os.path.realpath(folder))})  # fmt: skip
     seen = set()
     events = {"open", "os.scandir", "os.listdir", "glob.glob"}
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT
@@ -91,9 +95,12 @@ def _watch():
                     f"liftshift verify: {path} is under this machine's /opt/ml; the original "
                     "builds that path at run time, which the verify copy cannot redirect"
                 )
-        if not trace or event in writes:
+        if not trace or event in writes or len(seen) == len(folders):
             return
-        real = os.path.realpath(path)
+        absolute = os.path.abspath(path)
+        if not absolute.startswith(prefixes):
+            return
+        real = os.path.realpath(absolute)
         for name, folder in folders:
             if name not in seen and (real == folder or real.startswith(folder + os.sep)):
                 seen.add(name)

@@ -32,14 +32,29 @@ class ArtifactParity:
     only_original: list[str] = field(default_factory=list)
     only_migrated: list[str] = field(default_factory=list)
     note: str = ""
+    varying: list[str] = field(default_factory=list)
+    """Files that differ between two runs of the original itself (see ``stability``), by
+    either side's name: a file set or bytes that differ there are the trainer's noise, not
+    the migration's."""
+    flattened: str = ""
+    """The TensorFlow Serving version folder (``000000001``) the migrated side flattened."""
+
+    def counterpart(self, original_path: str) -> str:
+        """The migrated side's name for one of the original's files."""
+        prefix = f"{self.flattened}/"
+        if self.flattened and original_path.startswith(prefix):
+            return original_path[len(prefix) :]
+        return original_path
+
+    def stable_but_differing(self) -> list[str]:
+        """Files whose bytes differ between the sides but not between two runs of the
+        original (meaningful only once those two runs were compared)."""
+        return [path for path in self.differing if path not in self.varying]
 
     @property
     def ok(self) -> bool:
-        return (
-            bool(self.original)
-            and bool(self.migrated)
-            and not (self.only_original or self.only_migrated)
-        )
+        one_sided = [p for p in (*self.only_original, *self.only_migrated) if p not in self.varying]
+        return bool(self.original) and bool(self.migrated) and not one_sided
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +66,7 @@ class ArtifactParity:
             "only_original": self.only_original,
             "only_migrated": self.only_migrated,
             "note": self.note,
+            "varying": self.varying,
         }
 
 
@@ -80,6 +96,7 @@ def compare_artifacts(original_dir: Path, migrated_dir: Path) -> ArtifactParity:
         flattened = {path.split("/", 1)[1]: path for path in original}
         if len(set(flattened) & set(migrated)) > len(set(original) & set(migrated)):
             pairs = {orig: new for new, orig in flattened.items()}
+            parity.flattened = next(iter(tops))
             parity.note = (
                 f"the version folder {next(iter(tops))}/ is flattened, as Vertex's TensorFlow "
                 "prediction container expects"
@@ -104,6 +121,8 @@ class MetricParity:
     original: float | None
     migrated: float | None
     ok: bool
+    stable: bool = True
+    """False when two runs of the original print different values: not judged."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +130,7 @@ class MetricParity:
             "original": self.original,
             "migrated": self.migrated,
             "ok": self.ok,
+            "stable": self.stable,
         }
 
 
@@ -202,6 +222,11 @@ class PredictionParity:
     max_abs_diff: float | None = None
     labels_agree: int | None = None
     ok: bool = False
+    judged_on: str = "values"
+    """``values`` (within ``rtol``) or ``labels`` (when the original's own predictions vary
+    between two runs)."""
+    original_rows: list[Any] | None = field(default=None, repr=False, compare=False)
+    """The original's predictions, kept for the stability check (not in the JSON)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -214,6 +239,7 @@ class PredictionParity:
             "instances_from": self.instances_from,
             "max_abs_diff": self.max_abs_diff,
             "labels_agree": self.labels_agree,
+            "judged_on": self.judged_on,
         }
 
 

@@ -60,15 +60,25 @@ def explain(
     if zero and not _ZERO_READ.search(original_log):
         reasons.append(f"the migrated trainer read nothing: its log says “{zero.group(0)}”")
     if report.artifacts is not None and report.artifacts.migrated and not report.artifacts.ok:
-        only_o, only_m = report.artifacts.only_original, report.artifacts.only_migrated
+        varying = set(report.artifacts.varying)
+        only_o = [path for path in report.artifacts.only_original if path not in varying]
+        only_m = [path for path in report.artifacts.only_migrated if path not in varying]
         if only_o:
             reasons.append(f"model files only the original wrote: {', '.join(only_o[:_MAX_SHOWN])}")
         if only_m:
             reasons.append(
                 f"model files only the migrated trainer wrote: {', '.join(only_m[:_MAX_SHOWN])}"
             )
+    if report.stability is not None and report.artifacts is not None:
+        stable = report.artifacts.stable_but_differing()
+        if stable:
+            reasons.append(
+                f"{', '.join(stable[:_MAX_SHOWN])}: a second run of the original wrote the same "
+                "bytes again, the migrated trainer's differ: it trained a different model (check "
+                "the hyperparameters and data each side received)"
+            )
     for metric in report.metrics:
-        if metric.ok:
+        if metric.ok or not metric.stable:
             continue
         if metric.original is None or metric.migrated is None:
             side = "original" if metric.migrated is None else "migrated trainer"

@@ -58,19 +58,21 @@ def run_original(
     work: Path,
     timeout: float | None,
     reporter: Reporter,
+    label: str = "original",
 ) -> SideRun:
     """Run the prepared original with the shared environment ``common``; its log, the
-    channels it opened and the files it left in its code folder go into the SideRun."""
+    channels it opened and the files it left in its code folder go into the SideRun.
+    ``label`` names its log and trace files in ``work`` (a second run gets its own)."""
     watch = prepared.channel_dirs
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SM_", "AIP_", "SAGEMAKER_"))}
     env |= common | prepared.env
     env |= {
         "LIFTSHIFT_VERIFY_WATCH": json.dumps(watch),
-        "LIFTSHIFT_VERIFY_TRACE": str(work / "original-trace.jsonl"),
+        "LIFTSHIFT_VERIFY_TRACE": str(work / f"{label}-trace.jsonl"),
         "LIFTSHIFT_VERIFY_GUARD": "1",
     }
     before = set(compare.list_files(prepared.code_dir))
-    log_path = work / "original.log"
+    log_path = work / f"{label}.log"
     reporter(
         StepProgress("verify", f"running the original: python {' '.join(prepared.command_args)}")
     )
@@ -108,7 +110,7 @@ def run_original(
         seconds=seconds,
         log_path=str(log_path),
         model_dir=str(prepared.model_dir),
-        channels_read=read_trace(work / "original-trace.jsonl"),
+        channels_read=read_trace(work / f"{label}-trace.jsonl"),
         stray_files=sorted(f"code/{path}" for path in set(after) - before),
     )
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from liftshift.verify.compare import ArtifactParity, MetricParity, PredictionParity
+from liftshift.verify.stability import Stability
 
 VERIFY_SCHEMA_VERSION = 1
 Verdict = Literal["match", "differ", "not verified"]
@@ -68,6 +69,9 @@ class VerifyReport:
     notes: list[str] = field(default_factory=list)
     rtol: float = 1e-6
     work_dir: str = ""
+    stability: Stability | None = None
+    """What a second run of the original did not reproduce; None when the sides agreed at
+    once (no second run)."""
 
     @property
     def ok(self) -> bool:
@@ -99,6 +103,7 @@ class VerifyReport:
                 "rows": [row.to_dict() for row in self.metrics],
             },
             "predictions": self.predictions.to_dict() if self.predictions else None,
+            "stability": self.stability.to_dict() if self.stability else None,
             "diagnosis": self.diagnosis,
             "notes": self.notes,
             "work_dir": self.work_dir,
@@ -133,6 +138,9 @@ class VerifyReport:
             rows.append(("model files", *files, _mark(parity.ok)))
             if parity.ok:
                 same = f"{len(parity.identical)}/{len(parity.migrated)} byte-identical"
+                varying = [path for path in parity.migrated if path in parity.varying]
+                if varying:
+                    same += f" ({len(varying)} vary between runs of the original)"
                 rows.append(("model bytes", "", same, "info"))
         for metric in self.metrics:
             rows.append(
@@ -140,7 +148,7 @@ class VerifyReport:
                     f"metric {metric.name}",
                     _number(metric.original),
                     _number(metric.migrated),
-                    _mark(metric.ok),
+                    _mark(metric.ok) if metric.stable else "varies",
                 )
             )
         prediction = self.predictions
@@ -152,6 +160,8 @@ class VerifyReport:
                     else ""
                 )
                 agree = f"labels {prediction.labels_agree}/{prediction.instances}"
+                if prediction.judged_on == "labels":
+                    agree += " (judged on labels)"
                 rows.append(
                     (
                         f"predictions ({prediction.instances})",

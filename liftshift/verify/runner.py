@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from liftshift.foundation.secrets import placeholder, referenced_variable
 from liftshift.foundation.settings import LOCAL_DIRNAME, Settings
 from liftshift.foundation.storage.uri import channel_dir_uri
 from liftshift.trainer.jobs import JobSpecError, StepProgress, TrainOverrides, channel_destination
-from liftshift.verify import compare, diagnose, sagemaker
+from liftshift.verify import compare, diagnose, sagemaker, stability
 from liftshift.verify.environment import helper_env, install_shim, trainer_env
 from liftshift.verify.original import (
     channel_files,
@@ -35,7 +36,12 @@ from liftshift.verify.original import (
     restore_original,
     run_original,
 )
-from liftshift.verify.predictions import Predictor, compare_models, original_request
+from liftshift.verify.predictions import (
+    Predictor,
+    compare_models,
+    entry_imports,
+    original_request,
+)
 from liftshift.verify.report import SideRun, VerifyError, VerifyReport
 
 VERIFY_DIR = "verify"
@@ -94,7 +100,7 @@ def _verify(
 ) -> VerifyReport:
     from liftshift.trainer import service
     from liftshift.trainer.backends.local import EmptyChannel, LocalBackend
-    from liftshift.trainer.localenv import local_path
+    from liftshift.trainer.localenv import EnvironmentSetupError, local_path
 
     options = options or VerifyOptions()
     project = Path(project_dir).resolve()
@@ -139,7 +145,7 @@ def _verify(
     except EmptyChannel as exc:
         report.reason = str(exc)
         return report
-    except JobSpecError as exc:
+    except (JobSpecError, EnvironmentSetupError) as exc:
         raise VerifyError(str(exc)) from exc
     python = backend.prepare(started.spec, started.package.path)  # the job's own (cached)
 
@@ -163,15 +169,38 @@ def _verify(
         backend.cancel(started.handle.job_id)
         raise VerifyError(str(exc)) from exc
     report.notes += prepared.notes
-    original = run_original(
-        prepared, python, common=common, work=work, timeout=options.timeout, reporter=reporter
-    )
+    # the prediction helper imports the framework while both trainers run
+    predictor: Predictor | None = Predictor(python, helper_env(work), options.timeout)
+    predictor.warm(entry_imports(prepared.entry))
+    try:
+        original = run_original(
+            prepared, python, common=common, work=work, timeout=options.timeout, reporter=reporter
+        )
+    except BaseException:
+        predictor.close()
+        raise
     report.original = original
-    predictor = None
+
+    def run_again() -> tuple[sagemaker.PreparedRun, SideRun]:
+        """The original once more, same data, hyperparameters, Python and seeds."""
+        again = sagemaker.prepare(job, work / "opt-ml-again")
+        side = run_original(
+            again,
+            python,
+            common=common,
+            work=work,
+            timeout=options.timeout,
+            reporter=reporter,
+            label="original-again",
+        )
+        return again, side
+
     if original.ok and compare.list_files(prepared.model_dir):
         # load the original's model while the migrated trainer still runs
-        predictor = Predictor(python, helper_env(work), options.timeout)
-        predictor.ask(original_request(prepared, original_src, options.seed))
+        predictor.ask(original_request(prepared, original_src, options.seed, job.hyperparameters))
+    else:
+        predictor.close()
+        predictor = None
     try:
         return _finish(
             report,
@@ -186,6 +215,8 @@ def _verify(
             reporter=reporter,
             cancel=cancel,
             work=work,
+            run_again=run_again,
+            python=python,
         )
     finally:
         if predictor is not None:
@@ -206,8 +237,11 @@ def _finish(
     reporter: Reporter,
     cancel: threading.Event | None,
     work: Path,
+    run_again: Callable[[], tuple[sagemaker.PreparedRun, SideRun]],
+    python: Path,
 ) -> VerifyReport:
-    """Wait for the migrated job, then compare both sides and explain."""
+    """Wait for the migrated job, then compare both sides (running the original once more
+    when they differ, to tell its own noise from the migration's) and explain."""
     from liftshift.trainer import service
 
     original = report.original
@@ -248,6 +282,18 @@ def _finish(
         predictor=predictor,
         options=options,
     )
+    if _sides_differ(report):
+        _judge_on_what_is_stable(
+            report,
+            plan,
+            prepared=prepared,
+            original_src=original_src,
+            run_again=run_again,
+            python=python,
+            options=options,
+            reporter=reporter,
+            work=work,
+        )
     report.diagnosis = diagnose.explain(
         report,
         plan=plan,
@@ -255,7 +301,11 @@ def _finish(
         original_log=Path(original.log_path).read_text(encoding="utf-8", errors="replace"),
         migrated_log=log,
     )
-    if report.verdict == "differ" and plan.training.framework in NOT_DETERMINISTIC:
+    if (
+        report.verdict == "differ"
+        and report.stability is None
+        and plan.training.framework in NOT_DETERMINISTIC
+    ):
         report.notes.append(
             f"{plan.training.framework} on CPU is seeded on both sides, but some kernels are not "
             "bit-deterministic; small differences can be noise (see --rtol)"
@@ -322,10 +372,19 @@ def _compare(
     )
     if prediction.compared:
         report.notes.append(f"predictions compared on {prediction.instances_from}")
+    _judge(report)
+
+
+def _judge(report: VerifyReport) -> None:
+    """The verdict of two sides that both ran and wrote a model, from what is stable."""
+    assert report.artifacts is not None and report.predictions is not None
+    prediction = report.predictions
     problems = []
     if not report.artifacts.ok:
         problems.append("model files differ")
-    if any(not row.ok for row in report.metrics):
+    if report.stability is not None and report.artifacts.stable_but_differing():
+        problems.append("model bytes differ though the original reproduces its own")
+    if any(not row.ok and row.stable for row in report.metrics):
         problems.append("metrics differ")
     if prediction.compared and not prediction.ok:
         problems.append("predictions differ")
@@ -336,8 +395,111 @@ def _compare(
         report.reason = (
             f"predictions could not be compared ({prediction.reason}) and the model bytes differ"
         )
+        if report.artifacts.varying:
+            report.reason += " (they vary between runs of the original too)"
     else:
         report.verdict, report.reason = "match", ""
+
+
+def _sides_differ(report: VerifyReport) -> bool:
+    """Both sides ran and wrote a model, and something differs (bytes, files, a metric,
+    predictions): worth a second run of the original to see whether it differs from itself."""
+    original, migrated, parity = report.original, report.migrated, report.artifacts
+    if not (original and migrated and original.ok and migrated.ok and parity):
+        return False
+    if not (parity.original and parity.migrated) or report.predictions is None:
+        return False
+    prediction = report.predictions
+    return bool(
+        parity.differing
+        or parity.only_original
+        or parity.only_migrated
+        or any(not row.ok for row in report.metrics)
+        or (prediction.compared and not prediction.ok)
+    )
+
+
+def _judge_on_what_is_stable(
+    report: VerifyReport,
+    plan: Plan,
+    *,
+    prepared: sagemaker.PreparedRun,
+    original_src: Path,
+    run_again: Callable[[], tuple[sagemaker.PreparedRun, SideRun]],
+    python: Path,
+    options: VerifyOptions,
+    reporter: Reporter,
+    work: Path,
+) -> None:
+    """Run the original once more; what differs between its two runs is its own noise: the
+    verdict is judged on the rest, and the report names what varied."""
+    reporter(
+        StepProgress(
+            "verify",
+            "the two sides differ: running the original once more, to tell its own "
+            "variation from the migration's",
+        )
+    )
+    again_prepared, again = run_again()
+    if not again.ok:
+        report.notes.append(
+            "a second run of the original failed"
+            + (f": {again.last_error}" if again.last_error else "")
+            + "; whether the original is deterministic is unknown"
+        )
+        return
+    launchers = [original_src / path for path in plan.code.launchers]
+    rules = [d for launcher in launchers for d in compare.metric_definitions(launcher)]
+    assert report.original is not None
+    metrics = tuple(
+        compare.extract_metrics(Path(log).read_text(encoding="utf-8", errors="replace"), rules)
+        for log in (report.original.log_path, again.log_path)
+    )
+    prediction = report.predictions
+    first_rows = prediction.original_rows if prediction and prediction.compared else None
+    second_rows = None
+    if first_rows is not None and compare.list_files(again_prepared.model_dir):
+        predictor = Predictor(python, helper_env(work), options.timeout)
+        try:
+            hyperparameters = _resolved(plan.training.hyperparameters)
+            predictor.ask(
+                original_request(again_prepared, original_src, options.seed, hyperparameters)
+            )
+            answer = predictor.answers()[0]
+        finally:
+            predictor.close()
+        second_rows = answer.get("predictions")
+    measured = stability.measure(
+        compare.compare_artifacts(prepared.model_dir, again_prepared.model_dir),
+        (metrics[0], metrics[1]),
+        (first_rows, second_rows),
+        options.rtol,
+    )
+    report.stability = measured
+    if measured.deterministic:
+        report.notes.append(
+            "a second run of the original reproduced its model files and metrics"
+            + (" and predictions" if measured.predictions_compared else "")
+            + " exactly: the difference comes from the migration, not from chance"
+        )
+        _judge(report)
+        return
+    assert report.artifacts is not None and prediction is not None
+    parity = report.artifacts
+    names = {*measured.artifacts, *(parity.counterpart(path) for path in measured.artifacts)}
+    parity.varying = sorted(p for p in names if p in parity.original or p in parity.migrated)
+    for row in report.metrics:
+        row.stable = row.name not in measured.metrics
+    if measured.predictions and prediction.compared and prediction.labels_agree is not None:
+        prediction.judged_on = "labels"
+        prediction.ok = prediction.labels_agree == prediction.instances
+    report.notes.append(
+        "the original is not deterministic even with seeding: two runs of it differ in "
+        f"{measured.describe()}; parity is judged on what is stable"
+        + (" (predictions on their labels)" if prediction.judged_on == "labels" else "")
+        + ", and no byte identity is claimed for what varies"
+    )
+    _judge(report)
 
 
 def _missing_module(error: str) -> bool:

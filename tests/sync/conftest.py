@@ -20,5 +20,5 @@ def gcs_bucket(cloud_settings: Settings) -> str:
 @pytest.fixture(autouse=True)
 def _no_ambient_cloud_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith("LIFTSHIFT_"):
+        if name.startswith("LIFTSHIFT_") and name != "LIFTSHIFT_TRAINER_ENV":
             monkeypatch.delenv(name, raising=False)

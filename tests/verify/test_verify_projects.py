@@ -127,3 +127,61 @@ def test_an_empty_channel_is_not_verified(tmp_path: Path) -> None:
     report = _verify(project, 1)
     assert report["verdict"] == "not verified"
     assert report["reason"].startswith("channel data gs://acme-verify/optml/train is empty")
+
+
+def test_a_trainer_that_differs_from_itself_is_named_and_judged_on_what_is_stable(
+    tmp_path: Path,
+) -> None:
+    project = _migrated(PROJECTS / "noisy-sklearn", tmp_path)
+    report = _verify(project, 0)
+    assert report["verdict"] == "match", report
+    stability = report["stability"]
+    assert stability["deterministic"] is False
+    assert stability["varying_artifacts"] == ["run-info.json"]
+    assert stability["varying_metrics"] == ["nonce"]
+    assert stability["varying_predictions"] is False
+    assert report["artifacts"]["varying"] == ["run-info.json"]
+    assert report["artifacts"]["identical"] == ["model.joblib"]  # the model itself is stable
+    metrics = {row["name"]: row for row in report["metrics"]["rows"]}
+    assert metrics["nonce"]["stable"] is False and metrics["train accuracy"]["ok"]
+    assert any(
+        note.startswith(
+            "the original is not deterministic even with seeding: two runs of it differ in "
+            "model file(s) run-info.json; metric(s) nonce; parity is judged on what is stable"
+        )
+        for note in report["notes"]
+    ), report["notes"]
+    assert (Path(report["work_dir"]) / "original-again.log").is_file()
+
+
+def test_a_difference_the_original_reproduces_is_the_migrations(tmp_path: Path) -> None:
+    project = _migrated(PROJECTS / "optml-sklearn", tmp_path)
+    trainer = project / "trainer" / "train.py"
+    text = trainer.read_text()
+    fitted = "LogisticRegression(max_iter=args.max_iter)"
+    assert fitted in text
+    trainer.write_text(text.replace(fitted, "LogisticRegression(C=1e-4, max_iter=args.max_iter)"))
+    report = _verify(project, 1)
+    assert report["verdict"] == "differ"
+    assert "model bytes differ though the original reproduces its own" in report["reason"]
+    assert report["stability"]["deterministic"] is True
+    assert any(line.startswith("model.joblib: a second run of the original wrote the same bytes")
+               for line in report["diagnosis"]), report["diagnosis"]  # fmt: skip
+    assert any(
+        "a second run of the original reproduced its model files and metrics and predictions "
+        "exactly: the difference comes from the migration" in note
+        for note in report["notes"]
+    ), report["notes"]
+
+
+def test_without_sample_instances_the_sample_data_rows_are_predicted(tmp_path: Path) -> None:
+    project = _migrated(PROJECTS / "optml-sklearn", tmp_path)
+    (project / "sample_instances.json").unlink()
+    report = _verify(project, 0)
+    assert report["verdict"] == "match"
+    predictions = report["predictions"]
+    assert predictions["instances_from"] == (
+        "the first 4 rows of train/train.csv (column 'label' dropped: the column train.py "
+        "reads into its labels)"
+    )
+    assert predictions["instances"] == 4 and predictions["labels_agree"] == 4

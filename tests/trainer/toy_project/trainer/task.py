@@ -28,6 +28,8 @@ def main():
     )
     if args.mode == "missing":  # a dependency the package does not declare
         import liftshift_no_such_module  # noqa: F401
+    if args.mode == "undeclared":  # a library liftshift has but the package does not declare
+        import click  # noqa: F401
     if args.mode == "crash":
         raise RuntimeError("the toy trainer crashed on purpose")
     if args.mode == "no-model":
