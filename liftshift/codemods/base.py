@@ -16,6 +16,8 @@ from typing import Literal
 
 import libcst as cst
 
+from liftshift.codemods.codegen import module_code
+
 TODO_PREFIX = "# TODO(liftshift):"
 TODO_RE = re.compile(r"#\s*TODO\(liftshift\):\s*(?:(LS\d{3})\b:?\s*)?(.*)")
 
@@ -169,7 +171,7 @@ class ProjectTree:
         return module
 
     def write_module(self, path: str, module: cst.Module) -> None:
-        text = module.code
+        text = module_code(module)
         self.write(path, text)
         self.parsed[path] = (self.files[path], module)
 
