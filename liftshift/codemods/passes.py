@@ -234,16 +234,19 @@ class _Fused(cst.CSTTransformer):
             else self._hooks("visit", node_type)
         )
         if hooks is not None:
-            for index, hook in enumerate(hooks):
-                if (
-                    hook is not None
-                    and self.skipping[index] is None
-                    and hook(self.transformers[index], node) is False
-                ):
-                    self.skipping[index] = node
-                    self._skips += 1
+            self._visit(node, hooks)
         descend = self._descend.get(node_type)
         return self._descends(node_type) if descend is None else descend
+
+    def _visit(self, node: cst.CSTNode, hooks: list) -> None:
+        for index, hook in enumerate(hooks):
+            if (
+                hook is not None
+                and self.skipping[index] is None
+                and hook(self.transformers[index], node) is False
+            ):
+                self.skipping[index] = node
+                self._skips += 1
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
@@ -256,6 +259,11 @@ class _Fused(cst.CSTTransformer):
         )
         if hooks is None and not self._skips:
             return updated_node
+        return self._leave(original_node, updated_node, hooks)
+
+    def _leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode, hooks: list | None
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
         result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel = updated_node
         for index in range(len(self.transformers)):
             skipped = self.skipping[index]
@@ -285,20 +293,45 @@ class _Fused(cst.CSTTransformer):
 def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
     """libcst's walk for a read-only visitor, minus its rebuilding of every node it walks into
     (a visitor's walk in libcst costs as much as a transformer's)."""
-    if dispatch.on_visit(node):
-        kinds = _child_kinds(type(node))
+    node_type = type(node)
+    visits = dispatch._visits
+    hooks = visits[node_type] if node_type in visits else dispatch._hooks("visit", node_type)
+    if hooks is not None:
+        dispatch._visit(node, hooks)
+    descend = dispatch._descend.get(node_type)
+    if descend is None:
+        descend = dispatch._descends(node_type)
+    if descend:
+        kinds = _child_kinds(node_type)
         if kinds is None:
             node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
         for name, _helper in kinds:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if value.__class__ in _NODE_CLASSES:
                 _read_only_walk(value, dispatch)
             elif isinstance(value, (list, tuple)):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if item.__class__ in _NODE_CLASSES or _is_node(item):
                         _read_only_walk(item, dispatch)
-    dispatch.on_leave(node, node)
+            elif _is_node(value):
+                _read_only_walk(value, dispatch)
+    leaves = dispatch._leaves
+    hooks = leaves[node_type] if node_type in leaves else dispatch._hooks("leave", node_type)
+    if hooks is not None or dispatch._skips:
+        dispatch._leave(node, node, hooks)
+
+
+_NODE_CLASSES: set[type] = set()
+"""The node classes met so far: a set lookup instead of ``isinstance(value, cst.CSTNode)``
+(an abstract class, so that check goes through ``ABCMeta`` on every child of every node)."""
+
+
+def _is_node(value: object) -> bool:
+    if isinstance(value, cst.CSTNode):
+        _NODE_CLASSES.add(value.__class__)
+        return True
+    return False
 
 
 _CHILD_KIND = re.compile(r'(visit_\w+)\(\s*self,\s*"(\w+)"')
@@ -327,17 +360,28 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
     """libcst's transformer walk (same hooks, same order, same removal and flattening rules),
     except that a node whose children all come back unchanged is kept as it is instead of
     being rebuilt: most nodes of a file are not touched by any rule, and rebuilding (with
-    libcst's validation) is most of the cost of a walk."""
+    libcst's validation) is most of the cost of a walk. The dispatch of :meth:`_Fused.on_visit`
+    and :meth:`_Fused.on_leave` is done here, inline: this runs for every node of every file."""
+    node_type = type(node)
+    visits = dispatch._visits
+    hooks = visits[node_type] if node_type in visits else dispatch._hooks("visit", node_type)
+    if hooks is not None:
+        dispatch._visit(node, hooks)
+    descend = dispatch._descend.get(node_type)
+    if descend is None:
+        descend = dispatch._descends(node_type)
     updated = node
-    if dispatch.on_visit(node):
+    if descend:
         changes: dict[str, object] = {}
-        kinds = _child_kinds(type(node))
+        kinds = _child_kinds(node_type)
         if kinds is None:
             updated = node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
         for name, helper in kinds:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            if value.__class__ in _NODE_CLASSES or (
+                not isinstance(value, (list, tuple)) and _is_node(value)
+            ):
                 result = _transform_walk(value, dispatch)
                 if result is value:
                     continue
@@ -357,8 +401,14 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
                     changes[name] = items
         if changes:
             updated = node.with_changes(**changes)
-    result = dispatch.on_leave(node, updated)
-    if not isinstance(result, (cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel)):
+    leaves = dispatch._leaves
+    hooks = leaves[node_type] if node_type in leaves else dispatch._hooks("leave", node_type)
+    if hooks is None and not dispatch._skips:
+        return updated
+    result = dispatch._leave(node, updated, hooks)
+    if result is not updated and not isinstance(
+        result, (cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel)
+    ):
         raise cst.CSTValidationError(f"a hook returned {type(result).__name__}, not a node")
     return result
 
@@ -368,14 +418,15 @@ def _transform_items(
 ) -> tuple[cst.CSTNode, ...] | None:
     """A sequence field walked like libcst's ``visit_sequence``/``visit_body_sequence``;
     None when every item came back as it was."""
-    out: list[cst.CSTNode] = []
-    changed = False
-    for item in items:
+    out: list[cst.CSTNode] | None = None  # made at the first item that changed
+    for index, item in enumerate(items):
         result = _transform_walk(item, dispatch)
         if result is item:
-            out.append(item)
+            if out is not None:
+                out.append(item)
             continue
-        changed = True
+        if out is None:
+            out = list(items[:index])
         if isinstance(result, cst.RemovalSentinel):
             continue
         for new in result if isinstance(result, cst.FlattenSentinel) else (result,):
@@ -383,4 +434,4 @@ def _transform_items(
             if body and not item._is_removable() and new._is_removable():
                 continue
             out.append(new)
-    return tuple(out) if changed else None
+    return tuple(out) if out is not None else None
