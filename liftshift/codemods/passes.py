@@ -155,10 +155,14 @@ def _hooked_types(kind: type) -> frozenset[type]:
 
 
 @functools.cache
-def _hook_tables(kinds: tuple[type, ...]) -> tuple[dict, dict]:
-    """node type → the visit and the leave functions of these transformer classes, filled in
-    as node types turn up and shared by every walk with the same classes."""
-    return {}, {}
+def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict]:
+    """node type → the visit and the leave functions of these transformer classes, and node
+    type → whether to walk below it (see :func:`_descend_table`), filled in as node types turn
+    up and shared by every walk with the same classes."""
+    hooked = set().union(*(_hooked_types(kind) for kind in kinds))
+    prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
+    statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
+    return {}, {}, _descend_table(prune_leaves, statements_only)
 
 
 @functools.cache
@@ -185,14 +189,11 @@ class _Fused(cst.CSTTransformer):
         super().__init__()
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
-        self._visits, self._leaves = _hook_tables(tuple(type(t) for t in transformers))
+        kinds = tuple(type(t) for t in transformers)
+        self._visits, self._leaves, self._descend = _walk_tables(kinds)
         self._skips = 0
         """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
-        hooked = set().union(*(_hooked_types(type(t)) for t in transformers))
-        prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
-        statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
-        self._descend = _descend_table(prune_leaves, statements_only)
 
     def _descends(self, node_type: type) -> bool:
         """Whether a hook can fire anywhere below a node of this type."""
@@ -278,7 +279,7 @@ class _Fused(cst.CSTTransformer):
             if self._read_only[index]:
                 hook(self.transformers[index], original_node)
                 continue
-            if not isinstance(result, cst.CSTNode):
+            if result.__class__ not in _NODE_CLASSES and not _is_node(result):
                 break  # removed or flattened: the next rules have nothing left to see
             result = hook(self.transformers[index], original_node, result)
         return result
@@ -328,6 +329,8 @@ _NODE_CLASSES: set[type] = set()
 
 
 def _is_node(value: object) -> bool:
+    if value is None or value.__class__ is cst.MaybeSentinel:
+        return False
     if isinstance(value, cst.CSTNode):
         _NODE_CLASSES.add(value.__class__)
         return True

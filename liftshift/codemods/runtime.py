@@ -255,7 +255,8 @@ def ensure_helpers(module: cst.Module, used: set[str] | None = None) -> cst.Modu
     needed = set(used_helpers(module) if used is None else used)
     for name in list(needed):
         needed.update(DEPENDENCIES.get(name, ()))
-    missing = [name for name in HELPERS if name in needed - defined_functions(module)]
+    needed -= defined_functions(module)
+    missing = [name for name in HELPERS if name in needed]
     if not missing:
         return module
     body = list(module.body)
