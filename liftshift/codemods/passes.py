@@ -136,13 +136,23 @@ _STRUCTURE: tuple[type, ...] = (
 )
 
 
+_LIBCST_BASES = frozenset((*cst.CSTTransformer.__mro__, *cst.CSTVisitor.__mro__))
+
+
 @functools.cache
 def _hooked_types(kind: type) -> frozenset[type]:
     """The node types a visitor or transformer class has its own ``visit_``/``leave_`` for."""
     found = set()
-    for name in dir(kind):
-        if not name.startswith(("visit_", "leave_")):
-            continue
+    # libcst's base classes define a no-op hook for every node type: only the names defined
+    # in the rule's own classes can be overrides (the check below is the exact one)
+    names = {
+        name
+        for klass in kind.__mro__
+        if klass not in _LIBCST_BASES
+        for name in vars(klass)
+        if name.startswith(("visit_", "leave_"))
+    }
+    for name in names:
         node_type = getattr(cst, name.split("_", 1)[1], None)
         method = getattr(kind, name)
         if (
@@ -155,14 +165,15 @@ def _hooked_types(kind: type) -> frozenset[type]:
 
 
 @functools.cache
-def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict]:
-    """node type → the visit and the leave functions of these transformer classes, and node
-    type → whether to walk below it (see :func:`_descend_table`), filled in as node types turn
-    up and shared by every walk with the same classes."""
+def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict, dict]:
+    """node type → the visit and the leave functions of these transformer classes, node
+    type → whether to walk below it (see :func:`_descend_table`), and class → whether a walk
+    of such a child can be left out (:meth:`_Fused._inert`), filled in as types turn up and
+    shared by every walk with the same classes."""
     hooked = set().union(*(_hooked_types(kind) for kind in kinds))
     prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
     statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
-    return {}, {}, _descend_table(prune_leaves, statements_only)
+    return {}, {}, _descend_table(prune_leaves, statements_only), {}
 
 
 @functools.cache
@@ -190,7 +201,7 @@ class _Fused(cst.CSTTransformer):
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
         kinds = tuple(type(t) for t in transformers)
-        self._visits, self._leaves, self._descend = _walk_tables(kinds)
+        self._visits, self._leaves, self._descend, self._inert_table = _walk_tables(kinds)
         self._skips = 0
         """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
@@ -206,6 +217,27 @@ class _Fused(cst.CSTTransformer):
             )
             self._descend[node_type] = descend
         return descend
+
+    def _inert(self, kind: type) -> bool:
+        """Whether walking a child of this class does nothing: no value at all (None, a
+        missing comma), or a node no hook is on and whose children are not walked. Leaving
+        such a child out is exact (it comes back as it was, and a transformer skipping a
+        subtree waits for the node it skipped, which has a hook)."""
+        inert = self._inert_table.get(kind)
+        if inert is None:
+            if kind is type(None) or kind is cst.MaybeSentinel:
+                inert = True
+            elif kind in (list, tuple) or not issubclass(kind, cst.CSTNode):
+                inert = False
+            else:
+                _NODE_CLASSES.add(kind)
+                inert = (
+                    self._hooks("visit", kind) is None
+                    and self._hooks("leave", kind) is None
+                    and not self._descends(kind)
+                )
+            self._inert_table[kind] = inert
+        return inert
 
     def _hooks(self, kind: str, node_type: type) -> list | None:
         """Each transformer's ``visit_``/``leave_`` function for this node type (None where it
@@ -307,13 +339,20 @@ def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
         if kinds is None:
             node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
+        inert = dispatch._inert_table
         for name, _helper in kinds:
             value = getattr(node, name)
-            if value.__class__ in _NODE_CLASSES:
+            kind = value.__class__
+            if inert[kind] if kind in inert else dispatch._inert(kind):
+                continue
+            if kind in _NODE_CLASSES:
                 _read_only_walk(value, dispatch)
             elif isinstance(value, (list, tuple)):
                 for item in value:
-                    if item.__class__ in _NODE_CLASSES or _is_node(item):
+                    kind = item.__class__
+                    if inert[kind] if kind in inert else dispatch._inert(kind):
+                        continue
+                    if kind in _NODE_CLASSES or _is_node(item):
                         _read_only_walk(item, dispatch)
             elif _is_node(value):
                 _read_only_walk(value, dispatch)
@@ -380,11 +419,13 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
         if kinds is None:
             updated = node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
+        inert = dispatch._inert_table
         for name, helper in kinds:
             value = getattr(node, name)
-            if value.__class__ in _NODE_CLASSES or (
-                not isinstance(value, (list, tuple)) and _is_node(value)
-            ):
+            kind = value.__class__
+            if inert[kind] if kind in inert else dispatch._inert(kind):
+                continue
+            if kind in _NODE_CLASSES or (not isinstance(value, (list, tuple)) and _is_node(value)):
                 result = _transform_walk(value, dispatch)
                 if result is value:
                     continue
@@ -422,7 +463,13 @@ def _transform_items(
     """A sequence field walked like libcst's ``visit_sequence``/``visit_body_sequence``;
     None when every item came back as it was."""
     out: list[cst.CSTNode] | None = None  # made at the first item that changed
+    inert = dispatch._inert_table
     for index, item in enumerate(items):
+        kind = item.__class__
+        if inert[kind] if kind in inert else dispatch._inert(kind):
+            if out is not None:
+                out.append(item)
+            continue
         result = _transform_walk(item, dispatch)
         if result is item:
             if out is not None:
