@@ -577,10 +577,13 @@ def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: 
             recorded = True
     if not tree.exists(PLAN_FILENAME) or (plan_is_the_file and not recorded):
         return  # nothing new: the plan object was just read from that file
+    as_read = plan_is_the_file and PLAN_FILENAME not in tree.files  # no rule wrote it since
     text = tree.read(PLAN_FILENAME)
     if text is None:
         return
-    updated = None if replaced else _flags_in_place(text, ctx.added_arguments)
+    planned = getattr(getattr(plan, "data", None), "channels", [])
+    channels = [(channel.name, channel.argument) for channel in planned] if as_read else None
+    updated = None if replaced else _flags_in_place(text, ctx.added_arguments, channels)
     if updated is None:
         updated = _flags_with_tomlkit(text, ctx.added_arguments, replaced)
     if updated != text:
@@ -619,11 +622,17 @@ PLAN_NAME_LINE = re.compile(r'name\s*=\s*"([^"\\]*)"\s*(#.*)?\r?')
 PLAIN_FLAG = re.compile(r"[\w.-]+")
 
 
-def _flags_in_place(text: str, added: dict[str, str]) -> str | None:
+def _flags_in_place(
+    text: str, added: dict[str, str], channels: list[tuple[str, str]] | None = None
+) -> str | None:
     """What :func:`_flags_with_tomlkit` gives, for the plan layout ``save_plan`` writes
     (``[[data.channels]]`` tables holding ``argument = ""``): each empty value is filled in on
     its own line, without tomlkit's parse of the whole document (~2 ms a project). None when
-    the file is laid out any other way. The result is checked with ``tomllib``."""
+    the file is laid out any other way. The result is checked with ``tomllib``: it must read
+    as ``text`` with those flags filled in. ``channels`` (name, argument), when given, are
+    those of the plan read from ``text`` itself, with the flags filled in: only the edited
+    lines differ, so the check is then that the result's channels are exactly these, which
+    saves parsing ``text`` a second time."""
     import tomllib
 
     if "'''" in text or '"""' in text:
@@ -663,6 +672,11 @@ def _flags_in_place(text: str, added: dict[str, str]) -> str | None:
         lines[argument] = f'argument = "{flag}"{ending}'
     updated = "\n".join(lines)
     try:  # the same data as the tomlkit edit, or that edit it is
+        if channels is not None:
+            found = tomllib.loads(updated).get("data", {}).get("channels", [])
+            if [(str(c.get("name", "")), c.get("argument", "")) for c in found] != channels:
+                return None
+            return updated
         expected = tomllib.loads(text)
         for channel in expected.get("data", {}).get("channels", []):
             flag = _flag_for(str(channel.get("name", "")), added)
