@@ -28,3 +28,16 @@ def test_module_code_is_libcst_code(indent: str, newline: str, trailing: bool) -
 def test_a_module_without_helpers_is_printed_by_libcst() -> None:
     module = cst.parse_module("def _liftshift_path(value):\n    return value\n")
     assert module_code(module) == module.code
+
+
+def test_a_module_printed_again_reuses_the_statements_left_as_they_were() -> None:
+    printed: dict = {}
+    module = cst.parse_module("import os\n\n\ndef model_fn(d):\n    return d\n\n\nx = 1\n")
+    assert module_code(module, printed) == module.code
+    assert len(printed) == 3
+    changed = module.with_changes(
+        body=[module.body[0], module.body[1].with_changes(leading_lines=[]), module.body[2]]
+    )
+    assert module_code(changed, printed) == changed.code
+    crlf = changed.with_changes(default_newline="\r\n", default_indent="\t")
+    assert module_code(crlf, printed) == crlf.code
