@@ -134,8 +134,8 @@ def project_files(root: Path) -> set[str]:
     found: set[str] = set()
     for dirpath, dirnames, filenames in root.walk() if hasattr(root, "walk") else _walk(root):
         dirnames[:] = [name for name in dirnames if name not in SKIP_DIRS]
-        for name in filenames:
-            found.add((Path(dirpath) / name).relative_to(root).as_posix())
+        folder = Path(dirpath).relative_to(root).as_posix()  # one path operation per folder
+        found.update(name if folder == "." else f"{folder}/{name}" for name in filenames)
     return found
 
 
@@ -295,13 +295,17 @@ def migrate_project(
     ctx = build_context(plan, launchers if launchers is not None else list(plan.code.launchers))
     ctx.selected_rules = {rule.code for rule in selected}
     errors: dict[str, str] = {}
+    originals: dict[str, str] = {}  # as read from disk: the change set's "before" texts
 
     def loader(path: str) -> str | None:
         try:
-            return read_text(root, path)
+            text = read_text(root, path)
         except UnicodeDecodeError:
             errors[path] = "not UTF-8 text; left unchanged"
             return None
+        if text is not None:
+            originals[path] = text
+        return text
 
     tree = ProjectTree(loader=loader, existing=project_files(root), errors=errors)
     tree.entry = _entry(tree, ctx)
@@ -333,7 +337,7 @@ def migrate_project(
         _check_model_save(tree)
     if scanned and tree.origin:
         _write_scanned_plan(tree, plan)
-    changeset = _changeset(tree, root)
+    changeset = _changeset(tree, root, originals)
     entries = _entries(tree, ctx, changeset, parse_errors)
     return MigrationResult(root, changeset, entries, [rule.code for rule in selected], ctx)
 
@@ -689,22 +693,28 @@ def _flags_in_place(
     return updated
 
 
-def _changeset(tree: ProjectTree, root: Path) -> ChangeSet:
+def _changeset(tree: ProjectTree, root: Path, originals: dict[str, str]) -> ChangeSet:
+    """The changes from the disk to ``tree``; ``originals`` are the files the rules read, as
+    they were read (each file is read from disk once)."""
+
+    def read(path: str) -> str | None:
+        return originals[path] if path in originals else read_text(root, path)
+
     changes: list[FileChange] = []
     for path in sorted(tree.files):
         after = tree.files[path]
         if path in tree.origin and tree.origin[path] != path:
             old = tree.origin[path]
-            before = read_text(root, old)
+            before = read(old)
             changes.append(FileChange("move", path, before, after, old, _mode(root / old)))
         elif path in tree.created:
             changes.append(FileChange("create", path, None, after))
         else:
-            before = read_text(root, path)
+            before = read(path)
             if before is not None and before != after:
                 changes.append(FileChange("modify", path, before, after, mode=_mode(root / path)))
     for path in sorted(tree.deleted):
-        before = read_text(root, path)
+        before = read(path)
         changes.append(FileChange("delete", path, before, None, mode=_mode(root / path)))
     return ChangeSet(changes)
 
