@@ -414,7 +414,7 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
         descend = dispatch._descends(node_type)
     updated = node
     if descend:
-        changes: dict[str, object] = {}
+        changes: dict[str, object] | None = None  # made at the first child that changed
         kinds = _child_kinds(node_type)
         if kinds is None:
             updated = node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
@@ -438,10 +438,14 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
                         result = cst.MaybeSentinel.DEFAULT
                     else:
                         raise TypeError(f"a {type(value).__name__} here cannot be removed")
+                if changes is None:
+                    changes = {}
                 changes[name] = result
-            elif isinstance(value, (list, tuple)):
+            elif value and isinstance(value, (list, tuple)):  # (most are empty: parentheses)
                 items = _transform_items(value, dispatch, helper == "visit_body_sequence")
                 if items is not None:
+                    if changes is None:
+                        changes = {}
                     changes[name] = items
         if changes:
             updated = node.with_changes(**changes)
