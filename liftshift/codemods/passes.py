@@ -165,15 +165,24 @@ def _hooked_types(kind: type) -> frozenset[type]:
 
 
 @functools.cache
-def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict, dict]:
+def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict, dict, frozenset[type]]:
     """node type → the visit and the leave functions of these transformer classes, node
-    type → whether to walk below it (see :func:`_descend_table`), and class → whether a walk
-    of such a child can be left out (:meth:`_Fused._inert`), filled in as types turn up and
-    shared by every walk with the same classes."""
-    hooked = set().union(*(_hooked_types(kind) for kind in kinds))
+    type → whether to walk below it (see :func:`_descend_table`), class → whether a walk of
+    such a child can be left out (:meth:`_Fused._inert`), filled in as types turn up and
+    shared by every walk with the same classes; and the node types any of them hooks."""
+    hooked = frozenset().union(*(_hooked_types(kind) for kind in kinds))
     prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
     statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
-    return {}, {}, _descend_table(prune_leaves, statements_only), {}
+    descend = _descend_table(prune_leaves, statements_only)
+    return {}, {}, descend, _inert_table(hooked), hooked
+
+
+@functools.cache
+def _inert_table(hooked: frozenset[type]) -> dict:
+    """class → whether a walk of such a child can be left out, shared by every walk whose
+    hooks are on the same node types (visitor classes made inside a function are new classes
+    at each call, with the same hooks)."""
+    return {}
 
 
 @functools.cache
@@ -201,7 +210,8 @@ class _Fused(cst.CSTTransformer):
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
         kinds = tuple(type(t) for t in transformers)
-        self._visits, self._leaves, self._descend, self._inert_table = _walk_tables(kinds)
+        tables = _walk_tables(kinds)
+        self._visits, self._leaves, self._descend, self._inert_table, self._hooked = tables
         self._skips = 0
         """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
@@ -231,11 +241,7 @@ class _Fused(cst.CSTTransformer):
                 inert = False
             else:
                 _NODE_CLASSES.add(kind)
-                inert = (
-                    self._hooks("visit", kind) is None
-                    and self._hooks("leave", kind) is None
-                    and not self._descends(kind)
-                )
+                inert = kind not in self._hooked and not self._descends(kind)
             self._inert_table[kind] = inert
         return inert
 
