@@ -9,6 +9,7 @@ is a report entry, so the report never says "nothing to do" about code it did no
 from __future__ import annotations
 
 import ast
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -124,10 +125,11 @@ class MigrateError(ValueError):
 
 def read_text(root: Path, path: str) -> str | None:
     """A project file as text, exactly (CRLF kept); None when missing. Raises on non-UTF-8."""
-    target = root / path
-    if not target.is_file():
+    target = os.path.join(root, path)  # (os.path: pathlib's objects cost more than the read)
+    if not os.path.isfile(target):
         return None
-    return target.read_bytes().decode("utf-8")
+    with open(target, "rb") as file:
+        return file.read().decode("utf-8")
 
 
 def project_files(root: Path) -> set[str]:
@@ -140,8 +142,6 @@ def project_files(root: Path) -> set[str]:
 
 
 def _walk(root: Path):  # Python 3.11 has no Path.walk
-    import os
-
     for dirpath, dirnames, filenames in os.walk(root):
         yield Path(dirpath), dirnames, filenames
 
@@ -777,8 +777,6 @@ def check_projects(roots: list[Path], *, workers: int | None = None) -> list[Pro
     transforms are CPU-bound Python, so threads would not help)."""
     paths = [str(root) for root in roots]
     if workers is None:
-        import os
-
         workers = min(len(paths), os.cpu_count() or 1)
     if workers <= 1 or len(paths) < 8:
         return [check_project(path) for path in paths]
