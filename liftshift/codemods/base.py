@@ -16,6 +16,8 @@ from typing import Literal
 
 import libcst as cst
 
+from liftshift.codemods.codegen import Printed, module_code
+
 TODO_PREFIX = "# TODO(liftshift):"
 TODO_RE = re.compile(r"#\s*TODO\(liftshift\):\s*(?:(LS\d{3})\b:?\s*)?(.*)")
 
@@ -125,6 +127,9 @@ class ProjectTree:
     """path → (text, its tree): each file is parsed once however many rules look at it."""
     notes: list[tuple[str, int, str, str]] = field(default_factory=list)
     """(path, line, rule, message) a project rule reports without a TODO in a file."""
+    printed: Printed = field(default_factory=dict)
+    """The text of each top-level statement printed so far, so a module printed again (a
+    later rule changed one statement) prints only what changed."""
 
     def snapshot(self) -> dict[str, object]:
         """The editable state, so a rule that fails half-way can be rolled back."""
@@ -172,7 +177,7 @@ class ProjectTree:
         return module
 
     def write_module(self, path: str, module: cst.Module) -> None:
-        text = module.code
+        text = module_code(module, self.printed)
         self.write(path, text)
         self.parsed[path] = (self.files[path], module)
 

@@ -568,7 +568,9 @@ HUGGING_FACE_TODO = (
     "a Hugging Face model folder is not what Vertex AI's prebuilt prediction containers load; "
     "serve it with a Hugging Face inference container or a custom container"
 )
-RENAME_CANDIDATES = re.compile(r"(?:joblib|pickle|pkl)\.dump\(|save_model")
+DUMPS = re.compile(r"(?:joblib|pickle|pkl)\.dump\(")
+SAVE_MODEL = re.compile(r"save_model")
+XGBOOST = re.compile(r"xgboost")
 PICKLE_ALIAS = re.compile(r"import\s+(?:joblib|pickle)\s+as\s+\w+")
 TENSORFLOW = re.compile(r"^\s*(?:import|from)\s+(?:tensorflow|keras)\b", re.MULTILINE)
 HANDLER_TODO = (
@@ -620,7 +622,15 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
 
     planner = _Plan()
     folder_writes = not fctx.migration.saves_model and fctx.mentions(FOLDER_WRITES)
-    if fctx.mentions(RENAME_CANDIDATES) or fctx.mentions(PICKLE_ALIAS) or folder_writes:
+    # what _Plan can record: a pickle/joblib dump, or a save_model in a file that imports
+    # xgboost (other save_model calls it ignores: Hugging Face trainers make them too), and
+    # the files a trainer writes into the model folder by hand
+    if (
+        fctx.mentions(DUMPS)
+        or fctx.mentions(PICKLE_ALIAS)
+        or (fctx.mentions(SAVE_MODEL) and fctx.mentions(XGBOOST))
+        or folder_writes
+    ):
         fast_visit(module, planner)
     renames, todos = planner.decide()
     source = fctx.source if fctx.source is not None else module.code

@@ -136,13 +136,23 @@ _STRUCTURE: tuple[type, ...] = (
 )
 
 
+_LIBCST_BASES = frozenset((*cst.CSTTransformer.__mro__, *cst.CSTVisitor.__mro__))
+
+
 @functools.cache
 def _hooked_types(kind: type) -> frozenset[type]:
     """The node types a visitor or transformer class has its own ``visit_``/``leave_`` for."""
     found = set()
-    for name in dir(kind):
-        if not name.startswith(("visit_", "leave_")):
-            continue
+    # libcst's base classes define a no-op hook for every node type: only the names defined
+    # in the rule's own classes can be overrides (the check below is the exact one)
+    names = {
+        name
+        for klass in kind.__mro__
+        if klass not in _LIBCST_BASES
+        for name in vars(klass)
+        if name.startswith(("visit_", "leave_"))
+    }
+    for name in names:
         node_type = getattr(cst, name.split("_", 1)[1], None)
         method = getattr(kind, name)
         if (
@@ -155,10 +165,24 @@ def _hooked_types(kind: type) -> frozenset[type]:
 
 
 @functools.cache
-def _hook_tables(kinds: tuple[type, ...]) -> tuple[dict, dict]:
-    """node type → the visit and the leave functions of these transformer classes, filled in
-    as node types turn up and shared by every walk with the same classes."""
-    return {}, {}
+def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict, dict, frozenset[type]]:
+    """node type → the visit and the leave functions of these transformer classes, node
+    type → whether to walk below it (see :func:`_descend_table`), class → whether a walk of
+    such a child can be left out (:meth:`_Fused._inert`), filled in as types turn up and
+    shared by every walk with the same classes; and the node types any of them hooks."""
+    hooked = frozenset().union(*(_hooked_types(kind) for kind in kinds))
+    prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
+    statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
+    descend = _descend_table(prune_leaves, statements_only)
+    return {}, {}, descend, _inert_table(hooked), hooked
+
+
+@functools.cache
+def _inert_table(hooked: frozenset[type]) -> dict:
+    """class → whether a walk of such a child can be left out, shared by every walk whose
+    hooks are on the same node types (visitor classes made inside a function are new classes
+    at each call, with the same hooks)."""
+    return {}
 
 
 @functools.cache
@@ -185,14 +209,12 @@ class _Fused(cst.CSTTransformer):
         super().__init__()
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
-        self._visits, self._leaves = _hook_tables(tuple(type(t) for t in transformers))
+        kinds = tuple(type(t) for t in transformers)
+        tables = _walk_tables(kinds)
+        self._visits, self._leaves, self._descend, self._inert_table, self._hooked = tables
         self._skips = 0
         """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
-        hooked = set().union(*(_hooked_types(type(t)) for t in transformers))
-        prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
-        statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
-        self._descend = _descend_table(prune_leaves, statements_only)
 
     def _descends(self, node_type: type) -> bool:
         """Whether a hook can fire anywhere below a node of this type."""
@@ -205,6 +227,23 @@ class _Fused(cst.CSTTransformer):
             )
             self._descend[node_type] = descend
         return descend
+
+    def _inert(self, kind: type) -> bool:
+        """Whether walking a child of this class does nothing: no value at all (None, a
+        missing comma), or a node no hook is on and whose children are not walked. Leaving
+        such a child out is exact (it comes back as it was, and a transformer skipping a
+        subtree waits for the node it skipped, which has a hook)."""
+        inert = self._inert_table.get(kind)
+        if inert is None:
+            if kind is type(None) or kind is cst.MaybeSentinel:
+                inert = True
+            elif kind in (list, tuple) or not issubclass(kind, cst.CSTNode):
+                inert = False
+            else:
+                _NODE_CLASSES.add(kind)
+                inert = kind not in self._hooked and not self._descends(kind)
+            self._inert_table[kind] = inert
+        return inert
 
     def _hooks(self, kind: str, node_type: type) -> list | None:
         """Each transformer's ``visit_``/``leave_`` function for this node type (None where it
@@ -234,16 +273,19 @@ class _Fused(cst.CSTTransformer):
             else self._hooks("visit", node_type)
         )
         if hooks is not None:
-            for index, hook in enumerate(hooks):
-                if (
-                    hook is not None
-                    and self.skipping[index] is None
-                    and hook(self.transformers[index], node) is False
-                ):
-                    self.skipping[index] = node
-                    self._skips += 1
+            self._visit(node, hooks)
         descend = self._descend.get(node_type)
         return self._descends(node_type) if descend is None else descend
+
+    def _visit(self, node: cst.CSTNode, hooks: list) -> None:
+        for index, hook in enumerate(hooks):
+            if (
+                hook is not None
+                and self.skipping[index] is None
+                and hook(self.transformers[index], node) is False
+            ):
+                self.skipping[index] = node
+                self._skips += 1
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
@@ -256,6 +298,11 @@ class _Fused(cst.CSTTransformer):
         )
         if hooks is None and not self._skips:
             return updated_node
+        return self._leave(original_node, updated_node, hooks)
+
+    def _leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode, hooks: list | None
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
         result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel = updated_node
         for index in range(len(self.transformers)):
             skipped = self.skipping[index]
@@ -270,7 +317,7 @@ class _Fused(cst.CSTTransformer):
             if self._read_only[index]:
                 hook(self.transformers[index], original_node)
                 continue
-            if not isinstance(result, cst.CSTNode):
+            if result.__class__ not in _NODE_CLASSES and not _is_node(result):
                 break  # removed or flattened: the next rules have nothing left to see
             result = hook(self.transformers[index], original_node, result)
         return result
@@ -285,20 +332,54 @@ class _Fused(cst.CSTTransformer):
 def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
     """libcst's walk for a read-only visitor, minus its rebuilding of every node it walks into
     (a visitor's walk in libcst costs as much as a transformer's)."""
-    if dispatch.on_visit(node):
-        kinds = _child_kinds(type(node))
+    node_type = type(node)
+    visits = dispatch._visits
+    hooks = visits[node_type] if node_type in visits else dispatch._hooks("visit", node_type)
+    if hooks is not None:
+        dispatch._visit(node, hooks)
+    descend = dispatch._descend.get(node_type)
+    if descend is None:
+        descend = dispatch._descends(node_type)
+    if descend:
+        kinds = _child_kinds(node_type)
         if kinds is None:
             node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
+        inert = dispatch._inert_table
         for name, _helper in kinds:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            kind = value.__class__
+            if inert[kind] if kind in inert else dispatch._inert(kind):
+                continue
+            if kind in _NODE_CLASSES:
                 _read_only_walk(value, dispatch)
             elif isinstance(value, (list, tuple)):
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    kind = item.__class__
+                    if inert[kind] if kind in inert else dispatch._inert(kind):
+                        continue
+                    if kind in _NODE_CLASSES or _is_node(item):
                         _read_only_walk(item, dispatch)
-    dispatch.on_leave(node, node)
+            elif _is_node(value):
+                _read_only_walk(value, dispatch)
+    leaves = dispatch._leaves
+    hooks = leaves[node_type] if node_type in leaves else dispatch._hooks("leave", node_type)
+    if hooks is not None or dispatch._skips:
+        dispatch._leave(node, node, hooks)
+
+
+_NODE_CLASSES: set[type] = set()
+"""The node classes met so far: a set lookup instead of ``isinstance(value, cst.CSTNode)``
+(an abstract class, so that check goes through ``ABCMeta`` on every child of every node)."""
+
+
+def _is_node(value: object) -> bool:
+    if value is None or value.__class__ is cst.MaybeSentinel:
+        return False
+    if isinstance(value, cst.CSTNode):
+        _NODE_CLASSES.add(value.__class__)
+        return True
+    return False
 
 
 _CHILD_KIND = re.compile(r'(visit_\w+)\(\s*self,\s*"(\w+)"')
@@ -327,17 +408,30 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
     """libcst's transformer walk (same hooks, same order, same removal and flattening rules),
     except that a node whose children all come back unchanged is kept as it is instead of
     being rebuilt: most nodes of a file are not touched by any rule, and rebuilding (with
-    libcst's validation) is most of the cost of a walk."""
+    libcst's validation) is most of the cost of a walk. The dispatch of :meth:`_Fused.on_visit`
+    and :meth:`_Fused.on_leave` is done here, inline: this runs for every node of every file."""
+    node_type = type(node)
+    visits = dispatch._visits
+    hooks = visits[node_type] if node_type in visits else dispatch._hooks("visit", node_type)
+    if hooks is not None:
+        dispatch._visit(node, hooks)
+    descend = dispatch._descend.get(node_type)
+    if descend is None:
+        descend = dispatch._descends(node_type)
     updated = node
-    if dispatch.on_visit(node):
-        changes: dict[str, object] = {}
-        kinds = _child_kinds(type(node))
+    if descend:
+        changes: dict[str, object] | None = None  # made at the first child that changed
+        kinds = _child_kinds(node_type)
         if kinds is None:
             updated = node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
+        inert = dispatch._inert_table
         for name, helper in kinds:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
+            kind = value.__class__
+            if inert[kind] if kind in inert else dispatch._inert(kind):
+                continue
+            if kind in _NODE_CLASSES or (not isinstance(value, (list, tuple)) and _is_node(value)):
                 result = _transform_walk(value, dispatch)
                 if result is value:
                     continue
@@ -350,15 +444,25 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
                         result = cst.MaybeSentinel.DEFAULT
                     else:
                         raise TypeError(f"a {type(value).__name__} here cannot be removed")
+                if changes is None:
+                    changes = {}
                 changes[name] = result
-            elif isinstance(value, (list, tuple)):
+            elif value and isinstance(value, (list, tuple)):  # (most are empty: parentheses)
                 items = _transform_items(value, dispatch, helper == "visit_body_sequence")
                 if items is not None:
+                    if changes is None:
+                        changes = {}
                     changes[name] = items
         if changes:
             updated = node.with_changes(**changes)
-    result = dispatch.on_leave(node, updated)
-    if not isinstance(result, (cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel)):
+    leaves = dispatch._leaves
+    hooks = leaves[node_type] if node_type in leaves else dispatch._hooks("leave", node_type)
+    if hooks is None and not dispatch._skips:
+        return updated
+    result = dispatch._leave(node, updated, hooks)
+    if result is not updated and not isinstance(
+        result, (cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel)
+    ):
         raise cst.CSTValidationError(f"a hook returned {type(result).__name__}, not a node")
     return result
 
@@ -368,14 +472,21 @@ def _transform_items(
 ) -> tuple[cst.CSTNode, ...] | None:
     """A sequence field walked like libcst's ``visit_sequence``/``visit_body_sequence``;
     None when every item came back as it was."""
-    out: list[cst.CSTNode] = []
-    changed = False
-    for item in items:
+    out: list[cst.CSTNode] | None = None  # made at the first item that changed
+    inert = dispatch._inert_table
+    for index, item in enumerate(items):
+        kind = item.__class__
+        if inert[kind] if kind in inert else dispatch._inert(kind):
+            if out is not None:
+                out.append(item)
+            continue
         result = _transform_walk(item, dispatch)
         if result is item:
-            out.append(item)
+            if out is not None:
+                out.append(item)
             continue
-        changed = True
+        if out is None:
+            out = list(items[:index])
         if isinstance(result, cst.RemovalSentinel):
             continue
         for new in result if isinstance(result, cst.FlattenSentinel) else (result,):
@@ -383,4 +494,4 @@ def _transform_items(
             if body and not item._is_removable() and new._is_removable():
                 continue
             out.append(new)
-    return tuple(out) if changed else None
+    return tuple(out) if out is not None else None

@@ -15,6 +15,7 @@ import functools
 
 import libcst as cst
 
+from liftshift.codemods.codegen import reused
 from liftshift.codemods.passes import fast_visit
 
 HELPERS: dict[str, str] = {
@@ -223,10 +224,12 @@ HELPER_NAMES = frozenset(HELPERS)
 
 
 @functools.cache
-def _parsed(name: str) -> cst.FunctionDef:
+def _placed(name: str) -> cst.FunctionDef:
+    """The helper as every file gets it (two blank lines above): one object for all files, so
+    its text is generated once (:func:`liftshift.codemods.codegen.module_code`)."""
     statement = cst.parse_module(HELPERS[name].lstrip("\n")).body[0]
     assert isinstance(statement, cst.FunctionDef)
-    return statement
+    return reused(statement.with_changes(leading_lines=[cst.EmptyLine()] * 2))
 
 
 def used_helpers(module: cst.Module) -> set[str]:
@@ -261,15 +264,15 @@ def ensure_helpers(module: cst.Module, used: set[str] | None = None) -> cst.Modu
     needed = set(used_helpers(module) if used is None else used)
     for name in list(needed):
         needed.update(DEPENDENCIES.get(name, ()))
-    missing = [name for name in HELPERS if name in needed - defined_functions(module)]
+    needed -= defined_functions(module)
+    missing = [name for name in HELPERS if name in needed]
     if not missing:
         return module
     body = list(module.body)
     position = _after_imports(body)
     new = []
     for name in missing:
-        function = _parsed(name)
-        new.append(function.with_changes(leading_lines=[cst.EmptyLine()] * 2))
+        new.append(_placed(name))
     if position < len(body):
         following = body[position]
         lines = list(getattr(following, "leading_lines", ()))

@@ -9,6 +9,7 @@ is a report entry, so the report never says "nothing to do" about code it did no
 from __future__ import annotations
 
 import ast
+import os
 import posixpath
 import re
 from collections.abc import Callable
@@ -126,24 +127,23 @@ class MigrateError(ValueError):
 
 def read_text(root: Path, path: str) -> str | None:
     """A project file as text, exactly (CRLF kept); None when missing. Raises on non-UTF-8."""
-    target = root / path
-    if not target.is_file():
+    target = os.path.join(root, path)  # (os.path: pathlib's objects cost more than the read)
+    if not os.path.isfile(target):
         return None
-    return target.read_bytes().decode("utf-8")
+    with open(target, "rb") as file:
+        return file.read().decode("utf-8")
 
 
 def project_files(root: Path) -> set[str]:
     found: set[str] = set()
     for dirpath, dirnames, filenames in root.walk() if hasattr(root, "walk") else _walk(root):
         dirnames[:] = [name for name in dirnames if name not in SKIP_DIRS]
-        for name in filenames:
-            found.add((Path(dirpath) / name).relative_to(root).as_posix())
+        folder = Path(dirpath).relative_to(root).as_posix()  # one path operation per folder
+        found.update(name if folder == "." else f"{folder}/{name}" for name in filenames)
     return found
 
 
 def _walk(root: Path):  # Python 3.11 has no Path.walk
-    import os
-
     for dirpath, dirnames, filenames in os.walk(root):
         yield Path(dirpath), dirnames, filenames
 
@@ -297,13 +297,17 @@ def migrate_project(
     ctx = build_context(plan, launchers if launchers is not None else list(plan.code.launchers))
     ctx.selected_rules = {rule.code for rule in selected}
     errors: dict[str, str] = {}
+    originals: dict[str, str] = {}  # as read from disk: the change set's "before" texts
 
     def loader(path: str) -> str | None:
         try:
-            return read_text(root, path)
+            text = read_text(root, path)
         except UnicodeDecodeError:
             errors[path] = "not UTF-8 text; left unchanged"
             return None
+        if text is not None:
+            originals[path] = text
+        return text
 
     tree = ProjectTree(loader=loader, existing=project_files(root), errors=errors)
     tree.entry = _entry(tree, ctx)
@@ -335,7 +339,7 @@ def migrate_project(
         _check_model_save(tree)
     if scanned and tree.origin:
         _write_scanned_plan(tree, plan)
-    changeset = _changeset(tree, root)
+    changeset = _changeset(tree, root, originals)
     entries = _entries(tree, ctx, changeset, parse_errors)
     return MigrationResult(root, changeset, entries, [rule.code for rule in selected], ctx)
 
@@ -576,10 +580,13 @@ def _update_plan(tree: ProjectTree, ctx: MigrationContext, *, plan_is_the_file: 
             recorded = True
     if not tree.exists(PLAN_FILENAME) or (plan_is_the_file and not recorded):
         return  # nothing new: the plan object was just read from that file
+    as_read = plan_is_the_file and PLAN_FILENAME not in tree.files  # no rule wrote it since
     text = tree.read(PLAN_FILENAME)
     if text is None:
         return
-    updated = None if replaced else _flags_in_place(text, ctx.added_arguments)
+    planned = getattr(getattr(plan, "data", None), "channels", [])
+    channels = [(channel.name, channel.argument) for channel in planned] if as_read else None
+    updated = None if replaced else _flags_in_place(text, ctx.added_arguments, channels)
     if updated is None:
         updated = _flags_with_tomlkit(text, ctx.added_arguments, replaced)
     if updated != text:
@@ -618,11 +625,17 @@ PLAN_NAME_LINE = re.compile(r'name\s*=\s*"([^"\\]*)"\s*(#.*)?\r?')
 PLAIN_FLAG = re.compile(r"[\w.-]+")
 
 
-def _flags_in_place(text: str, added: dict[str, str]) -> str | None:
+def _flags_in_place(
+    text: str, added: dict[str, str], channels: list[tuple[str, str]] | None = None
+) -> str | None:
     """What :func:`_flags_with_tomlkit` gives, for the plan layout ``save_plan`` writes
     (``[[data.channels]]`` tables holding ``argument = ""``): each empty value is filled in on
     its own line, without tomlkit's parse of the whole document (~2 ms a project). None when
-    the file is laid out any other way. The result is checked with ``tomllib``."""
+    the file is laid out any other way. The result is checked with ``tomllib``: it must read
+    as ``text`` with those flags filled in. ``channels`` (name, argument), when given, are
+    those of the plan read from ``text`` itself, with the flags filled in: only the edited
+    lines differ, so the check is then that the result's channels are exactly these, which
+    saves parsing ``text`` a second time."""
     import tomllib
 
     if "'''" in text or '"""' in text:
@@ -662,6 +675,11 @@ def _flags_in_place(text: str, added: dict[str, str]) -> str | None:
         lines[argument] = f'argument = "{flag}"{ending}'
     updated = "\n".join(lines)
     try:  # the same data as the tomlkit edit, or that edit it is
+        if channels is not None:
+            found = tomllib.loads(updated).get("data", {}).get("channels", [])
+            if [(str(c.get("name", "")), c.get("argument", "")) for c in found] != channels:
+                return None
+            return updated
         expected = tomllib.loads(text)
         for channel in expected.get("data", {}).get("channels", []):
             flag = _flag_for(str(channel.get("name", "")), added)
@@ -674,22 +692,28 @@ def _flags_in_place(text: str, added: dict[str, str]) -> str | None:
     return updated
 
 
-def _changeset(tree: ProjectTree, root: Path) -> ChangeSet:
+def _changeset(tree: ProjectTree, root: Path, originals: dict[str, str]) -> ChangeSet:
+    """The changes from the disk to ``tree``; ``originals`` are the files the rules read, as
+    they were read (each file is read from disk once)."""
+
+    def read(path: str) -> str | None:
+        return originals[path] if path in originals else read_text(root, path)
+
     changes: list[FileChange] = []
     for path in sorted(tree.files):
         after = tree.files[path]
         if path in tree.origin and tree.origin[path] != path:
             old = tree.origin[path]
-            before = read_text(root, old)
+            before = read(old)
             changes.append(FileChange("move", path, before, after, old, _mode(root / old)))
         elif path in tree.created:
             changes.append(FileChange("create", path, None, after))
         else:
-            before = read_text(root, path)
+            before = read(path)
             if before is not None and before != after:
                 changes.append(FileChange("modify", path, before, after, mode=_mode(root / path)))
     for path in sorted(tree.deleted):
-        before = read_text(root, path)
+        before = read(path)
         changes.append(FileChange("delete", path, before, None, mode=_mode(root / path)))
     return ChangeSet(changes)
 
@@ -752,8 +776,6 @@ def check_projects(roots: list[Path], *, workers: int | None = None) -> list[Pro
     transforms are CPU-bound Python, so threads would not help)."""
     paths = [str(root) for root in roots]
     if workers is None:
-        import os
-
         workers = min(len(paths), os.cpu_count() or 1)
     if workers <= 1 or len(paths) < 8:
         return [check_project(path) for path in paths]

@@ -34,6 +34,12 @@ def test_line_edit_matches_tomlkit(tmp_path, channels, added, edit):
     fast = _flags_in_place(text, added)
     assert fast is not None
     assert fast == _flags_with_tomlkit(text, added)
+    # checked against the plan read from the same text (the pipeline's case): same result
+    planned = [(n, a or (added.get(n.lower()) or "")) for n, a in channels]
+    assert _flags_in_place(text, added, planned) == fast
+    # a plan whose channels the result does not carry: the quick edit steps aside
+    wrong = [(n, a + "x") for n, a in planned]
+    assert _flags_in_place(text, added, wrong) is None
 
 
 @pytest.mark.parametrize(
