@@ -173,15 +173,20 @@ def _print_plan(plan: Any, as_json: bool, limit: int = 50) -> None:
 
 
 def _print_result(result: Any) -> None:
-    verified = len(result.verified)
     line = (
-        f"{result.source} → {result.destination}: {verified} verified "
+        f"{result.source} → {result.destination}: {result.verified} verified "
         f"({human_bytes(result.bytes_copied)} copied), {result.skipped} already identical, "
-        f"{len(result.failed)} failed in {result.elapsed:.1f}s"
+        f"{result.failed_count} failed in {result.elapsed:.1f}s"
     )
     click.echo(line, err=True)
     for failure in result.failed:
         click.echo(f"  FAILED {printable(failure.key)}: {printable(failure.reason)}", err=True)
+    if result.failures_unlisted:
+        click.echo(
+            f"  … and {result.failures_unlisted} more failed objects (the first "
+            f"{len(result.failed)} are listed); rerun to retry them all",
+            err=True,
+        )
     if result.cancelled:
         click.echo("  interrupted: rerun the same command to resume", err=True)
 

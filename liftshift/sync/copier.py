@@ -109,7 +109,12 @@ class Copier:
         return self._copy_large(item)
 
     def _record(
-        self, item: SyncItem, source: ObjectInfo, dest: ObjectInfo, h: StreamHasher
+        self,
+        item: SyncItem,
+        source: ObjectInfo,
+        dest: ObjectInfo,
+        h: StreamHasher,
+        checks: list[str],
     ) -> None:
         self.journal.record_verified(
             self.src.uri(item.key),
@@ -119,6 +124,7 @@ class Copier:
             dst_version=dest.version,
             md5=h.md5,
             crc32c=h.crc32c,
+            checks=tuple(checks),
         )
 
     def _copy_small(self, item: SyncItem) -> CopiedObject:
@@ -151,7 +157,7 @@ class Copier:
                 self.dst.delete(item.dst_key)
             raise
         self.on_bytes(len(data))
-        self._record(item, source, written, hasher)
+        self._record(item, source, written, hasher, checks)
         return CopiedObject(item.key, item.dst_key, len(data), tuple(checks))
 
     def _open_upload(self, item: SyncItem, source: ObjectInfo, chunk: int) -> tuple[Upload, int]:
@@ -183,14 +189,15 @@ class Copier:
                 metadata=source.metadata,
             )
         )
-        self.journal.record_upload(
-            src_uri,
-            dst_uri,
-            src_version=source.version,
-            size=source.size,
-            chunk_size=chunk,
-            session=upload.session,
-        )
+        if upload.session:  # (an object sent in one request has no session to resume)
+            self.journal.record_upload(
+                src_uri,
+                dst_uri,
+                src_version=source.version,
+                size=source.size,
+                chunk_size=chunk,
+                session=upload.session,
+            )
         return upload, 0
 
     def _copy_large(self, item: SyncItem) -> CopiedObject:
@@ -279,5 +286,5 @@ class Copier:
             reader.close()
             hashed = hasher.close()
         assert written is not None
-        self._record(item, source, written, hashed)
+        self._record(item, source, written, hashed, checks)
         return CopiedObject(item.key, item.dst_key, source.size, tuple(checks), start)
