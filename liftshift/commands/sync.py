@@ -230,7 +230,8 @@ def _run_in_thread(work: Any) -> Any:
     type=click.IntRange(1, 1024),
     default=32,
     show_default=True,
-    help="MiB per resumable-upload request (objects up to 8 MiB go in one PUT).",
+    help="MiB per resumable-upload request (objects up to 8 MiB go in one PUT; up to this "
+    "size, in one streamed request).",
 )
 @click.option(
     "--memory",
