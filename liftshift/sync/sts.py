@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from liftshift.foundation import clients
@@ -22,7 +23,7 @@ from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage import AccessDenied, StorageError
 from liftshift.foundation.storage.uri import channel_dir_uri
 from liftshift.sync.events import ObjectEvent, SyncProgress, SyncStarted
-from liftshift.sync.plan import SyncPlan, plan_sync
+from liftshift.sync.plan import SyncItem, SyncPlan, plan_sync
 from liftshift.sync.runner import SyncResult
 
 ROLE_ENV = "LIFTSHIFT_STS_ROLE_ARN"
@@ -195,13 +196,10 @@ def _reconcile(
     verified; what STS copied without a comparable hash (multipart) rests on STS's own
     integrity check and says so; what is missing is a failure. Each object's verdict goes out
     as an :class:`ObjectEvent` (as the copier's do); the result keeps the counts."""
-    failed_keys = {f.key for f in result.failed}
+    failed_keys = {f.key for f in result.failed}  # (at most FAILURES_LISTED)
     after = plan_sync(plan.source, plan.destination, settings)
-    wanted = {item.key for item in plan.to_copy}
     result.skipped = plan.count("identical")
-    for item in after.items:
-        if item.key not in wanted:
-            continue
+    for item in _copied_by_the_transfer(plan, after):
         if item.action == "identical":
             result.verified += 1
             reporter(
@@ -219,3 +217,16 @@ def _reconcile(
             what = "missing" if item.action == "new" else item.reason
             result.add_failure(item.key, f"after transfer: {what}")
             reporter(ObjectEvent(item.key, "failed", item.size, f"after transfer: {what}"))
+
+
+def _copied_by_the_transfer(plan: SyncPlan, after: SyncPlan) -> Iterator[SyncItem]:
+    """The items of ``after`` that ``plan`` had to copy. Both plans read their items in key
+    order from their own files, so a merge of the two streams finds them without holding a set
+    of every key in memory."""
+    before = iter(plan.to_copy)
+    wanted = next(before, None)
+    for item in after.items:
+        while wanted is not None and wanted.key < item.key:
+            wanted = next(before, None)
+        if wanted is not None and wanted.key == item.key:
+            yield item
