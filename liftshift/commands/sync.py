@@ -424,7 +424,7 @@ def _sync_project(path: Path, options: SyncOptions) -> int:
         detail = check.error or (
             f"{check.objects} objects present and proven"
             if check.ok
-            else f"{len(check.missing)} missing, {len(check.unproven)} unproven"
+            else f"{check.missing_count} missing, {check.unproven_count} unproven"
         )
         click.echo(
             f"post-sync check {check.channel}: {status}: {check.destination}: {detail}", err=True
