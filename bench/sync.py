@@ -4,11 +4,14 @@ Datasets: (a) 2,000 x 8 KiB objects, (b) 20 x 32 MiB objects, (c) 100,000 x 1 Ki
 folders, listed and planned only (``--dry-run``; ``--datasets abc`` to include it). Each tool
 copies each dataset into an empty destination, alternating tools, ``--runs`` times (≥ 3).
 Printed: medians of objects/s, MB/s, CPU seconds (user + system of the tool process: steadier
-than wall time on a shared machine), CPU seconds per GiB, peak RSS (the tool process's VmHWM)
-and the ratios liftshift/rclone; per run, liftshift's copy phase alone (objects/s) next to its
-start-up + listing + plan time. ``--baseline DIR`` also runs the liftshift package under DIR
-(e.g. ``git archive <ref> liftshift | tar -x -C DIR``) in the same rotation: a before/after
-figure measured under the same load.
+than wall time on a shared machine), CPU seconds per GiB next to rclone's, the emulators' CPU
+seconds during the run (on a 2-core machine the tools compete with moto and fake-gcs-server, so
+what a tool makes the servers do is throughput too), peak RSS (the tool process's VmHWM) and the
+ratios liftshift/rclone; for liftshift, objects/s of the plan (start-up + listing + plan) and
+of the copy phase apart. liftshift's bytecode is written once up front (as an installed
+package's is at install time), so no run pays for compiling it.
+``--baseline DIR`` also runs the liftshift package under DIR (e.g. ``git archive <ref>
+liftshift | tar -x -C DIR``) in the same rotation: a before/after figure under the same load.
 liftshift verifies every object (MD5 + CRC32C against every hash offered); rclone checks MD5
 where both sides have one. Run from the repo root:
 
@@ -66,6 +69,8 @@ class Run:
     cpu: float
     copy_seconds: float | None = None
     """The copy phase alone (liftshift's own figure; the rest is start-up, listing, plan)."""
+    server_cpu: float = 0.0
+    """CPU seconds moto and fake-gcs-server spent during the run."""
 
     @property
     def objects_per_s(self) -> float:
@@ -79,17 +84,59 @@ class Run:
     def cpu_per_gib(self) -> float:
         return self.cpu / (self.nbytes / (1024 * MiB))
 
+    @property
+    def plan_objects_per_s(self) -> float | None:
+        """Objects/s of start-up + listing + plan (the whole run for a plan-only dataset)."""
+        if self.copy_seconds is None:
+            return self.objects / self.seconds if self.dataset in PLAN_ONLY else None
+        return self.objects / max(1e-9, self.seconds - self.copy_seconds)
+
+    @property
+    def copy_objects_per_s(self) -> float | None:
+        return self.objects / self.copy_seconds if self.copy_seconds else None
+
 
 def summary(runs: list[Run]) -> list[tuple[float, float, float]]:
-    """(median, min, max) of objects/s, MB/s, peak RSS (MiB), CPU s and CPU s/GiB."""
+    """(median, min, max) of objects/s, MB/s, peak RSS (MiB), CPU s, CPU s/GiB, server CPU s,
+    plan objects/s and copy objects/s (the last two NaN where a tool does not report them)."""
     columns = (
         [r.objects_per_s for r in runs],
         [r.mb_per_s for r in runs],
         [r.peak_rss / MiB for r in runs],
         [r.cpu for r in runs],
         [r.cpu_per_gib for r in runs],
+        [r.server_cpu for r in runs],
+        [r.plan_objects_per_s for r in runs],
+        [r.copy_objects_per_s for r in runs],
     )
-    return [(statistics.median(c), min(c), max(c)) for c in columns]
+    out = []
+    for column in columns:
+        known = [value for value in column if value is not None]
+        nan = float("nan")
+        out.append((statistics.median(known), min(known), max(known)) if known else (nan, nan, nan))
+    return out
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def precompile(package_root: Path) -> None:
+    """Write liftshift's bytecode (``__pycache__``, ignored by git) before any run, even where
+    PYTHONDONTWRITEBYTECODE is set: the runs read it, as an installed package's."""
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONDONTWRITEBYTECODE"}}
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(package_root / "liftshift")],
+        env=env,
+        check=True,
+    )
 
 
 def fill(s3_url: str, dataset: str) -> None:
@@ -238,6 +285,7 @@ def main() -> None:
     if not shutil.which("rclone"):
         sys.exit("rclone is not installed (apt-get install -y rclone)")
 
+    print(f"load average before: {os.getloadavg()}", flush=True)
     logs = Path(tempfile.mkdtemp(prefix="liftshift-bench-"))
     s3 = start_moto(logs)
     gcs = start_fake_gcs(logs)
@@ -269,6 +317,10 @@ def main() -> None:
         "RCLONE_CONFIG": str(logs / "rclone.conf"),
     }
     liftshift_env["PYTHONPATH"] = str(ROOT)
+    liftshift_env.pop("PYTHONPYCACHEPREFIX", None)
+    precompile(ROOT)
+    if args.baseline:
+        precompile(Path(args.baseline))
     tools = [("liftshift", run_liftshift, liftshift_env)]
     if args.baseline:
         # the same benchmark over another checkout (e.g. `git archive <ref> liftshift`), so a
@@ -288,14 +340,20 @@ def main() -> None:
                 for tool, runner, env in tools:
                     bucket = f"out-{dataset}-{tool}-{index}"
                     make_bucket(gcs.url, bucket)
+                    servers_before = process_cpu(s3.process.pid) + process_cpu(gcs.process.pid)
                     seconds, rss, cpu, said = runner(env, dataset, bucket, args.workers)
+                    servers = (
+                        process_cpu(s3.process.pid) + process_cpu(gcs.process.pid) - servers_before
+                    )
                     copied = count_objects(gcs.url, bucket)
                     expected = 0 if dataset in PLAN_ONLY else count
                     if copied != expected:
                         raise RuntimeError(f"{tool} copied {copied} of {expected} objects")
                     found = COPY_TIME.search(said) if tool != "rclone" else None
                     copy_seconds = float(found.group(1)) if found else None
-                    run = Run(tool, dataset, seconds, count, count * size, rss, cpu, copy_seconds)
+                    run = Run(
+                        tool, dataset, seconds, count, count * size, rss, cpu, copy_seconds, servers
+                    )
                     runs.append(run)
                     phases = ""
                     if copy_seconds:
@@ -306,27 +364,33 @@ def main() -> None:
                     print(
                         f"  ({dataset}) {tool:<9} run {index + 1}: {seconds:6.2f}s "
                         f"{run.objects_per_s:8.1f} obj/s {run.mb_per_s:7.1f} MB/s "
-                        f"CPU {cpu:6.2f}s ({run.cpu_per_gib:6.1f} s/GiB) "
+                        f"CPU {cpu:6.2f}s ({run.cpu_per_gib:6.1f} s/GiB) servers {servers:5.1f}s "
                         f"peak RSS {rss / MiB:6.0f} MiB  load {os.getloadavg()[0]:.1f}{phases}",
                         flush=True,
                     )
                     reset_fake_gcs(gcs)  # free the emulator's memory between runs
         print()
+        print(f"load average after: {os.getloadavg()}")
         print(
-            "dataset          tool       obj/s     MB/s   CPU (s)  CPU s/GiB  peak RSS (MiB)"
-            "   [medians; (min-max)]"
+            "dataset          tool       obj/s     MB/s   CPU (s)  CPU s/GiB  servers (s)  "
+            "peak RSS (MiB)  plan obj/s  copy obj/s   [medians; (min-max)]"
         )
         for dataset in args.datasets:
             medians = {}
             for tool in names:
                 mine = [r for r in runs if r.dataset == dataset and r.tool == tool]
                 medians[tool] = summary(mine)
-                ops, mbs, rss, cpu, per_gib = (medians[tool][k][0] for k in range(5))
+                ops, mbs, rss, cpu, per_gib, servers, plan_ops, copy_ops = (
+                    medians[tool][k][0] for k in range(8)
+                )
                 low, high = medians[tool][1][1:]
+                ops_low, ops_high = medians[tool][0][1:]
                 name = DATASETS[dataset][0]
                 print(
                     f"({dataset}) {name:<12} {tool:<9} {ops:8.1f} {mbs:8.1f} {cpu:9.2f} "
-                    f"{per_gib:9.1f} {rss:10.0f}   (MB/s {low:.1f}-{high:.1f})"
+                    f"{per_gib:9.2f} {servers:12.1f} {rss:14.0f} {plan_ops:11.1f} "
+                    f"{copy_ops:11.1f}   (MB/s {low:.1f}-{high:.1f}, "
+                    f"obj/s {ops_low:.1f}-{ops_high:.1f})"
                 )
             for tool in names:
                 if tool == "rclone":
@@ -334,7 +398,9 @@ def main() -> None:
                 lift, rcl = medians[tool], medians["rclone"]
                 print(
                     f"({dataset}) ratio {tool}/rclone: objects/s {lift[0][0] / rcl[0][0]:.2f}x, "
-                    f"MB/s {lift[1][0] / rcl[1][0]:.2f}x, CPU {lift[3][0] / rcl[3][0]:.2f}x, "
+                    f"MB/s {lift[1][0] / rcl[1][0]:.2f}x, CPU {lift[3][0] / rcl[3][0]:.2f}x "
+                    f"({lift[4][0]:.2f} vs {rcl[4][0]:.2f} s/GiB), "
+                    f"servers' CPU {lift[5][0] / max(rcl[5][0], 1e-9):.2f}x, "
                     f"peak RSS {lift[2][0] / rcl[2][0]:.2f}x"
                 )
     finally:

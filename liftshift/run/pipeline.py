@@ -298,14 +298,15 @@ class Pipeline:
         if not any(c.source and c.destination for c in plan.data.channels):
             return StepFinished("sync", "nothing to do", "the plan has no data channels")
         results = sync_channels(plan, self.settings, self.reporter, self.cancel)
-        copied = sum(len(r.verified) for r in results)
+        copied = sum(r.verified for r in results)
         identical = sum(r.skipped for r in results)
-        failed = [f"{r.source}/{f.key}: {f.reason}" for r in results for f in r.failed]
+        failed_count = sum(r.failed_count for r in results)
+        failed = [f"{r.source}/{f.key}: {f.reason}" for r in results for f in r.failed[:3]]
         size = sum(r.bytes_copied for r in results)
         if any(r.cancelled for r in results) or self.cancel.is_set():
             raise _Cancelled(f"sync stopped after {copied} verified objects; rerun to resume")
-        if failed:
-            raise StepError(f"{len(failed)} object(s) failed: " + "; ".join(failed[:3]))
+        if failed_count:
+            raise StepError(f"{failed_count} object(s) failed: " + "; ".join(failed[:3]))
         if not copied:
             return StepFinished("sync", "nothing to do", f"all {identical} objects already there")
         copied_text = f"{copied} objects copied and verified ({human_bytes(size)})"

@@ -175,6 +175,11 @@ def sync_channels(
     return results
 
 
+CHECK_EXAMPLES = 20
+"""Missing or unproven keys a check names (all are counted): a channel of a million objects
+that was never synced must not become a list of a million keys."""
+
+
 @dataclass
 class ChannelCheck:
     """Post-sync check of one channel: every object the trainer will read is there and proven."""
@@ -183,12 +188,22 @@ class ChannelCheck:
     destination: str
     objects: int = 0
     missing: list[str] = field(default_factory=list)
+    """The first :data:`CHECK_EXAMPLES` destination keys that are missing."""
+    missing_count: int = 0
     unproven: list[str] = field(default_factory=list)
+    """The first :data:`CHECK_EXAMPLES` destination keys present without a matching hash or
+    journal proof."""
+    unproven_count: int = 0
     error: str = ""
 
     @property
     def ok(self) -> bool:
-        return not self.error and not self.missing and not self.unproven and self.objects > 0
+        return (
+            not self.error
+            and not self.missing_count
+            and not self.unproven_count
+            and self.objects > 0
+        )
 
 
 def check_channels(plan: Plan, settings: Settings) -> list[ChannelCheck]:
@@ -209,6 +224,13 @@ def check_channels(plan: Plan, settings: Settings) -> list[ChannelCheck]:
             check.error = str(exc)
             continue
         check.objects = sync_plan.total_objects
-        check.missing = [i.dst_key for i in sync_plan.items if i.action == "new"]
-        check.unproven = [i.dst_key for i in sync_plan.items if i.action == "changed"]
+        check.missing_count = sync_plan.count("new")
+        check.unproven_count = sync_plan.count("changed")
+        for item in sync_plan.to_copy:  # (new and changed, in key order)
+            named = check.missing if item.action == "new" else check.unproven
+            if len(named) < CHECK_EXAMPLES:
+                named.append(item.dst_key)
+            if len(check.missing) + len(check.unproven) >= 2 * CHECK_EXAMPLES:
+                break
+        sync_plan.close()
     return checks

@@ -27,6 +27,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS verified (
     src TEXT NOT NULL, dst TEXT NOT NULL, src_version TEXT NOT NULL, size INTEGER NOT NULL,
     dst_version TEXT NOT NULL, md5 BLOB, crc32c INTEGER, verified_at REAL NOT NULL,
+    checks TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (src, dst)
 );
 CREATE TABLE IF NOT EXISTS uploads (
@@ -122,6 +123,9 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(verified)")}
+            if "checks" not in columns:  # a journal written before checks were recorded
+                self._db.execute("ALTER TABLE verified ADD COLUMN checks TEXT NOT NULL DEFAULT ''")
         except (OSError, sqlite3.Error) as exc:
             raise journal_error(self.path.parent, exc) from exc
 
@@ -182,20 +186,44 @@ class Journal:
         dst_version: str,
         md5: bytes | None,
         crc32c: int | None,
+        checks: tuple[str, ...] = (),
     ) -> None:
+        """The proof that ``src`` was copied to ``dst``: versions, hashes, and the checks that
+        passed (the per-object detail a sync result does not keep in memory)."""
         with self._session() as db:
             # one transaction, one commit: the proof and the end of its upload land together
             db.execute("BEGIN")
             try:
                 db.execute(
-                    "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (src, dst, src_version, size, dst_version, md5, crc32c, time.time()),
+                    "INSERT OR REPLACE INTO verified (src, dst, src_version, size, dst_version, "
+                    "md5, crc32c, verified_at, checks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        src,
+                        dst,
+                        src_version,
+                        size,
+                        dst_version,
+                        md5,
+                        crc32c,
+                        time.time(),
+                        ",".join(checks),
+                    ),
                 )
                 db.execute("DELETE FROM uploads WHERE src = ? AND dst = ?", (src, dst))
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
+
+    def checks(self, src: str, dst: str) -> tuple[str, ...] | None:
+        """The checks recorded when ``src`` was last verified at ``dst`` (``None``: never)."""
+        with self._session() as db:
+            row = db.execute(
+                "SELECT checks FROM verified WHERE src = ? AND dst = ?", (src, dst)
+            ).fetchone()
+        if row is None:
+            return None
+        return tuple(row[0].split(",")) if row[0] else ()
 
     def open_upload(self, src: str, dst: str) -> OpenUpload | None:
         with self._session() as db:

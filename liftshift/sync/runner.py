@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage import ObjectStore, StorageError, open_store
-from liftshift.sync.copier import CopiedObject, Copier, CopyOptions
+from liftshift.sync.copier import Copier, CopyOptions
 from liftshift.sync.events import ObjectEvent, SyncFinished, SyncProgress, SyncStarted
 from liftshift.sync.journal import Journal, JournalError
 from liftshift.sync.plan import SyncItem, SyncPlan
@@ -24,19 +24,39 @@ from liftshift.sync.retry import Cancelled
 PROGRESS_INTERVAL = 0.2
 
 
+FAILURES_LISTED = 1000
+"""Failed objects a result lists (every failure is counted): enough to act on, and a sync where
+everything fails (a revoked key) does not hold one entry per object."""
+
+
 @dataclass(frozen=True)
 class FailedObject:
     key: str
     reason: str
 
 
+@dataclass(frozen=True)
+class ResumedObject:
+    key: str
+    resumed_from: int
+    """Bytes already at the destination (uploaded before an interruption, not sent again)."""
+
+
 @dataclass
 class SyncResult:
+    """What one sync did, in memory of constant size whatever the object count: counts and
+    bytes. Each object's checks went out as an :class:`ObjectEvent` and into the journal's
+    ``verified`` row. The lists are bounded: ``resumed`` by the uploads left open before this
+    run, ``failed`` by :data:`FAILURES_LISTED` (``failed_count`` counts them all)."""
+
     source: str
     destination: str
     engine: str = "copy"
-    verified: list[CopiedObject] = field(default_factory=list)
+    verified: int = 0
+    """Objects copied and verified by this run."""
     failed: list[FailedObject] = field(default_factory=list)
+    failed_count: int = 0
+    resumed: list[ResumedObject] = field(default_factory=list)
     skipped: int = 0
     bytes_copied: int = 0
     elapsed: float = 0.0
@@ -44,15 +64,25 @@ class SyncResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.cancelled
+        return not self.failed_count and not self.cancelled
+
+    def add_failure(self, key: str, reason: str) -> None:
+        self.failed_count += 1
+        if len(self.failed) < FAILURES_LISTED:
+            self.failed.append(FailedObject(key, reason))
+
+    @property
+    def failures_unlisted(self) -> int:
+        """Failures counted but not kept in :attr:`failed`."""
+        return self.failed_count - len(self.failed)
 
     def finished_event(self) -> SyncFinished:
         """The last event of a sync, whichever engine ran it."""
         return SyncFinished(
             self.source,
             self.destination,
-            verified=len(self.verified),
-            failed=len(self.failed),
+            verified=self.verified,
+            failed=self.failed_count,
             skipped=self.skipped,
             bytes_copied=self.bytes_copied,
             elapsed=self.elapsed,
@@ -64,13 +94,12 @@ class SyncResult:
             "source": self.source,
             "destination": self.destination,
             "engine": self.engine,
-            "verified": len(self.verified),
+            "verified": self.verified,
             "failed": [{"key": f.key, "reason": f.reason} for f in self.failed],
+            "failed_count": self.failed_count,
             "skipped_identical": self.skipped,
             "bytes_copied": self.bytes_copied,
-            "resumed": [
-                {"key": v.key, "from": v.resumed_from} for v in self.verified if v.resumed_from
-            ],
+            "resumed": [{"key": r.key, "from": r.resumed_from} for r in self.resumed],
             "elapsed_seconds": round(self.elapsed, 3),
             "cancelled": self.cancelled,
             "ok": self.ok,
@@ -204,13 +233,15 @@ def run_sync(
                     reason = f"{type(exc).__name__}: {exc}"
                     break
                 with lock:
-                    result.verified.append(copied)
+                    result.verified += 1
                     result.bytes_copied += copied.size - copied.resumed_from
+                    if copied.resumed_from:
+                        result.resumed.append(ResumedObject(copied.key, copied.resumed_from))
                 reporter(ObjectEvent(item.key, "verified", item.size, ", ".join(copied.checks)))
                 progress.object_done(failed=False, size=item.size)
                 return
             with lock:
-                result.failed.append(FailedObject(item.key, reason))
+                result.add_failure(item.key, reason)
             reporter(ObjectEvent(item.key, "failed", item.size, reason))
             progress.object_done(failed=True, size=item.size)
         finally:
@@ -245,6 +276,7 @@ def run_sync(
     result.cancelled = cancel.is_set()
     result.elapsed = time.monotonic() - progress.started
     result.failed.sort(key=lambda f: f.key)
+    result.resumed.sort(key=lambda r: r.key)
     progress.maybe_emit(force=True)
     reporter(result.finished_event())
     return result

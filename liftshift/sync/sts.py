@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from liftshift.foundation import clients
@@ -21,10 +22,9 @@ from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage import AccessDenied, StorageError
 from liftshift.foundation.storage.uri import channel_dir_uri
-from liftshift.sync.copier import CopiedObject
-from liftshift.sync.events import SyncProgress, SyncStarted
-from liftshift.sync.plan import SyncPlan, plan_sync
-from liftshift.sync.runner import FailedObject, SyncResult
+from liftshift.sync.events import ObjectEvent, SyncProgress, SyncStarted
+from liftshift.sync.plan import SyncItem, SyncPlan, plan_sync
+from liftshift.sync.runner import SyncResult
 
 ROLE_ENV = "LIFTSHIFT_STS_ROLE_ARN"
 ROLE_HINT = "`liftshift iam sts-policy PATH` prints its trust and permissions policies"
@@ -176,39 +176,57 @@ def run_transfer(
         for summary in meta.error_breakdowns:
             code = _code_name(summary.error_code)
             for entry in summary.error_log_entries:
-                result.failed.append(
-                    FailedObject(entry.url, f"{code}: {'; '.join(entry.error_details)}")
-                )
+                reason = f"{code}: {'; '.join(entry.error_details)}"
+                result.add_failure(entry.url, reason)
+                reporter(ObjectEvent(entry.url, "failed", 0, reason))
     error = None if cancelled else operation.exception()
-    if error is not None and not result.failed:
-        result.failed.append(FailedObject(str(plan.source), f"transfer failed: {error}"))
-    _reconcile(plan, settings, result)
+    if error is not None and not result.failed_count:
+        result.add_failure(str(plan.source), f"transfer failed: {error}")
+        reporter(ObjectEvent(str(plan.source), "failed", 0, f"transfer failed: {error}"))
+    _reconcile(plan, settings, result, reporter)
     result.elapsed = time.monotonic() - started
     reporter(result.finished_event())
     return result
 
 
-def _reconcile(plan: SyncPlan, settings: Settings, result: SyncResult) -> None:
+def _reconcile(
+    plan: SyncPlan, settings: Settings, result: SyncResult, reporter: Reporter = ignore
+) -> None:
     """List the destination after the transfer: what is there with matching hashes is
     verified; what STS copied without a comparable hash (multipart) rests on STS's own
-    integrity check and says so; what is missing is a failure."""
-    failed_keys = {f.key for f in result.failed}
+    integrity check and says so; what is missing is a failure. Each object's verdict goes out
+    as an :class:`ObjectEvent` (as the copier's do); the result keeps the counts."""
+    failed_keys = {f.key for f in result.failed}  # (at most FAILURES_LISTED)
     after = plan_sync(plan.source, plan.destination, settings)
-    wanted = {item.key for item in plan.to_copy}
     result.skipped = plan.count("identical")
-    for item in after.items:
-        if item.key not in wanted:
-            continue
+    for item in _copied_by_the_transfer(plan, after):
         if item.action == "identical":
-            result.verified.append(
-                CopiedObject(item.key, item.dst_key, item.size, ("storage-transfer", item.reason))
+            result.verified += 1
+            reporter(
+                ObjectEvent(item.key, "verified", item.size, f"storage-transfer, {item.reason}")
             )
         elif item.action == "changed" and item.reason.startswith("no comparable hash"):
-            result.verified.append(
-                CopiedObject(
-                    item.key, item.dst_key, item.size, ("storage-transfer", "sts-integrity-check")
-                )
-            )
-        elif not result.cancelled and f"s3://{plan.source.bucket}/{item.key}" not in failed_keys:
+            result.verified += 1
+            detail = "storage-transfer, sts-integrity-check"
+            reporter(ObjectEvent(item.key, "verified", item.size, detail))
+        elif (
+            not result.cancelled
+            and not result.failures_unlisted  # (unlisted ones cannot be told from the rest)
+            and f"s3://{plan.source.bucket}/{item.key}" not in failed_keys
+        ):
             what = "missing" if item.action == "new" else item.reason
-            result.failed.append(FailedObject(item.key, f"after transfer: {what}"))
+            result.add_failure(item.key, f"after transfer: {what}")
+            reporter(ObjectEvent(item.key, "failed", item.size, f"after transfer: {what}"))
+
+
+def _copied_by_the_transfer(plan: SyncPlan, after: SyncPlan) -> Iterator[SyncItem]:
+    """The items of ``after`` that ``plan`` had to copy. Both plans read their items in key
+    order from their own files, so a merge of the two streams finds them without holding a set
+    of every key in memory."""
+    before = iter(plan.to_copy)
+    wanted = next(before, None)
+    for item in after.items:
+        while wanted is not None and wanted.key < item.key:
+            wanted = next(before, None)
+        if wanted is not None and wanted.key == item.key:
+            yield item

@@ -163,3 +163,41 @@ def test_local_layout_matches_settings(tmp_path: Path) -> None:
         store.create_bucket()
         store.put(parsed.prefix, b"data")
         assert (settings.local_storage_root / folder / "b1" / "k" / "x").read_bytes() == b"data"
+
+
+class StreamedBody:
+    """A sized body handed out in 100 KiB pieces while it is sent, as the sync's is."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.offset = 0
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def read(self, size: int = -1) -> bytes:
+        piece = self.data[self.offset : self.offset + 100 * 1024]
+        self.offset += len(piece)
+        return piece
+
+    def read_all(self) -> bytes:
+        rest, self.offset = self.data[self.offset :], len(self.data)
+        return rest
+
+
+def test_an_upload_that_fits_one_chunk_lands_whole(store: ObjectStore) -> None:
+    chunk = max(store.min_chunk, 256 * 1024)
+    data = b"one request, " * (chunk // 20)
+    upload = store.start_upload(
+        "one/chunk", len(data), chunk_size=chunk, content_type="text/plain", metadata={"k": "v"}
+    )
+    info = upload.write(0, StreamedBody(data), last=True)
+    assert info is not None and info.size == len(data)
+    assert store.get("one/chunk")[1] == data
+    head = store.head("one/chunk")
+    assert head is not None
+    if head.md5 is not None:
+        assert head.md5 == hashlib.md5(data).digest()
+    if store.preserves_metadata:
+        assert head.content_type == "text/plain"
+        assert dict(head.metadata) == {"k": "v"}

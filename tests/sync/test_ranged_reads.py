@@ -8,7 +8,7 @@ import pytest
 
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.storage import TransientError
-from liftshift.sync import CopyOptions, plan_sync, run_sync
+from liftshift.sync import CopyOptions, ObjectEvent, plan_sync, run_sync
 from liftshift.sync.pipe import RangedReader
 from tests.sync.support import MiB, blob, fill_s3, gcs_read
 
@@ -52,9 +52,11 @@ def test_sync_with_parallel_ranged_reads_verifies(
     fill_s3(cloud_settings, "src-bucket", data)
     plan = plan_sync("s3://src-bucket/big", f"gs://{gcs_bucket}/big", cloud_settings)
     options = CopyOptions(chunk_size=4 * MiB, parallel_reads=3)
-    result = run_sync(plan, cloud_settings, options=options, workers=4)
+    events: list[object] = []
+    result = run_sync(plan, cloud_settings, events.append, options=options, workers=4)
     assert result.ok, result.failed
     for key, body in data.items():
         assert gcs_read(cloud_settings, gcs_bucket, key) == body
-    checks = {v.key: set(v.checks) for v in result.verified}
+    checks = {e.key: set(e.detail.split(", ")) for e in events
+              if isinstance(e, ObjectEvent) and e.state == "verified"}  # fmt: skip
     assert {"source-md5", "destination-md5", "destination-crc32c"} <= checks["big/one.bin"]

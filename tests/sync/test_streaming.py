@@ -58,6 +58,37 @@ def test_cancel_keeps_the_upload_and_a_rerun_resumes(
     plan = plan_sync("s3://src-bucket/", "gs://dst-bucket/", cloud_settings)
     second = run_sync(plan, cloud_settings, options=SMALL_OPTIONS)
     assert second.ok
-    assert second.verified[0].resumed_from == upload.confirmed
+    assert [(r.key, r.resumed_from) for r in second.resumed] == [("c.bin", upload.confirmed)]
     assert second.bytes_copied == len(body) - upload.confirmed
     assert gcs_read(cloud_settings, gcs_bucket, "c.bin") == body
+
+
+def test_an_object_within_one_chunk_streams_in_one_request(
+    cloud_settings: Settings, gcs_bucket: str
+) -> None:
+    """Between the one-PUT limit and the chunk size, an object streams into one multipart
+    request: no resumable session to record, memory still a few blocks, every check made."""
+    body = blob("one", 24 * MiB + 5)
+    fill_s3(cloud_settings, "src-bucket", {"one.bin": body})
+    plan = plan_sync("s3://src-bucket/", "gs://dst-bucket/", cloud_settings)
+    src = open_store("s3://src-bucket/", cloud_settings)
+    dst = open_store("gs://dst-bucket/", cloud_settings)
+    upload = dst.start_upload("one.bin", len(body), chunk_size=32 * MiB)
+    assert upload.session == ""  # nothing to resume: the journal records no upload
+    journal = Journal.for_state_dir(cloud_settings.state_dir)
+    sessions: list[str] = []
+    record_upload = journal.record_upload
+    journal.record_upload = lambda *a, **k: sessions.append(k["session"]) or record_upload(*a, **k)  # type: ignore[method-assign]
+    copier = Copier(src, dst, journal, options=CopyOptions(chunk_size=32 * MiB))
+    del body
+    tracemalloc.start()
+    try:
+        copied = copier.copy(plan.items[0])
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        journal.close()
+    assert sessions == []
+    assert {"source-md5", "destination-md5", "destination-crc32c"} <= set(copied.checks)
+    assert peak < 16 * MiB, peak
+    assert gcs_read(cloud_settings, gcs_bucket, "one.bin") == blob("one", 24 * MiB + 5)

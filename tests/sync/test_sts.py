@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from liftshift.foundation.settings import Settings
-from liftshift.sync import SyncProgress, SyncStarted, plan_sync
+from liftshift.sync import ObjectEvent, SyncProgress, SyncStarted, plan_sync
 from liftshift.sync import engine as engine_module
 from liftshift.sync.engine import choose_engine
 from liftshift.sync.sts import run_transfer
@@ -50,12 +50,12 @@ def test_sts_job_copies_and_reports_progress(
     result = run_transfer(plan, sts_settings, events.append, role_arn=ROLE, poll_interval=0.02)
     assert result.ok, result.failed
     assert result.engine == "sts"
-    assert len(result.verified) == len(data)
+    assert result.verified == len(data)
     for key, body in data.items():
         assert gcs_read(sts_settings, gcs_bucket, "in/" + key[len("data/") :]) == body
-    checks = {v.key: v.checks for v in result.verified}
-    assert checks["data/multi.bin"] == ("storage-transfer", "sts-integrity-check")
-    assert checks["data/part-0.csv"] == ("storage-transfer", "md5 match")
+    checks = {e.key: e.detail for e in events if isinstance(e, ObjectEvent)}
+    assert checks["data/multi.bin"] == "storage-transfer, sts-integrity-check"
+    assert checks["data/part-0.csv"] == "storage-transfer, md5 match"
 
     started = [e for e in events if isinstance(e, SyncStarted)]
     assert started and started[0].engine == "sts"
@@ -79,9 +79,11 @@ def test_sts_copies_a_channel_that_names_one_object(
     plan = plan_sync(
         "s3://src-bucket/titanic/train.csv", "gs://dst-bucket/t/train.csv", sts_settings
     )
-    result = run_transfer(plan, sts_settings, lambda _e: None, role_arn=ROLE, poll_interval=0.02)
+    events: list[object] = []
+    result = run_transfer(plan, sts_settings, events.append, role_arn=ROLE, poll_interval=0.02)
     assert result.ok, result.failed
-    assert [v.key for v in result.verified] == ["titanic/train.csv"]
+    assert result.verified == 1
+    assert [e.key for e in events if isinstance(e, ObjectEvent)] == ["titanic/train.csv"]
     assert gcs_read(sts_settings, gcs_bucket, "t/train.csv") == body
     spec = fake_sts.requests[0][1].transfer_job.transfer_spec
     assert (spec.aws_s3_data_source.path, spec.gcs_data_sink.path) == ("titanic/", "t/")
@@ -94,11 +96,14 @@ def test_sts_failures_are_listed(
     fill_s3(sts_settings, "src-bucket", {"a.csv": b"a", "b.csv": b"b"})
     fake_sts.fail_keys = {"b.csv"}
     plan = plan_sync("s3://src-bucket/", "gs://dst-bucket/", sts_settings)
-    result = run_transfer(plan, sts_settings, role_arn=ROLE, poll_interval=0.02)
+    events: list[object] = []
+    result = run_transfer(plan, sts_settings, events.append, role_arn=ROLE, poll_interval=0.02)
     assert not result.ok
     assert [f.key for f in result.failed] == ["s3://src-bucket/b.csv"]
+    assert result.failed_count == 1
     assert "access denied" in result.failed[0].reason
-    assert [v.key for v in result.verified] == ["a.csv"]
+    verdicts = [(e.key, e.state) for e in events if isinstance(e, ObjectEvent)]
+    assert sorted(verdicts) == [("a.csv", "verified"), ("s3://src-bucket/b.csv", "failed")]
 
 
 def test_access_keys_come_from_the_chain_and_never_leak(

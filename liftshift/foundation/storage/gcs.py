@@ -7,14 +7,17 @@ sparing every sync the client library's import and construction (about half a se
 on a small machine, paid by every ``liftshift sync``).
 
 Small objects go up in one multipart request carrying their MD5 (so the server rejects a
-corrupted body). Large ones use a resumable upload session: the session URL is what the sync
-journal records, and chunks are PUT with ``Content-Range`` as they stream in, so a rerun can
-ask the server how much it already holds and continue from there.
+corrupted body). An object that fits in one upload chunk streams from the source into one
+multipart request as well (:class:`GCSSingleRequestUpload`). Larger ones use a resumable upload
+session: the session URL is what the sync journal records, and chunks are PUT with
+``Content-Range`` as they stream in, so a rerun can ask the server how much it already holds and
+continue from there.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -338,9 +341,13 @@ class GCSStore:
         chunk_size: int,
         content_type: str | None = None,
         metadata: Mapping[str, str] | None = None,
-    ) -> GCSUpload:
+    ) -> GCSUpload | GCSSingleRequestUpload:
+        """A resumable session, or one streamed request when the whole object fits in one
+        chunk (see :class:`GCSSingleRequestUpload`)."""
         if chunk_size % GCS_CHUNK_QUANTUM:
             raise ValueError("GCS resumable chunks must be a multiple of 256 KiB")
+        if size <= chunk_size:
+            return GCSSingleRequestUpload(self, key, size, content_type, metadata)
         from google.resumable_media.requests import ResumableUpload
 
         resource: dict[str, Any] = {"name": key}
@@ -455,6 +462,102 @@ class GCSUpload:
             self.store.session.delete(self.session, timeout=10)
         except Exception:  # best effort: an abandoned session expires after a week
             return
+
+
+class GCSSingleRequestUpload:
+    """An object that fits in one chunk, streamed from the source into one multipart request.
+
+    A resumable session for a single chunk costs an extra round trip, and fake-gcs-server
+    spends about twice the CPU on a resumable upload as on a multipart one (measured: 5.4-8.4 s
+    vs 2.8-3.3 s per 20 x 32 MiB), CPU taken from the sync on a small machine. What it would buy
+    is resuming inside that one chunk after a crash; re-sending at most one chunk is the same
+    price the resumable path pays for a chunk cut short. ``session`` is empty: there is nothing
+    to record or resume, and a failed request is simply sent again.
+    """
+
+    session = ""
+
+    def __init__(
+        self,
+        store: GCSStore,
+        key: str,
+        size: int,
+        content_type: str | None,
+        metadata: Mapping[str, str] | None,
+    ) -> None:
+        self.store = store
+        self.key = key
+        self.size = size
+        resource: dict[str, Any] = {"name": key}
+        if metadata:
+            resource["metadata"] = dict(metadata)
+        self.resource = resource
+        self.content_type = content_type or "application/octet-stream"
+
+    def committed(self) -> int | None:
+        return None
+
+    def write(self, offset: int, data: bytes | SizedReadable, *, last: bool) -> ObjectInfo | None:
+        if offset or not last or len(data) != self.size:
+            raise ValueError("a single-request upload sends the whole object at once")
+        body = MultipartBody(self.resource, self.content_type, data)
+        url = self.store.connection.url(f"/upload{self.store._bucket_path}/o")
+        response = self.store._request(
+            "POST",
+            url,
+            self.store.uri(self.key),
+            params={"uploadType": "multipart"},
+            data=body,
+            headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
+        )
+        if response.status_code == 404:
+            raise BucketNotFound(f"{self.store.uri()}: bucket does not exist")
+        if response.status_code >= 300:
+            raise status_error(response.status_code, self.store.uri(self.key), response.text)
+        return object_info(response.json())
+
+    def abort(self) -> None:
+        return  # nothing was created before the request, and a failed request stores nothing
+
+
+class MultipartBody:
+    """A ``multipart/related`` request body (the object resource as JSON, then the media)
+    whose media part is read from ``media`` while the request is sent, so the object never
+    sits in memory whole. The boundary is random; should the media ever contain it, the server
+    stores a truncated object and the hash checks after the upload catch it."""
+
+    def __init__(
+        self, resource: Mapping[str, Any], media_type: str, media: bytes | SizedReadable
+    ) -> None:
+        boundary = f"==liftshift-{os.urandom(16).hex()}=="
+        self.content_type = f'multipart/related; boundary="{boundary}"'
+        self._head = (
+            f"--{boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n"
+            f"{json.dumps(resource)}\r\n--{boundary}\r\ncontent-type: {media_type}\r\n\r\n"
+        ).encode()
+        self._tail = f"\r\n--{boundary}--\r\n".encode()
+        self._media = media
+        self._media_left = len(media)
+        self._length = len(self._head) + len(media) + len(self._tail)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            head, self._head = self._head, b""
+            return head
+        if self._media_left > 0:
+            if isinstance(self._media, bytes):
+                data, self._media = self._media, b""
+            else:
+                data = self._media.read(size)
+            if not data:
+                raise TransientError("source ended before the object was complete")
+            self._media_left -= len(data)
+            return data
+        tail, self._tail = self._tail, b""
+        return tail
 
 
 class DownloadStream:

@@ -27,6 +27,8 @@ from liftshift.tui.widgets.format import duration_text
 
 MAX_OBJECT_ROWS = 2000
 """Rows kept in the per-object table; the counters above it always cover every object."""
+FAILURES_SHOWN = 3
+"""Failures named above the table (all are counted, and rows show them)."""
 
 
 class ObjectsArrived(Message):
@@ -63,7 +65,9 @@ class DataScreen(StepScreen):
         self._buffer: list[Any] = []
         self._lock = threading.Lock()
         self.verified = 0
+        self.failed = 0
         self.failures: list[tuple[str, str]] = []
+        """The first :data:`FAILURES_SHOWN` failures (``failed`` counts them all)."""
         self._cancelled_by_user = False
         self._counts: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
         """Last dry-run counts per (channel, source, destination): shown again on return."""
@@ -113,7 +117,7 @@ class DataScreen(StepScreen):
             status.update("No plan yet: scan the project (1) and save the plan first.")
         elif not channels:
             status.update("The plan has no data channels.")
-        elif not self.verified and not self.failures:
+        elif not self.verified and not self.failed:
             status.update("d: dry run (what would be copied), s: sync.")
 
     # -- dry run and sync ---------------------------------------------------------------------
@@ -132,7 +136,7 @@ class DataScreen(StepScreen):
             self.notify("No channel with a source and a gs:// destination.", severity="warning")
             return
         self._show_mapping()
-        self.verified, self.failures = 0, []
+        self.verified, self.failed, self.failures = 0, 0, []
         self._cancelled_by_user = False
         self.query_one("#sync-failures", Static).update("")
         self.query_one("#objects", DataTable).clear()
@@ -231,7 +235,9 @@ class DataScreen(StepScreen):
             if event.state == "verified":
                 self.verified += 1
             elif event.state == "failed":
-                self.failures.append((event.key, event.detail))
+                self.failed += 1
+                if len(self.failures) < FAILURES_SHOWN:
+                    self.failures.append((event.key, event.detail))
             cells = (  # Text, not str: a key like "a[b]" is not markup
                 Text(printable(event.key)),
                 event.state,
@@ -246,12 +252,12 @@ class DataScreen(StepScreen):
         self._show_failures()
 
     def _show_failures(self) -> None:
-        if not self.failures:
+        if not self.failed:
             return
-        lines = [f"{len(self.failures)} failed:"]
-        lines += [f"  {printable(key)}: {printable(reason)}" for key, reason in self.failures[:3]]
-        if len(self.failures) > 3:
-            lines.append(f"  … and {len(self.failures) - 3} more (see the table)")
+        lines = [f"{self.failed} failed:"]
+        lines += [f"  {printable(key)}: {printable(reason)}" for key, reason in self.failures]
+        if self.failed > len(self.failures):
+            lines.append(f"  … and {self.failed - len(self.failures)} more (see the table)")
         self.query_one("#sync-failures", Static).update("\n".join(lines))
 
     def on_core_result(self, message: CoreResult) -> None:
@@ -271,21 +277,17 @@ class DataScreen(StepScreen):
                     mapping.update_cell(name, column, value, update_width=True)
         elif message.kind == "sync-result":
             name, result = message.value
-            self.session.sync_result = result
-            for failed in result.failed:
-                if (failed.key, failed.reason) not in self.failures:
-                    self.failures.append((failed.key, failed.reason))
-            self._show_failures()
+            self.session.sync_result = result  # (each failure arrived as an ObjectEvent)
         elif message.kind == "sync-done":
             self.query_one("#sync-progress", ProgressBar).display = False
             status = self.query_one("#sync-status", Static)
             if not message.value:
                 status.update("Dry run done: nothing was copied. s: sync.")
                 return
-            counts = f"verified {self.verified}, failed {len(self.failures)}"
+            counts = f"verified {self.verified}, failed {self.failed}"
             if self._cancelled_by_user:
                 status.update(f"Sync cancelled: {counts}. s resumes where it stopped.")
-            elif self.failures:
+            elif self.failed:
                 status.update(f"Sync finished with failures: {counts}. s retries them.")
             else:
                 status.update(f"Sync done: {counts}. Every copied object is verified.")
