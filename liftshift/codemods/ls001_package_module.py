@@ -76,20 +76,25 @@ def imported_names(text: str) -> set[str]:
     return names
 
 
+class _ImportedNames(cst.CSTVisitor):
+    # a class of the module, not of the call: the walk tables are cached per visitor class
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self.names.add(dotted_name(alias.name).split(".")[0])
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if not node.relative and node.module is not None:
+            self.names.add(dotted_name(node.module).split(".")[0])
+
+
 def _top_level_imports(module: cst.Module) -> set[str]:
-    names: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                names.add(dotted_name(alias.name).split(".")[0])
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if not node.relative and node.module is not None:
-                names.add(dotted_name(node.module).split(".")[0])
-
-    fast_visit(module, _Collect())
-    return names
+    collect = _ImportedNames()
+    fast_visit(module, collect)
+    return collect.names
 
 
 def project_imports(tree: ProjectTree, path: str, source_dir: str, package: str):

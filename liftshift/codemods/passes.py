@@ -180,8 +180,7 @@ def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict, dict, froze
 @functools.cache
 def _inert_table(hooked: frozenset[type]) -> dict:
     """class → whether a walk of such a child can be left out, shared by every walk whose
-    hooks are on the same node types (visitor classes made inside a function are new classes
-    at each call, with the same hooks)."""
+    hooks are on the same node types."""
     return {}
 
 

@@ -232,17 +232,22 @@ def _placed(name: str) -> cst.FunctionDef:
     return reused(statement.with_changes(leading_lines=[cst.EmptyLine()] * 2))
 
 
+class _UsedHelpers(cst.CSTVisitor):
+    # a class of the module, not of the call: the walk tables are cached per visitor class
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in HELPER_NAMES:
+            self.found.add(node.value)
+
+
 def used_helpers(module: cst.Module) -> set[str]:
     """Names of helpers the module calls or refers to (e.g. ``type=_liftshift_path``)."""
-    found: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            if node.value in HELPER_NAMES:
-                found.add(node.value)
-
-    fast_visit(module, _Collect())
-    return found
+    collect = _UsedHelpers()
+    fast_visit(module, collect)
+    return collect.found
 
 
 def without_helpers(text: str) -> str:

@@ -165,16 +165,23 @@ def _debugger_names(module: cst.Module) -> set[str]:
         if import_root(statement) == "smdebug":
             tainted |= bound_names(statement)  # type: ignore[arg-type]
 
-    class _Assigned(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if _rooted(node.value, tainted):  # hook = smd.Hook…(), not bst = train(…, [hook])
-                for target in node.targets:
-                    if isinstance(target.target, cst.Name):
-                        tainted.add(target.target.value)
-
     if tainted:
-        fast_visit(module, _Assigned())
+        fast_visit(module, _DebuggerAssignments(tainted))
     return tainted
+
+
+class _DebuggerAssignments(cst.CSTVisitor):
+    """Adds to ``tainted`` the variables assigned from it (``hook = smd.Hook…()``)."""
+
+    def __init__(self, tainted: set[str]) -> None:
+        super().__init__()
+        self.tainted = tainted
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if _rooted(node.value, self.tainted):  # hook = smd.Hook…(), not bst = train(…, [hook])
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.tainted.add(target.target.value)
 
 
 def _rooted(node: cst.BaseExpression, names: set[str]) -> bool:
@@ -213,28 +220,31 @@ def _without_debugger(module: cst.Module) -> cst.Module:
     if not tainted:
         return module
 
-    class _Blocking(cst.CSTVisitor):
-        """A use inside a compound statement's header or a call argument elsewhere."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.found = False
-
-        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-            # a line that only drives the debugger goes whole; any other use blocks
-            return not _removable(node, tainted)
-
-        def visit_Name(self, node: cst.Name) -> None:
-            if node.value in tainted:
-                self.found = True
-
-    blocking = _Blocking()
+    blocking = _DebuggerBlocked(tainted)
     fast_visit(module, blocking)
     if blocking.found:
         return module
     imports = {i for i, statement in enumerate(module.body) if import_root(statement) == "smdebug"}
     result = fast_visit(drop_lines(module, imports), _Debugger(tainted))
     return result  # type: ignore[return-value]
+
+
+class _DebuggerBlocked(cst.CSTVisitor):
+    """Finds a use of the debugger inside a compound statement's header or a call argument
+    elsewhere (which blocks removing it)."""
+
+    def __init__(self, tainted: set[str]) -> None:
+        super().__init__()
+        self.tainted = tainted
+        self.found = False
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        # a line that only drives the debugger goes whole; any other use blocks
+        return not _removable(node, self.tainted)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.tainted:
+            self.found = True
 
 
 class _DMatrix(cst.CSTTransformer):

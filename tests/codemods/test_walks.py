@@ -111,3 +111,22 @@ def test_walks_fall_back_to_libcst_when_child_order_is_unknown(monkeypatch):
     monkeypatch.setattr(passes, "_child_kinds", lambda node_type: None)
     test_transform_walk_matches_libcst()
     test_read_only_walk_matches_libcst(NODE_TYPES)
+
+
+def test_walk_tables_do_not_grow_with_each_file(tmp_path: Path) -> None:
+    """The walk tables are cached per set of visitor classes: a visitor class made anew at each
+    call would add an entry per file, for ever, in a long-running app."""
+    from liftshift.codemods import passes
+    from liftshift.foundation.plan import save_plan
+    from liftshift.migrator.migrate import migrate_project
+    from liftshift.migrator.planner import propose
+    from liftshift.scan import scan_project
+
+    source = (Path(__file__).parents[1] / "corpus" / "pattern_sagemaker_imports.py").read_text()
+    (tmp_path / "train.py").write_text(source, encoding="utf-8")
+    save_plan(propose(scan_project(tmp_path)).plan, tmp_path)
+    migrate_project(tmp_path)
+    tables = passes._walk_tables.cache_info().currsize, passes._hooked_types.cache_info().currsize
+    migrate_project(tmp_path)
+    after = passes._walk_tables.cache_info().currsize, passes._hooked_types.cache_info().currsize
+    assert after == tables
