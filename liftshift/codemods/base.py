@@ -17,6 +17,7 @@ from typing import Literal
 import libcst as cst
 
 from liftshift.codemods.codegen import Printed, module_code
+from liftshift.foundation.plan import hyperparameter_flag
 
 TODO_PREFIX = "# TODO(liftshift):"
 TODO_RE = re.compile(r"#\s*TODO\(liftshift\):\s*(?:(LS\d{3})\b:?\s*)?(.*)")
@@ -78,11 +79,12 @@ class MigrationContext:
         return self.added_arguments.get(lowered) or f"--{lowered}"
 
     def hyperparameter_flag(self, key: str) -> str:
-        """``SM_HP_LEARNING-RATE`` → the launcher's own spelling (``--learning-rate``)."""
+        """``SM_HP_LEARNING-RATE`` → the launcher's own spelling (``--learning-rate``);
+        ``SM_HP_C`` → ``-C``: a one-letter key is passed as ``-k``, as SageMaker passes it."""
         for known in self.hyperparameters:
             if known.upper() == key.upper():
-                return f"--{known}"
-        return f"--{key.lower()}"
+                return hyperparameter_flag(known)
+        return hyperparameter_flag(key.lower())
 
 
 @dataclass

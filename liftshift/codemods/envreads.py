@@ -324,7 +324,9 @@ def built_read(key: cst.BaseExpression, ctx: MigrationContext) -> str | None:
         value = f"_liftshift_arg({json.dumps(flags)}.get(str({code}).lower()))"
         return to_path(value) if ctx.data_access == "fuse" else value
     if template.prefix == "SM_HP_":
-        return f'_liftshift_arg("--" + str({code}).lower())'
+        key = f"str({code}).lower()"
+        # a one-letter key is passed as -k, like SageMaker does
+        return f'_liftshift_arg(("--" if len({key}) > 1 else "-") + {key})'
     return None
 
 

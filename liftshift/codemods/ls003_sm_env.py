@@ -3,14 +3,15 @@
 Vertex AI sets no ``SM_*`` variable, so each read becomes what Vertex AI offers instead, computed
 at run time by a small helper written into the file: channels become the trainer's arguments
 (``--train``; the flag is declared on the parser when missing so the backends can pass it),
-``SM_HPS``/``SM_HP_*`` come from the ``--key value`` arguments, ``SM_OUTPUT_DATA_DIR`` goes under
-the job's output folder, ``SM_NUM_GPUS``/``SM_NUM_CPUS`` are counted, and
-``SM_HOSTS``/``SM_CURRENT_HOST`` come from ``CLUSTER_SPEC``/``TF_CONFIG``. Variables with no
-equivalent become ``.get`` reads with a default (no ``KeyError`` outside SageMaker) and a TODO.
-Aliases, helpers imported from other project modules, ``"SM_X" in os.environ`` guards, names
-built from a channel name and the toolkits' environment objects are converted too; SageMaker-only
-imports are moved, replaced or tagged as blockers (``smimports``); a legacy ``train(...)`` module
-gets its ``__main__`` block. Other names built at run time and Pipe mode get a TODO.
+``SM_HPS``/``SM_HP_*`` come from the ``--key value`` arguments (``-k value`` for a one-letter key,
+as SageMaker passes it), ``SM_OUTPUT_DATA_DIR`` goes under the job's output folder,
+``SM_NUM_GPUS``/``SM_NUM_CPUS`` are counted, and ``SM_HOSTS``/``SM_CURRENT_HOST`` come from
+``CLUSTER_SPEC``/``TF_CONFIG``. Variables with no equivalent become ``.get`` reads with a default
+(no ``KeyError`` outside SageMaker) and a TODO. Aliases, helpers imported from other project
+modules, ``"SM_X" in os.environ`` guards, names built from a channel name and the toolkits'
+environment objects are converted too; SageMaker-only imports are moved, replaced or tagged as
+blockers (``smimports``); a legacy ``train(...)`` module gets its ``__main__`` block. Other names
+built at run time and Pipe mode get a TODO.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ ACCELERATOR_TYPE = {accelerator}
 ACCELERATOR_COUNT = {accelerator_count}
 REPLICA_COUNT = {replicas}
 PYTHON_MODULE = {module}
-# hyperparameters, passed as --key value like SageMaker did
+# hyperparameters, passed as --key value (-k value for a one-letter key) like SageMaker did
 HYPERPARAMETERS = {hyperparameters}
 # each data channel: the trainer's flag and the GCS folder it reads
 CHANNELS = {channels}
@@ -80,7 +80,7 @@ def upload(path):
 def trainer_args():
     args = []
     for key, value in sorted(HYPERPARAMETERS.items()):
-        args += [f"--{{key}}", value]
+        args += [f"--{{key}}" if len(key) > 1 else f"-{{key}}", value]
     for flag, uri in CHANNELS.items():
         args += [flag, uri]
     return args

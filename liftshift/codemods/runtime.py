@@ -52,22 +52,30 @@ def _liftshift_required_arg(flag):
 ''',
     "_liftshift_hyperparameters": '''
 def _liftshift_hyperparameters(*paths):
-    """The hyperparameters as a JSON object, rebuilt from the ``--key value`` arguments (not
-    ``--job-dir`` nor the flags in paths: those carry folders, like SM_HPS never did)."""
+    """The hyperparameters as a JSON object, rebuilt from the ``--key value`` arguments (and
+    ``-k value``: SageMaker passes a one-letter key so) but not ``--job-dir`` nor the flags in
+    paths: those carry folders, like SM_HPS never did. ``-0.5`` is a value, not a key."""
     import json
     import sys
+
+    def key_of(item):
+        if item.startswith("--"):
+            return item[2:]
+        if len(item) == 2 and item[0] == "-" and item[1].isalpha():
+            return item[1]
+        return None
 
     values = {}
     argv = sys.argv[1:]
     for index, item in enumerate(argv):
         following = argv[index + 1] if index + 1 < len(argv) else "--"
-        if item in ("--job-dir", *paths):
+        key = key_of(item)
+        if item in ("--job-dir", *paths) or key is None or key_of(following) is not None:
             continue
-        if item.startswith("--") and not following.startswith("--"):
-            try:
-                values[item[2:]] = json.loads(following)
-            except ValueError:
-                values[item[2:]] = following
+        try:
+            values[key] = json.loads(following)
+        except ValueError:
+            values[key] = following
     return json.dumps(values)
 ''',
     "_liftshift_output_dir": '''

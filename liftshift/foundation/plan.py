@@ -401,6 +401,13 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
     return value
 
 
+def hyperparameter_flag(key: str) -> str:
+    """The flag a hyperparameter is passed with: ``--key``, but ``-k`` for a one-letter key, as
+    SageMaker's training toolkit renders it (``mapping.to_cmd_args``), so a script declaring
+    ``-C`` reads the same ``C`` on Vertex AI as it did on SageMaker."""
+    return f"--{key}" if len(key) > 1 else f"-{key}"
+
+
 def format_hyperparameter(value: Any) -> str:
     """Values as SageMaker passes them: strings as-is, other JSON values JSON-encoded. A secret
     (``{ env = "NAME" }``) becomes the placeholder ``${NAME}``, expanded only at launch."""

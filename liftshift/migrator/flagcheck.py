@@ -1,11 +1,12 @@
 """The check after the rules: the migrated entry point reads what the backends pass.
 
 The backends run ``python -m trainer.task --<hyperparameter> v … <channel flag> <folder> …
---job-dir <model folder>`` (liftshift.trainer.jobs.trainer_args). A migration that leaves the
-entry point without a parser for one of those flags (argparse exits 2 on it, or
-``parse_known_args`` drops it and the script trains on nothing), or reading an ``args.<name>``
-no argument defines (AttributeError after training), has not migrated the project, whatever
-its diff looks like. Such a result is an error of the migration, not a hunk to review.
+--job-dir <model folder>`` (liftshift.trainer.jobs.trainer_args; a one-letter hyperparameter is
+``-C v``, as on SageMaker). A migration that leaves the entry point without a parser for one of
+those flags (argparse exits 2 on it, or ``parse_known_args`` drops it and the script trains on
+nothing), or reading an ``args.<name>`` no argument defines (AttributeError after training), has
+not migrated the project, whatever its diff looks like. Such a result is an error of the migration,
+not a hunk to review.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
 from liftshift.codemods.runtime import without_helpers
 from liftshift.foundation.events import Reporter, ignore
-from liftshift.foundation.plan import PLAN_FILENAME, Plan, load_plan, plan_path
+from liftshift.foundation.plan import PLAN_FILENAME, Plan, hyperparameter_flag, load_plan, plan_path
 from liftshift.foundation.settings import LOCAL_DIRNAME
 from liftshift.migrator.changes import ChangeSet, FileChange
 from liftshift.migrator.flagcheck import check_entry
@@ -382,7 +382,7 @@ def _check_flags(tree: ProjectTree, ctx: MigrationContext, failed: dict[str, Rep
     passed.append(("--job-dir", "the model folder"))
     others = [tree.files.get(path) or "" for path in tree.trainer_files if path != entry]
     training = getattr(ctx.plan, "training", None)
-    supplied = {f"--{key}" for key in ctx.hyperparameters}
+    supplied = {hyperparameter_flag(key) for key in ctx.hyperparameters}
     supplied.update(
         arg for arg in getattr(training, "extra_args", []) or [] if str(arg).startswith("-")
     )

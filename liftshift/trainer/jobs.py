@@ -24,6 +24,7 @@ from liftshift.foundation.plan import (
     Plan,
     TrainingPlan,
     format_hyperparameter,
+    hyperparameter_flag,
     predictor_module,
 )
 from liftshift.foundation.secrets import expand_placeholders, redact_args
@@ -252,11 +253,12 @@ class StepProgress:
 
 
 def trainer_args(plan: Plan, hyperparameters: dict[str, Any], model_dir: str) -> list[str]:
-    """The migrated-trainer contract: ``--key value`` for each hyperparameter (sorted), then
+    """The migrated-trainer contract: ``--key value`` for each hyperparameter (sorted; ``-k
+    value`` for a one-letter key, as SageMaker passes it), then
     ``<channel.argument> <path>`` per plan channel, then ``--job-dir <model dir>``."""
     args: list[str] = []
     for key in sorted(hyperparameters):
-        args += [f"--{key}", format_hyperparameter(hyperparameters[key])]
+        args += [hyperparameter_flag(key), format_hyperparameter(hyperparameters[key])]
     for channel in plan.data.channels:
         if not channel.argument:
             raise JobSpecError(

@@ -47,7 +47,7 @@ HELPER_MODULE_PROJECT = {
 
         if __name__ == "__main__":
             parser = argparse.ArgumentParser()
-            parser.add_argument("--C", type=float, default=1.0)
+            parser.add_argument("-C", type=float, default=1.0)
             parser.add_argument("--train", type=str, default=sm_path("training"))
             parser.add_argument("--model-dir", type=str, default=sm_path("model"))
             args = parser.parse_args()

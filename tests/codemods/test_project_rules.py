@@ -114,6 +114,22 @@ def test_ls006_python_launcher(tmp_path: Path) -> None:
     ]
 
 
+def test_ls006_launcher_passes_a_one_letter_hyperparameter_as_sagemaker_did(
+    tmp_path: Path,
+) -> None:
+    tree = tree_of({"launch.py": "import sagemaker\n", "train.py": ""})
+    ctx = _context(["launch.py"])
+    ctx.plan.training.hyperparameters = {"C": 0.5, "max_iter": 200}
+    ls006_launcher.transform_project(tree, ctx)
+    source = tree.files["launch_vertex.py"]
+    namespace: dict = {"__file__": str(tmp_path / "launch_vertex.py")}
+    exec(
+        compile(source.replace("from google.cloud import aiplatform, storage", ""), "l", "exec"),
+        namespace,
+    )
+    assert namespace["trainer_args"]()[:4] == ["-C", "0.5", "--max_iter", "200"]
+
+
 def test_ls006_notebook_launcher_and_todos_for_missing_values() -> None:
     tree = tree_of({"notebooks/launch.ipynb": "{}", "train.py": ""})
     context = _context(["notebooks/launch.ipynb"])

@@ -49,6 +49,18 @@ def test_args_order_hyperparameters_channels_job_dir() -> None:
     ]  # fmt: skip
 
 
+def test_a_one_letter_hyperparameter_is_passed_as_sagemaker_passes_it() -> None:
+    """The toolkit's ``to_cmd_args``: ``-C 0.5``, not ``--C 0.5`` (a script declaring ``-C``
+    works on SageMaker and must work here); longer keys keep ``--``; values stay values."""
+    plan = _plan()
+    hyperparameters = {"C": 0.5, "k": -1, "lr": -0.5, "max_iter": 100}
+    args = trainer_args(plan, hyperparameters, "gs://stage/j/model")
+    assert args[:8] == ["-C", "0.5", "-k", "-1", "--lr", "-0.5", "--max_iter", "100"]
+    overrides = TrainOverrides(hyperparameters={"C": 2})
+    spec = build_job_spec(plan, Settings(target="local"), overrides)
+    assert list(spec.args[:2]) == ["-C", "2"] and "--C" not in spec.args
+
+
 def test_single_object_channel_becomes_its_folder() -> None:
     assert channel_dir_uri("gs://b/titanic/train/train.csv") == "gs://b/titanic/train"
     assert channel_dir_uri("gs://b/titanic/train") == "gs://b/titanic/train"

@@ -116,6 +116,9 @@ def test_hard_coded_opt_ml_paths_verify_without_touching_opt_ml(tmp_path: Path) 
     report = _verify(project, 0)
     assert report["verdict"] == "match"
     assert any("/opt/ml literals redirected: train.py" in note for note in report["notes"])
+    # the one-letter hyperparameter: -C 0.5 on both sides (not --C, which parse_known_args drops)
+    metrics = {row["name"]: row for row in report["metrics"]["rows"]}
+    assert (metrics["C"]["original"], metrics["C"]["migrated"]) == (0.5, 0.5)
     written = Path(report["work_dir"]) / "opt-ml" / "output" / "data" / "metrics.json"
     assert written.is_file()
     assert Path("/opt/ml").exists() == existed
@@ -158,9 +161,9 @@ def test_a_difference_the_original_reproduces_is_the_migrations(tmp_path: Path) 
     project = _migrated(PROJECTS / "optml-sklearn", tmp_path)
     trainer = project / "trainer" / "train.py"
     text = trainer.read_text()
-    fitted = "LogisticRegression(max_iter=args.max_iter)"
+    fitted = "LogisticRegression(C=args.C)"
     assert fitted in text
-    trainer.write_text(text.replace(fitted, "LogisticRegression(C=1e-4, max_iter=args.max_iter)"))
+    trainer.write_text(text.replace(fitted, "LogisticRegression(C=1e-4)"))
     report = _verify(project, 1)
     assert report["verdict"] == "differ"
     assert "model bytes differ though the original reproduces its own" in report["reason"]

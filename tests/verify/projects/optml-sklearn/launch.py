@@ -8,6 +8,6 @@ estimator = SKLearn(
     role="arn:aws:iam::123456789012:role/SageMakerRole",
     instance_type="ml.m5.large",
     framework_version="1.2-1",
-    hyperparameters={"max_iter": 200},
+    hyperparameters={"C": 0.5},
 )
 estimator.fit({"train": "s3://acme-verify/optml/train"})
