@@ -400,6 +400,8 @@ def _summary(
         shown = json.dumps(prediction.predictions)
         console.print(f"Predictions ({prediction.endpoint}): {shown}", highlight=False,
                       soft_wrap=True)  # fmt: skip
+        if prediction.note:
+            console.print(f"Note: {prediction.note}", highlight=False, soft_wrap=True)
     if console_url:
         console.print(f"Console: {console_url}", highlight=False, soft_wrap=True)
     if detached or not (result.status and result.status.state.terminal):
@@ -623,6 +625,8 @@ def models_predict(
         payload = {"model": version.model, "version": version.version_id, **asdict(prediction)}
         click.echo(json.dumps(payload, indent=2))
         return
+    if prediction.note:
+        click.echo(f"note: {prediction.note}", err=True)
     served = version.predictor or version.serving_container or "artifact"
     click.echo(f"{version.model} version {version.version_id} ({served}):")
     for number, value in enumerate(prediction.predictions, start=1):

@@ -471,7 +471,10 @@ class Pipeline:
         prediction = predict(version, instances, self.settings, reporter=self.reporter)
         shown = json.dumps(prediction.predictions[:5])
         return StepFinished(
-            "deploy", "done", f"version {state.version} predicted {len(instances)}: {shown}"
+            "deploy",
+            "done",
+            f"version {state.version} predicted {len(instances)}: {shown}",
+            (prediction.note,) if prediction.note else (),
         )
 
     # helpers

@@ -1,8 +1,10 @@
 """Load a model artifact folder as a Vertex prebuilt prediction container would, and predict.
 
-``python -m liftshift.trainer._predict_local ARTIFACT_DIR`` reads a JSON list of instances on
-stdin and prints a JSON list of predictions as its last stdout line. It runs in its own process
-so the ML libraries (and their import time and memory) never enter liftshift's own.
+``python -P _predict_local.py ARTIFACT_DIR`` reads a JSON list of instances on stdin and prints
+a JSON list of predictions as its last stdout line. It runs in its own process so the ML
+libraries (and their import time and memory) never enter liftshift's own, and with the python of
+the environment the model trained in: it imports nothing of liftshift, which that environment
+does not have.
 """
 
 from __future__ import annotations

@@ -239,6 +239,26 @@ def ensure_environment(
     return _package_environment(built, settings, built.content_hash, None, reporter)
 
 
+def model_environment(
+    built: BuiltPackage, settings: Settings, *, reporter: Reporter = ignore
+) -> Path:
+    """The python standing in for a prebuilt prediction container serving a model ``built``
+    trained. Isolated: the dependency venv under the environment the package last trained in
+    (the framework at the version that saved the model, and the declared requirements), not
+    the package's own venv, since that container does not install the trainer. Inherit:
+    liftshift's own python, whose libraries the trainer saw. Returns its python executable."""
+    if environment_mode() != ISOLATED:
+        return Path(sys.executable)
+    package_env = ensure_environment(built, settings, reporter=reporter).parent.parent
+    dependencies = package_env.with_name(package_env.name.removeprefix(f"{built.content_hash}-"))
+    if not dependencies.name.startswith("deps-") or not (dependencies / _READY).is_file():
+        raise EnvironmentSetupError(
+            f"{dependencies}: the libraries under {package_env.name} are missing; delete "
+            f"{package_env} and predict again (it is rebuilt)"
+        )
+    return venv_python(dependencies)
+
+
 def _last_isolated_environment(built: BuiltPackage, settings: Settings) -> Path | None:
     """The newest ready isolated environment of this package build, if any."""
     folder = cache_root(settings) / "venvs"

@@ -2,7 +2,10 @@
 
 ``local``: the artifact is loaded in a fresh subprocess the way the prebuilt prediction
 containers load it (``model.joblib``/``model.pkl`` with joblib, ``model.bst`` with XGBoost, a
-SavedModel's ``serving_default`` signature), so a model that predicts here will load there. A
+SavedModel's ``serving_default`` signature), so a model that predicts here will load there. That
+subprocess runs on the libraries the version's package trained with (the framework at the
+container's version, as the prebuilt serving image has it; see ``localenv.model_environment``),
+never on liftshift's own unless the trainer environment inherits them. A
 version served by the project's predictor (``model.serving = "cpr"``) runs that predictor in the
 trainer's environment through the SDK's ``PredictionHandler`` (``_serve_cpr``), no docker.
 ``gcp``: an endpoint named after the model is reused or created, the version is deployed to it,
@@ -41,6 +44,9 @@ class Prediction:
     endpoint: str
     """The Vertex endpoint's resource name, or the local artifact folder."""
     deployed_model_id: str = ""
+    note: str = ""
+    """One line when the local prediction may differ from the container's (a version without
+    its trainer package, loaded by liftshift's own libraries); empty otherwise."""
 
 
 def load_instances(path: Path) -> list[Any]:
@@ -74,15 +80,36 @@ def predict(
         return _predict_vertex(version, instances, settings, machine_type, reporter)
     if version.predictor:
         return predict_custom_local(version, instances, settings, reporter=reporter)
-    return predict_local(Path(version.artifact_uri), instances, reporter=reporter)
+    return predict_local(version, instances, settings, reporter=reporter)
 
 
 def predict_local(
-    artifact_dir: Path, instances: list[Any], *, reporter: Reporter = ignore
+    version: ModelVersion,
+    instances: list[Any],
+    settings: Settings,
+    *,
+    reporter: Reporter = ignore,
 ) -> Prediction:
+    """Load the artifact as the prebuilt container would, in the environment the version's
+    package trained in; a version registered before the local registry kept its package is
+    loaded by liftshift's own python, said in one line (:attr:`Prediction.note`)."""
+    from liftshift.trainer.localenv import ISOLATED, environment_mode, model_environment
+    from liftshift.trainer.packaging import BuiltPackage
+
+    artifact_dir = Path(version.artifact_uri)
+    note = ""
+    sdist = Path(version.package_uri) if version.package_uri else None
+    if sdist is not None and sdist.is_file():
+        built = BuiltPackage(sdist, sdist.parent.name, reused=True)
+        python = model_environment(built, settings, reporter=reporter)
+    else:
+        python = Path(sys.executable)
+        if environment_mode() == ISOLATED:  # inherit: the trainer saw these libraries too
+            note = _no_package_line(version, sdist)
     reporter(StepProgress("predict", f"loading {artifact_dir} in a fresh process"))
+    script = Path(__file__).with_name("_predict_local.py")  # imports nothing of liftshift
     result = subprocess.run(
-        [sys.executable, "-m", "liftshift.trainer._predict_local", str(artifact_dir)],
+        [str(python), "-P", str(script), str(artifact_dir)],
         input=json.dumps(instances),
         capture_output=True,
         text=True,
@@ -91,7 +118,17 @@ def predict_local(
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-10:])
         raise PredictionError(f"the model in {artifact_dir} did not predict:\n{tail}")
-    return Prediction(json.loads(result.stdout.strip().splitlines()[-1]), str(artifact_dir))
+    predictions = json.loads(result.stdout.strip().splitlines()[-1])
+    return Prediction(predictions, str(artifact_dir), note=note)
+
+
+def _no_package_line(version: ModelVersion, sdist: Path | None) -> str:
+    what = f"its package {sdist} is missing" if sdist else "it was registered without its package"
+    return (
+        f"{version.model} version {version.version_id}: {what}, so it is loaded with "
+        "liftshift's own libraries, not the ones it trained with; register it again "
+        "(`liftshift train`) to predict in its training environment"
+    )
 
 
 def predict_custom_local(

@@ -180,8 +180,13 @@ def register_model(
 ) -> ModelVersion:
     """The job's model as a new version: served by the prebuilt container, or (``cpr``) by the
     project's predictor from ``package`` (the one that trained; rebuilt from the project, a
-    cache hit when unchanged, when the job was started elsewhere)."""
+    cache hit when unchanged, when the job was started elsewhere). The local registry keeps
+    ``package`` with every version, so the model is loaded in the environment it trained in."""
     custom = custom_serving(spec, settings, package, reporter=reporter)
+    if package is None and custom is None and settings.target == "local":
+        package = build_package(
+            settings.project_dir, settings, package=spec.package_name, reporter=reporter
+        )
     registry = get_registry(settings)
     model_dir = status.model_dir or spec.model_dir
     if settings.target == "local" and model_dir.startswith("gs://"):
@@ -196,6 +201,7 @@ def register_model(
         description=spec.version_description,
         labels=spec.labels,
         custom=custom,
+        package=package if settings.target == "local" else None,
     )
     reporter(
         StepProgress("register", f"model {spec.model_display_name} version {version.version_id}")

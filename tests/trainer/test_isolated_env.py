@@ -192,3 +192,53 @@ def test_trainer_env_flag_sets_the_variable_the_trainer_layer_reads(
     assert CliRunner().invoke(probe, ["--trainer-env", "isolated"]).output == "isolated\n"
     bad = CliRunner().invoke(probe, ["--trainer-env", "docker"])
     assert bad.exit_code == 2 and "'docker' is not one of 'isolated', 'inherit'" in bad.output
+
+
+PROBE_MODEL = '''import importlib.util
+import sys
+
+
+class Model:
+    """Predicts what loaded it: the scikit-learn it sees, its interpreter's prefix, and
+    whether the trainer package is importable there."""
+
+    def predict(self, instances):
+        import sklearn
+
+        trainer = importlib.util.find_spec("trainer") is not None
+        return [[sklearn.__version__, sys.prefix, trainer] for _ in instances]
+'''
+
+
+def test_a_prebuilt_version_predicts_on_the_libraries_it_trained_with(
+    toy_project: Path, toy_settings: Settings, offline_isolated: Path, tmp_path: Path
+) -> None:
+    """Trained with the container's scikit-learn (1.2.2 here, liftshift has another), the
+    registered version keeps its package and is unpickled by that scikit-learn, in the
+    trainer's dependency venv, without the trainer package (the prebuilt image lacks it)."""
+    import sklearn
+
+    from liftshift.trainer.predict import predict
+
+    assert sklearn.__version__ != "1.2.2"
+    write_wheel(tmp_path / "wheelhouse", "probe-model", "1.0", {"probe_model.py": PROBE_MODEL})
+    _declare(toy_project, "probe-model==1.0")
+    overrides = TrainOverrides(hyperparameters={"mode": "probe-model"})
+    result = service.train(load_plan(toy_project), toy_settings, overrides)
+    assert result.status is not None and result.status.state == JobState.SUCCEEDED, result.status
+    version = result.model_version
+    assert version is not None and not version.predictor
+    kept = Path(version.package_uri)
+    assert kept.is_relative_to(Path(version.resource_name))
+    assert kept.read_bytes() == result.package.path.read_bytes()
+    assert kept.parent.name == result.package.content_hash
+
+    lines: list[str] = []
+    prediction = predict(version, [[1.0]], toy_settings, reporter=lambda e: lines.append(e.message))
+    ((seen_sklearn, prefix, trainer_importable),) = prediction.predictions
+    assert seen_sklearn == "1.2.2"
+    assert Path(prefix).parent == offline_isolated / "venvs"
+    assert Path(prefix).name.startswith("deps-")
+    assert trainer_importable is False
+    assert prediction.note == ""
+    assert f"reusing environment {result.package.content_hash}" in lines

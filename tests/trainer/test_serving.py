@@ -241,3 +241,68 @@ def test_models_predict_picks_a_version_by_number_or_alias(
     assert code == 2 and "m has no version or alias '7' (versions: 1 (default), 2 (new))" in out
     code, out = models_predict("m")
     assert code == 2 and "no instances to send: pass --instances FILE" in out
+
+
+def test_every_local_version_keeps_the_package_that_trained_it(
+    toy_project: Path, toy_settings: Settings, tmp_path: Path
+) -> None:
+    """Registered without the job's package (``run``'s register step), the project's package
+    is built (a cache hit when unchanged) and kept beside the prebuilt-served version."""
+    from liftshift.trainer.packaging import build_package
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (model_dir / "model.pkl").write_bytes(b"pickle")
+    spec = build_job_spec(load_plan(toy_project), toy_settings)
+    status = JobStatus("job", JobState.SUCCEEDED, model_dir=str(model_dir))
+    version = service.register_model(spec, status, toy_settings)
+    built = build_package(toy_project, toy_settings)
+    kept = Path(version.package_uri)
+    assert not version.predictor and kept.parent.name == built.content_hash
+    assert kept.read_bytes() == built.path.read_bytes()
+    assert LocalRegistry(toy_settings).list_versions("toy-model")[0].package_uri == str(kept)
+
+
+def _joblib_version(toy_settings: Settings, tmp_path: Path) -> Any:
+    """A scikit-learn version registered as before the registry kept packages."""
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])
+    joblib.dump(model, model_dir / "model.joblib")
+    return LocalRegistry(toy_settings).upload_version("m", str(model_dir), serving_container="p")
+
+
+def test_a_version_without_its_package_is_loaded_here_and_says_so_in_one_line(
+    toy_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liftshift.trainer.localenv import ENV_MODE_VARIABLE
+    from liftshift.trainer.predict import predict
+
+    version = _joblib_version(toy_settings, tmp_path)
+    assert version.package_uri == ""
+    assert predict(version, [[0.0]], toy_settings).note == ""  # inherit: nothing falls back
+    monkeypatch.setenv(ENV_MODE_VARIABLE, "isolated")
+    prediction = predict(version, [[0.0], [3.0]], toy_settings)
+    assert prediction.predictions == [0, 1]
+    assert prediction.note == (
+        "m version 1: it was registered without its package, so it is loaded with liftshift's "
+        "own libraries, not the ones it trained with; register it again (`liftshift train`) "
+        "to predict in its training environment"
+    )
+    project = str(toy_settings.project_dir)
+    instances = tmp_path / "instances.json"
+    instances.write_text("[[3.0]]", encoding="utf-8")
+    shown = CliRunner().invoke(
+        cli, ["models", "predict", "m", "--instances", str(instances), "--project", project]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr == f"note: {prediction.note}\n"
+    assert shown.stdout == "m version 1 (p):\n  #1  1\n"
+    as_json = CliRunner().invoke(
+        cli, ["models", "predict", "m", "--instances", str(instances), "--project", project,
+              "--json"]
+    )  # fmt: skip
+    assert json.loads(as_json.stdout)["note"] == prediction.note

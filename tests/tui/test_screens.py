@@ -89,6 +89,18 @@ async def test_predict_says_when_the_project_has_no_sample_instances(
         assert screen.prediction is None  # type: ignore[attr-defined]
 
 
+def test_the_predictions_panel_shows_the_prediction_note() -> None:
+    from liftshift.trainer.predict import Prediction
+    from liftshift.trainer.registry.base import ModelVersion
+    from liftshift.tui.screens.model import prediction_text
+
+    version = ModelVersion("m", "1", (), "/art")
+    note = "m version 1: it was registered without its package, so it is loaded with …"
+    shown = prediction_text(version, Prediction([0, 1], "/art", note=note))
+    assert shown.splitlines() == ["Version 1 of m at /art", "  #1  0", "  #2  1", f"Note: {note}"]
+    assert "Note" not in prediction_text(version, Prediction([0], "/art"))
+
+
 async def test_scan_status_names_the_file_and_the_count(local_settings: Settings) -> None:
     from liftshift.scan import ScanProgress
     from liftshift.tui.messages import CoreProgress

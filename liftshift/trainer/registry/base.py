@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from liftshift.foundation.plan_checks import ALIAS_RE, ALIAS_RULE
+from liftshift.trainer.packaging import BuiltPackage
 from liftshift.trainer.serving import CustomServing
 
 DEFAULT_ALIAS = "default"
@@ -45,7 +46,9 @@ class ModelVersion:
     """``module:Class`` of the custom prediction routine serving it; empty for a prebuilt
     container."""
     package_uri: str = ""
-    """The trainer sdist the predictor comes from (the local target runs it from there)."""
+    """The trainer sdist that trained the version (local registry): a custom predictor runs
+    from it; a prebuilt-served model is loaded in the environment it trained in. Empty for a
+    local version registered before liftshift kept it, and on Vertex."""
 
 
 class ModelRegistry(Protocol):
@@ -61,11 +64,14 @@ class ModelRegistry(Protocol):
         description: str = "",
         labels: dict[str, str] | None = None,
         custom: CustomServing | None = None,
+        package: BuiltPackage | None = None,
     ) -> ModelVersion:
         """Register ``artifact_dir`` as the next version of ``model`` (version 1 gets alias
         ``default``; later ones become versions 2, 3… of the same model). With ``custom``, the
         version is served by the project's predictor in ``custom.image_uri`` instead of
-        ``serving_container``."""
+        ``serving_container``. ``package`` is the trainer sdist that trained it: the local
+        registry keeps it to predict in that package's environment; Vertex's prebuilt
+        containers carry the framework themselves, so it ignores it."""
         ...
 
     def list_models(self) -> list[ModelVersion]:

@@ -1,7 +1,10 @@
 """The ``local`` target's model registry: versions on disk, numbered like Vertex's.
 
 ``<project>/.liftshift/models/<model>/<version>/`` holds a copy of the artifact (so later runs
-cannot change a registered version) and ``version.json``; ``model.json`` holds the alias map.
+cannot change a registered version), the trainer sdist that trained it (``package/<hash>/``, a
+few KB: a prebuilt-served version is loaded with the libraries that package trained with, a
+custom-served one runs its predictor from it) and ``version.json``; ``model.json`` holds the
+alias map.
 Same rules as Vertex: version 1 gets ``default``, an alias lives on one version at a time.
 Registrations of one model are serialised by a lock file (``.lock``, ``flock``): two runs that
 finish at once get consecutive versions, never the same one or a lost one.
@@ -22,6 +25,7 @@ from pathlib import Path
 from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.statedir import make_dirs, make_private, open_private
+from liftshift.trainer.packaging import BuiltPackage
 from liftshift.trainer.registry.base import (
     DEFAULT_ALIAS,
     ModelVersion,
@@ -66,6 +70,7 @@ class LocalRegistry:
         description: str = "",
         labels: dict[str, str] | None = None,
         custom: CustomServing | None = None,
+        package: BuiltPackage | None = None,
     ) -> ModelVersion:
         check_aliases(aliases)
         source = prepare_artifact(Path(artifact_dir), any_files=custom is not None)
@@ -80,6 +85,7 @@ class LocalRegistry:
                 description=description,
                 labels=labels,
                 custom=custom,
+                package=package,
             )
 
     def _upload_locked(
@@ -93,6 +99,7 @@ class LocalRegistry:
         description: str,
         labels: dict[str, str] | None,
         custom: CustomServing | None,
+        package: BuiltPackage | None,
     ) -> ModelVersion:
         for stale in model_dir.glob(".*.tmp"):  # left by a registration that was killed
             if stale.is_dir():
@@ -108,12 +115,13 @@ class LocalRegistry:
         shutil.copytree(source, tmp / "artifact")
         package_uri = ""
         if custom is not None:  # the predictor's code is frozen with the version, like an image
-            sdist = Path(custom.package_path)
-            (tmp / "package" / custom.package_hash).mkdir(parents=True)
-            package = tmp / "package" / custom.package_hash / sdist.name
-            shutil.copyfile(sdist, package)
-            package_uri = str(target / package.relative_to(tmp))
+            package = BuiltPackage(Path(custom.package_path), custom.package_hash, reused=True)
             serving_container = custom.image_uri
+        if package is not None:
+            kept = tmp / "package" / package.content_hash / package.filename
+            make_dirs(kept.parent)
+            shutil.copyfile(package.path, kept)
+            package_uri = str(target / kept.relative_to(tmp))
         make_private(tmp)
         version = ModelVersion(
             model=model,

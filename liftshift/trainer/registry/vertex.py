@@ -17,6 +17,7 @@ from typing import Any
 from liftshift.foundation.clients import call_with_retries, gcs_client, vertex_sdk
 from liftshift.foundation.settings import Settings
 from liftshift.trainer import serving
+from liftshift.trainer.packaging import BuiltPackage
 from liftshift.trainer.registry.base import (
     ARTIFACT_FILES,
     MissingArtifact,
@@ -63,6 +64,7 @@ class VertexRegistry:
         description: str = "",
         labels: dict[str, str] | None = None,
         custom: CustomServing | None = None,
+        package: BuiltPackage | None = None,  # unused: the prebuilt container has the framework
     ) -> ModelVersion:
         check_aliases(aliases)
         container: dict[str, Any] = {"serving_container_image_uri": serving_container}

@@ -58,6 +58,8 @@ def prediction_text(version: Any, prediction: Any) -> str:
         f"  #{number}  {json.dumps(value)}"
         for number, value in enumerate(prediction.predictions, start=1)
     ]
+    if getattr(prediction, "note", ""):
+        lines.append(f"Note: {prediction.note}")
     return "\n".join(lines)
 
 
