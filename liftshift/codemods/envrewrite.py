@@ -175,8 +175,21 @@ class EnvRewriter(StatementTodos):
         """Depth of ``try:`` blocks that catch ImportError (an optional import is fine)."""
         self._argument_defaults: set[int] = set()
         """ids of argparse defaults the argument rewrite replaces as a whole."""
+        self._reads: dict[int, tuple[cst.CSTNode, ev.EnvRead | None]] = {}
+        """What :meth:`_env_read` found per node (id → the node itself, its read)."""
 
     # --- helpers -------------------------------------------------------------------------
+    def _env_read(self, node: cst.CSTNode) -> ev.EnvRead | None:
+        """``env_read`` of ``node`` with this rewriter's wrappers, once per node: entering,
+        leaving and rewriting a call each asked. The node is kept with its answer, so an id
+        reused by a later node can never match."""
+        known = self._reads.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        read = ev.env_read(node, self.wrappers, self.names)
+        self._reads[id(node)] = (node, read)
+        return read
+
     def parse(self, code: str) -> cst.BaseExpression:
         if "os." in code:
             self.needs_os = True
@@ -372,11 +385,11 @@ class EnvRewriter(StatementTodos):
         return read.name in ev.MODEL_NAMES and "LS002" in self.ctx.selected_rules
 
     def _enter_read(self, node: cst.BaseExpression) -> None:
-        if self._handled(ev.env_read(node, self.wrappers, self.names)):
+        if self._handled(self._env_read(node)):
             self._owned_reads += 1
 
     def _leave_read(self, node: cst.BaseExpression) -> None:
-        if self._handled(ev.env_read(node, self.wrappers, self.names)):
+        if self._handled(self._env_read(node)):
             self._owned_reads -= 1
 
     def _sweep_string(self, value: str) -> None:
@@ -447,14 +460,14 @@ class EnvRewriter(StatementTodos):
             return updated  # the whole argument is rewritten in leave_Call
         if id(original) in self._written:
             # os.environ["SM_HOSTS"] = …: a write, not a read (a call cannot be assigned to)
-            read = ev.env_read(original, self.wrappers, self.names)
+            read = self._env_read(original)
             if read is not None and ev.is_sm_name(read.name) and self.code == "LS003":
                 self.todo(
                     f"sets {read.name} for code that reads it; Vertex AI sets no SM_* "
                     "variables, so check what reads it"
                 )
             return updated
-        read = ev.env_read(original, self.wrappers, self.names)
+        read = self._env_read(original)
         if read is None:
             return updated
         if read.name is None:
@@ -576,7 +589,7 @@ class EnvRewriter(StatementTodos):
         """The SageMaker variable an argparse default stands for (a read or an /opt/ml path)."""
         if default_arg is None:
             return None
-        read = ev.env_read(default_arg.value, self.wrappers, self.names)
+        read = self._env_read(default_arg.value)
         if read is not None:
             return read.name
         literal = string_value(default_arg.value)
@@ -594,7 +607,7 @@ class EnvRewriter(StatementTodos):
 
     def _argument(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         default_arg = find_keyword(original, "default")
-        read = ev.env_read(default_arg.value, self.wrappers, self.names) if default_arg else None
+        read = self._env_read(default_arg.value) if default_arg else None
         flags = flags_of(original)
         name = self._argument_variable(default_arg)
         if name == "SM_MODEL_DIR" and self.code == "LS002":
