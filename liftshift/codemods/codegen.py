@@ -61,6 +61,14 @@ def node_code(module: cst.Module, node: cst.CSTNode) -> str:
     return "".join(state.tokens)
 
 
+_BARE = cst.Module(body=[])
+
+
+def bare_code(node: cst.CSTNode) -> str:
+    """Exactly ``cst.Module(body=[]).code_for_node(node)``: the text of a node on its own."""
+    return node_code(_BARE, node)
+
+
 def reused(statement: _Statement) -> _Statement:
     """Mark ``statement`` (one object put into many modules as it is) for :func:`module_code`."""
     _REUSED.setdefault(id(statement), (statement, {}))

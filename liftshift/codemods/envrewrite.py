@@ -20,6 +20,7 @@ import libcst.matchers as m
 
 from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, string_value
+from liftshift.codemods.codegen import bare_code
 from liftshift.codemods.cstutil import (
     StatementTodos,
     dotted_name,
@@ -475,7 +476,7 @@ class EnvRewriter(StatementTodos):
             key = key.value if isinstance(key, cst.Index) else None
             if key is None and isinstance(original, cst.Call):
                 key = original.args[0].value
-            text = cst.Module(body=[]).code_for_node(key) if key is not None else ""
+            text = bare_code(key) if key is not None else ""
             built = (
                 ev.built_read(key, self.ctx) if key is not None and self.code == "LS003" else None
             )
@@ -579,7 +580,7 @@ class EnvRewriter(StatementTodos):
         self, original_node: cst.FormattedString, updated_node: cst.FormattedString
     ) -> cst.BaseExpression:
         self._fstring_quotes.pop()
-        text = cst.Module(body=[]).code_for_node(original_node)
+        text = bare_code(original_node)
         if self.code == "LS003" and ev.OPT_ML in text:
             self.todo(BUILT_OPT_ML_TODO)
         return updated_node

@@ -29,6 +29,7 @@ from liftshift.codemods.base import (
     quote_like,
     string_value,
 )
+from liftshift.codemods.codegen import bare_code
 from liftshift.codemods.cstutil import StatementTodos, dotted_name
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
@@ -167,10 +168,10 @@ class _Plan(cst.CSTVisitor):
             return
         owner = self.savers.get(func.value.value, "") if isinstance(func.value, cst.Name) else ""
         if func.attr.value == "dump" and owner and len(node.args) > 1:
-            saved = cst.Module(body=[]).code_for_node(node.args[0].value)
+            saved = bare_code(node.args[0].value)
             self.artifacts.append(_Artifact(owner, node, self._path(node.args[1].value), saved))
         if func.attr.value == "save_model" and self.uses_xgboost:
-            saved = cst.Module(body=[]).code_for_node(func.value)
+            saved = bare_code(func.value)
             path = self._path(node.args[0].value)
             self.artifacts.append(_Artifact("xgboost", node, path, saved))
 
@@ -332,7 +333,7 @@ class _Rewrite(StatementTodos):
         stripped = strip_version(updated_node.value)
         if stripped is None:
             return updated_node
-        if not MODEL_DIR_TEXT.search(cst.Module(body=[]).code_for_node(stripped)):
+        if not MODEL_DIR_TEXT.search(bare_code(stripped)):
             return updated_node
         self.changed = True
         return updated_node.with_changes(value=stripped)
@@ -414,13 +415,13 @@ class _Rewrite(StatementTodos):
         texts = []
         path = original.args[0].value
         for node in (path, updated.args[0].value if updated.args else path):
-            texts.append(cst.Module(body=[]).code_for_node(node))
+            texts.append(bare_code(node))
             if (
                 isinstance(node, cst.Name)
                 and self.folder_writes
                 and node.value in self.folder_writes
             ):
-                texts.append(cst.Module(body=[]).code_for_node(self.folder_writes[node.value]))
+                texts.append(bare_code(self.folder_writes[node.value]))
         if not any(MODEL_FOLDER_TEXT.search(text) for text in texts):
             return
         target = path
@@ -560,7 +561,7 @@ def _in_subfolder(path: cst.BaseExpression) -> bool:
     last = string_value(path.args[-1].value)  # type: ignore[attr-defined]
     if last is None or "." in last or VERSION_DIR.match(last):
         return False
-    base = cst.Module(body=[]).code_for_node(path.args[0].value)  # type: ignore[attr-defined]
+    base = bare_code(path.args[0].value)  # type: ignore[attr-defined]
     return MODEL_DIR_TEXT.search(base) is not None
 
 
