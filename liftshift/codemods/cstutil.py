@@ -10,6 +10,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
 from liftshift.codemods.base import TODO_PREFIX, add_todo
+from liftshift.codemods.codegen import bare_code
 
 SINGLE_QUOTED = re.compile(r"'[^'\n]*'")
 DOUBLE_QUOTED = re.compile(r'"[^"\n]*"')
@@ -288,7 +289,7 @@ class StatementTodos(cst.CSTTransformer):
 def wrap_long_call(call: cst.Call, indent: str, limit: int = 88) -> cst.Call:
     """One argument per line (black's layout) when a rewritten call got too long for one line;
     calls already spread over lines are left as they are."""
-    code = cst.Module(body=[]).code_for_node(call)
+    code = bare_code(call)
     if len(code) <= limit or "\n" in code or not call.args:
         return call
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from liftshift.codemods.base import FileContext, MigrationContext, string_value
+from liftshift.codemods.codegen import bare_code
 
 OPT_ML = "/opt/ml"
 MODEL_NAMES = frozenset({"SM_MODEL_DIR"})
@@ -212,7 +213,7 @@ def is_sm_name(name: str | None) -> bool:
 
 
 def code_of(node: cst.BaseExpression | None) -> str:
-    return "None" if node is None else cst.Module(body=[]).code_for_node(node)
+    return "None" if node is None else bare_code(node)
 
 
 def to_path(code: str) -> str:
@@ -459,7 +460,7 @@ def imported_wrappers(module: cst.Module, project: dict[str, Wrappers]) -> Wrapp
                 continue
             if small.module is None:
                 continue
-            dotted = cst.Module(body=[]).code_for_node(small.module)
+            dotted = bare_code(small.module)
             owners = [
                 wrappers
                 for path, wrappers in project.items()
@@ -468,7 +469,7 @@ def imported_wrappers(module: cst.Module, project: dict[str, Wrappers]) -> Wrapp
             if len(owners) != 1:
                 continue
             for alias in small.names:
-                name = cst.Module(body=[]).code_for_node(alias.name)
+                name = bare_code(alias.name)
                 if name in owners[0]:
                     local = alias.asname.name if alias.asname is not None else alias.name
                     found[local.value] = owners[0][name]  # type: ignore[union-attr]

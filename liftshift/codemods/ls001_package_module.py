@@ -18,6 +18,7 @@ import re
 import libcst as cst
 
 from liftshift.codemods.base import TODO_PREFIX, MigrationContext, ProjectTree, Rule, add_todo
+from liftshift.codemods.codegen import bare_code
 from liftshift.codemods.cstutil import dotted_name
 from liftshift.codemods.passes import fast_visit
 
@@ -165,7 +166,7 @@ class _Relativise(cst.CSTTransformer):
         self, small: cst.BaseSmallStatement, todos: list[str]
     ) -> list[cst.BaseSmallStatement] | None:
         if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
-            dotted = cst.Module(body=[]).code_for_node(small.module)
+            dotted = bare_code(small.module)
             if dotted.split(".")[0] not in self.local:
                 return None
             self.changed = True
@@ -175,7 +176,7 @@ class _Relativise(cst.CSTTransformer):
         keep: list[cst.ImportAlias] = []
         new: list[cst.BaseSmallStatement] = []
         for alias in small.names:
-            dotted = cst.Module(body=[]).code_for_node(alias.name)
+            dotted = bare_code(alias.name)
             head, _, rest = dotted.partition(".")
             if head not in self.local:
                 keep.append(alias)

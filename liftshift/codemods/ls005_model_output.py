@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
 from liftshift.codemods.base import (
     TODO_PREFIX,
@@ -30,6 +29,7 @@ from liftshift.codemods.base import (
     quote_like,
     string_value,
 )
+from liftshift.codemods.codegen import bare_code
 from liftshift.codemods.cstutil import StatementTodos, dotted_name
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
@@ -38,24 +38,42 @@ CODE = "LS005"
 VERSION_DIR = re.compile(r"^\d+$")
 HANDLERS = {"model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn"}
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle", ".sav")
-JOIN = m.Call(
-    func=m.Attribute(
-        value=m.Attribute(value=m.Name("os"), attr=m.Name("path")), attr=m.Name("join")
-    )
-)
 
-PATH_CALL = m.Call(func=m.Name("Path") | m.Attribute(value=m.Name("pathlib"), attr=m.Name("Path")))
-"""``Path(folder, "model.pkl")``: the file name is its last argument."""
+
+# Plain checks instead of libcst matchers: these run on every call of a file, and a matcher
+# costs 30 to 60 times as much as the isinstance tests it amounts to.
+def _is_name(node: cst.BaseExpression, value: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == value
+
+
+def _is_attribute(node: cst.BaseExpression, owner: str, attr: str) -> bool:
+    return (
+        isinstance(node, cst.Attribute) and _is_name(node.value, owner) and node.attr.value == attr
+    )
+
+
+def _is_join(node: cst.BaseExpression) -> bool:
+    """``os.path.join(...)``."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    return node.func.attr.value == "join" and _is_attribute(node.func.value, "os", "path")
+
+
+def _is_path_call(node: cst.BaseExpression) -> bool:
+    """``Path(folder, "model.pkl")``: the file name is its last argument."""
+    return isinstance(node, cst.Call) and (
+        _is_name(node.func, "Path") or _is_attribute(node.func, "pathlib", "Path")
+    )
 
 
 def _last_literal(path: cst.BaseExpression) -> cst.SimpleString | None:
     """The file-name literal at the end of a path expression, if there is one."""
-    if m.matches(path, JOIN) and path.args:  # type: ignore[attr-defined]
+    if _is_join(path) and path.args:  # type: ignore[attr-defined]
         last = path.args[-1].value  # type: ignore[attr-defined]
         return last if isinstance(last, cst.SimpleString) else None
     if isinstance(path, cst.BinaryOperation) and isinstance(path.right, cst.SimpleString):
         return path.right  # folder + "/model.pkl", Path(folder) / "model.pkl"
-    if m.matches(path, PATH_CALL) and path.args:  # type: ignore[attr-defined]
+    if _is_path_call(path) and path.args:  # type: ignore[attr-defined]
         last = path.args[-1].value  # type: ignore[attr-defined]
         return last if isinstance(last, cst.SimpleString) else None
     if isinstance(path, cst.SimpleString):
@@ -139,7 +157,7 @@ class _Plan(cst.CSTVisitor):
             node.asname is not None
             and isinstance(node.asname.name, cst.Name)
             and isinstance(item, cst.Call)
-            and m.matches(item.func, m.Name("open"))
+            and _is_name(item.func, "open")
             and item.args
         ):
             self.assignments[node.asname.name.value] = item
@@ -150,10 +168,10 @@ class _Plan(cst.CSTVisitor):
             return
         owner = self.savers.get(func.value.value, "") if isinstance(func.value, cst.Name) else ""
         if func.attr.value == "dump" and owner and len(node.args) > 1:
-            saved = cst.Module(body=[]).code_for_node(node.args[0].value)
+            saved = bare_code(node.args[0].value)
             self.artifacts.append(_Artifact(owner, node, self._path(node.args[1].value), saved))
         if func.attr.value == "save_model" and self.uses_xgboost:
-            saved = cst.Module(body=[]).code_for_node(func.value)
+            saved = bare_code(func.value)
             path = self._path(node.args[0].value)
             self.artifacts.append(_Artifact("xgboost", node, path, saved))
 
@@ -161,11 +179,7 @@ class _Plan(cst.CSTVisitor):
         for _ in range(3):  # a variable, an open() file, a variable holding the path
             if isinstance(target, cst.Name) and target.value in self.assignments:
                 target = self.assignments[target.value]
-            elif (
-                isinstance(target, cst.Call)
-                and m.matches(target.func, m.Name("open"))
-                and target.args
-            ):
+            elif isinstance(target, cst.Call) and _is_name(target.func, "open") and target.args:
                 target = target.args[0].value
             else:
                 break
@@ -232,7 +246,7 @@ KERAS_FILE_TODO = (
 def strip_version(path: cst.BaseExpression) -> cst.BaseExpression | None:
     """The path without a trailing TensorFlow Serving version folder (``/1``,
     ``"000000001"``): Vertex AI serves the SavedModel at the model folder's root."""
-    if m.matches(path, JOIN) and len(path.args) >= 2:  # type: ignore[attr-defined]
+    if _is_join(path) and len(path.args) >= 2:  # type: ignore[attr-defined]
         args = list(path.args)  # type: ignore[attr-defined]
         last = string_value(args[-1].value)
         if last is None or not VERSION_DIR.match(last.strip("/")):
@@ -305,7 +319,7 @@ class _Rewrite(StatementTodos):
         # LS002 made "/opt/ml/model/x.pkl" os.path.join(<model folder>, "x.pkl") in this walk
         tail = _last_literal(updated_node)
         old_name, new_name = value.rsplit("/", 1)[-1], new.rsplit("/", 1)[-1]
-        if tail is None or string_value(tail) != old_name or not m.matches(updated_node, JOIN):
+        if tail is None or string_value(tail) != old_name or not _is_join(updated_node):
             return updated_node
         args = list(updated_node.args)  # type: ignore[attr-defined]
         args[-1] = args[-1].with_changes(value=quote_like(tail, new_name))
@@ -319,13 +333,13 @@ class _Rewrite(StatementTodos):
         stripped = strip_version(updated_node.value)
         if stripped is None:
             return updated_node
-        if not MODEL_DIR_TEXT.search(cst.Module(body=[]).code_for_node(stripped)):
+        if not MODEL_DIR_TEXT.search(bare_code(stripped)):
             return updated_node
         self.changed = True
         return updated_node.with_changes(value=stripped)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if m.matches(node.func, m.Name("_liftshift_savedmodel_at_root")):
+        if _is_name(node.func, "_liftshift_savedmodel_at_root"):
             self._at_root += 1
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -401,13 +415,13 @@ class _Rewrite(StatementTodos):
         texts = []
         path = original.args[0].value
         for node in (path, updated.args[0].value if updated.args else path):
-            texts.append(cst.Module(body=[]).code_for_node(node))
+            texts.append(bare_code(node))
             if (
                 isinstance(node, cst.Name)
                 and self.folder_writes
                 and node.value in self.folder_writes
             ):
-                texts.append(cst.Module(body=[]).code_for_node(self.folder_writes[node.value]))
+                texts.append(bare_code(self.folder_writes[node.value]))
         if not any(MODEL_FOLDER_TEXT.search(text) for text in texts):
             return
         target = path
@@ -457,7 +471,9 @@ PICKLERS = frozenset({"pickle", "pkl", "joblib", "cPickle"})
 
 
 FRAMEWORK_SAVE = re.compile(
-    r"([A-Za-z_][\w.]*)\.(save|save_model|save_pretrained|save_weights|save_parameters|"
+    # (?<!…): a match never starts right after a letter, since the search from that letter
+    # would have found it (same matches, ~2.5x faster: no retry at every letter of a name)
+    r"(?<![A-Za-z_])([A-Za-z_][\w.]*)\.(save|save_model|save_pretrained|save_weights|save_parameters|"
     r"save_checkpoint|export|export_saved_model|export_savedmodel|export_model|serialize|dump|"
     r"to_pickle)\("
 )
@@ -484,7 +500,10 @@ def saves_a_model(text: str) -> bool:
                 return True
         elif last not in NOT_MODEL_OWNERS:
             return True
-    return AUTOGLUON_FIT.search(text) is not None or ESTIMATOR_EXPORTER.search(text) is not None
+    # a substring test first: each pattern needs that text, and `in` rules it out ~50x faster
+    if "Predictor(" in text and AUTOGLUON_FIT.search(text) is not None:
+        return True
+    return "Exporter(" in text and ESTIMATOR_EXPORTER.search(text) is not None
 
 
 MODEL_FOLDER_TEXT = re.compile(
@@ -540,12 +559,12 @@ SUBFOLDER_TODO = (
 
 def _in_subfolder(path: cst.BaseExpression) -> bool:
     """``os.path.join(<model folder>, "export")``: a named folder (no file suffix) below it."""
-    if not m.matches(path, JOIN) or len(path.args) < 2:  # type: ignore[attr-defined]
+    if not _is_join(path) or len(path.args) < 2:  # type: ignore[attr-defined]
         return False
     last = string_value(path.args[-1].value)  # type: ignore[attr-defined]
     if last is None or "." in last or VERSION_DIR.match(last):
         return False
-    base = cst.Module(body=[]).code_for_node(path.args[0].value)  # type: ignore[attr-defined]
+    base = bare_code(path.args[0].value)  # type: ignore[attr-defined]
     return MODEL_DIR_TEXT.search(base) is not None
 
 

@@ -12,7 +12,7 @@ run one after another. Rules detect what to rewrite on ``original_node`` and bui
 from __future__ import annotations
 
 import functools
-import inspect
+import linecache
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -244,23 +244,25 @@ class _Fused(cst.CSTTransformer):
             self._inert_table[kind] = inert
         return inert
 
-    def _hooks(self, kind: str, node_type: type) -> list | None:
-        """Each transformer's ``visit_``/``leave_`` function for this node type (None where it
-        has none; called with the transformer first); None when no transformer has one."""
+    def _hooks(self, kind: str, node_type: type) -> tuple | None:
+        """``(index, function)`` for each transformer with a ``visit_``/``leave_`` for this node
+        type, in order (called with the transformer first); None when none has one. Only the
+        transformers that have a hook are listed: most node types have one or two."""
         cache = self._visits if kind == "visit" else self._leaves
         if node_type in cache:
             return cache[node_type]
         name = f"{kind}_{node_type.__name__}"
         hooks = []
-        for transformer in self.transformers:
+        for index, transformer in enumerate(self.transformers):
             base = getattr(
                 cst.CSTVisitor if isinstance(transformer, cst.CSTVisitor) else cst.CSTTransformer,
                 name,
                 None,
             )
             method = getattr(type(transformer), name, None)
-            hooks.append(method if method is not base else None)
-        found = hooks if any(hook is not None for hook in hooks) else None
+            if method is not base:
+                hooks.append((index, method))
+        found = tuple(hooks) if hooks else None
         cache[node_type] = found
         return found
 
@@ -276,14 +278,11 @@ class _Fused(cst.CSTTransformer):
         descend = self._descend.get(node_type)
         return self._descends(node_type) if descend is None else descend
 
-    def _visit(self, node: cst.CSTNode, hooks: list) -> None:
-        for index, hook in enumerate(hooks):
-            if (
-                hook is not None
-                and self.skipping[index] is None
-                and hook(self.transformers[index], node) is False
-            ):
-                self.skipping[index] = node
+    def _visit(self, node: cst.CSTNode, hooks: tuple) -> None:
+        skipping = self.skipping
+        for index, hook in hooks:
+            if skipping[index] is None and hook(self.transformers[index], node) is False:
+                skipping[index] = node
                 self._skips += 1
 
     def on_leave(
@@ -300,9 +299,30 @@ class _Fused(cst.CSTTransformer):
         return self._leave(original_node, updated_node, hooks)
 
     def _leave(
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode, hooks: list | None
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode, hooks: tuple | None
     ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
         result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel = updated_node
+        if self._skips:
+            return self._leave_skipping(original_node, result, hooks)
+        for index, hook in hooks:  # type: ignore[union-attr]  (None only while skipping)
+            if self._read_only[index]:
+                hook(self.transformers[index], original_node)
+                continue
+            if result.__class__ not in _NODE_CLASSES and not _is_node(result):
+                break  # removed or flattened: the next rules have nothing left to see
+            result = hook(self.transformers[index], original_node, result)
+        return result
+
+    def _leave_skipping(
+        self,
+        original_node: cst.CSTNode,
+        result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel,
+        hooks: tuple | None,
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
+        """:meth:`_leave` while some transformer skips a subtree: every transformer in turn,
+        so a skip ends at the node that began it (and a transformer still skipping gets no
+        ``leave_*`` here)."""
+        by_index = dict(hooks) if hooks is not None else {}
         for index in range(len(self.transformers)):
             skipped = self.skipping[index]
             if skipped is not None:
@@ -310,7 +330,7 @@ class _Fused(cst.CSTTransformer):
                     continue
                 self.skipping[index] = None
                 self._skips -= 1
-            hook = hooks[index] if hooks is not None else None
+            hook = by_index.get(index)
             if hook is None:
                 continue
             if self._read_only[index]:
@@ -385,14 +405,27 @@ _CHILD_KIND = re.compile(r'(visit_\w+)\(\s*self,\s*"(\w+)"')
 _ANY_VISIT = re.compile(r"(?<!_)visit_\w+\(")
 
 
+def _function_source(function: object) -> str | None:
+    """The lines of a function's source, from its ``def`` to the last line its code covers
+    (what ``inspect.getsource`` gives, without tokenizing the file again for each function:
+    ~0.5 ms per node type, paid by the first files of a run)."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return None
+    lines = linecache.getlines(code.co_filename)
+    ends = [end for _, end, _, _ in code.co_positions() if end is not None]
+    if not lines or not ends:
+        return None
+    return "".join(lines[code.co_firstlineno - 1 : max(ends)])
+
+
 @functools.cache
 def _child_kinds(node_type: type) -> tuple[tuple[str, str], ...] | None:
     """(field, libcst helper that visits it), in the order libcst's own walk visits a node
     type's children, read off its ``_visit_and_replace_children`` (every node class spells
     them out there). None when that cannot be read with certainty: walk it libcst's way."""
-    try:
-        source = inspect.getsource(node_type._visit_and_replace_children)  # type: ignore[attr-defined]
-    except (OSError, TypeError):
+    source = _function_source(getattr(node_type, "_visit_and_replace_children", None))
+    if source is None:
         return None
     found = _CHILD_KIND.findall(source)
     if len(found) != len(_ANY_VISIT.findall(source)):

@@ -145,13 +145,18 @@ class FileChange:
     mode: int = 0o100644
     accepted: bool = True
     """For creates, moves and deletes: whether the file operation itself happens."""
-    hunks: list[Hunk] = field(default_factory=list)
 
+    _hunks: list[Hunk] | None = field(default=None, repr=False, compare=False)
     _links: list[list[int]] | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        if not self.hunks and self.before != self.after:
-            self.hunks = make_hunks(self.before or "", self.after or "")
+    @property
+    def hunks(self) -> list[Hunk]:
+        """The change split into hunks, made on first use: ``migrate --check`` only counts
+        changed files, and diffing every file was a tenth of its cost."""
+        if self._hunks is None:
+            differ = self.before != self.after
+            self._hunks = make_hunks(self.before or "", self.after or "") if differ else []
+        return self._hunks
 
     def linked(self, hunk: Hunk) -> list[Hunk]:
         """``hunk`` and the hunks it only works with (a new argparse dest and its uses)."""
@@ -191,7 +196,9 @@ class FileChange:
         """Whether anything happens on disk once the review choices are applied."""
         if self.kind in ("create", "delete", "move"):
             return self.accepted
-        return any(hunk.accepted for hunk in self.hunks)
+        if self._hunks is None:  # no hunk rejected yet; texts that differ give at least one
+            return self.before != self.after
+        return any(hunk.accepted for hunk in self._hunks)
 
     def validate(self) -> None:
         text = self.result()
