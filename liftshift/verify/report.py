@@ -141,6 +141,9 @@ class VerifyReport:
                 varying = [path for path in parity.migrated if path in parity.varying]
                 if varying:
                     same += f" ({len(varying)} vary between runs of the original)"
+                if parity.random_by_design:
+                    names = ", ".join(parity.random_by_design)
+                    same += f"; {names}: a random id by design, present on both sides"
                 rows.append(("model bytes", "", same, "info"))
         for metric in self.metrics:
             rows.append(

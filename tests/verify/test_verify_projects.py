@@ -82,6 +82,9 @@ def test_mnist_tensorflow_verifies(tmp_path: Path) -> None:
     assert "000000001/" in report["artifacts"]["note"]  # flattened for Vertex, same files
     assert report["predictions"]["max_abs_diff"] == 0
     assert "synthetic" in report["predictions"]["instances_from"]
+    # fingerprint.pb's random uuid is known, not a difference: no second run of the original
+    assert report["artifacts"]["random_by_design"] == ["fingerprint.pb"]
+    assert not report["artifacts"]["differing"] and report["stability"] is None
 
 
 def test_a_migration_without_the_job_dir_rule_fails_with_the_reason(tmp_path: Path) -> None:
