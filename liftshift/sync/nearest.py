@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 
 from liftshift.foundation.events import printable
-from liftshift.foundation.storage import ObjectStore, StorageError
+from liftshift.foundation.storage import ObjectStore, StorageError, list_shallow
 
 SEARCH_LEVELS = 3
 """How many folder levels up to look for a neighbour before giving up (each is one listing)."""
@@ -26,7 +26,7 @@ def nearest_prefix(store: ObjectStore, prefix: str) -> str | None:
             break
         level = level.rpartition("/")[0]
         parent = f"{level}/" if level else ""
-        objects, prefixes = store.list_shallow(parent)
+        objects, prefixes = list_shallow(store, parent)
         candidates = prefixes + [info.key for info in objects]
         if candidates:
             best = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.0)

@@ -14,6 +14,7 @@ from liftshift.foundation.storage import (
     ObjectStore,
     StorageError,
     UnsafeKey,
+    list_shallow,
     open_store,
     parse_uri,
 )
@@ -111,10 +112,10 @@ def test_list_is_sorted_filtered_and_keeps_odd_keys(store: ObjectStore) -> None:
 def test_shallow_listing_splits_objects_and_sub_prefixes(store: ObjectStore) -> None:
     for key in ["top.txt", "a/1", "a/b/2", "c/3", "a.txt"]:
         store.put(key, b"x")
-    objects, prefixes = store.list_shallow("")
+    objects, prefixes = list_shallow(store, "")
     assert sorted(i.key for i in objects) == ["a.txt", "top.txt"]
     assert prefixes == ["a/", "c/"]
-    objects, prefixes = store.list_shallow("a/")
+    objects, prefixes = list_shallow(store, "a/")
     assert [i.key for i in objects] == ["a/1"] and prefixes == ["a/b/"]
 
 

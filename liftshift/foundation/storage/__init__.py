@@ -14,6 +14,7 @@ from liftshift.foundation.storage.base import (
     TransientError,
     UnsafeKey,
     Upload,
+    list_shallow,
 )
 from liftshift.foundation.storage.factory import open_store
 from liftshift.foundation.storage.uri import BadURI, StorageURI, parse_uri
@@ -31,6 +32,7 @@ __all__ = [
     "TransientError",
     "UnsafeKey",
     "Upload",
+    "list_shallow",
     "open_store",
     "parse_uri",
 ]

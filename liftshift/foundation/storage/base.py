@@ -118,14 +118,10 @@ class ObjectStore(Protocol):
         """Every object under ``prefix``, paginated lazily, in key order."""
         ...
 
-    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
-        """One level under ``prefix``: the objects there and the sub-prefixes (ending in
-        ``/``), so a big listing can fan out over sub-prefixes in parallel."""
-        ...
-
     def list_shallow_pages(self, prefix: str = "") -> Iterator[tuple[list[ObjectInfo], list[str]]]:
-        """:meth:`list_shallow` one page at a time, so a flat folder of a million objects
-        never has to be held in memory at once."""
+        """One level under ``prefix``, one page at a time: the objects there and the
+        sub-prefixes (ending in ``/``), so a big listing can fan out over sub-prefixes in
+        parallel and a flat folder of a million objects is never held in memory at once."""
         ...
 
     def head(self, key: str) -> ObjectInfo | None:
@@ -175,3 +171,14 @@ class ObjectStore(Protocol):
         ...
 
     def delete(self, key: str) -> None: ...
+
+
+def list_shallow(store: ObjectStore, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+    """:meth:`ObjectStore.list_shallow_pages` gathered: the objects one level under
+    ``prefix`` and its sub-prefixes, sorted (for a small folder: a hint, a check)."""
+    objects: list[ObjectInfo] = []
+    prefixes: list[str] = []
+    for page_objects, page_prefixes in store.list_shallow_pages(prefix):
+        objects.extend(page_objects)
+        prefixes.extend(page_prefixes)
+    return objects, sorted(prefixes)

@@ -241,14 +241,6 @@ class GCSStore:
         for page in self._pages(prefix, "/"):
             yield [object_info(item) for item in page.get("items", ())], page.get("prefixes", [])
 
-    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
-        objects: list[ObjectInfo] = []
-        prefixes: list[str] = []
-        for page_objects, page_prefixes in self.list_shallow_pages(prefix):
-            objects.extend(page_objects)
-            prefixes.extend(page_prefixes)
-        return objects, sorted(prefixes)
-
     def head(self, key: str) -> ObjectInfo | None:
         url = self._object_url(key)
         response = self._request("GET", url, self.uri(key), params={"fields": OBJECT_FIELDS})

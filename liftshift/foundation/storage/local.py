@@ -119,7 +119,8 @@ class LocalStore:
         for key, path in sorted(keys):
             yield self._describe(key, path)
 
-    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
+    def list_shallow_pages(self, prefix: str = "") -> Iterator[tuple[list[ObjectInfo], list[str]]]:
+        """One page: a local folder is listed whole anyway."""
         objects: list[ObjectInfo] = []
         prefixes: set[str] = set()
         for info in self.list(prefix):
@@ -128,10 +129,7 @@ class LocalStore:
                 prefixes.add(prefix + rest.split("/", 1)[0] + "/")
             else:
                 objects.append(info)
-        return objects, sorted(prefixes)
-
-    def list_shallow_pages(self, prefix: str = "") -> Iterator[tuple[list[ObjectInfo], list[str]]]:
-        yield self.list_shallow(prefix)
+        yield objects, sorted(prefixes)
 
     def head(self, key: str) -> ObjectInfo | None:
         path = self.path(key)

@@ -196,14 +196,6 @@ class S3Store:
         except Exception as exc:
             raise translate(exc, self.uri(prefix)) from exc
 
-    def list_shallow(self, prefix: str = "") -> tuple[list[ObjectInfo], list[str]]:
-        objects: list[ObjectInfo] = []
-        prefixes: list[str] = []
-        for page_objects, page_prefixes in self.list_shallow_pages(prefix):
-            objects.extend(page_objects)
-            prefixes.extend(page_prefixes)
-        return objects, prefixes
-
     @staticmethod
     def _listed(item: Mapping[str, Any]) -> ObjectInfo:
         etag = _unquote(item.get("ETag"))
