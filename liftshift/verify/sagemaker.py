@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from liftshift.foundation.plan import hyperparameter_flag
+
 OPT_ML = "/opt/ml"
 HOST = "algo-1"
 GROUP = "homogeneousCluster"
@@ -104,8 +106,7 @@ def to_cmd_args(hyperparameters: Mapping[str, Any]) -> list[str]:
     args: list[str] = []
     for key in sorted(hyperparameters):
         value = hyperparameters[key]
-        name = str(key)
-        args.append(f"--{name}" if len(name) > 1 else f"-{name}")
+        args.append(hyperparameter_flag(str(key)))
         if isinstance(value, Mapping):
             args.append(",".join(f"{k}={v}" for k, v in sorted(value.items())))
         else:

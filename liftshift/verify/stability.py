@@ -8,7 +8,6 @@ Pure functions over what the runner collected; the runner starts the processes.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,10 +70,8 @@ def measure(
     stability.artifacts = sorted({*models.differing, *models.only_original, *models.only_migrated})
     first_metrics, second_metrics = metrics
     first_predictions, second_predictions = predictions
-    for name in sorted(set(first_metrics) | set(second_metrics)):
-        a, b = first_metrics.get(name), second_metrics.get(name)
-        if a is None or b is None or not math.isclose(a, b, rel_tol=rtol, abs_tol=rtol):
-            stability.metrics.append(name)
+    rows = compare.compare_metrics(first_metrics, second_metrics, rtol)
+    stability.metrics = [row.name for row in rows if not row.ok]
     if first_predictions is not None and second_predictions is not None:
         stability.predictions_compared = True
         diff, _, ok = compare.compare_predictions(first_predictions, second_predictions, rtol)
