@@ -269,16 +269,16 @@ def check_entry(
         for flags in found.required
         if flags and not given.intersection(flags)
     ]
+    read_elsewhere = set().union(*(helper_flags(text) for text in other_sources))
+    strict = found.has_parser and found.strict
     for flag, meaning in passed:
         if flag in found.declared:
             continue
-        if flag == "--job-dir" and not (found.has_parser and found.strict):
+        if flag == "--job-dir" and not strict:
             continue  # harmless unread: where the model goes is LS002/LS005's report
-        read_here = flag in found.helper_flags
-        read_elsewhere = any(flag in helper_flags(text) for text in other_sources)
-        if (read_here or read_elsewhere) and not (found.has_parser and found.strict):
+        if (flag in found.helper_flags or flag in read_elsewhere) and not strict:
             continue
-        if found.has_parser and found.strict:
+        if strict:
             why = "its parse_args() stops the job on it"
         else:
             why = "nothing reads it"
