@@ -338,8 +338,7 @@ def _compare(
     report.artifacts = compare.compare_artifacts(prepared.model_dir, Path(migrated.model_dir))
     if report.artifacts.note:
         report.notes.append(report.artifacts.note)
-    launchers = [original_src / path for path in plan.code.launchers]
-    definitions = [d for launcher in launchers for d in compare.metric_definitions(launcher)]
+    definitions = _metric_definitions(plan, original_src)
     report.metrics_source = (
         "the launcher's metric_definitions" if definitions else "name: number lines both print"
     )
@@ -401,6 +400,12 @@ def _judge(report: VerifyReport) -> None:
         report.verdict, report.reason = "match", ""
 
 
+def _metric_definitions(plan: Plan, original_src: Path) -> list[tuple[str, str]]:
+    """The ``metric_definitions`` regexes of the plan's launchers, in the original's copy."""
+    launchers = [original_src / path for path in plan.code.launchers]
+    return [d for launcher in launchers for d in compare.metric_definitions(launcher)]
+
+
 def _sides_differ(report: VerifyReport) -> bool:
     """Both sides ran and wrote a model, and something differs (bytes, files, a metric,
     predictions): worth a second run of the original to see whether it differs from itself."""
@@ -448,8 +453,7 @@ def _judge_on_what_is_stable(
             + "; whether the original is deterministic is unknown"
         )
         return
-    launchers = [original_src / path for path in plan.code.launchers]
-    rules = [d for launcher in launchers for d in compare.metric_definitions(launcher)]
+    rules = _metric_definitions(plan, original_src)
     assert report.original is not None
     metrics = tuple(
         compare.extract_metrics(Path(log).read_text(encoding="utf-8", errors="replace"), rules)
