@@ -258,15 +258,6 @@ def used_helpers(module: cst.Module) -> set[str]:
     return collect.found
 
 
-def without_helpers(text: str) -> str:
-    """The file's text without the helper definitions liftshift wrote into it, for checks that
-    judge the script's own code (``_liftshift_config_dir`` opens files for writing: that is not
-    the script saving a model)."""
-    for source in HELPERS.values():
-        text = text.replace(source.strip("\n"), "")
-    return text
-
-
 def defined_functions(module: cst.Module) -> set[str]:
     return {stmt.name.value for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
 

@@ -34,7 +34,6 @@ from liftshift.codemods.ls005_model_output import MODEL_FOLDER_WRITE_TODO, saves
 from liftshift.codemods.ls006_launcher import vertex_launcher_path
 from liftshift.codemods.passes import run_passes
 from liftshift.codemods.registry import select_rules
-from liftshift.codemods.runtime import without_helpers
 from liftshift.foundation.events import Reporter, ignore
 from liftshift.foundation.plan import PLAN_FILENAME, Plan, hyperparameter_flag, load_plan, plan_path
 from liftshift.foundation.settings import LOCAL_DIRNAME
@@ -413,7 +412,7 @@ def _check_model_save(tree: ProjectTree) -> None:
     before anything runs, instead of reporting a clean migration. A trainer that writes files
     into the model folder by hand (or runs a program that does) was told so at those lines."""
     for path in tree.trainer_files:
-        text = without_helpers(tree.read(path) or "")
+        text = tree.read(path) or ""
         if saves_a_model(text) or MODEL_FOLDER_WRITE_TODO.search(text):
             return
     message = (
@@ -468,9 +467,8 @@ def _run_file_rules(
     """Each file is parsed once, goes through every file rule in order, and is printed once;
     ``finished(path)`` is told as each file is done (progress on a big tree)."""
     _collect_wrappers(tree, ctx, failed)
-    ctx.saves_model = any(
-        saves_a_model(without_helpers(tree.read(path) or "")) for path in tree.trainer_files
-    )
+    # liftshift's own helpers save nothing: saves_a_model never matches their text
+    ctx.saves_model = any(saves_a_model(tree.read(path) or "") for path in tree.trainer_files)
     for path in tree.trainer_files:
         _run_rules_on_file(rules, path, tree, ctx, failed)
         finished(path)

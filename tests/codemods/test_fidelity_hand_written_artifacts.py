@@ -207,3 +207,11 @@ def test_an_estimator_exporter_is_a_save_into_a_subfolder() -> None:
     assert out.startswith("import tensorflow as tf\n# TODO(liftshift): LS005: this exporter")
     assert run(LS005, out) == out
     assert saves_a_model(before)
+
+
+def test_liftshift_helpers_are_never_taken_for_a_model_save() -> None:
+    """The migration asks saves_a_model of whole trainer files, inserted helpers included
+    (``_liftshift_config_dir`` writes JSON files): they must not count as a save."""
+    from liftshift.codemods.runtime import HELPERS
+
+    assert not [name for name, text in HELPERS.items() if saves_a_model(text)]
