@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from liftshift.scan import tables
 from liftshift.scan.analyze import FileResult
@@ -173,7 +173,7 @@ def sibling_imports(
             if ref.module.partition(".")[0] not in names:
                 continue
             found.append((importer, ref))
-            module_file = module_file_of(folder, ref.module, inventory)
+            module_file = module_file_of(folder, ref.module, inventory.python_files)
             if module_file is None or module_file in seen:
                 continue
             seen.add(module_file)
@@ -183,11 +183,12 @@ def sibling_imports(
     return found
 
 
-def module_file_of(folder: str, module: str, inventory: Inventory) -> str | None:
-    """The project file ``import module`` loads with ``folder`` on sys.path, if any."""
+def module_file_of(folder: str, module: str, files: Collection[str]) -> str | None:
+    """The project file (one of ``files``) ``import module`` loads with ``folder`` on
+    sys.path, if any."""
     base = posixpath.join(folder, *module.split("."))
     for candidate in (f"{base}.py", posixpath.join(base, "__init__.py")):
-        if candidate in inventory.python_files:
+        if candidate in files:
             return candidate
     return None
 

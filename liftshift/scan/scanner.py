@@ -174,10 +174,10 @@ def _package_channel_flags(
             ref.module.split(".") for ref in facts.imports if ref.module.startswith(package + ".")
         ]
         for parts in targets:
-            for candidate in _module_files(parts):
-                if candidate in results and candidate not in seen:
-                    seen.add(candidate)
-                    queue.append(candidate)
+            found_file = assemble.module_file_of("", ".".join(parts), results) if parts else None
+            if found_file is not None and found_file not in seen:
+                seen.add(found_file)
+                queue.append(found_file)
     return found
 
 
@@ -188,11 +188,6 @@ def _relative_target(folder: str, name: str) -> list[str]:
         folder = posixpath.dirname(folder)
     rest = name[level:]
     return [*(folder.split("/") if folder else []), *(rest.split(".") if rest else [])]
-
-
-def _module_files(parts: list[str]) -> list[str]:
-    base = "/".join(parts)
-    return [f"{base}.py", f"{base}/__init__.py"] if base else []
 
 
 def _names_a_project_file(
@@ -228,7 +223,7 @@ def _trainers_behind_helpers(
             continue
         imported = assemble.sibling_imports(path, facts, inventory, facts_of)
         modules = {
-            assemble.module_file_of(posixpath.dirname(path), ref.module, inventory)
+            assemble.module_file_of(posixpath.dirname(path), ref.module, inventory.python_files)
             for _, ref in imported
         }
         if modules & helpers:
