@@ -494,7 +494,7 @@ class GCSSingleRequestUpload:
             raise ValueError("a single-request upload sends the whole object at once")
         body = MultipartBody(self.resource, self.content_type, data)
         url = self.store.connection.url(f"/upload{self.store._bucket_path}/o")
-        response = self.store._request(
+        created = self.store._json(
             "POST",
             url,
             self.store.uri(self.key),
@@ -502,11 +502,7 @@ class GCSSingleRequestUpload:
             data=body,
             headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
         )
-        if response.status_code == 404:
-            raise BucketNotFound(f"{self.store.uri()}: bucket does not exist")
-        if response.status_code >= 300:
-            raise status_error(response.status_code, self.store.uri(self.key), response.text)
-        return object_info(response.json())
+        return object_info(created)
 
     def abort(self) -> None:
         return  # nothing was created before the request, and a failed request stores nothing
