@@ -1,6 +1,8 @@
 """Shared test configuration. Fixture modules live in tests/fixtures/ and register here."""
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,22 @@ pytest_plugins: list[str] = [
     "tests.fakes.gcp_iam",
     "tests.fakes.cloudbuild",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_trainer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One package/venv cache per test process (``LIFTSHIFT_CACHE_DIR``, what it is for):
+    identical trainers (the examples, copied by many tests) build their sdist and install
+    their venv once instead of once per test. A test that needs the project's own
+    ``.liftshift/`` cache removes the variable from its subprocesses' environment."""
+    cache = tmp_path_factory.mktemp("trainer-cache")
+    previous = os.environ.get("LIFTSHIFT_CACHE_DIR")
+    os.environ["LIFTSHIFT_CACHE_DIR"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("LIFTSHIFT_CACHE_DIR", None)
+    else:
+        os.environ["LIFTSHIFT_CACHE_DIR"] = previous
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,20 +32,6 @@ def toy_plan() -> Plan:
         )
     ]
     return plan
-
-
-@pytest.fixture(scope="session", autouse=True)
-def shared_trainer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One package/venv cache for the session: identical trainers build and install once
-    (what ``LIFTSHIFT_CACHE_DIR`` is for), which keeps this directory's tests fast."""
-    cache = tmp_path_factory.mktemp("trainer-cache")
-    previous = os.environ.get("LIFTSHIFT_CACHE_DIR")
-    os.environ["LIFTSHIFT_CACHE_DIR"] = str(cache)
-    yield cache
-    if previous is None:
-        os.environ.pop("LIFTSHIFT_CACHE_DIR", None)
-    else:
-        os.environ["LIFTSHIFT_CACHE_DIR"] = previous
 
 
 @pytest.fixture

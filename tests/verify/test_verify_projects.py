@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,18 +17,6 @@ EXAMPLES = ROOT / "examples"
 PROJECTS = Path(__file__).parent / "projects"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module", autouse=True)
-def shared_trainer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Identical trainer packages build and install once for the module."""
-    previous = os.environ.get("LIFTSHIFT_CACHE_DIR")
-    os.environ["LIFTSHIFT_CACHE_DIR"] = str(tmp_path_factory.mktemp("verify-cache"))
-    yield
-    if previous is None:
-        os.environ.pop("LIFTSHIFT_CACHE_DIR", None)
-    else:
-        os.environ["LIFTSHIFT_CACHE_DIR"] = previous
 
 
 def _migrated(source: Path, tmp_path: Path, *migrate_flags: str) -> Path:
