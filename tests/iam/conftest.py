@@ -174,19 +174,19 @@ def create_role(
 
 
 @pytest.fixture
-def titanic(s3_server: Emulator, tmp_path: Path) -> tuple[Path, Settings]:
+def titanic(iam_server: Emulator, tmp_path: Path) -> tuple[Path, Settings]:
     """A copy of the titanic example and settings whose IAM holds its realistic role.
 
     moto is not reset here: a reset drops the AWS managed policies, and reloading them costs
     about a second a test. The role is created once and only read afterwards."""
     project = tmp_path / "titanic-sklearn"
     shutil.copytree(EXAMPLES / "titanic-sklearn", project)
-    if not _role_exists(s3_server, ROLE_NAME):
+    if not _role_exists(iam_server, ROLE_NAME):
         create_role(
-            s3_server,
+            iam_server,
             ROLE_NAME,
             managed={"titanic-data-access": DATA_POLICY},
             inline={"training-extras": INLINE_POLICY},
             aws_managed=("AmazonSageMakerFullAccess",),
         )
-    return project, iam_settings(s3_server, project)
+    return project, iam_settings(iam_server, project)

@@ -24,11 +24,11 @@ def run(*args: str, env: dict[str, str | None]) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def env(s3_server: Emulator, titanic: tuple[Path, Settings]) -> dict[str, str | None]:
+def env(iam_server: Emulator, titanic: tuple[Path, Settings]) -> dict[str, str | None]:
     """AWS IAM is moto; no Google endpoint yet (tests add the fakes they need)."""
     return {
         **AWS_TEST_ENV,
-        "AWS_ENDPOINT_URL_IAM": s3_server.url,
+        "AWS_ENDPOINT_URL_IAM": iam_server.url,
         "AWS_ENDPOINT_URL": None,
         "AWS_PROFILE": None,
         "GOOGLE_CLOUD_PROJECT": "acme-ml",

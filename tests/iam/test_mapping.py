@@ -96,11 +96,11 @@ def test_titanic_role_maps_grant_by_grant(titanic: tuple[Path, Settings]) -> Non
 
 
 def test_wildcards_bucket_wide_notaction_and_broad_statements(
-    s3_server: Emulator, tmp_path: Path, titanic: tuple[Path, Settings]
+    iam_server: Emulator, tmp_path: Path, titanic: tuple[Path, Settings]
 ) -> None:
     project, _ = titanic
     arn = create_role(
-        s3_server,
+        iam_server,
         "wide-role",
         inline={
             "wide": {
@@ -119,7 +119,7 @@ def test_wildcards_bucket_wide_notaction_and_broad_statements(
     # the data moves to another bucket and prefix: the grant follows the channel mapping
     plan.data.channels[0].destination = "gs://acme-gcs/migrated/titanic/train/train.csv"
     plan.training.staging_bucket = "gs://acme-staging"
-    proposal = propose_iam(plan, iam_settings(s3_server, tmp_path), role=arn)
+    proposal = propose_iam(plan, iam_settings(iam_server, tmp_path), role=arn)
     iam = proposal.plan.iam
     assert grants(iam)[:3] == [
         # the role reads whole buckets (acme-*): what lands in migrated/, and a whole bucket
@@ -149,11 +149,11 @@ def test_wildcards_bucket_wide_notaction_and_broad_statements(
 
 
 def test_prefix_narrower_than_the_channel_is_kept(
-    s3_server: Emulator, tmp_path: Path, titanic: tuple[Path, Settings]
+    iam_server: Emulator, tmp_path: Path, titanic: tuple[Path, Settings]
 ) -> None:
     project, _ = titanic
     arn = create_role(
-        s3_server,
+        iam_server,
         "narrow-role",
         inline={
             "narrow": {
@@ -168,7 +168,7 @@ def test_prefix_narrower_than_the_channel_is_kept(
     plan.data.channels = plan.data.channels[:1]
     plan.data.channels[0].source = "s3://acme-ml-datasets/titanic/train/"
     plan.data.channels[0].destination = "gs://acme-gcs/train/"
-    iam = propose_iam(plan, iam_settings(s3_server, tmp_path), role=arn).plan.iam
+    iam = propose_iam(plan, iam_settings(iam_server, tmp_path), role=arn).plan.iam
     assert grants(iam)[0] == (
         "roles/storage.objectViewer",
         "gs://acme-gcs",
