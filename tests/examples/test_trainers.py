@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -11,6 +12,13 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def needs(module: str) -> None:
+    """Skip unless ``module`` is installed. Only the trainer subprocess imports it: importing
+    TensorFlow here too (``pytest.importorskip``) cost seconds of CPU in the test process."""
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} is not installed")
 
 
 def _run(folder: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
@@ -28,7 +36,7 @@ def _run(folder: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_titanic_trainer_runs_locally(tmp_path: Path) -> None:
-    pytest.importorskip("sklearn")
+    needs("sklearn")
     folder = EXAMPLES / "titanic-sklearn"
     result = _run(
         folder,
@@ -62,7 +70,7 @@ def test_titanic_data_is_what_make_data_generates(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_mnist_trainer_runs_locally(tmp_path: Path) -> None:
-    pytest.importorskip("tensorflow")
+    needs("tensorflow")
     folder = EXAMPLES / "mnist-tensorflow"
     result = _run(
         folder,
@@ -88,7 +96,7 @@ def test_mnist_trainer_runs_locally(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_mnist_data_is_what_make_data_generates(tmp_path: Path) -> None:
     """Regenerate the eval shard into a temp folder: byte-identical to the committed one."""
-    pytest.importorskip("tensorflow")
+    needs("tensorflow")
     script = EXAMPLES / "mnist-tensorflow" / "make_data.py"
     code = (
         "import runpy, sys, numpy as np\n"
