@@ -54,10 +54,36 @@ def shared_trainer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that need the real cloud run only when explicitly enabled."""
+    """Tests that need the real cloud run only when explicitly enabled; under pytest-xdist the
+    slow tests are spread over the workers' shares, each share starting with its slow ones."""
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    if workers > 1:
+        items[:] = slow_first_in_every_share(items, workers)
     if os.environ.get("LIFTSHIFT_CLOUD_TESTS") == "1":
         return
     skip = pytest.mark.skip(reason="needs real cloud credentials; set LIFTSHIFT_CLOUD_TESTS=1")
     for item in items:
         if "cloud" in item.keywords:
             item.add_marker(skip)
+
+
+def slow_first_in_every_share(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """The collection reordered for pytest-xdist's worksteal scheduler, which hands each worker
+    a contiguous share of it (in order, sizes as computed here), then lets an idle worker take
+    the end of a busy worker's share. Each share gets every ``workers``-th slow test at its
+    start and fast tests after them, so the slow end-to-end tests run side by side from the
+    start, and what is left at the end (or stolen) is short. In collection order they cluster
+    (tests/run, tests/verify), and a 20 s test that started last kept one worker busy while
+    the other waited."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    fast = [item for item in items if not item.get_closest_marker("slow")]
+    ordered: list[pytest.Item] = []
+    remaining, taken = len(items), 0
+    for worker in range(workers):
+        size = remaining // (workers - worker)
+        remaining -= size
+        share = slow[worker::workers]
+        more = max(0, size - len(share))
+        ordered += share + fast[taken : taken + more]
+        taken += more
+    return ordered + fast[taken:]

@@ -397,6 +397,7 @@ def test_run_after_migrating_without_saving_the_plan_trains(tmp_path: Path) -> N
     assert summary["model"]["version"] == "1"
 
 
+@pytest.mark.slow
 def test_a_migration_that_differs_stops_the_run_before_register(tmp_path: Path) -> None:
     from click.testing import CliRunner
 

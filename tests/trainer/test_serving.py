@@ -275,6 +275,7 @@ def _joblib_version(toy_settings: Settings, tmp_path: Path) -> Any:
     return LocalRegistry(toy_settings).upload_version("m", str(model_dir), serving_container="p")
 
 
+@pytest.mark.slow
 def test_a_version_without_its_package_is_loaded_here_and_says_so_in_one_line(
     toy_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
