@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import libcst as cst
+import tomli
 
 from liftshift.codemods import ls001_package_module, ls007_predictor
 from liftshift.codemods.argalias import without_argument_aliases
@@ -629,13 +630,11 @@ def _flags_in_place(
     """What :func:`_flags_with_tomlkit` gives, for the plan layout ``save_plan`` writes
     (``[[data.channels]]`` tables holding ``argument = ""``): each empty value is filled in on
     its own line, without tomlkit's parse of the whole document (~2 ms a project). None when
-    the file is laid out any other way. The result is checked with ``tomllib``: it must read
+    the file is laid out any other way. The result is checked with ``tomli``: it must read
     as ``text`` with those flags filled in. ``channels`` (name, argument), when given, are
     those of the plan read from ``text`` itself, with the flags filled in: only the edited
     lines differ, so the check is then that the result's channels are exactly these, which
     saves parsing ``text`` a second time."""
-    import tomllib
-
     if "'''" in text or '"""' in text:
         return None  # a multi-line string could hold lines that look like tables
     lines = text.split("\n")
@@ -674,18 +673,18 @@ def _flags_in_place(
     updated = "\n".join(lines)
     try:  # the same data as the tomlkit edit, or that edit it is
         if channels is not None:
-            found = tomllib.loads(updated).get("data", {}).get("channels", [])
+            found = tomli.loads(updated).get("data", {}).get("channels", [])
             if [(str(c.get("name", "")), c.get("argument", "")) for c in found] != channels:
                 return None
             return updated
-        expected = tomllib.loads(text)
+        expected = tomli.loads(text)
         for channel in expected.get("data", {}).get("channels", []):
             flag = _flag_for(str(channel.get("name", "")), added)
             if flag and not channel.get("argument"):
                 channel["argument"] = flag
-        if tomllib.loads(updated) != expected:
+        if tomli.loads(updated) != expected:
             return None
-    except (tomllib.TOMLDecodeError, AttributeError, TypeError):
+    except (tomli.TOMLDecodeError, AttributeError, TypeError):
         return None
     return updated
 
