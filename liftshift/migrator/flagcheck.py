@@ -197,6 +197,9 @@ PARSE_HOLDER = re.compile(
     r"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*[\w.]+\.parse(?:_known)?_args\(", re.M
 )
 PARSE_FUNCTION = re.compile(r"def (\w+)\([^)]*\)[^:]*:(?:(?!\ndef ).)*?return\s+\w+\.parse", re.S)
+PARSE_RETURN = re.compile(r"return\s+\w+\.parse")
+"""The end of every PARSE_FUNCTION match: without it in the text (the usual case) there is none,
+and PARSE_FUNCTION's scan of every function body to the next ``def`` is skipped."""
 DEST = re.compile(r"\bdest\s*=\s*['\"](\w+)['\"]")
 REQUIRED = re.compile(r"\brequired\s*=\s*True\b")
 OPAQUE = re.compile(r"add_subparsers|set_defaults|parents\s*=|parse_intermixed_args")
@@ -233,7 +236,7 @@ def _quick_check(
         named = DEST.search(argument.body)
         dests.add(named.group(1) if named else argument.long_flag.lstrip("-").replace("-", "_"))
     holders = set(PARSE_HOLDER.findall(code))
-    functions = PARSE_FUNCTION.findall(code)
+    functions = PARSE_FUNCTION.findall(code) if PARSE_RETURN.search(code) else []
     for function in functions:
         holders.update(re.findall(rf"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*{function}\(", code, re.M))
     for holder in holders:
