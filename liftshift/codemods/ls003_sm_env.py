@@ -25,12 +25,12 @@ from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, MigrationContext, Rule
 from liftshift.codemods.cstutil import (
     add_imports,
-    parse_statement,
     preferred_quote,
 )
 from liftshift.codemods.envrewrite import (
     AddArguments,
     EnvRewriter,
+    argument_line,
 )
 from liftshift.codemods.legacy import main_block
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
@@ -138,7 +138,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             if flag in rewriter.flags or not fctx.is_entry or not rewriter.parsers:
                 continue
             statements.append(
-                parse_statement(
+                argument_line(
                     f'{rewriter.parsers[0]}.add_argument("{flag}", type={kind}, default=None)',
                     quote,
                 )
