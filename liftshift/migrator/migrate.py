@@ -41,6 +41,7 @@ from liftshift.foundation.settings import LOCAL_DIRNAME
 from liftshift.migrator.changes import ChangeSet, FileChange
 from liftshift.migrator.flagcheck import check_entry
 
+TODO_MARK = "TODO(liftshift):"
 NOTEBOOK_LINE_END = re.compile(r'(\\n)?",?$')
 SKIP_DIRS = {".git", LOCAL_DIRNAME, "__pycache__", ".venv", "venv", "node_modules", ".tox"}
 
@@ -738,10 +739,11 @@ def _entries(
     scanned = list(dict.fromkeys(scanned))
     for path in scanned:
         text = tree.files.get(path)
-        if text is None or not path.endswith((".py", ".ipynb")):
+        # every TODO_RE match holds TODO_MARK: `in` skips the files and lines without one
+        if text is None or not path.endswith((".py", ".ipynb")) or TODO_MARK not in text:
             continue
         for number, line in enumerate(text.split("\n"), start=1):
-            found = TODO_RE.search(line)
+            found = TODO_RE.search(line) if TODO_MARK in line else None
             if found:
                 message = NOTEBOOK_LINE_END.sub("", found.group(2).strip())
                 entries.append(ReportEntry(path, number, found.group(1) or "LS000", message))
