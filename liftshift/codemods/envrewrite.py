@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 
 import libcst as cst
-import libcst.matchers as m
 
 from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, string_value
@@ -53,7 +52,6 @@ COMMAND_MODEL_DIR_TODO = (
     "prebuilt prediction containers load only model.joblib/model.pkl/model.bst or a "
     "SavedModel at its root: check what that program saves, or serve it from a custom container"
 )
-ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
 
 def flags_of(call: cst.Call) -> list[str]:
@@ -119,7 +117,8 @@ def _catches_import_error(handler: cst.ExceptHandler) -> bool:
 
 def _is_str_type(call: cst.Call) -> bool:
     arg = find_keyword(call, "type")
-    return arg is None or m.matches(arg.value, m.Name("str"))
+    # plain checks, not a libcst matcher (~3 us each): the same test, ~50x cheaper
+    return arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "str")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -636,7 +635,10 @@ class EnvRewriter(StatementTodos):
             self.code == "LS002"
             and "--model_dir" in flags
             and name is None
-            and (default_arg is None or m.matches(default_arg.value, m.Name("None")))
+            and (
+                default_arg is None
+                or (isinstance(default_arg.value, cst.Name) and default_arg.value.value == "None")
+            )
         ):
             value = self.parse('os.environ.get("AIP_CHECKPOINT_DIR")')
             # SageMaker passed it; the Vertex AI backends do not: it cannot stay required
@@ -722,7 +724,8 @@ class AliasJobDir(cst.CSTTransformer):
         self.done = False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if self.done or not m.matches(original_node, ADD_ARGUMENT):
+        func = original_node.func  # (plain checks: a libcst matcher costs ~50x as much)
+        if self.done or not (isinstance(func, cst.Attribute) and func.attr.value == "add_argument"):
             return updated_node
         flags = flags_of(original_node)
         if self.flag not in flags or "--job-dir" in flags:
