@@ -203,6 +203,27 @@ and PARSE_FUNCTION's scan of every function body to the next ``def`` is skipped.
 DEST = re.compile(r"\bdest\s*=\s*['\"](\w+)['\"]")
 REQUIRED = re.compile(r"\brequired\s*=\s*True\b")
 OPAQUE = re.compile(r"add_subparsers|set_defaults|parents\s*=|parse_intermixed_args")
+OPAQUE_WORDS = ("add_subparsers", "set_defaults", "parents", "parse_intermixed_args")
+"""An OPAQUE match holds one of these: `in` rules most files out ~10x faster than the search."""
+
+
+def attribute_reads(holder: str, code: str) -> list[str]:
+    """Exactly ``re.findall(rf"\\b{holder}\\.([A-Za-z]\\w*)", code)`` for a name ``holder``
+    (word characters): the pattern without its leading ``\\b`` has a literal prefix, which the
+    regex engine finds ~10x faster, and each hit is then kept only at a word boundary (a miss
+    resumes one character on, as the ``\\b`` search would, so no match is skipped)."""
+    pattern = re.compile(rf"{holder}\.([A-Za-z]\w*)")
+    names: list[str] = []
+    position = 0
+    while (found := pattern.search(code, position)) is not None:
+        start = found.start()
+        before = code[start - 1] if start else ""
+        if before.isalnum() or before == "_":  # a word character: no boundary here
+            position = start + 1
+            continue
+        names.append(found.group(1))
+        position = found.end()
+    return names
 
 
 def _quick_check(
@@ -211,7 +232,9 @@ def _quick_check(
     """True when the text alone shows the entry point is fine (the usual case): the walk that
     would say exactly what is wrong is then not needed. False means "look closer"."""
     arguments = declared_arguments(code)
-    if code.count("add_argument(") != len(arguments) or OPAQUE.search(code):
+    if code.count("add_argument(") != len(arguments):
+        return False
+    if any(word in code for word in OPAQUE_WORDS) and OPAQUE.search(code):
         return False
     declared = {flag for argument in arguments for flag in argument.flags}
     given = {flag for flag, _ in passed} | set(supplied)
@@ -240,7 +263,7 @@ def _quick_check(
     for function in functions:
         holders.update(re.findall(rf"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*{function}\(", code, re.M))
     for holder in holders:
-        for name in re.findall(rf"\b{holder}\.([A-Za-z]\w*)", code):
+        for name in attribute_reads(holder, code):
             if name not in dests and not re.search(rf"\b{holder}\.{name}\s*=[^=]", code):
                 return False
     return True
