@@ -164,8 +164,18 @@ TRIGGERS = {
 }
 
 
+TRIGGER_WORDS = {
+    "fuse": ("gs://", "s3", "S3FileSystem"),
+    "gs": ("gs://", "s3", "S3FileSystem", "glob", "listdir", "exists", "isdir", "walk"),
+}
+"""A TRIGGERS match holds one of these words: `in` rules most files out ~10x faster."""
+
+
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
-    if not fctx.mentions(TRIGGERS[fctx.migration.data_access]):
+    access = fctx.migration.data_access
+    if fctx.source is not None and not any(word in fctx.source for word in TRIGGER_WORDS[access]):
+        return None
+    if not fctx.mentions(TRIGGERS[access]):
         return None
     source = fctx.source if fctx.source is not None else module.code
     rewrite = _Rewrite(fctx.migration.data_access, _imports_tensorflow(source))
