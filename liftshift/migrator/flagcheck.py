@@ -196,6 +196,32 @@ def helper_flags(code: str) -> set[str]:
 PARSE_HOLDER = re.compile(
     r"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*[\w.]+\.parse(?:_known)?_args\(", re.M
 )
+PARSE_CALL = re.compile(r"\.parse(?:_known)?_args\(")
+"""The end of every PARSE_HOLDER match (a literal: found ~10x faster than PARSE_HOLDER)."""
+
+
+def parse_holders(code: str) -> list[str]:
+    """Exactly ``PARSE_HOLDER.findall(code)``, trying PARSE_HOLDER only on the stretch before
+    each PARSE_CALL: a match holds nothing but word characters, whitespace, ``,``, ``=`` and
+    ``.`` before its ``(``, so it lies in the run of such characters that ends at that call,
+    and one run ends at one call (so there is one match per run at most, as in ``findall``)."""
+    holders: list[str] = []
+    for call in PARSE_CALL.finditer(code):
+        start = call.start()
+        while start and _in_holder_line(code[start - 1]):
+            start -= 1
+        found = PARSE_HOLDER.search(code, start, call.end())
+        if found is not None:
+            holders.append(found.group(1))
+    return holders
+
+
+def _in_holder_line(char: str) -> bool:
+    """Whether PARSE_HOLDER can match this character before its ``(``: ``\\w``, ``\\s``, ``,``,
+    ``=`` or ``.`` (``str.isalnum``/``isspace`` are what ``\\w``/``\\s`` test)."""
+    return char.isalnum() or char.isspace() or char in "_,=."
+
+
 PARSE_FUNCTION = re.compile(r"def (\w+)\([^)]*\)[^:]*:(?:(?!\ndef ).)*?return\s+\w+\.parse", re.S)
 PARSE_RETURN = re.compile(r"return\s+\w+\.parse")
 """The end of every PARSE_FUNCTION match: without it in the text (the usual case) there is none,
@@ -258,7 +284,7 @@ def _quick_check(
     for argument in arguments:
         named = DEST.search(argument.body)
         dests.add(named.group(1) if named else argument.long_flag.lstrip("-").replace("-", "_"))
-    holders = set(PARSE_HOLDER.findall(code))
+    holders = set(parse_holders(code))
     functions = PARSE_FUNCTION.findall(code) if PARSE_RETURN.search(code) else []
     for function in functions:
         holders.update(re.findall(rf"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*{function}\(", code, re.M))
