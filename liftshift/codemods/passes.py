@@ -379,6 +379,8 @@ def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
         for name, _helper in kinds:
             value = getattr(node, name)
             kind = value.__class__
+            if kind is tuple and not value:
+                continue  # (most fields that hold a sequence are empty: parentheses)
             if inert[kind] if kind in inert else dispatch._inert(kind):
                 continue
             if kind in _NODE_CLASSES:
@@ -468,6 +470,8 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
         for name, helper in kinds:
             value = getattr(node, name)
             kind = value.__class__
+            if kind is tuple and not value:
+                continue  # (most fields that hold a sequence are empty: parentheses)
             if inert[kind] if kind in inert else dispatch._inert(kind):
                 continue
             if kind in _NODE_CLASSES or (not isinstance(value, (list, tuple)) and _is_node(value)):
