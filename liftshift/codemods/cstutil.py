@@ -3,6 +3,7 @@ imports, and attaching TODOs to the statement being rewritten."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import libcst as cst
@@ -20,9 +21,7 @@ def preferred_quote(module: cst.Module, source: str | None = None) -> str:
     """The quote the file mostly uses, so new literals look like the rest of it. With the
     file's text at hand a regex count is enough (and saves a walk of the tree)."""
     if source is not None:
-        single = len(SINGLE_QUOTED.findall(source))
-        double = len(DOUBLE_QUOTED.findall(source))
-        return "'" if single > double else '"'
+        return _text_quote(source)
     counts = {"'": 0, '"': 0}
 
     class _Count(cst.CSTVisitor):
@@ -35,6 +34,14 @@ def preferred_quote(module: cst.Module, source: str | None = None) -> str:
 
     module.visit(_Count())
     return "'" if counts["'"] > counts['"'] else '"'
+
+
+@functools.lru_cache(maxsize=8)
+def _text_quote(source: str) -> str:
+    """The quote counted in the text; cached, as LS002 and LS003 both ask it of a file."""
+    single = len(SINGLE_QUOTED.findall(source))
+    double = len(DOUBLE_QUOTED.findall(source))
+    return "'" if single > double else '"'
 
 
 class _Restyle(cst.CSTTransformer):

@@ -8,6 +8,7 @@ expressions over the helpers in :mod:`liftshift.codemods.runtime`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -53,8 +54,10 @@ OS_ALIAS = re.compile(r"^[ \t]*import[ \t]+os[ \t]+as[ \t]+(\w+)", re.MULTILINE)
 FROM_OS = re.compile(r"^[ \t]*from[ \t]+os[ \t]+import[ \t]+\(?([\w \t,\n]+?)\)?[ \t]*$", re.M)
 
 
+@functools.lru_cache(maxsize=8)
 def env_names(source: str) -> EnvNames:
-    """Read from the text (no walk): the aliases this file uses, if any."""
+    """Read from the text (no walk): the aliases this file uses, if any. Cached (the answer is
+    immutable): LS002 and LS003 ask it of the same text."""
     if " as " not in source:
         return DEFAULT_NAMES
     names: dict[str, set[str]] = {"os": {"os"}, "environ": {"environ"}, "getenv": {"getenv"}}

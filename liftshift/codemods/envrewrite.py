@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 
 import libcst as cst
-import libcst.matchers as m
 
 from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, string_value
@@ -28,6 +27,7 @@ from liftshift.codemods.cstutil import (
     find_keyword,
     insert_arg,
     parse_expr,
+    parse_statement,
     set_keyword,
     wrap_long_call,
 )
@@ -35,6 +35,8 @@ from liftshift.codemods.cstutil import (
 SM_NAME_IN_TEXT = re.compile(r"\bSM_[A-Z0-9_]")
 BUILT_SM_NAME = re.compile(r"\bSM_")
 CREATES_FOLDERS = re.compile(r"makedirs|mkdir|\btensorflow\b|\bkeras\b")
+FOLDER_WORDS = ("makedirs", "mkdir", "tensorflow", "keras")
+"""A CREATES_FOLDERS match holds one of these: `in` rules most files out ~10x faster."""
 HELPER_CALL = re.compile(r"\b_liftshift_\w+")
 COMMAND_MODEL_DIR = re.compile(r"(?<=\s)/opt/ml/model(?=[\s/]|$)")
 """``/opt/ml/model`` inside a command line (after a space): the model folder a program run by
@@ -50,7 +52,6 @@ COMMAND_MODEL_DIR_TODO = (
     "prebuilt prediction containers load only model.joblib/model.pkl/model.bst or a "
     "SavedModel at its root: check what that program saves, or serve it from a custom container"
 )
-ADD_ARGUMENT = m.Call(func=m.Attribute(attr=m.Name("add_argument")))
 
 
 def flags_of(call: cst.Call) -> list[str]:
@@ -116,7 +117,8 @@ def _catches_import_error(handler: cst.ExceptHandler) -> bool:
 
 def _is_str_type(call: cst.Call) -> bool:
     arg = find_keyword(call, "type")
-    return arg is None or m.matches(arg.value, m.Name("str"))
+    # plain checks, not a libcst matcher (~3 us each): the same test, ~50x cheaper
+    return arg is None or (isinstance(arg.value, cst.Name) and arg.value.value == "str")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -127,6 +129,14 @@ def _replacement(code: str, quote: str) -> cst.BaseExpression:
     puts it into the result of its walk, and nothing after it keys anything by the identity
     of a node a rule created (the rewriters' id() sets hold nodes of the tree they walk)."""
     return parse_expr(code, quote)
+
+
+@functools.lru_cache(maxsize=256)
+def argument_line(code: str, quote: str) -> cst.BaseStatement:
+    """An ``add_argument`` line for :class:`AddArguments`, parsed once per run for the same
+    reasons as :func:`_replacement`: ``--job-dir`` and the channel flags go into project after
+    project (``migrate --check`` over a monorepo), and ``parse_statement`` costs ~0.1 ms."""
+    return parse_statement(code, quote)
 
 
 class EnvRewriter(StatementTodos):
@@ -625,7 +635,10 @@ class EnvRewriter(StatementTodos):
             self.code == "LS002"
             and "--model_dir" in flags
             and name is None
-            and (default_arg is None or m.matches(default_arg.value, m.Name("None")))
+            and (
+                default_arg is None
+                or (isinstance(default_arg.value, cst.Name) and default_arg.value.value == "None")
+            )
         ):
             value = self.parse('os.environ.get("AIP_CHECKPOINT_DIR")')
             # SageMaker passed it; the Vertex AI backends do not: it cannot stay required
@@ -638,7 +651,9 @@ class EnvRewriter(StatementTodos):
         as SageMaker's /opt/ml/model always existed) when the file never creates folders
         itself nor saves with TensorFlow (whose savers create it)."""
         source = self.fctx.source or ""
-        if self.fctx.source is None or CREATES_FOLDERS.search(source):
+        if self.fctx.source is None or (
+            any(word in source for word in FOLDER_WORDS) and CREATES_FOLDERS.search(source)
+        ):
             return self.path_type()
         self.helpers.add("_liftshift_model_folder")
         self.changed = True
@@ -709,7 +724,8 @@ class AliasJobDir(cst.CSTTransformer):
         self.done = False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if self.done or not m.matches(original_node, ADD_ARGUMENT):
+        func = original_node.func  # (plain checks: a libcst matcher costs ~50x as much)
+        if self.done or not (isinstance(func, cst.Attribute) and func.attr.value == "add_argument"):
             return updated_node
         flags = flags_of(original_node)
         if self.flag not in flags or "--job-dir" in flags:

@@ -12,6 +12,7 @@ its own (TODO + report entry: check it packages ``trainer``). Launchers, data an
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -62,9 +63,11 @@ def _module_target(ctx: MigrationContext) -> str:
 IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)|import[ \t]+([\w., \t]+))", re.MULTILINE)
 
 
-def imported_names(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8)
+def imported_names(text: str) -> frozenset[str]:
     """Top-level names the text may import: a cheap over-approximation (it also sees imports in
-    strings) used to decide whether parsing is needed at all."""
+    strings) used to decide whether parsing is needed at all. Cached: the trainer-file search,
+    LS001 and LS007 each ask it of the same entry point text."""
     names: set[str] = set()
     for found in IMPORT_LINE.finditer(text):
         if found.group(1):
@@ -74,7 +77,7 @@ def imported_names(text: str) -> set[str]:
                 words = part.split()
                 if words:
                     names.add(words[0].split(".")[0])
-    return names
+    return frozenset(names)
 
 
 class _ImportedNames(cst.CSTVisitor):

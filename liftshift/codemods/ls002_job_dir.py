@@ -18,8 +18,14 @@ import libcst as cst
 
 from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, Rule
-from liftshift.codemods.cstutil import add_imports, parse_statement, preferred_quote
-from liftshift.codemods.envrewrite import AddArguments, AliasJobDir, EnvRewriter, RenameArgs
+from liftshift.codemods.cstutil import add_imports, preferred_quote
+from liftshift.codemods.envrewrite import (
+    AddArguments,
+    AliasJobDir,
+    EnvRewriter,
+    RenameArgs,
+    argument_line,
+)
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
 from liftshift.codemods.runtime import ensure_helpers
 from liftshift.codemods.scriptflags import declared_arguments, model_dir_argument
@@ -54,7 +60,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             if aliaser.done:
                 rewriter.helpers.add("_liftshift_model_folder")
         elif missing_job_dir():
-            statement = parse_statement(
+            statement = argument_line(
                 f'{rewriter.parsers[0]}.add_argument("--job-dir", dest="job_dir", '
                 'type=_liftshift_path, default=os.environ.get("AIP_MODEL_DIR", "model"))',
                 quote,

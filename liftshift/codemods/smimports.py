@@ -30,6 +30,7 @@ SAGEMAKER_ONLY = re.compile(
     r"^[ \t]*(?:from|import)[ \t]+(?:sagemaker\w*|smdebug|smdistributed|smexperiments)\b",
     re.MULTILINE,
 )
+SAGEMAKER_ONLY_NAMES = ("sagemaker", "smdebug", "smdistributed", "smexperiments")
 HANDLERS = frozenset({"model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn"})
 MOVABLE_ROOTS = frozenset(
     {
@@ -387,6 +388,8 @@ def _data_parallel(module: cst.Module, source: str) -> cst.Module:
 def rewrite_imports(module: cst.Module, source: str) -> tuple[cst.Module, set[str]]:
     """The module with SageMaker-only imports moved, replaced or removed where that is safe;
     plus the runtime helpers the result needs. ``module`` itself when nothing applies."""
+    if not any(name in source for name in SAGEMAKER_ONLY_NAMES):
+        return module, set()  # SAGEMAKER_ONLY needs one of these names (`in` is ~20x faster)
     if SAGEMAKER_ONLY.search(source) is None:
         return module, set()
     helpers: set[str] = set()

@@ -196,10 +196,60 @@ def helper_flags(code: str) -> set[str]:
 PARSE_HOLDER = re.compile(
     r"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*[\w.]+\.parse(?:_known)?_args\(", re.M
 )
+PARSE_CALL = re.compile(r"\.parse(?:_known)?_args\(")
+"""The end of every PARSE_HOLDER match (a literal: found ~10x faster than PARSE_HOLDER)."""
+
+
+def parse_holders(code: str) -> list[str]:
+    """Exactly ``PARSE_HOLDER.findall(code)``, trying PARSE_HOLDER only on the stretch before
+    each PARSE_CALL: a match holds nothing but word characters, whitespace, ``,``, ``=`` and
+    ``.`` before its ``(``, so it lies in the run of such characters that ends at that call,
+    and one run ends at one call (so there is one match per run at most, as in ``findall``)."""
+    holders: list[str] = []
+    for call in PARSE_CALL.finditer(code):
+        start = call.start()
+        while start and _in_holder_line(code[start - 1]):
+            start -= 1
+        found = PARSE_HOLDER.search(code, start, call.end())
+        if found is not None:
+            holders.append(found.group(1))
+    return holders
+
+
+def _in_holder_line(char: str) -> bool:
+    """Whether PARSE_HOLDER can match this character before its ``(``: ``\\w``, ``\\s``, ``,``,
+    ``=`` or ``.`` (``str.isalnum``/``isspace`` are what ``\\w``/``\\s`` test)."""
+    return char.isalnum() or char.isspace() or char in "_,=."
+
+
 PARSE_FUNCTION = re.compile(r"def (\w+)\([^)]*\)[^:]*:(?:(?!\ndef ).)*?return\s+\w+\.parse", re.S)
+PARSE_RETURN = re.compile(r"return\s+\w+\.parse")
+"""The end of every PARSE_FUNCTION match: without it in the text (the usual case) there is none,
+and PARSE_FUNCTION's scan of every function body to the next ``def`` is skipped."""
 DEST = re.compile(r"\bdest\s*=\s*['\"](\w+)['\"]")
 REQUIRED = re.compile(r"\brequired\s*=\s*True\b")
 OPAQUE = re.compile(r"add_subparsers|set_defaults|parents\s*=|parse_intermixed_args")
+OPAQUE_WORDS = ("add_subparsers", "set_defaults", "parents", "parse_intermixed_args")
+"""An OPAQUE match holds one of these: `in` rules most files out ~10x faster than the search."""
+
+
+def attribute_reads(holder: str, code: str) -> list[str]:
+    """Exactly ``re.findall(rf"\\b{holder}\\.([A-Za-z]\\w*)", code)`` for a name ``holder``
+    (word characters): the pattern without its leading ``\\b`` has a literal prefix, which the
+    regex engine finds ~10x faster, and each hit is then kept only at a word boundary (a miss
+    resumes one character on, as the ``\\b`` search would, so no match is skipped)."""
+    pattern = re.compile(rf"{holder}\.([A-Za-z]\w*)")
+    names: list[str] = []
+    position = 0
+    while (found := pattern.search(code, position)) is not None:
+        start = found.start()
+        before = code[start - 1] if start else ""
+        if before.isalnum() or before == "_":  # a word character: no boundary here
+            position = start + 1
+            continue
+        names.append(found.group(1))
+        position = found.end()
+    return names
 
 
 def _quick_check(
@@ -208,7 +258,9 @@ def _quick_check(
     """True when the text alone shows the entry point is fine (the usual case): the walk that
     would say exactly what is wrong is then not needed. False means "look closer"."""
     arguments = declared_arguments(code)
-    if code.count("add_argument(") != len(arguments) or OPAQUE.search(code):
+    if code.count("add_argument(") != len(arguments):
+        return False
+    if any(word in code for word in OPAQUE_WORDS) and OPAQUE.search(code):
         return False
     declared = {flag for argument in arguments for flag in argument.flags}
     given = {flag for flag, _ in passed} | set(supplied)
@@ -232,12 +284,12 @@ def _quick_check(
     for argument in arguments:
         named = DEST.search(argument.body)
         dests.add(named.group(1) if named else argument.long_flag.lstrip("-").replace("-", "_"))
-    holders = set(PARSE_HOLDER.findall(code))
-    functions = PARSE_FUNCTION.findall(code)
+    holders = set(parse_holders(code))
+    functions = PARSE_FUNCTION.findall(code) if PARSE_RETURN.search(code) else []
     for function in functions:
         holders.update(re.findall(rf"^[ \t]*(\w+)\s*(?:,\s*\w+\s*)?=\s*{function}\(", code, re.M))
     for holder in holders:
-        for name in re.findall(rf"\b{holder}\.([A-Za-z]\w*)", code):
+        for name in attribute_reads(holder, code):
             if name not in dests and not re.search(rf"\b{holder}\.{name}\s*=[^=]", code):
                 return False
     return True

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import libcst as cst
+import tomli
 
 from liftshift.codemods import ls001_package_module, ls007_predictor
 from liftshift.codemods.argalias import without_argument_aliases
@@ -40,6 +41,7 @@ from liftshift.foundation.settings import LOCAL_DIRNAME
 from liftshift.migrator.changes import ChangeSet, FileChange
 from liftshift.migrator.flagcheck import check_entry
 
+TODO_MARK = "TODO(liftshift):"
 NOTEBOOK_LINE_END = re.compile(r'(\\n)?",?$')
 SKIP_DIRS = {".git", LOCAL_DIRNAME, "__pycache__", ".venv", "venv", "node_modules", ".tox"}
 
@@ -629,13 +631,11 @@ def _flags_in_place(
     """What :func:`_flags_with_tomlkit` gives, for the plan layout ``save_plan`` writes
     (``[[data.channels]]`` tables holding ``argument = ""``): each empty value is filled in on
     its own line, without tomlkit's parse of the whole document (~2 ms a project). None when
-    the file is laid out any other way. The result is checked with ``tomllib``: it must read
+    the file is laid out any other way. The result is checked with ``tomli``: it must read
     as ``text`` with those flags filled in. ``channels`` (name, argument), when given, are
     those of the plan read from ``text`` itself, with the flags filled in: only the edited
     lines differ, so the check is then that the result's channels are exactly these, which
     saves parsing ``text`` a second time."""
-    import tomllib
-
     if "'''" in text or '"""' in text:
         return None  # a multi-line string could hold lines that look like tables
     lines = text.split("\n")
@@ -674,18 +674,18 @@ def _flags_in_place(
     updated = "\n".join(lines)
     try:  # the same data as the tomlkit edit, or that edit it is
         if channels is not None:
-            found = tomllib.loads(updated).get("data", {}).get("channels", [])
+            found = tomli.loads(updated).get("data", {}).get("channels", [])
             if [(str(c.get("name", "")), c.get("argument", "")) for c in found] != channels:
                 return None
             return updated
-        expected = tomllib.loads(text)
+        expected = tomli.loads(text)
         for channel in expected.get("data", {}).get("channels", []):
             flag = _flag_for(str(channel.get("name", "")), added)
             if flag and not channel.get("argument"):
                 channel["argument"] = flag
-        if tomllib.loads(updated) != expected:
+        if tomli.loads(updated) != expected:
             return None
-    except (tomllib.TOMLDecodeError, AttributeError, TypeError):
+    except (tomli.TOMLDecodeError, AttributeError, TypeError):
         return None
     return updated
 
@@ -739,10 +739,11 @@ def _entries(
     scanned = list(dict.fromkeys(scanned))
     for path in scanned:
         text = tree.files.get(path)
-        if text is None or not path.endswith((".py", ".ipynb")):
+        # every TODO_RE match holds TODO_MARK: `in` skips the files and lines without one
+        if text is None or not path.endswith((".py", ".ipynb")) or TODO_MARK not in text:
             continue
         for number, line in enumerate(text.split("\n"), start=1):
-            found = TODO_RE.search(line)
+            found = TODO_RE.search(line) if TODO_MARK in line else None
             if found:
                 message = NOTEBOOK_LINE_END.sub("", found.group(2).strip())
                 entries.append(ReportEntry(path, number, found.group(1) or "LS000", message))

@@ -15,7 +15,7 @@ from liftshift.codemods.scriptflags import (
     declared_arguments,
     model_dir_argument,
 )
-from liftshift.migrator.flagcheck import check_entry
+from liftshift.migrator.flagcheck import PARSE_HOLDER, attribute_reads, check_entry, parse_holders
 from tests.codemods.helpers import helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
@@ -291,3 +291,35 @@ def test_the_plan_file_names_the_scripts_own_flag(tmp_path: Path) -> None:
     apply_changeset(result.changeset, root)
     assert load_plan(root).data.channels[0].argument == "--train"
     assert not migrate_project(root).changeset  # the migrated project is stable
+
+
+def test_attribute_reads_are_the_boundary_pattern_s_own_matches() -> None:
+    """The literal-first search finds exactly what ``\\b<holder>\\.(name)`` finds."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(corpus.rglob("*.py"))]
+    texts += [
+        "xargs.args.lr + args.epochs\nargs.args.x _args.y éargs.z (args.w)",
+        "args.1 args._x args.a1 args.\nargs.b",
+        "args.lr",
+        "",
+    ]
+    for holder in ("args", "opts", "a"):
+        found = [attribute_reads(holder, text) for text in texts]
+        assert found == [re.findall(rf"\b{holder}\.([A-Za-z]\w*)", text) for text in texts]
+    assert any(attribute_reads("args", text) for text in texts)
+
+
+def test_parse_holders_are_the_pattern_s_own_matches() -> None:
+    """Searching only before each ``.parse_args(`` finds exactly what PARSE_HOLDER finds."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(corpus.rglob("*.py"))]
+    texts += [
+        "import os\nargs = parser.parse_args()\nopts, rest = p.parse_known_args(x)",
+        "args =\n  parser.parse_args(\nx = f(a).parse_args(\n\tb , c = q.r.parse_args(",
+        "a = b.parse_args.parse_args(\nz = y.parse_args()(w.parse_args(",
+        "args = parser.parse_args()",
+        "",
+    ]
+    assert any(PARSE_HOLDER.findall(text) for text in texts)
+    for text in texts:
+        assert parse_holders(text) == PARSE_HOLDER.findall(text)

@@ -11,8 +11,12 @@ import pytest
 
 from liftshift.codemods.ls002_job_dir import RULE as LS002
 from liftshift.codemods.ls003_sm_env import RULE as LS003
+from liftshift.codemods.ls005_model_output import (
+    FRAMEWORK_SAVE,
+    _framework_saves,
+    saves_a_model,
+)
 from liftshift.codemods.ls005_model_output import RULE as LS005
-from liftshift.codemods.ls005_model_output import saves_a_model
 from liftshift.migrator.migrate import migrate_project
 from tests.codemods.helpers import assert_codemod, context, helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
@@ -38,6 +42,20 @@ def test_saves_a_model_tells_library_saves_from_hand_written_files() -> None:
     assert saves_a_model("TabularPredictor(label='y').fit(frame)")
     assert not saves_a_model("json.dump(metrics, f)\nnp.save(p, mean)\nplt.savefig('a.png')")
     assert not saves_a_model("with open(os.path.join(model_dir, 'model.json'), 'w') as f: ...")
+
+
+def test_framework_saves_are_the_pattern_s_own_matches() -> None:
+    """The line-by-line search finds exactly what FRAMEWORK_SAVE finds in the whole text."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.rglob("*.py"))]
+    texts += [
+        "a.save(x).save(y)\nnp.save(p)\n3model.save(q)\r\n\tm.save_model(b)",
+        "x.y.dump(f); pickle.dump(a, b)\n.save(\n_.export(\nmodel.save_modelx(",
+        "m.save(",
+        "",
+    ]
+    assert any(FRAMEWORK_SAVE.findall(text) for text in texts)
+    for text in texts:
+        assert _framework_saves(text) == FRAMEWORK_SAVE.findall(text)
 
 
 def test_hand_written_files_in_the_model_folder_are_tagged() -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
+
+import tomli
 
 TRAINING_REGISTRY = "us-docker.pkg.dev/vertex-ai/training"
 PREDICTION_REGISTRY = "us-docker.pkg.dev/vertex-ai/prediction"
@@ -61,7 +62,7 @@ def _table() -> _Table:
         .joinpath("data/containers.toml")
         .read_text("utf-8")
     )
-    data = tomllib.loads(text)
+    data = tomli.loads(text)
 
     def images(section: dict[str, Any]) -> dict[str, _Image]:
         out = {}

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import difflib
 import functools
-import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any, Literal
+
+import tomli
 
 Role = Literal["chief", "worker", "parameter_server", "evaluator"]
 ROLES: tuple[Role, ...] = ("chief", "worker", "parameter_server", "evaluator")
@@ -119,7 +120,7 @@ def load_table() -> MachineTable:
         .joinpath("data/machines.toml")
         .read_text("utf-8")
     )
-    data = tomllib.loads(text)
+    data = tomli.loads(text)
     tiers = {
         name: ScaleTier(
             name=name,
