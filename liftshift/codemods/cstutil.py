@@ -7,8 +7,6 @@ import functools
 import re
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 
 from liftshift.codemods.base import TODO_PREFIX, add_todo
 from liftshift.codemods.codegen import bare_code
@@ -140,6 +138,11 @@ def add_imports(module: cst.Module, modules: list[str]) -> cst.Module:
         # (it resolves every import of the file: about ten parses' worth)
         new = [cst.parse_statement(f"import {name}\n") for name in sorted(modules)]
         return module.with_changes(body=[*body[: last + 1], *new, *body[last + 1 :]])
+    # imported here: libcst.codemod (and the matchers it imports) costs ~0.25 CPU-s to import,
+    # which every CLI process paid for a path few files take
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
     context = CodemodContext()
     for name in modules:
         AddImportsVisitor.add_needed_import(context, name)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-import libcst.matchers as m
 
 from liftshift.foundation.secrets import REDACTED, is_secret_name
 from liftshift.scan import tables
@@ -33,16 +32,24 @@ from liftshift.scan.project import (
 from liftshift.scan.values import Evaluator, dotted_name
 from liftshift.scan.walker import Walker
 
-MAIN_GUARD = m.If(
-    test=m.Comparison(
-        left=m.Name("__name__"),
-        comparisons=[m.ComparisonTarget(m.Equal(), m.SimpleString('"__main__"'))],
+
+def is_main_guard(node: cst.If) -> bool:
+    """``if __name__ == "__main__":`` (either quote). Plain checks rather than a libcst
+    matcher: importing ``libcst.matchers`` costs every CLI process ~0.2 CPU-s."""
+    test = node.test
+    if not (
+        isinstance(test, cst.Comparison)
+        and isinstance(test.left, cst.Name)
+        and test.left.value == "__name__"
+        and len(test.comparisons) == 1
+    ):
+        return False
+    target = test.comparisons[0]
+    return (
+        isinstance(target.operator, cst.Equal)
+        and isinstance(target.comparator, cst.SimpleString)
+        and target.comparator.value in ('"__main__"', "'__main__'")
     )
-    | m.Comparison(
-        left=m.Name("__name__"),
-        comparisons=[m.ComparisonTarget(m.Equal(), m.SimpleString("'__main__'"))],
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -231,7 +238,7 @@ class ScanVisitor(Walker):
             )
 
     def visit_If(self, node: cst.If) -> None:
-        if self.depth == 0 and m.matches(node, MAIN_GUARD):
+        if self.depth == 0 and is_main_guard(node):
             self.facts.has_main_guard = True
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -266,8 +273,11 @@ class ScanVisitor(Walker):
     # --- environment reads ---------------------------------------------------------------------
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        if len(node.slice) == 1 and m.matches(
-            node.value, m.Attribute(attr=m.Name(tables.TOOLKIT_CHANNEL_DIRS))
+        value = node.value
+        if (
+            len(node.slice) == 1
+            and isinstance(value, cst.Attribute)
+            and value.attr.value == tables.TOOLKIT_CHANNEL_DIRS
         ):
             self._toolkit_channel(node)
             return
