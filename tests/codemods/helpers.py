@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 
@@ -55,3 +56,10 @@ def helpers_free(code: str) -> str:
         )
     ]
     return module.with_changes(body=body).code
+
+
+def corpus_sources() -> list[str]:
+    """The text of every Python file of the trainer corpus (tests/corpus): real code to check a
+    fast search against the pattern it stands for."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    return [path.read_text(encoding="utf-8") for path in sorted(corpus.rglob("*.py"))]

@@ -16,7 +16,7 @@ from liftshift.codemods.scriptflags import (
     model_dir_argument,
 )
 from liftshift.migrator.flagcheck import PARSE_HOLDER, attribute_reads, check_entry, parse_holders
-from tests.codemods.helpers import helpers_free, run
+from tests.codemods.helpers import corpus_sources, helpers_free, run
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
 HELPER_MODULE_PROJECT = {
@@ -295,9 +295,8 @@ def test_the_plan_file_names_the_scripts_own_flag(tmp_path: Path) -> None:
 
 def test_attribute_reads_are_the_boundary_pattern_s_own_matches() -> None:
     """The literal-first search finds exactly what ``\\b<holder>\\.(name)`` finds."""
-    corpus = Path(__file__).resolve().parents[1] / "corpus"
-    texts = [path.read_text(encoding="utf-8") for path in sorted(corpus.rglob("*.py"))]
-    texts += [
+    texts = [
+        *corpus_sources(),
         "xargs.args.lr + args.epochs\nargs.args.x _args.y éargs.z (args.w)",
         "args.1 args._x args.a1 args.\nargs.b",
         "args.lr",
@@ -311,9 +310,8 @@ def test_attribute_reads_are_the_boundary_pattern_s_own_matches() -> None:
 
 def test_parse_holders_are_the_pattern_s_own_matches() -> None:
     """Searching only before each ``.parse_args(`` finds exactly what PARSE_HOLDER finds."""
-    corpus = Path(__file__).resolve().parents[1] / "corpus"
-    texts = [path.read_text(encoding="utf-8") for path in sorted(corpus.rglob("*.py"))]
-    texts += [
+    texts = [
+        *corpus_sources(),
         "import os\nargs = parser.parse_args()\nopts, rest = p.parse_known_args(x)",
         "args =\n  parser.parse_args(\nx = f(a).parse_args(\n\tb , c = q.r.parse_args(",
         "a = b.parse_args.parse_args(\nz = y.parse_args()(w.parse_args(",
