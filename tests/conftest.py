@@ -32,9 +32,9 @@ def pytest_configure(config: pytest.Config) -> None:
     of Python processes that import them (the CLI, job supervisors, verify's helpers); with
     ``PYTHONDONTWRITEBYTECODE`` set, as on the CI machine, none of them writes its bytecode,
     so each compiled the same modules again (~0.15 CPU-s a process). Python still reads
-    bytecode that exists; ``compileall`` skips what is up to date."""
+    bytecode that exists; ``compileall`` skips what is up to date (``workers=0``: on every core)."""
     if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
-        compileall.compile_dir(Path(liftshift.__file__).parent, quiet=1)
+        compileall.compile_dir(Path(liftshift.__file__).parent, quiet=1, workers=0)
 
 
 @pytest.fixture(scope="session", autouse=True)
