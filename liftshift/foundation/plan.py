@@ -286,7 +286,7 @@ def check_plan(plan: Plan, context: PlanContext) -> None:
 def _walk(section: Any, prefix: str, context: PlanContext, problems: list[str]) -> None:
     for check in _CHECKS.get(type(section), []):
         problems.extend(f"{prefix}{key}: {rule}" for key, rule in check(section, context))
-    for name in _field_names(section if isinstance(section, type) else type(section)):
+    for name in _field_names(type(section)):
         value = getattr(section, name)
         if dataclasses.is_dataclass(value):
             _walk(value, f"{prefix}{name}.", context, problems)
