@@ -316,7 +316,7 @@ class _Fused(cst.CSTTransformer):
     ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
         result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel = updated_node
         if self._skips:
-            return self._leave_skipping(original_node, result, hooks)
+            hooks = self._end_skips(original_node, hooks)
         for index, hook in hooks:  # type: ignore[union-attr]  (None only while skipping)
             if self._read_only[index]:
                 hook(self.transformers[index], original_node)
@@ -326,16 +326,11 @@ class _Fused(cst.CSTTransformer):
             result = hook(self.transformers[index], original_node, result)
         return result
 
-    def _leave_skipping(
-        self,
-        original_node: cst.CSTNode,
-        result: cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel,
-        hooks: tuple | None,
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel:
-        """:meth:`_leave` while some transformer skips a subtree: every transformer in turn,
-        so a skip ends at the node that began it (and a transformer still skipping gets no
-        ``leave_*`` here)."""
+    def _end_skips(self, original_node: cst.CSTNode, hooks: tuple | None) -> tuple:
+        """The ``leave_*`` hooks to call while some transformer skips a subtree: a skip ends at
+        the node that began it, and a transformer still skipping gets no ``leave_*`` here."""
         by_index = dict(hooks) if hooks is not None else {}
+        called = []
         for index in range(len(self.transformers)):
             skipped = self.skipping[index]
             if skipped is not None:
@@ -343,16 +338,9 @@ class _Fused(cst.CSTTransformer):
                     continue
                 self.skipping[index] = None
                 self._skips -= 1
-            hook = by_index.get(index)
-            if hook is None:
-                continue
-            if self._read_only[index]:
-                hook(self.transformers[index], original_node)
-                continue
-            if result.__class__ not in _NODE_CLASSES and not _is_node(result):
-                break  # removed or flattened: the next rules have nothing left to see
-            result = hook(self.transformers[index], original_node, result)
-        return result
+            if index in by_index:
+                called.append((index, by_index[index]))
+        return tuple(called)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         return None
