@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import re
 import shutil
 import subprocess
@@ -433,14 +434,21 @@ MODEL_FOLDER = re.compile(
 """A path in the model folder (its usual names, and what the migration made of them)."""
 
 
-def _saves(text: str) -> list[tuple[ast.Call, int]]:
+@functools.lru_cache(maxsize=16)
+def _calls(text: str) -> tuple[ast.Call, ...]:
+    """Every call in the code (none when it does not parse), parsed once for the two searches
+    below, which read the same files."""
     try:
         tree = ast.parse(text)
     except SyntaxError:
-        return []
+        return ()
+    return tuple(node for node in ast.walk(tree) if isinstance(node, ast.Call))
+
+
+def _saves(text: str) -> list[tuple[ast.Call, int]]:
     found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+    for node in _calls(text):
+        if not isinstance(node.func, ast.Attribute):
             continue
         owner = node.func.value
         owner_name = owner.id if isinstance(owner, ast.Name) else ""
@@ -468,13 +476,9 @@ def _side_artifact(text: str, call: ast.Call) -> bool:
 def _folder_writes(text: str) -> list[tuple[ast.Call, int]]:
     """Files written by hand into the model folder: ``open(<model folder>/x, "w")``,
     ``np.save(<model folder>/x, …)``: what a trainer with no library save leaves there."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return []
     found = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not node.args:
+    for node in _calls(text):
+        if not node.args:
             continue
         func = node.func
         is_open = isinstance(func, ast.Name) and func.id == "open" and _writes(node)
