@@ -202,3 +202,24 @@ def test_an_upload_that_fits_one_chunk_lands_whole(store: ObjectStore) -> None:
     if store.preserves_metadata:
         assert head.content_type == "text/plain"
         assert dict(head.metadata) == {"k": "v"}
+
+
+def test_a_one_chunk_upload_without_metadata_keeps_its_exact_name_and_type(
+    store: ObjectStore,
+) -> None:
+    """Without custom metadata GCS takes the bytes as the body and the name as a query
+    parameter: characters a query string treats specially must come through unchanged."""
+    chunk = max(store.min_chunk, 256 * 1024)
+    data = b"media, " * (chunk // 10)
+    key = "odd names/a+b c&d=e?f#g%20ü.bin"
+    upload = store.start_upload(key, len(data), chunk_size=chunk, content_type="text/csv")
+    info = upload.write(0, StreamedBody(data), last=True)
+    assert info is not None and info.key == key and info.size == len(data)
+    assert store.get(key)[1] == data
+    head = store.head(key)
+    assert head is not None
+    if head.md5 is not None:
+        assert head.md5 == hashlib.md5(data).digest()
+    if store.preserves_metadata:
+        assert head.content_type == "text/csv"
+        assert dict(head.metadata) == {}

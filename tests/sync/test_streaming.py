@@ -66,8 +66,8 @@ def test_cancel_keeps_the_upload_and_a_rerun_resumes(
 def test_an_object_within_one_chunk_streams_in_one_request(
     cloud_settings: Settings, gcs_bucket: str
 ) -> None:
-    """Between the one-PUT limit and the chunk size, an object streams into one multipart
-    request: no resumable session to record, memory still a few blocks, every check made."""
+    """Between the one-PUT limit and the chunk size, an object streams into one request: no
+    resumable session to record, memory still a few blocks, every check made."""
     body = blob("one", 24 * MiB + 5)
     fill_s3(cloud_settings, "src-bucket", {"one.bin": body})
     plan = plan_sync("s3://src-bucket/", "gs://dst-bucket/", cloud_settings)

@@ -8,7 +8,7 @@ on a small machine, paid by every ``liftshift sync``).
 
 Small objects go up in one multipart request carrying their MD5 (so the server rejects a
 corrupted body). An object that fits in one upload chunk streams from the source into one
-multipart request as well (:class:`GCSSingleRequestUpload`). Larger ones use a resumable upload
+request as well (:class:`GCSSingleRequestUpload`). Larger ones use a resumable upload
 session: the session URL is what the sync journal records, and chunks are PUT with
 ``Content-Range`` as they stream in, so a rerun can ask the server how much it already holds and
 continue from there.
@@ -457,7 +457,13 @@ class GCSUpload:
 
 
 class GCSSingleRequestUpload:
-    """An object that fits in one chunk, streamed from the source into one multipart request.
+    """An object that fits in one chunk, streamed from the source into one request.
+
+    An object without custom metadata goes up as a media upload (the bytes are the body, the
+    content type its header, the name a query parameter); one with metadata needs the
+    multipart form, whose first part is the object resource. Both are one request to GCS. The
+    media form spares the server the multipart parse: fake-gcs-server hashes a multipart body
+    once more than a media one, and on 20 x 32 MiB took 2.3 instead of 3.2 CPU-seconds.
 
     A resumable session for a single chunk costs an extra round trip, and fake-gcs-server
     spends about twice the CPU on a resumable upload as on a multipart one (measured: 5.4-8.4 s
@@ -492,15 +498,24 @@ class GCSSingleRequestUpload:
     def write(self, offset: int, data: bytes | SizedReadable, *, last: bool) -> ObjectInfo | None:
         if offset or not last or len(data) != self.size:
             raise ValueError("a single-request upload sends the whole object at once")
-        body = MultipartBody(self.resource, self.content_type, data)
         url = self.store.connection.url(f"/upload{self.store._bucket_path}/o")
+        body: bytes | SizedReadable = data
+        params = {"uploadType": "media", "name": self.key}
+        content_type = self.content_type
+        if "metadata" in self.resource:  # only the multipart form carries custom metadata
+            multipart = MultipartBody(self.resource, self.content_type, data)
+            body, params, content_type = (
+                multipart,
+                {"uploadType": "multipart"},
+                multipart.content_type,
+            )
         created = self.store._json(
             "POST",
             url,
             self.store.uri(self.key),
-            params={"uploadType": "multipart"},
+            params=params,
             data=body,
-            headers={"Content-Type": body.content_type, "Content-Length": str(len(body))},
+            headers={"Content-Type": content_type, "Content-Length": str(len(body))},
         )
         return object_info(created)
 
