@@ -120,7 +120,7 @@ def build_package(
         # Only the build inputs are copied: a project folder may also hold gigabytes of data.
         _copy_build_inputs(project_dir, source, package)
         dist = tmp_path / "dist"
-        attempt = _build_here(source, dist)
+        attempt = build_here(source, "sdist", dist)
         if attempt.backend_missing:
             # The project's build backend (hatchling, poetry-core…) is not installed here:
             # let build fetch it into an isolated environment, as pip would on Vertex.
@@ -202,12 +202,12 @@ class BuildAttempt:
     """What the backend (or the frontend) printed, for the error message."""
 
 
-def _build_here(source: Path, dist: Path) -> BuildAttempt:
-    """The sdist built with the backend installed here, through ``build``'s API in this
-    process: only the backend's ``build_sdist`` hook runs in a subprocess (``python -m build
-    --no-isolation`` also started a frontend process and asked the backend for its sdist
-    requirements first; it is asked here only when the build fails, to tell a missing
-    requirement from a broken project)."""
+def build_here(source: Path, distribution: str, out_dir: Path) -> BuildAttempt:
+    """The ``distribution`` (``sdist`` or ``wheel``) of ``source`` built into ``out_dir`` with
+    the backend installed here, through ``build``'s API in this process: only the backend's
+    build hook runs in a subprocess (``python -m build --no-isolation`` also started a frontend
+    process and asked the backend for its requirements first; they are asked here only when
+    the build fails, to tell a missing requirement from a broken project)."""
     from build import BuildBackendException, BuildException, ProjectBuilder, check_dependency
     from pyproject_hooks import BackendUnavailable
 
@@ -234,12 +234,12 @@ def _build_here(source: Path, dist: Path) -> BuildAttempt:
     if unmet(builder.build_system_requires):
         return BuildAttempt(False, True, "")
     try:
-        builder.build("sdist", dist)
+        builder.build(distribution, out_dir)
     except BuildBackendException as exc:
         missing = isinstance(exc.exception, BackendUnavailable)
         if not missing:
             try:
-                missing = unmet(builder.get_requires_for_build("sdist"))
+                missing = unmet(builder.get_requires_for_build(distribution))
             except BuildBackendException:
                 missing = False
         return BuildAttempt(False, missing, "\n".join([*printed, str(exc)]))
