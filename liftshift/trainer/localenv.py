@@ -1,7 +1,8 @@
 """The local target's stand-ins for Vertex: trainer environments, bucket paths, sample data.
 
 A trainer runs in a fresh virtual environment per package hash, as on Vertex where the sdist is
-pip-installed into the training image. Two ways to fill it (``LIFTSHIFT_TRAINER_ENV``):
+pip-installed into the training image (here: the wheel pip builds from that sdist, built with the
+same backend hook and unpacked in-process). Two ways to fill the rest (``LIFTSHIFT_TRAINER_ENV``):
 
 - ``isolated`` (the default, mirrors the container): the package's declared requirements plus
   the framework at the training container's version (the nearest version that installs on this
@@ -356,8 +357,7 @@ def _package_environment(
     tmp_python = venv_python(tmp_dir)
     pip_cache = pip_cache_dir(settings)
     with tempfile.TemporaryDirectory(prefix="liftshift-wheel-") as scratch:
-        wheel = _wheel_of(built.path, Path(scratch))
-        _pip(tmp_python, ["install", "--no-deps", str(wheel)], pip_cache)
+        _install_wheel(_wheel_of(built.path, Path(scratch)), tmp_dir)
     missing = [] if inherit_from else missing_requirements(package_requirements(built.path))
     if missing:
         reporter(StepProgress("environment", f"installing {', '.join(missing)}"))
@@ -392,6 +392,29 @@ def _wheel_of(sdist: Path, scratch: Path) -> Path:
         tail = "\n".join(detail.splitlines()[-15:])
         raise EnvironmentSetupError(f"installing the trainer package failed:\n{tail}")
     return wheels[0]
+
+
+def _install_wheel(wheel: Path, env_dir: Path) -> None:
+    """Install ``wheel`` alone (its requirements are another step's) into the venv ``env_dir``,
+    in this process, with pypa's ``installer`` (the wheel installer pip's own follows the same
+    spec as): ``pip --python`` started two processes to unpack one small wheel. Its modules are
+    compiled as pip compiles them, so the trainer's first import reads bytecode."""
+    from installer import install
+    from installer.destinations import SchemeDictionaryDestination
+    from installer.sources import WheelFile
+    from installer.utils import get_launcher_kind
+
+    paths = {"base": str(env_dir), "platbase": str(env_dir), "installed_base": str(env_dir)}
+    scheme = sysconfig.get_paths(vars=paths)
+    with WheelFile.open(wheel) as source:
+        scheme["headers"] = str(Path(scheme["include"]) / source.distribution)
+        destination = SchemeDictionaryDestination(
+            scheme,
+            interpreter=str(venv_python(env_dir)),
+            script_kind=get_launcher_kind(),
+            bytecode_optimization_levels=[0],
+        )
+        install(source, destination, additional_metadata={"INSTALLER": b"liftshift\n"})
 
 
 def _site_packages(env_dir: Path) -> Path:
