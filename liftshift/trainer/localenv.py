@@ -373,8 +373,8 @@ def _package_environment(
 
 def _wheel_of(sdist: Path, scratch: Path) -> Path:
     """The wheel pip builds from ``sdist`` when Vertex installs it, built here from the sdist's
-    own files with the build backend installed here (an isolated venv has none): pip then
-    installs a wheel and starts no build hooks of its own (two processes fewer)."""
+    own files with the build backend installed here (an isolated venv has none), so that
+    installing it runs no build hook (``pip install`` of the sdist ran two)."""
     source_root = scratch / "src"
     with tarfile.open(sdist) as archive:
         if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
@@ -388,17 +388,16 @@ def _wheel_of(sdist: Path, scratch: Path) -> Path:
     attempt = build_here(tops[0], "wheel", out_dir)
     wheels = sorted(out_dir.glob("*.whl"))
     if not attempt.ok or not wheels:
-        detail = attempt.output.strip() or "its build backend is not installed here"
-        tail = "\n".join(detail.splitlines()[-15:])
+        tail = "\n".join(attempt.output.strip().splitlines()[-15:])
         raise EnvironmentSetupError(f"installing the trainer package failed:\n{tail}")
     return wheels[0]
 
 
 def _install_wheel(wheel: Path, env_dir: Path) -> None:
     """Install ``wheel`` alone (its requirements are another step's) into the venv ``env_dir``,
-    in this process, with pypa's ``installer`` (the wheel installer pip's own follows the same
-    spec as): ``pip --python`` started two processes to unpack one small wheel. Its modules are
-    compiled as pip compiles them, so the trainer's first import reads bytecode."""
+    in this process, with pypa's reference wheel installer ``installer`` (the same spec pip
+    follows): ``pip --python`` started two processes to unpack one small wheel. Its modules
+    are compiled as pip compiles them, so the trainer's first import reads bytecode."""
     from installer import install
     from installer.destinations import SchemeDictionaryDestination
     from installer.sources import WheelFile

@@ -224,22 +224,23 @@ def build_here(source: Path, distribution: str, out_dir: Path) -> BuildAttempt:
         if result.returncode != 0:
             raise subprocess.CalledProcessError(result.returncode, command)
 
-    def unmet(requirements: set[str]) -> bool:
-        return any(next(check_dependency(r), None) for r in requirements)
+    def unmet(requirements: set[str]) -> list[str]:
+        return sorted(r for r in requirements if next(check_dependency(r), None))
 
     try:
         builder = ProjectBuilder(source, python_executable=sys.executable, runner=run_hook)
     except BuildException as exc:  # an invalid pyproject.toml [build-system] table
         return BuildAttempt(False, False, str(exc))
-    if unmet(builder.build_system_requires):
-        return BuildAttempt(False, True, "")
+    missing_here = unmet(builder.build_system_requires)
+    if missing_here:
+        return BuildAttempt(False, True, f"build requirements not installed: {missing_here}")
     try:
         builder.build(distribution, out_dir)
     except BuildBackendException as exc:
         missing = isinstance(exc.exception, BackendUnavailable)
         if not missing:
             try:
-                missing = unmet(builder.get_requires_for_build(distribution))
+                missing = bool(unmet(builder.get_requires_for_build(distribution)))
             except BuildBackendException:
                 missing = False
         return BuildAttempt(False, missing, "\n".join([*printed, str(exc)]))
