@@ -155,14 +155,12 @@ def _framework_pin(
     """(``dist==X.Y.Z``, the one line that says which and why) from the package index."""
     dist = FRAMEWORK_DISTRIBUTIONS[framework]
     wanted = ".".join(version.split("-", maxsplit=1)[0].split(".")[:2])
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "index", "versions"]
+    if Path(python) != Path(sys.executable):  # pip re-runs itself in that Python: one more process
+        command[3:3] = ["--python", str(python)]
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check",
-         "index", "versions", dist],
-        capture_output=True,
-        text=True,
-        env=_pip_env(pip_cache),
-        check=False,
-    )  # fmt: skip
+        [*command, dist], capture_output=True, text=True, env=_pip_env(pip_cache), check=False
+    )
     listed = re.search(r"Available versions: (.+)", result.stdout)
     available = [v.strip() for v in listed.group(1).split(",")] if listed else []
     chosen = nearest_version(wanted, available)
