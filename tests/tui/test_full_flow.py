@@ -42,7 +42,6 @@ class FirstSession:
     """What one app session showed on the way from a pristine copy to version 1, and after
     deploying that version: the two tests below assert on it (one training, one deploy)."""
 
-    project: Path
     settings: Settings
     log_lines: list[str]
     version_shown: str
@@ -71,7 +70,6 @@ async def scan_to_version_1_then_deploy(settings: Settings, project: Path) -> Fi
         await pilot.press("d")
         await wait_for(pilot, lambda: screen.prediction is not None, timeout=120)
         return FirstSession(
-            project=project,
             settings=settings,
             log_lines=log_lines,
             version_shown=version_shown,
