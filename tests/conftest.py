@@ -70,20 +70,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def slow_first_in_every_share(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     """The collection reordered for pytest-xdist's worksteal scheduler, which hands each worker
     a contiguous share of it (in order, sizes as computed here), then lets an idle worker take
-    the end of a busy worker's share. Each share gets every ``workers``-th slow test at its
-    start and fast tests after them, so the slow end-to-end tests run side by side from the
-    start, and what is left at the end (or stolen) is short. In collection order they cluster
-    (tests/run, tests/verify), and a 20 s test that started last kept one worker busy while
-    the other waited."""
-    slow = [item for item in items if item.get_closest_marker("slow")]
+    the end of a busy worker's share. Each share gets every ``workers``-th group of slow tests
+    at its start and fast tests after them, so the slow end-to-end tests run side by side from
+    the start, and what is left at the end (or stolen) is short. In collection order they
+    cluster (tests/run, tests/verify), and a 20 s test that started last kept one worker busy
+    while the other waited. Slow tests that share a module-scoped fixture (one training that
+    several tests assert on) form one group: split over two workers, each would train."""
+    groups: dict[object, list[pytest.Item]] = {}
+    for item in items:
+        if item.get_closest_marker("slow"):
+            groups.setdefault(shared_setup(item), []).append(item)
+    slow_groups = list(groups.values())
     fast = [item for item in items if not item.get_closest_marker("slow")]
     ordered: list[pytest.Item] = []
     remaining, taken = len(items), 0
     for worker in range(workers):
         size = remaining // (workers - worker)
         remaining -= size
-        share = slow[worker::workers]
+        share = [item for group in slow_groups[worker::workers] for item in group]
         more = max(0, size - len(share))
         ordered += share + fast[taken : taken + more]
         taken += more
     return ordered + fast[taken:]
+
+
+def shared_setup(item: pytest.Item) -> object:
+    """The module and module-scoped fixtures ``item`` uses, or the item itself when it uses
+    none: tests with the same key run on one worker, so the fixture's setup runs once."""
+    fixture_info = getattr(item, "_fixtureinfo", None)
+    if fixture_info is None:
+        return item
+    shared = sorted(
+        name
+        for name, definitions in fixture_info.name2fixturedefs.items()
+        if definitions and definitions[-1].scope in ("module", "package", "class")
+    )
+    return (item.path, tuple(shared)) if shared else item

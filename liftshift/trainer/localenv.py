@@ -1,7 +1,8 @@
 """The local target's stand-ins for Vertex: trainer environments, bucket paths, sample data.
 
 A trainer runs in a fresh virtual environment per package hash, as on Vertex where the sdist is
-pip-installed into the training image. Two ways to fill it (``LIFTSHIFT_TRAINER_ENV``):
+pip-installed into the training image (here: the wheel pip builds from that sdist, built with the
+same backend hook and unpacked in-process). Two ways to fill the rest (``LIFTSHIFT_TRAINER_ENV``):
 
 - ``isolated`` (the default, mirrors the container): the package's declared requirements plus
   the framework at the training container's version (the nearest version that installs on this
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import tempfile
 import time
 import venv
 from pathlib import Path
@@ -42,7 +44,7 @@ from liftshift.foundation.fileio import write_atomic
 from liftshift.foundation.settings import Settings
 from liftshift.foundation.statedir import make_dirs
 from liftshift.trainer.jobs import StepProgress
-from liftshift.trainer.packaging import BuiltPackage, cache_root, pip_cache_dir
+from liftshift.trainer.packaging import BuiltPackage, build_here, cache_root, pip_cache_dir
 
 _READY = ".liftshift-ready"
 
@@ -153,14 +155,12 @@ def _framework_pin(
     """(``dist==X.Y.Z``, the one line that says which and why) from the package index."""
     dist = FRAMEWORK_DISTRIBUTIONS[framework]
     wanted = ".".join(version.split("-", maxsplit=1)[0].split(".")[:2])
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "index", "versions"]
+    if Path(python) != Path(sys.executable):  # pip re-runs itself in that Python: one more process
+        command[3:3] = ["--python", str(python)]
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check",
-         "index", "versions", dist],
-        capture_output=True,
-        text=True,
-        env=_pip_env(pip_cache),
-        check=False,
-    )  # fmt: skip
+        [*command, dist], capture_output=True, text=True, env=_pip_env(pip_cache), check=False
+    )
     listed = re.search(r"Available versions: (.+)", result.stdout)
     available = [v.strip() for v in listed.group(1).split(",")] if listed else []
     chosen = nearest_version(wanted, available)
@@ -354,22 +354,8 @@ def _package_environment(
     _inherit_site_packages(tmp_dir, inherit_from)
     tmp_python = venv_python(tmp_dir)
     pip_cache = pip_cache_dir(settings)
-    if inherit_from is None:
-        _pip(
-            tmp_python,
-            ["install", "--no-deps", "--no-build-isolation", str(built.path)],
-            pip_cache,
-        )
-    else:  # an isolated venv has no setuptools: build the wheel here, install only the wheel
-        wheels = tmp_dir / "wheels"
-        _pip(
-            Path(sys.executable),
-            ["wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(built.path)],
-            pip_cache,
-        )
-        wheel_files = [str(path) for path in sorted(wheels.glob("*.whl"))]
-        _pip(tmp_python, ["install", "--no-deps", *wheel_files], pip_cache)
-        shutil.rmtree(wheels, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="liftshift-wheel-") as scratch:
+        _install_wheel(_wheel_of(built.path, Path(scratch)), tmp_dir)
     missing = [] if inherit_from else missing_requirements(package_requirements(built.path))
     if missing:
         reporter(StepProgress("environment", f"installing {', '.join(missing)}"))
@@ -381,6 +367,51 @@ def _package_environment(
         os.replace(tmp_dir, env_dir)
     reporter(StepProgress("environment", "environment ready", time.perf_counter() - started))
     return python
+
+
+def _wheel_of(sdist: Path, scratch: Path) -> Path:
+    """The wheel pip builds from ``sdist`` when Vertex installs it, built here from the sdist's
+    own files with the build backend installed here (an isolated venv has none), so that
+    installing it runs no build hook (``pip install`` of the sdist ran two)."""
+    source_root = scratch / "src"
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
+            archive.extractall(source_root, filter="data")
+        else:  # pragma: no cover - our own sdist, built moments ago
+            archive.extractall(source_root)
+    tops = [path for path in source_root.iterdir() if path.is_dir()]
+    if len(tops) != 1:
+        raise EnvironmentSetupError(f"{sdist}: not an sdist (one top folder expected)")
+    out_dir = scratch / "wheels"
+    attempt = build_here(tops[0], "wheel", out_dir)
+    wheels = sorted(out_dir.glob("*.whl"))
+    if not attempt.ok or not wheels:
+        tail = "\n".join(attempt.output.strip().splitlines()[-15:])
+        raise EnvironmentSetupError(f"installing the trainer package failed:\n{tail}")
+    return wheels[0]
+
+
+def _install_wheel(wheel: Path, env_dir: Path) -> None:
+    """Install ``wheel`` alone (its requirements are another step's) into the venv ``env_dir``,
+    in this process, with pypa's reference wheel installer ``installer`` (the same spec pip
+    follows): ``pip --python`` started two processes to unpack one small wheel. Its modules
+    are compiled as pip compiles them, so the trainer's first import reads bytecode."""
+    from installer import install
+    from installer.destinations import SchemeDictionaryDestination
+    from installer.sources import WheelFile
+    from installer.utils import get_launcher_kind
+
+    paths = {"base": str(env_dir), "platbase": str(env_dir), "installed_base": str(env_dir)}
+    scheme = sysconfig.get_paths(vars=paths)
+    with WheelFile.open(wheel) as source:
+        scheme["headers"] = str(Path(scheme["include"]) / source.distribution)
+        destination = SchemeDictionaryDestination(
+            scheme,
+            interpreter=str(venv_python(env_dir)),
+            script_kind=get_launcher_kind(),
+            bytecode_optimization_levels=[0],
+        )
+        install(source, destination, additional_metadata={"INSTALLER": b"liftshift\n"})
 
 
 def _site_packages(env_dir: Path) -> Path:

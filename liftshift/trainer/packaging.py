@@ -120,16 +120,17 @@ def build_package(
         # Only the build inputs are copied: a project folder may also hold gigabytes of data.
         _copy_build_inputs(project_dir, source, package)
         dist = tmp_path / "dist"
-        result = _run_build(source, dist, tmp_path, pip_cache=None)
-        if result.returncode != 0 and _backend_missing(result):
+        attempt = build_here(source, "sdist", dist)
+        if attempt.backend_missing:
             # The project's build backend (hatchling, poetry-core…) is not installed here:
             # let build fetch it into an isolated environment, as pip would on Vertex.
             reporter(StepProgress("build", "build backend not installed; building isolated"))
             shutil.rmtree(dist, ignore_errors=True)
             result = _run_build(source, dist, tmp_path, pip_cache=pip_cache_dir(settings))
+            attempt = BuildAttempt(result.returncode == 0, False, result.stdout + result.stderr)
         built = sorted(dist.glob("*.tar.gz"))
-        if result.returncode != 0 or not built:
-            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        if not attempt.ok or not built:
+            tail = "\n".join(attempt.output.strip().splitlines()[-15:])
             raise PackagingError(f"building the trainer package failed:\n{tail}")
         make_dirs(out_dir)
         target = out_dir / built[0].name
@@ -192,26 +193,68 @@ def upload_package(
     return uri
 
 
+@dataclass(frozen=True)
+class BuildAttempt:
+    ok: bool
+    backend_missing: bool
+    """The build backend or a requirement of it is not installed here (build isolated)."""
+    output: str
+    """What the backend (or the frontend) printed, for the error message."""
+
+
+def build_here(source: Path, distribution: str, out_dir: Path) -> BuildAttempt:
+    """The ``distribution`` (``sdist`` or ``wheel``) of ``source`` built into ``out_dir`` with
+    the backend installed here, through ``build``'s API in this process: only the backend's
+    build hook runs in a subprocess (``python -m build --no-isolation`` also started a frontend
+    process and asked the backend for its requirements first; they are asked here only when
+    the build fails, to tell a missing requirement from a broken project)."""
+    from build import BuildBackendException, BuildException, ProjectBuilder, check_dependency
+    from pyproject_hooks import BackendUnavailable
+
+    printed: list[str] = []
+
+    def run_hook(
+        command: list[str], cwd: str | None = None, extra_environ: dict[str, str] | None = None
+    ) -> None:
+        env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local", **(extra_environ or {})}
+        result = subprocess.run(
+            command, cwd=cwd, env=env, capture_output=True, text=True, check=False
+        )
+        printed.append(result.stdout + result.stderr)
+        if result.returncode != 0:
+            raise subprocess.CalledProcessError(result.returncode, command)
+
+    def unmet(requirements: set[str]) -> list[str]:
+        return sorted(r for r in requirements if next(check_dependency(r), None))
+
+    try:
+        builder = ProjectBuilder(source, python_executable=sys.executable, runner=run_hook)
+    except BuildException as exc:  # an invalid pyproject.toml [build-system] table
+        return BuildAttempt(False, False, str(exc))
+    missing_here = unmet(builder.build_system_requires)
+    if missing_here:
+        return BuildAttempt(False, True, f"build requirements not installed: {missing_here}")
+    try:
+        builder.build(distribution, out_dir)
+    except BuildBackendException as exc:
+        missing = isinstance(exc.exception, BackendUnavailable)
+        if not missing:
+            try:
+                missing = bool(unmet(builder.get_requires_for_build(distribution)))
+            except BuildBackendException:
+                missing = False
+        return BuildAttempt(False, missing, "\n".join([*printed, str(exc)]))
+    return BuildAttempt(True, False, "\n".join(printed))
+
+
 def _run_build(
-    source: Path, dist: Path, cwd: Path, *, pip_cache: Path | None
+    source: Path, dist: Path, cwd: Path, *, pip_cache: Path
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m build --sdist``; with ``pip_cache`` in an isolated build environment whose
-    backend pip fetches into that cache, else with the backend installed here."""
+    """``python -m build --sdist`` in an isolated build environment whose backend pip fetches
+    into ``pip_cache``."""
     command = [sys.executable, "-m", "build", "--sdist", "--outdir", str(dist), str(source)]
-    env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local"}
-    if pip_cache is None:
-        command.insert(4, "--no-isolation")
-    else:
-        env["PIP_CACHE_DIR"] = str(pip_cache)
+    env = {**os.environ, "SETUPTOOLS_USE_DISTUTILS": "local", "PIP_CACHE_DIR": str(pip_cache)}
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=env, check=False)
-
-
-def _backend_missing(result: subprocess.CompletedProcess[str]) -> bool:
-    """``build --no-isolation`` failed because the backend or its requirements are absent."""
-    output = result.stdout + result.stderr
-    return ("Backend" in output and "is not available" in output) or (
-        "Missing dependencies" in output
-    )
 
 
 def _copy_build_inputs(project_dir: Path, source: Path, package: str) -> None:

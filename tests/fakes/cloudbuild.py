@@ -3,8 +3,9 @@
 Enough for the serving image build (``liftshift.trainer.serving.build_image``) to run through
 google-auth's ``AuthorizedSession`` as it does against the real service: the create call returns
 a running long-running operation whose metadata holds the build; the operation is done on the
-second poll. It records every request; it does not run docker (the test reads the build source
-from fake-gcs-server instead). A build can be made to fail with ``fail_with``.
+first poll (after ``running_polls`` more, when set). It records every request; it does not run
+docker (the test reads the build source from fake-gcs-server instead). A build can be made to
+fail with ``fail_with``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class FakeCloudBuild:
     port: int = 0
     builds: list[dict[str, Any]] = field(default_factory=list)
     polls: int = 0
+    running_polls: int = 0
+    """Polls that still find the build running, before the one that finds it done."""
     fail_with: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -45,6 +48,8 @@ class FakeCloudBuild:
             return 200, {"name": name, "done": False, "metadata": {"build": build}}
         if method == "GET" and path.startswith("/v1/operations/build/"):
             self.polls += 1
+            if self.polls <= self.running_polls:
+                return 200, {"name": path.removeprefix("/v1/"), "done": False}
             done: dict[str, Any] = {"name": path.removeprefix("/v1/"), "done": True}
             if self.fail_with:
                 done["error"] = {"code": 2, "message": self.fail_with}

@@ -76,3 +76,21 @@ def test_isolated_environment_sees_only_what_the_trainer_declares(
         == isolated
     )
     assert any(line.startswith("reusing dependencies deps-") for line in lines)
+
+
+def test_a_package_whose_wheel_does_not_build_is_one_error_with_what_it_printed(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    """The sdist builds; the wheel pip would make from it on Vertex does not."""
+    setup = toy_project / "setup.py"
+    setup.write_text(
+        "import sys\n"
+        "if 'bdist_wheel' in sys.argv:\n"
+        "    raise SystemExit('setup.py: no wheel without TRAINER_FLAVOUR')\n" + setup.read_text()
+    )
+    built = build_package(toy_project, toy_settings)
+    with pytest.raises(localenv.EnvironmentSetupError) as failed:
+        localenv.ensure_environment(built, toy_settings)
+    message = str(failed.value)
+    assert message.startswith("installing the trainer package failed:\n")
+    assert "setup.py: no wheel without TRAINER_FLAVOUR" in message

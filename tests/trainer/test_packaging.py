@@ -51,3 +51,37 @@ def test_requirements_already_installed_are_not_reinstalled() -> None:
     assert missing_requirements(["click<1"]) == ["click<1"]
     assert missing_requirements(["surely-not-installed-pkg"]) == ["surely-not-installed-pkg"]
     assert missing_requirements(["pywin32; sys_platform == 'win32'"]) == []
+
+
+def test_a_setup_py_that_fails_is_one_error_with_what_it_printed(
+    toy_project: Path, toy_settings: Settings
+) -> None:
+    setup = toy_project / "setup.py"
+    setup.write_text(
+        'raise SystemExit("setup.py: TRAINER_VERSION is not set")\n' + setup.read_text()
+    )
+    with pytest.raises(PackagingError) as failed:
+        build_package(toy_project, toy_settings)
+    message = str(failed.value)
+    assert message.startswith("building the trainer package failed:\n")
+    assert "setup.py: TRAINER_VERSION is not set" in message
+    assert not list((toy_settings.state_dir / "packages").glob("*/*.tar.gz"))
+
+
+@pytest.mark.slow
+def test_a_backend_not_installed_here_is_built_isolated(
+    toy_project: Path, toy_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The isolated build fetches the backend with pip; offline (no index) it cannot, and the
+    error is the frontend's own account of that."""
+    (toy_project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["liftshift-absent-backend>=1"]\n'
+        'build-backend = "liftshift_absent_backend"\n'
+    )
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("LIFTSHIFT_CACHE_DIR", str(toy_project.parent / "cache"))
+    lines: list[str] = []
+    with pytest.raises(PackagingError) as failed:
+        build_package(toy_project, toy_settings, reporter=lambda e: lines.append(e.message))
+    assert "build backend not installed; building isolated" in lines
+    assert "liftshift-absent-backend" in str(failed.value)

@@ -199,6 +199,22 @@ def test_gcp_registration_builds_the_image_then_uploads_it(
     assert version.predictor == "trainer.predictor:HandlersPredictor"
 
 
+def test_a_quick_image_build_is_seen_within_two_seconds(
+    cpr_on_gcp: tuple[Settings, Any, JobStatus],
+    fake_cloudbuild: FakeCloudBuild,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The build is polled after 0.25 s, then at doubling waits up to POLL_SECONDS (5 s)."""
+    settings, spec, status = cpr_on_gcp
+    monkeypatch.setattr(serving, "POLL_SECONDS", 5.0)
+    fake_cloudbuild.running_polls = 2
+    waits: list[float] = []
+    monkeypatch.setattr(serving.time, "sleep", waits.append)  # the build's polls come first
+    service.register_model(spec, status, settings)
+    assert fake_cloudbuild.polls == 3
+    assert waits[:3] == [0.25, 0.5, 1.0]
+
+
 def test_a_failed_image_build_registers_nothing(
     cpr_on_gcp: tuple[Settings, Any, JobStatus],
     fake_cloudbuild: FakeCloudBuild,

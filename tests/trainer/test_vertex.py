@@ -258,7 +258,12 @@ def test_cli_detach_then_jobs_commands(
     assert listing.query["filter"] == ['labels.created-by="liftshift"']
 
 
-def test_cli_no_credentials(toy_project: Path) -> None:
+def test_cli_no_credentials(toy_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from google.auth.compute_engine import _metadata
+
+    # google-auth reads NO_GCE_CHECK once, at import (and only "true" counts): without this
+    # it pings the metadata server three times with backoff sleeps (~3 s) before giving up
+    monkeypatch.setattr(_metadata, "_NO_GCE_CHECK", True)
     plan = load_plan(toy_project)
     plan.target.name = "gcp"
     save_plan(plan, toy_project, keep_existing=False)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +15,7 @@ from textual.widgets import Static
 
 from liftshift.foundation.settings import Settings
 from liftshift.tui.app import make_app
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import EXAMPLES, cancel_local_jobs, wait_for
 from tests.tui.plans import save_planned
 
 
@@ -33,30 +37,74 @@ async def write_sync_and_launch(pilot: Any, app: Any, project: Path) -> None:
     await wait_for(pilot, lambda: app.current_mode == "monitor", timeout=120)
 
 
-@pytest.mark.slow
-async def test_from_scan_to_model_version_1(local_settings: Settings, titanic: Path) -> None:
-    app = make_app(settings=local_settings)
+@dataclass
+class FirstSession:
+    """What one app session showed on the way from a pristine copy to version 1, and after
+    deploying that version: the two tests below assert on it (one training, one deploy)."""
+
+    settings: Settings
+    log_lines: list[str]
+    version_shown: str
+    job_id: str
+    predictions: list[Any]
+    predictions_shown: str
+
+
+async def scan_to_version_1_then_deploy(settings: Settings, project: Path) -> FirstSession:
+    app = make_app(settings=settings)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.session.plan is not None)
 
-        await write_sync_and_launch(pilot, app, titanic)
+        await write_sync_and_launch(pilot, app, project)
         await wait_for(pilot, lambda: app.session.model_version is not None, timeout=240)
-        log_lines = app.screen.query_one("#log").lines  # type: ignore[attr-defined]
-        assert any("accuracy" in line for line in log_lines)
+        log_lines = list(app.screen.query_one("#log").lines)  # type: ignore[attr-defined]
 
         await pilot.press("6")
-        shown = app.screen.query_one("#model-version", Static)
+        screen: Any = app.screen
+        shown = screen.query_one("#model-version", Static)
         await wait_for(pilot, lambda: "Version    1" in str(shown.render()))
-        assert "default" in str(shown.render())
+        await wait_for(pilot, lambda: screen.loaded)
+        version_shown = str(shown.render())
         job_id = app.session.job.job_id
 
+        await pilot.press("d")
+        await wait_for(pilot, lambda: screen.prediction is not None, timeout=120)
+        return FirstSession(
+            settings=settings,
+            log_lines=log_lines,
+            version_shown=version_shown,
+            job_id=job_id,
+            predictions=screen.prediction.predictions,
+            predictions_shown=str(screen.query_one("#predictions", Static).render()),
+        )
+
+
+@pytest.fixture(scope="module")
+def first_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstSession]:
+    """One pristine titanic copy taken through the app to version 1 and deployed, once for
+    the module (it trains a model: the slowest thing the app does)."""
+    project = tmp_path_factory.mktemp("full-flow") / "titanic-sklearn"
+    shutil.copytree(EXAMPLES / "titanic-sklearn", project, ignore=shutil.ignore_patterns(".*"))
+    try:
+        settings = Settings.from_env(project, env={})
+        yield asyncio.run(scan_to_version_1_then_deploy(settings, project))
+    finally:
+        cancel_local_jobs(project)
+
+
+@pytest.mark.slow
+async def test_from_scan_to_model_version_1(first_session: FirstSession) -> None:
+    assert any("accuracy" in line for line in first_session.log_lines)
+    assert "Version    1" in first_session.version_shown
+    assert "default" in first_session.version_shown
+
     # a later session: the job is listed on Monitor and can be reattached
-    later = make_app(settings=local_settings, start="monitor")
+    later = make_app(settings=first_session.settings, start="monitor")
     async with later.run_test(size=(80, 24)) as pilot:
         screen = later.screen
         await wait_for(pilot, lambda: screen.jobs_loaded)  # type: ignore[attr-defined]
         jobs = screen.query_one("#jobs")
-        assert jobs.get_row_at(0)[0] == job_id  # type: ignore[attr-defined]
+        assert jobs.get_row_at(0)[0] == first_session.job_id  # type: ignore[attr-defined]
         jobs.focus()
         await pilot.press("enter")
         log = screen.query_one("#log")
@@ -90,24 +138,12 @@ async def test_cancel_a_running_job_after_confirming(
 
 
 @pytest.mark.slow
-async def test_deploy_version_1_and_predict_the_sample_instances(
-    local_settings: Settings, titanic: Path
-) -> None:
-    app = make_app(settings=local_settings)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.session.plan is not None)
-        await write_sync_and_launch(pilot, app, titanic)
-        await wait_for(pilot, lambda: app.session.model_version is not None, timeout=240)
-
-        await pilot.press("6")
-        screen: Any = app.screen
-        await wait_for(pilot, lambda: screen.loaded)
-        await pilot.press("d")
-        await wait_for(pilot, lambda: screen.prediction is not None, timeout=120)
-        assert len(screen.prediction.predictions) == 2  # examples ship two instances
-        # the project's handlers answer: a label and a probability per passenger
-        assert [p["label"] for p in screen.prediction.predictions] == ["died", "survived"]
-        shown = str(screen.query_one("#predictions", Static).render())
-        assert "Version 1 of" in shown
-        assert f"#1  {json.dumps(screen.prediction.predictions[0])}" in shown
-        assert f"#2  {json.dumps(screen.prediction.predictions[1])}" in shown
+def test_deploy_version_1_and_predict_the_sample_instances(first_session: FirstSession) -> None:
+    predictions = first_session.predictions
+    assert len(predictions) == 2  # examples ship two instances
+    # the project's handlers answer: a label and a probability per passenger
+    assert [p["label"] for p in predictions] == ["died", "survived"]
+    shown = first_session.predictions_shown
+    assert "Version 1 of" in shown
+    assert f"#1  {json.dumps(predictions[0])}" in shown
+    assert f"#2  {json.dumps(predictions[1])}" in shown

@@ -7,13 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-import joblib
-from sklearn.linear_model import LinearRegression
-
 from liftshift.verify.predictions import Predictor, entry_imports
 
 
 def test_answers_come_back_and_the_helper_is_gone(tmp_path: Path) -> None:
+    import joblib  # here, not at collection: scikit-learn takes ~1 CPU-s to import
+    from sklearn.linear_model import LinearRegression
+
     model_dir = tmp_path / "model"
     model_dir.mkdir()
     joblib.dump(LinearRegression().fit([[0.0], [1.0]], [0.0, 2.0]), model_dir / "model.joblib")
