@@ -135,7 +135,7 @@ def test_bad_credentials_give_one_line_and_exit_2(
     assert "no AWS credentials" in _one_error_line(out)
 
     no_gcp = {k: v for k, v in emulator_env.items() if k != "STORAGE_EMULATOR_HOST"}
-    no_gcp.update(NO_GCE_CHECK="True", CLOUDSDK_CONFIG=str(tmp_path / "gcloud"))
+    no_gcp.update(NO_GCE_CHECK="true", CLOUDSDK_CONFIG=str(tmp_path / "gcloud"))
     out = liftshift("sync", "s3://src-bucket/", "gs://dst-bucket/", env=no_gcp, cwd=tmp_path)
     assert out.returncode == 2
     assert "No Google Cloud credentials" in _one_error_line(out)

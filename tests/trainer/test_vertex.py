@@ -270,7 +270,7 @@ def test_cli_no_credentials(toy_project: Path, monkeypatch: pytest.MonkeyPatch) 
     env = {
         "GOOGLE_APPLICATION_CREDENTIALS": "",
         "STORAGE_EMULATOR_HOST": "",
-        "NO_GCE_CHECK": "True",
+        "NO_GCE_CHECK": "true",
         "GCE_METADATA_HOST": "127.0.0.1:9",
         "GCE_METADATA_IP": "127.0.0.1:9",
         "CLOUDSDK_CONFIG": str(toy_project / "no-gcloud"),
