@@ -233,7 +233,8 @@ def build_here(source: Path, distribution: str, out_dir: Path) -> BuildAttempt:
         return BuildAttempt(False, False, str(exc))
     missing_here = unmet(builder.build_system_requires)
     if missing_here:
-        return BuildAttempt(False, True, f"build requirements not installed: {missing_here}")
+        listed = ", ".join(missing_here)
+        return BuildAttempt(False, True, f"build requirements not installed: {listed}")
     try:
         builder.build(distribution, out_dir)
     except BuildBackendException as exc:
