@@ -210,9 +210,14 @@ class _Fused(cst.CSTTransformer):
         self.transformers = transformers
         self.skipping: list[cst.CSTNode | None] = [None] * len(transformers)
         kinds = tuple(type(t) for t in transformers)
-        tables = _walk_tables(kinds)
-        self._visits, self._leaves, self._descend, self._inert_table, self._hooked = tables[:5]
-        self._records: dict[type, tuple] = tables[5]
+        (
+            self._visits,
+            self._leaves,
+            self._descend,
+            self._inert_table,
+            self._hooked,
+            self._records,
+        ) = _walk_tables(kinds)
         self._skips = 0
         """How many transformers are skipping a subtree now."""
         self._read_only = [isinstance(t, cst.CSTVisitor) for t in transformers]
