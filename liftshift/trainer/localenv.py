@@ -375,10 +375,7 @@ def _wheel_of(sdist: Path, scratch: Path) -> Path:
     installing it runs no build hook (``pip install`` of the sdist ran two)."""
     source_root = scratch / "src"
     with tarfile.open(sdist) as archive:
-        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
-            archive.extractall(source_root, filter="data")
-        else:  # pragma: no cover - our own sdist, built moments ago
-            archive.extractall(source_root)
+        archive.extractall(source_root, filter="data")
     tops = [path for path in source_root.iterdir() if path.is_dir()]
     if len(tops) != 1:
         raise EnvironmentSetupError(f"{sdist}: not an sdist (one top folder expected)")
@@ -386,8 +383,7 @@ def _wheel_of(sdist: Path, scratch: Path) -> Path:
     attempt = build_here(tops[0], "wheel", out_dir)
     wheels = sorted(out_dir.glob("*.whl"))
     if not attempt.ok or not wheels:
-        tail = "\n".join(attempt.output.strip().splitlines()[-15:])
-        raise EnvironmentSetupError(f"installing the trainer package failed:\n{tail}")
+        raise EnvironmentSetupError(f"installing the trainer package failed:\n{attempt.tail()}")
     return wheels[0]
 
 

@@ -130,8 +130,7 @@ def build_package(
             attempt = BuildAttempt(result.returncode == 0, False, result.stdout + result.stderr)
         built = sorted(dist.glob("*.tar.gz"))
         if not attempt.ok or not built:
-            tail = "\n".join(attempt.output.strip().splitlines()[-15:])
-            raise PackagingError(f"building the trainer package failed:\n{tail}")
+            raise PackagingError(f"building the trainer package failed:\n{attempt.tail()}")
         make_dirs(out_dir)
         target = out_dir / built[0].name
         tmp_target = out_dir / f".{built[0].name}.tmp"
@@ -200,6 +199,10 @@ class BuildAttempt:
     """The build backend or a requirement of it is not installed here (build isolated)."""
     output: str
     """What the backend (or the frontend) printed, for the error message."""
+
+    def tail(self, lines: int = 15) -> str:
+        """The end of :attr:`output`: where a failed build says why."""
+        return "\n".join(self.output.strip().splitlines()[-lines:])
 
 
 def build_here(source: Path, distribution: str, out_dir: Path) -> BuildAttempt:
