@@ -44,13 +44,9 @@ def shared_trainer_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     their venv once instead of once per test. A test that needs the project's own
     ``.liftshift/`` cache removes the variable from its subprocesses' environment."""
     cache = tmp_path_factory.mktemp("trainer-cache")
-    previous = os.environ.get("LIFTSHIFT_CACHE_DIR")
-    os.environ["LIFTSHIFT_CACHE_DIR"] = str(cache)
-    yield cache
-    if previous is None:
-        os.environ.pop("LIFTSHIFT_CACHE_DIR", None)
-    else:
-        os.environ["LIFTSHIFT_CACHE_DIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LIFTSHIFT_CACHE_DIR", str(cache))
+        yield cache
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
