@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import libcst as cst
@@ -58,8 +61,20 @@ def helpers_free(code: str) -> str:
     return module.with_changes(body=body).code
 
 
-def corpus_sources() -> list[str]:
+@functools.cache
+def corpus_sources() -> tuple[str, ...]:
     """The text of every Python file of the trainer corpus (tests/corpus): real code to check a
-    fast search against the pattern it stands for."""
+    fast search against the pattern it stands for (read once per test process)."""
     corpus = Path(__file__).resolve().parents[1] / "corpus"
-    return [path.read_text(encoding="utf-8") for path in sorted(corpus.rglob("*.py"))]
+    return tuple(path.read_text(encoding="utf-8") for path in sorted(corpus.rglob("*.py")))
+
+
+def assert_finds_what_the_pattern_finds(
+    search: Callable[[str], list[str]], pattern: re.Pattern[str], edge_cases: list[str]
+) -> None:
+    """``search`` gives exactly ``pattern.findall`` on every corpus file and on ``edge_cases``,
+    and the pattern does match somewhere (an equivalence over no matches proves nothing)."""
+    texts = [*corpus_sources(), *edge_cases]
+    assert any(pattern.findall(text) for text in texts)
+    for text in texts:
+        assert search(text) == pattern.findall(text), text[:200]

@@ -16,7 +16,12 @@ from liftshift.codemods.scriptflags import (
     model_dir_argument,
 )
 from liftshift.migrator.flagcheck import PARSE_HOLDER, attribute_reads, check_entry, parse_holders
-from tests.codemods.helpers import corpus_sources, helpers_free, run
+from tests.codemods.helpers import (
+    assert_finds_what_the_pattern_finds,
+    corpus_sources,
+    helpers_free,
+    run,
+)
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
 HELPER_MODULE_PROJECT = {
@@ -310,14 +315,11 @@ def test_attribute_reads_are_the_boundary_pattern_s_own_matches() -> None:
 
 def test_parse_holders_are_the_pattern_s_own_matches() -> None:
     """Searching only before each ``.parse_args(`` finds exactly what PARSE_HOLDER finds."""
-    texts = [
-        *corpus_sources(),
+    edge_cases = [
         "import os\nargs = parser.parse_args()\nopts, rest = p.parse_known_args(x)",
         "args =\n  parser.parse_args(\nx = f(a).parse_args(\n\tb , c = q.r.parse_args(",
         "a = b.parse_args.parse_args(\nz = y.parse_args()(w.parse_args(",
         "args = parser.parse_args()",
         "",
     ]
-    assert any(PARSE_HOLDER.findall(text) for text in texts)
-    for text in texts:
-        assert parse_holders(text) == PARSE_HOLDER.findall(text)
+    assert_finds_what_the_pattern_finds(parse_holders, PARSE_HOLDER, edge_cases)

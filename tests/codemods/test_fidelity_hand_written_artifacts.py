@@ -18,7 +18,13 @@ from liftshift.codemods.ls005_model_output import (
 )
 from liftshift.codemods.ls005_model_output import RULE as LS005
 from liftshift.migrator.migrate import migrate_project
-from tests.codemods.helpers import assert_codemod, context, corpus_sources, helpers_free, run
+from tests.codemods.helpers import (
+    assert_codemod,
+    assert_finds_what_the_pattern_finds,
+    context,
+    helpers_free,
+    run,
+)
 from tests.codemods.vertexrun import migrate, run_job, write_project
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -46,16 +52,13 @@ def test_saves_a_model_tells_library_saves_from_hand_written_files() -> None:
 
 def test_framework_saves_are_the_pattern_s_own_matches() -> None:
     """The line-by-line search finds exactly what FRAMEWORK_SAVE finds in the whole text."""
-    texts = [
-        *corpus_sources(),
+    edge_cases = [
         "a.save(x).save(y)\nnp.save(p)\n3model.save(q)\r\n\tm.save_model(b)",
         "x.y.dump(f); pickle.dump(a, b)\n.save(\n_.export(\nmodel.save_modelx(",
         "m.save(",
         "",
     ]
-    assert any(FRAMEWORK_SAVE.findall(text) for text in texts)
-    for text in texts:
-        assert _framework_saves(text) == FRAMEWORK_SAVE.findall(text)
+    assert_finds_what_the_pattern_finds(_framework_saves, FRAMEWORK_SAVE, edge_cases)
 
 
 def test_hand_written_files_in_the_model_folder_are_tagged() -> None:
